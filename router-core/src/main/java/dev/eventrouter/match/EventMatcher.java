@@ -1,0 +1,94 @@
+package dev.eventrouter.match;
+
+import dev.eventrouter.event.EventLimits;
+import dev.eventrouter.event.MalformedEventException;
+import java.nio.charset.StandardCharsets;
+import org.agrona.DirectBuffer;
+
+/**
+ * Matches events against the automaton of an {@link AutomatonSource}. Single-threaded: use one matcher per thread;
+ * in steady state {@link #match(byte[], int, int, MatchHandler)} does not allocate. The automaton is read once per
+ * event, so a {@link RuleSet} change is seen by the next event and never half-way through one.
+ *
+ * <pre>{@code
+ * RuleSet rules = new RuleSet();
+ * rules.put("big-orders", "{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}");
+ * EventMatcher matcher = new EventMatcher(rules);
+ * matcher.match(eventBytes, 0, eventBytes.length, rule -> System.out.println(rule.name()));
+ * }</pre>
+ */
+public final class EventMatcher {
+    private final AutomatonSource source;
+    private final EventLimits limits;
+    private final MatchState state = new MatchState();
+    private final EventScanner scanner = new EventScanner(state);
+    private byte[] copy = new byte[1024];
+
+    /** @param source the automaton to use, read once per event. */
+    public EventMatcher(final AutomatonSource source) {
+        this(source, EventLimits.DEFAULT);
+    }
+
+    /**
+     * @param source the automaton to use, read once per event.
+     * @param limits size and depth limits for events.
+     */
+    public EventMatcher(final AutomatonSource source, final EventLimits limits) {
+        this.source = source;
+        this.limits = limits;
+    }
+
+    /**
+     * Matches one event.
+     *
+     * @param bytes   UTF-8 JSON.
+     * @param offset  first byte of the event.
+     * @param length  number of bytes.
+     * @param handler told of each matched rule once, after the whole event was scanned.
+     * @return the number of rules matched.
+     * @throws MalformedEventException when the bytes are not a JSON object or exceed the limits; the handler is
+     *                                 then not called.
+     */
+    public int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler) {
+        if (length > limits.maxBytes()) {
+            throw new MalformedEventException(limits.maxBytes(),
+                "event of " + length + " bytes exceeds the limit of " + limits.maxBytes() + " bytes");
+        }
+        final MatchAutomaton automaton = source.current();
+        state.reset(automaton);
+        scanner.scan(automaton, bytes, offset, length, limits.maxDepth());
+        return state.resolve(handler);
+    }
+
+    /** Matches a whole array. @see #match(byte[], int, int, MatchHandler) */
+    public int match(final byte[] bytes, final MatchHandler handler) {
+        return match(bytes, 0, bytes.length, handler);
+    }
+
+    /**
+     * Matches an event held in a buffer. A buffer over a heap array is read in place; an off-heap buffer is first
+     * copied into a reusable array.
+     *
+     * @see #match(byte[], int, int, MatchHandler)
+     */
+    public int match(final DirectBuffer buffer, final int offset, final int length, final MatchHandler handler) {
+        final byte[] array = buffer.byteArray();
+        if (array != null) {
+            return match(array, (int) buffer.wrapAdjustment() + offset, length, handler);
+        }
+        if (length > limits.maxBytes()) {
+            throw new MalformedEventException(limits.maxBytes(),
+                "event of " + length + " bytes exceeds the limit of " + limits.maxBytes() + " bytes");
+        }
+        if (copy.length < length) {
+            copy = new byte[Math.max(length, copy.length * 2)];
+        }
+        buffer.getBytes(offset, copy, 0, length);
+        return match(copy, 0, length, handler);
+    }
+
+    /** Matches a JSON string (allocates; for tools and tests). */
+    public int match(final String json, final MatchHandler handler) {
+        return match(json.getBytes(StandardCharsets.UTF_8), handler);
+    }
+}

@@ -1,0 +1,452 @@
+package dev.eventrouter.match;
+
+import dev.eventrouter.event.MalformedEventException;
+import java.util.Arrays;
+
+/**
+ * One pass over an event's UTF-8 JSON bytes. It follows only the keys in the automaton's {@link PathTrie}, hands
+ * each leaf value on a tested path to that field's {@link FieldIndex}, and skips every other value while still
+ * checking that it is well-formed JSON, so a malformed event is always reported, never half-matched.
+ * Single-threaded; allocates only to grow its unescape buffer for an unusually long escaped string.
+ *
+ * <p>Strings are compared by their UTF-8 bytes after unescaping; the scanner checks JSON structure, escapes and
+ * control characters, not the validity of UTF-8 inside strings.
+ */
+final class EventScanner {
+    private final MatchState state;
+    private byte[] buffer;
+    private int start;
+    private int end;
+    private int maxDepth;
+    private PathTrie paths;
+    private FieldIndex[] fields;
+    private boolean escaped;
+    private byte[] unescaped = new byte[256];
+    private int unescapedLength;
+
+    EventScanner(final MatchState state) {
+        this.state = state;
+    }
+
+    void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
+              final int depthLimit) {
+        buffer = bytes;
+        start = offset;
+        end = offset + length;
+        maxDepth = depthLimit;
+        paths = automaton.paths;
+        fields = automaton.fields;
+        int p = skipWhitespace(offset);
+        if (p >= end || buffer[p] != '{') {
+            throw error(p, "event must be a JSON object");
+        }
+        p = skipWhitespace(scanObject(p, PathTrie.ROOT, 1));
+        if (p != end) {
+            throw error(p, "unexpected content after the event");
+        }
+    }
+
+    private int scanObject(final int open, final int node, final int depth) {
+        if (depth > maxDepth) {
+            throw error(open, "nesting deeper than " + maxDepth + " levels");
+        }
+        int p = skipWhitespace(open + 1);
+        if (p < end && buffer[p] == '}') {
+            return p + 1;
+        }
+        while (true) {
+            if (p >= end || buffer[p] != '"') {
+                throw error(p, "expected a field name");
+            }
+            final int keyEnd = stringEnd(p + 1);
+            final int child;
+            if (escaped) {
+                unescape(p + 1, keyEnd);
+                child = paths.lookup(node, unescaped, 0, unescapedLength);
+            } else {
+                child = paths.lookup(node, buffer, p + 1, keyEnd - p - 1);
+            }
+            p = skipWhitespace(keyEnd + 1);
+            if (p >= end || buffer[p] != ':') {
+                throw error(p, "expected ':' after a field name");
+            }
+            p = skipWhitespace(p + 1);
+            p = child == PathTrie.MISSING ? skipValue(p, depth) : scanValue(p, child, depth);
+            p = skipWhitespace(p);
+            if (p >= end) {
+                throw error(p, "unterminated object");
+            }
+            final byte b = buffer[p];
+            if (b == ',') {
+                p = skipWhitespace(p + 1);
+            } else if (b == '}') {
+                return p + 1;
+            } else {
+                throw error(p, "expected ',' or '}' in an object");
+            }
+        }
+    }
+
+    private int scanValue(final int p, final int node, final int depth) {
+        if (p >= end) {
+            throw error(p, "expected a value");
+        }
+        final byte b = buffer[p];
+        if (b == '{') {
+            return paths.hasChildren(node) ? scanObject(p, node, depth + 1) : skipValue(p, depth);
+        }
+        if (b == '[') {
+            return scanArray(p, node, depth + 1);
+        }
+        final int field = paths.field(node);
+        if (field < 0) {
+            return skipValue(p, depth);
+        }
+        final FieldIndex index = fields[field];
+        state.beginValue();
+        if (index.tracksOccurrences) {
+            state.occurrence(field);
+        }
+        if (b == '"') {
+            final int close = stringEnd(p + 1);
+            if (escaped) {
+                unescape(p + 1, close);
+                index.evaluateString(unescaped, 0, unescapedLength, state);
+            } else {
+                index.evaluateString(buffer, p + 1, close - p - 1, state);
+            }
+            return close + 1;
+        }
+        if (b == 't' || b == 'f' || b == 'n') {
+            final int after = literalEnd(p);
+            index.evaluateLiteral(buffer, p, after - p, state);
+            return after;
+        }
+        final int after = numberEnd(p);
+        index.evaluateNumber(buffer, p, after - p, state);
+        return after;
+    }
+
+    private int scanArray(final int open, final int node, final int depth) {
+        if (depth > maxDepth) {
+            throw error(open, "nesting deeper than " + maxDepth + " levels");
+        }
+        final int arrayId = state.nextArrayId();
+        int p = skipWhitespace(open + 1);
+        if (p < end && buffer[p] == ']') {
+            return p + 1;
+        }
+        int index = 0;
+        while (true) {
+            if (p >= end) {
+                throw error(p, "unterminated array");
+            }
+            final byte b = buffer[p];
+            if (b == '{' || b == '[') {
+                state.enterElement(arrayId, index);
+                p = scanValue(p, node, depth);
+                state.leaveElement();
+            } else {
+                p = scanValue(p, node, depth);
+            }
+            index++;
+            p = skipWhitespace(p);
+            if (p >= end) {
+                throw error(p, "unterminated array");
+            }
+            final byte next = buffer[p];
+            if (next == ',') {
+                p = skipWhitespace(p + 1);
+            } else if (next == ']') {
+                return p + 1;
+            } else {
+                throw error(p, "expected ',' or ']' in an array");
+            }
+        }
+    }
+
+    /** Skips one value, checking it is well-formed. @return the position after it. */
+    private int skipValue(final int p, final int depth) {
+        if (p >= end) {
+            throw error(p, "expected a value");
+        }
+        final byte b = buffer[p];
+        if (b == '"') {
+            return stringEnd(p + 1) + 1;
+        }
+        if (b == '{') {
+            return skipObject(p, depth + 1);
+        }
+        if (b == '[') {
+            return skipArray(p, depth + 1);
+        }
+        if (b == 't' || b == 'f' || b == 'n') {
+            return literalEnd(p);
+        }
+        return numberEnd(p);
+    }
+
+    private int skipObject(final int open, final int depth) {
+        if (depth > maxDepth) {
+            throw error(open, "nesting deeper than " + maxDepth + " levels");
+        }
+        int p = skipWhitespace(open + 1);
+        if (p < end && buffer[p] == '}') {
+            return p + 1;
+        }
+        while (true) {
+            if (p >= end || buffer[p] != '"') {
+                throw error(p, "expected a field name");
+            }
+            p = skipWhitespace(stringEnd(p + 1) + 1);
+            if (p >= end || buffer[p] != ':') {
+                throw error(p, "expected ':' after a field name");
+            }
+            p = skipWhitespace(skipValue(skipWhitespace(p + 1), depth));
+            if (p >= end) {
+                throw error(p, "unterminated object");
+            }
+            final byte b = buffer[p];
+            if (b == ',') {
+                p = skipWhitespace(p + 1);
+            } else if (b == '}') {
+                return p + 1;
+            } else {
+                throw error(p, "expected ',' or '}' in an object");
+            }
+        }
+    }
+
+    private int skipArray(final int open, final int depth) {
+        if (depth > maxDepth) {
+            throw error(open, "nesting deeper than " + maxDepth + " levels");
+        }
+        int p = skipWhitespace(open + 1);
+        if (p < end && buffer[p] == ']') {
+            return p + 1;
+        }
+        while (true) {
+            p = skipWhitespace(skipValue(p, depth));
+            if (p >= end) {
+                throw error(p, "unterminated array");
+            }
+            final byte b = buffer[p];
+            if (b == ',') {
+                p = skipWhitespace(p + 1);
+            } else if (b == ']') {
+                return p + 1;
+            } else {
+                throw error(p, "expected ',' or ']' in an array");
+            }
+        }
+    }
+
+    /**
+     * Finds the closing quote of a string whose content starts at {@code p}, checking escapes and control
+     * characters; sets {@link #escaped} when the string holds a backslash escape.
+     */
+    private int stringEnd(final int from) {
+        escaped = false;
+        int p = from;
+        final byte[] b = buffer;
+        while (p < end) {
+            final int c = b[p] & 0xff;
+            if (c == '"') {
+                return p;
+            }
+            if (c == '\\') {
+                escaped = true;
+                p = escapeEnd(p);
+                continue;
+            }
+            if (c < 0x20) {
+                throw error(p, "unescaped control character in a string");
+            }
+            p++;
+        }
+        throw error(from - 1, "unterminated string");
+    }
+
+    private int escapeEnd(final int backslash) {
+        if (backslash + 1 >= end) {
+            throw error(backslash, "unterminated string");
+        }
+        switch (buffer[backslash + 1]) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+                return backslash + 2;
+            case 'u':
+                if (backslash + 6 > end) {
+                    throw error(backslash, "truncated \\u escape");
+                }
+                for (int i = backslash + 2; i < backslash + 6; i++) {
+                    if (hexValue(buffer[i]) < 0) {
+                        throw error(i, "invalid hex digit in a \\u escape");
+                    }
+                }
+                return backslash + 6;
+            default:
+                throw error(backslash, "invalid escape character");
+        }
+    }
+
+    /** Unescapes a checked string's content into {@link #unescaped}; lone surrogates become '?' as in Java. */
+    private void unescape(final int from, final int to) {
+        if (unescaped.length < to - from) {
+            unescaped = Arrays.copyOf(unescaped, Math.max(unescaped.length * 2, to - from));
+        }
+        int n = 0;
+        int p = from;
+        while (p < to) {
+            final byte c = buffer[p];
+            if (c != '\\') {
+                unescaped[n++] = c;
+                p++;
+                continue;
+            }
+            final byte kind = buffer[p + 1];
+            if (kind != 'u') {
+                unescaped[n++] = simpleEscape(kind);
+                p += 2;
+                continue;
+            }
+            int codePoint = hex4(p + 2);
+            p += 6;
+            if (Character.isHighSurrogate((char) codePoint) && p + 6 <= to && buffer[p] == '\\'
+                && buffer[p + 1] == 'u' && Character.isLowSurrogate((char) hex4(p + 2))) {
+                codePoint = Character.toCodePoint((char) codePoint, (char) hex4(p + 2));
+                p += 6;
+            } else if (Character.isSurrogate((char) codePoint)) {
+                codePoint = '?';
+            }
+            n = encodeUtf8(codePoint, n);
+        }
+        unescapedLength = n;
+    }
+
+    private int encodeUtf8(final int codePoint, final int at) {
+        int n = at;
+        if (codePoint < 0x80) {
+            unescaped[n++] = (byte) codePoint;
+        } else if (codePoint < 0x800) {
+            unescaped[n++] = (byte) (0xC0 | (codePoint >> 6));
+            unescaped[n++] = (byte) (0x80 | (codePoint & 0x3F));
+        } else if (codePoint < 0x10000) {
+            unescaped[n++] = (byte) (0xE0 | (codePoint >> 12));
+            unescaped[n++] = (byte) (0x80 | ((codePoint >> 6) & 0x3F));
+            unescaped[n++] = (byte) (0x80 | (codePoint & 0x3F));
+        } else {
+            unescaped[n++] = (byte) (0xF0 | (codePoint >> 18));
+            unescaped[n++] = (byte) (0x80 | ((codePoint >> 12) & 0x3F));
+            unescaped[n++] = (byte) (0x80 | ((codePoint >> 6) & 0x3F));
+            unescaped[n++] = (byte) (0x80 | (codePoint & 0x3F));
+        }
+        return n;
+    }
+
+    private static byte simpleEscape(final byte kind) {
+        return switch (kind) {
+            case 'b' -> '\b';
+            case 'f' -> '\f';
+            case 'n' -> '\n';
+            case 'r' -> '\r';
+            case 't' -> '\t';
+            default -> kind;
+        };
+    }
+
+    private int hex4(final int p) {
+        return (hexValue(buffer[p]) << 12) | (hexValue(buffer[p + 1]) << 8) | (hexValue(buffer[p + 2]) << 4)
+            | hexValue(buffer[p + 3]);
+    }
+
+    private static int hexValue(final byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        if (b >= 'a' && b <= 'f') {
+            return b - 'a' + 10;
+        }
+        if (b >= 'A' && b <= 'F') {
+            return b - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private int literalEnd(final int p) {
+        final byte b = buffer[p];
+        if (b == 't' && matches(p, 't', 'r', 'u', 'e')) {
+            return p + 4;
+        }
+        if (b == 'n' && matches(p, 'n', 'u', 'l', 'l')) {
+            return p + 4;
+        }
+        if (b == 'f' && p + 5 <= end && matches(p + 1, 'a', 'l', 's', 'e')) {
+            return p + 5;
+        }
+        throw error(p, "invalid literal");
+    }
+
+    private boolean matches(final int p, final char a, final char b, final char c, final char d) {
+        return p + 4 <= end && buffer[p] == a && buffer[p + 1] == b && buffer[p + 2] == c && buffer[p + 3] == d;
+    }
+
+    /** JSON number grammar: {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}. */
+    private int numberEnd(final int from) {
+        int p = from;
+        if (p < end && buffer[p] == '-') {
+            p++;
+        }
+        if (p >= end || !isDigit(buffer[p])) {
+            throw error(from, p >= end ? "unexpected end of input" : "unexpected character");
+        }
+        if (buffer[p] == '0') {
+            p++;
+        } else {
+            while (p < end && isDigit(buffer[p])) {
+                p++;
+            }
+        }
+        if (p < end && buffer[p] == '.') {
+            p++;
+            if (p >= end || !isDigit(buffer[p])) {
+                throw error(p, "invalid number: digits expected after '.'");
+            }
+            while (p < end && isDigit(buffer[p])) {
+                p++;
+            }
+        }
+        if (p < end && (buffer[p] == 'e' || buffer[p] == 'E')) {
+            p++;
+            if (p < end && (buffer[p] == '+' || buffer[p] == '-')) {
+                p++;
+            }
+            if (p >= end || !isDigit(buffer[p])) {
+                throw error(p, "invalid number: digits expected in the exponent");
+            }
+            while (p < end && isDigit(buffer[p])) {
+                p++;
+            }
+        }
+        return p;
+    }
+
+    private static boolean isDigit(final byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private int skipWhitespace(final int from) {
+        int p = from;
+        while (p < end) {
+            final byte b = buffer[p];
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return p;
+            }
+            p++;
+        }
+        return p;
+    }
+
+    private MalformedEventException error(final int position, final String reason) {
+        return new MalformedEventException(position - start, reason);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.eventrouter.match;
+
+import java.util.List;
+
+/**
+ * All rules of a rule set compiled into one immutable structure. Thread-safe: any number of
+ * {@link EventMatcher}s may use one automaton at once. Built by {@link RuleCompiler}; replaced, never changed.
+ *
+ * <pre>
+ *   event key ──PathTrie──▶ field ──FieldIndex──▶ condition ids ──trigger──▶ candidate conjunctions
+ *                                                                              │ verify: every condition hit,
+ *                                                                              ▼ array-consistent, absences hold
+ *                                                                            rule ──▶ MatchHandler
+ * </pre>
+ *
+ * <p>A <em>condition</em> is one field with its alternatives, shared by every conjunction that has the same one.
+ * A <em>conjunction</em> (one {@code $or} branch combination of a rule) is considered only when its trigger, its
+ * rarest required condition, is hit; so the cost of an event grows with what it matches, not with the rule count.
+ */
+public final class MatchAutomaton implements AutomatonSource {
+    /** An automaton without rules. */
+    public static final MatchAutomaton EMPTY = new RuleCompiler(dev.eventrouter.pattern.PatternLimits.DEFAULT)
+        .compile(List.of());
+
+    final PathTrie paths;
+    final FieldIndex[] fields;
+    final int[] conditionField;
+    final boolean[] conditionAllowsAbsence;
+    final int[] triggerStart;
+    final int[] triggerConjunctions;
+    final int[] conjunctionRule;
+    final int[] conjunctionStart;
+    final int[] conjunctionConditions;
+    final int[] alwaysCandidates;
+    final CompiledRule[] rules;
+
+    MatchAutomaton(final PathTrie paths, final FieldIndex[] fields, final int[] conditionField,
+                   final boolean[] conditionAllowsAbsence, final int[] triggerStart, final int[] triggerConjunctions,
+                   final int[] conjunctionRule, final int[] conjunctionStart, final int[] conjunctionConditions,
+                   final int[] alwaysCandidates, final CompiledRule[] rules) {
+        this.paths = paths;
+        this.fields = fields;
+        this.conditionField = conditionField;
+        this.conditionAllowsAbsence = conditionAllowsAbsence;
+        this.triggerStart = triggerStart;
+        this.triggerConjunctions = triggerConjunctions;
+        this.conjunctionRule = conjunctionRule;
+        this.conjunctionStart = conjunctionStart;
+        this.conjunctionConditions = conjunctionConditions;
+        this.alwaysCandidates = alwaysCandidates;
+        this.rules = rules;
+    }
+
+    @Override
+    public MatchAutomaton current() {
+        return this;
+    }
+
+    /** @return the number of rules. */
+    public int ruleCount() {
+        return rules.length;
+    }
+
+    /** @return the rule at {@code index}. */
+    public CompiledRule rule(final int index) {
+        return rules[index];
+    }
+
+    /** @return the rule with this name, or {@code null} (linear; for tools). */
+    public CompiledRule rule(final String name) {
+        for (CompiledRule rule : rules) {
+            if (rule.name().equals(name)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    /** @return the number of distinct field paths the rules test. */
+    public int fieldCount() {
+        return fields.length;
+    }
+
+    /** @return the number of distinct conditions after sharing. */
+    public int conditionCount() {
+        return conditionField.length;
+    }
+
+    /** @return the number of conjunctions ({@code $or} expansions) over all rules. */
+    public int conjunctionCount() {
+        return conjunctionRule.length;
+    }
+}

@@ -1,0 +1,350 @@
+package dev.eventrouter.match;
+
+import java.util.Arrays;
+
+/**
+ * The per-thread scratch of one {@link EventMatcher}: which conditions an event hit, with the array elements they
+ * came from, which conjunctions became candidates, and the array-consistent verification. Single-threaded. Every
+ * array is sized once per automaton and reused; per-event resets are an epoch increment, so steady-state matching
+ * does not allocate.
+ *
+ * <p>Array membership: every element of an array that is an object or an array gets the pair (array id, element
+ * index) while it is scanned. A hit or a leaf occurrence inside such elements remembers the pairs on its path.
+ * Two pieces of evidence are consistent when they agree on the index of every array they share, which is
+ * EventBridge's array-consistent matching. Hits outside any array element are "free": consistent with anything.
+ */
+final class MatchState implements HitSink {
+    final long[] addressScratch = new long[2];
+
+    private MatchAutomaton automaton;
+    private int epoch;
+
+    private int[] conditionEpoch = new int[0];
+    private int[] conditionFreeEpoch = new int[0];
+    private int[] conditionFirstHit = new int[0];
+    private int[] conditionLastValue = new int[0];
+    private int[] fieldEpoch = new int[0];
+    private int[] fieldFreeEpoch = new int[0];
+    private int[] fieldFirstOccurrence = new int[0];
+    private int[] conjunctionEpoch = new int[0];
+    private int[] ruleEpoch = new int[0];
+    private int[] excludedEpoch = new int[0];
+    private int exclusionStamp;
+
+    private int[] candidates = new int[16];
+    private int candidateCount;
+
+    private int[] evidenceNext = new int[64];
+    private int[] evidenceStart = new int[64];
+    private int[] evidenceLength = new int[64];
+    private int evidenceCount;
+
+    private int[] pool = new int[256];
+    private int poolSize;
+
+    private int[] path = new int[64];
+    private int pathPairs;
+    private int nextArrayId;
+    private boolean anyMembership;
+
+    private int valueStamp;
+    private int valueStart;
+
+    private int[] accumulated = new int[64];
+    private int accumulatedPairs;
+
+    private final HitSink exclusionSink = this::markExcluded;
+
+    void reset(final MatchAutomaton current) {
+        if (automaton != current) {
+            automaton = current;
+            final int conditions = current.conditionField.length;
+            conditionEpoch = new int[conditions];
+            conditionFreeEpoch = new int[conditions];
+            conditionFirstHit = new int[conditions];
+            conditionLastValue = new int[conditions];
+            Arrays.fill(conditionLastValue, -1);
+            int slots = 0;
+            for (FieldIndex field : current.fields) {
+                slots = Math.max(slots, field.exclusionSlots());
+            }
+            excludedEpoch = new int[slots];
+            Arrays.fill(excludedEpoch, -1);
+            final int fields = current.fields.length;
+            fieldEpoch = new int[fields];
+            fieldFreeEpoch = new int[fields];
+            fieldFirstOccurrence = new int[fields];
+            conjunctionEpoch = new int[current.conjunctionRule.length];
+            ruleEpoch = new int[current.rules.length];
+            epoch = 0;
+            exclusionStamp = 0;
+        }
+        if (++epoch == Integer.MAX_VALUE) {
+            Arrays.fill(conditionEpoch, 0);
+            Arrays.fill(conditionFreeEpoch, 0);
+            Arrays.fill(fieldEpoch, 0);
+            Arrays.fill(fieldFreeEpoch, 0);
+            Arrays.fill(conjunctionEpoch, 0);
+            Arrays.fill(ruleEpoch, 0);
+            epoch = 1;
+        }
+        candidateCount = 0;
+        evidenceCount = 0;
+        poolSize = 0;
+        pathPairs = 0;
+        nextArrayId = 0;
+        anyMembership = false;
+    }
+
+    MatchAutomaton automaton() {
+        return automaton;
+    }
+
+    int nextArrayId() {
+        return nextArrayId++;
+    }
+
+    void enterElement(final int arrayId, final int index) {
+        if (pathPairs * 2 + 2 > path.length) {
+            path = Arrays.copyOf(path, path.length * 2);
+        }
+        path[pathPairs * 2] = arrayId;
+        path[pathPairs * 2 + 1] = index;
+        pathPairs++;
+    }
+
+    void leaveElement() {
+        pathPairs--;
+    }
+
+    /** Starts a leaf value; its membership is copied at most once, when first needed. */
+    void beginValue() {
+        if (++valueStamp == 0) {
+            Arrays.fill(conditionLastValue, -1);
+        }
+        valueStart = -1;
+    }
+
+    /** Records that the field has a leaf value here (for {@code exists: false}). */
+    void occurrence(final int field) {
+        if (fieldEpoch[field] != epoch) {
+            fieldEpoch[field] = epoch;
+            fieldFirstOccurrence[field] = -1;
+        }
+        if (pathPairs == 0) {
+            fieldFreeEpoch[field] = epoch;
+            return;
+        }
+        if (fieldFreeEpoch[field] == epoch) {
+            return;
+        }
+        fieldFirstOccurrence[field] = addEvidence(fieldFirstOccurrence[field]);
+    }
+
+    @Override
+    public void hit(final int condition) {
+        if (conditionEpoch[condition] != epoch) {
+            conditionEpoch[condition] = epoch;
+            conditionFirstHit[condition] = -1;
+            trigger(condition);
+        }
+        if (pathPairs == 0) {
+            conditionFreeEpoch[condition] = epoch;
+            return;
+        }
+        if (conditionFreeEpoch[condition] == epoch || conditionLastValue[condition] == valueStamp) {
+            return;
+        }
+        conditionLastValue[condition] = valueStamp;
+        conditionFirstHit[condition] = addEvidence(conditionFirstHit[condition]);
+    }
+
+    private void trigger(final int condition) {
+        final MatchAutomaton a = automaton;
+        for (int i = a.triggerStart[condition], end = a.triggerStart[condition + 1]; i < end; i++) {
+            final int conjunction = a.triggerConjunctions[i];
+            if (conjunctionEpoch[conjunction] != epoch) {
+                conjunctionEpoch[conjunction] = epoch;
+                if (candidateCount == candidates.length) {
+                    candidates = Arrays.copyOf(candidates, candidateCount * 2);
+                }
+                candidates[candidateCount++] = conjunction;
+            }
+        }
+    }
+
+    private int addEvidence(final int next) {
+        if (valueStart < 0) {
+            final int ints = pathPairs * 2;
+            if (poolSize + ints > pool.length) {
+                pool = Arrays.copyOf(pool, Math.max(pool.length * 2, poolSize + ints));
+            }
+            System.arraycopy(path, 0, pool, poolSize, ints);
+            valueStart = poolSize;
+            poolSize += ints;
+        }
+        if (evidenceCount == evidenceNext.length) {
+            evidenceNext = Arrays.copyOf(evidenceNext, evidenceCount * 2);
+            evidenceStart = Arrays.copyOf(evidenceStart, evidenceCount * 2);
+            evidenceLength = Arrays.copyOf(evidenceLength, evidenceCount * 2);
+        }
+        anyMembership = true;
+        evidenceNext[evidenceCount] = next;
+        evidenceStart[evidenceCount] = valueStart;
+        evidenceLength[evidenceCount] = pathPairs;
+        return evidenceCount++;
+    }
+
+    void beginExclusions() {
+        if (++exclusionStamp == 0) {
+            Arrays.fill(excludedEpoch, -1);
+        }
+    }
+
+    HitSink exclusions() {
+        return exclusionSink;
+    }
+
+    /** Marks anything-but alternatives (by their slot in the field) whose exclusions hold for the value. */
+    void exclude(final int[] slots) {
+        for (int slot : slots) {
+            excludedEpoch[slot] = exclusionStamp;
+        }
+    }
+
+    private void markExcluded(final int slot) {
+        excludedEpoch[slot] = exclusionStamp;
+    }
+
+    /** Hits the condition of every anything-but alternative not excluded since {@link #beginExclusions()}. */
+    void hitUnlessExcluded(final int[] conditionBySlot) {
+        for (int slot = 0; slot < conditionBySlot.length; slot++) {
+            if (excludedEpoch[slot] != exclusionStamp) {
+                hit(conditionBySlot[slot]);
+            }
+        }
+    }
+
+    /** Verifies the candidates and reports each matched rule once. @return the number of rules matched. */
+    int resolve(final MatchHandler handler) {
+        final MatchAutomaton a = automaton;
+        int matched = 0;
+        for (int i = 0; i < candidateCount; i++) {
+            matched += resolve(a, candidates[i], handler);
+        }
+        for (int conjunction : a.alwaysCandidates) {
+            matched += resolve(a, conjunction, handler);
+        }
+        return matched;
+    }
+
+    private int resolve(final MatchAutomaton a, final int conjunction, final MatchHandler handler) {
+        final int rule = a.conjunctionRule[conjunction];
+        if (ruleEpoch[rule] == epoch || !verify(a, conjunction)) {
+            return 0;
+        }
+        ruleEpoch[rule] = epoch;
+        handler.onMatch(a.rules[rule]);
+        return 1;
+    }
+
+    private boolean verify(final MatchAutomaton a, final int conjunction) {
+        final int from = a.conjunctionStart[conjunction];
+        final int to = a.conjunctionStart[conjunction + 1];
+        for (int k = from; k < to; k++) {
+            final int c = a.conjunctionConditions[k];
+            if (conditionEpoch[c] != epoch && !a.conditionAllowsAbsence[c]) {
+                return false;
+            }
+        }
+        if (!anyMembership) {
+            for (int k = from; k < to; k++) {
+                final int c = a.conjunctionConditions[k];
+                if (conditionEpoch[c] != epoch && fieldEpoch[a.conditionField[c]] == epoch) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        accumulatedPairs = 0;
+        return search(a, from, to);
+    }
+
+    /**
+     * Depth-first over the conditions in path order (the order EventBridge's engine walks them): choose a hit
+     * consistent with the evidence chosen so far, or, where absence is allowed, check that no occurrence
+     * consistent with it exists.
+     */
+    private boolean search(final MatchAutomaton a, final int k, final int to) {
+        if (k == to) {
+            return true;
+        }
+        final int c = a.conjunctionConditions[k];
+        if (conditionEpoch[c] == epoch) {
+            if (conditionFreeEpoch[c] == epoch) {
+                return search(a, k + 1, to);
+            }
+            for (int e = conditionFirstHit[c]; e >= 0; e = evidenceNext[e]) {
+                final int saved = accumulatedPairs;
+                if (merge(evidenceStart[e], evidenceLength[e]) && search(a, k + 1, to)) {
+                    return true;
+                }
+                accumulatedPairs = saved;
+            }
+        }
+        return a.conditionAllowsAbsence[c] && absent(a.conditionField[c]) && search(a, k + 1, to);
+    }
+
+    private boolean absent(final int field) {
+        if (fieldEpoch[field] != epoch) {
+            return true;
+        }
+        if (fieldFreeEpoch[field] == epoch) {
+            return false;
+        }
+        for (int e = fieldFirstOccurrence[field]; e >= 0; e = evidenceNext[e]) {
+            if (consistent(evidenceStart[e], evidenceLength[e])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean consistent(final int start, final int pairs) {
+        for (int p = 0; p < pairs; p++) {
+            final int arrayId = pool[start + 2 * p];
+            final int index = pool[start + 2 * p + 1];
+            for (int q = 0; q < accumulatedPairs; q++) {
+                if (accumulated[2 * q] == arrayId && accumulated[2 * q + 1] != index) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean merge(final int start, final int pairs) {
+        if (!consistent(start, pairs)) {
+            return false;
+        }
+        for (int p = 0; p < pairs; p++) {
+            final int arrayId = pool[start + 2 * p];
+            boolean known = false;
+            for (int q = 0; q < accumulatedPairs; q++) {
+                if (accumulated[2 * q] == arrayId) {
+                    known = true;
+                    break;
+                }
+            }
+            if (!known) {
+                if (accumulatedPairs * 2 + 2 > accumulated.length) {
+                    accumulated = Arrays.copyOf(accumulated, accumulated.length * 2);
+                }
+                accumulated[2 * accumulatedPairs] = arrayId;
+                accumulated[2 * accumulatedPairs + 1] = pool[start + 2 * p + 1];
+                accumulatedPairs++;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.eventrouter.persist.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code router} command: routes to its subcommands. */
+@Command(name = "router", mixinStandardHelpOptions = true, version = "router 0.1.0",
+    description = "EventBridge-style event routing: pattern testing, matching, and (soon) running and replaying.",
+    subcommands = {TestPatternCommand.class, MatchCommand.class, DemoCommand.class},
+    exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 2)
+public final class RouterCli implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** @param args the command line. */
+    public static void main(final String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs a command line with the given output streams (for tests and embedding).
+     *
+     * @return the exit code.
+     */
+    public static int execute(final String[] args, final PrintWriter out, final PrintWriter err) {
+        final CommandLine commandLine = new CommandLine(new RouterCli());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            final boolean verbose = parsed.hasMatchedOption("--verbose")
+                || (parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose"));
+            cmd.getErr().println("router: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(cmd.getErr());
+            }
+            cmd.getErr().flush();
+            return 2;
+        });
+        final int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+}
