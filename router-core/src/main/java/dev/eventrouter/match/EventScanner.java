@@ -1,6 +1,9 @@
 package dev.eventrouter.match;
 
 import dev.eventrouter.event.MalformedEventException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -13,6 +16,15 @@ import java.util.Arrays;
  * control characters, not the validity of UTF-8 inside strings.
  */
 final class EventScanner {
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+    private static final long QUOTES = 0x2222_2222_2222_2222L;
+    private static final long BACKSLASHES = 0x5C5C_5C5C_5C5C_5C5CL;
+    private static final long SPACES = 0x2020_2020_2020_2020L;
+    private static final long ZEROS = 0x3030_3030_3030_3030L;
+    private static final long ABOVE_NINE = 0x4646_4646_4646_4646L;
+
     private final MatchState state;
     private byte[] buffer;
     private int start;
@@ -249,7 +261,21 @@ final class EventScanner {
         escaped = false;
         int p = from;
         final byte[] b = buffer;
-        while (p < end) {
+        while (true) {
+            // word at a time to the next quote, backslash or control character
+            while (p + Long.BYTES <= end) {
+                final long word = (long) WORDS.get(b, p);
+                final long special = zeroBytes(word ^ QUOTES) | zeroBytes(word ^ BACKSLASHES)
+                    | ((word - SPACES) & ~word & HIGH_BITS);
+                if (special != 0) {
+                    p += Long.numberOfTrailingZeros(special) >>> 3;
+                    break;
+                }
+                p += Long.BYTES;
+            }
+            if (p >= end) {
+                throw error(from - 1, "unterminated string");
+            }
             final int c = b[p] & 0xff;
             if (c == '"') {
                 return p;
@@ -257,14 +283,34 @@ final class EventScanner {
             if (c == '\\') {
                 escaped = true;
                 p = escapeEnd(p);
-                continue;
-            }
-            if (c < 0x20) {
+            } else if (c < 0x20) {
                 throw error(p, "unescaped control character in a string");
+            } else {
+                p++;
             }
+        }
+    }
+
+    /** The lowest set high bit marks the first zero byte (bits above it may be false positives). */
+    private static long zeroBytes(final long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
+    }
+
+    /** @return the position of the first byte at or after {@code from} that is not an ASCII digit. */
+    private int digitsEnd(final int from) {
+        int p = from;
+        while (p + Long.BYTES <= end) {
+            final long word = (long) WORDS.get(buffer, p);
+            final long notDigit = ((word - ZEROS) | (word + ABOVE_NINE)) & HIGH_BITS;
+            if (notDigit != 0) {
+                return p + (Long.numberOfTrailingZeros(notDigit) >>> 3);
+            }
+            p += Long.BYTES;
+        }
+        while (p < end && isDigit(buffer[p])) {
             p++;
         }
-        throw error(from - 1, "unterminated string");
+        return p;
     }
 
     private int escapeEnd(final int backslash) {
@@ -402,18 +448,14 @@ final class EventScanner {
         if (buffer[p] == '0') {
             p++;
         } else {
-            while (p < end && isDigit(buffer[p])) {
-                p++;
-            }
+            p = digitsEnd(p);
         }
         if (p < end && buffer[p] == '.') {
             p++;
             if (p >= end || !isDigit(buffer[p])) {
                 throw error(p, "invalid number: digits expected after '.'");
             }
-            while (p < end && isDigit(buffer[p])) {
-                p++;
-            }
+            p = digitsEnd(p);
         }
         if (p < end && (buffer[p] == 'e' || buffer[p] == 'E')) {
             p++;

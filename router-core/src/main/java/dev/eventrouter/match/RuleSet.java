@@ -63,7 +63,21 @@ public final class RuleSet implements AutomatonSource {
      * @throws InvalidPatternException naming the first invalid rule; the rule set is then unchanged.
      */
     public synchronized void putAll(final Map<String, String> patterns) {
-        final Map<String, EventPattern> next = new LinkedHashMap<>(rules);
+        install(withParsed(new LinkedHashMap<>(rules), patterns));
+    }
+
+    /**
+     * Replaces every rule with these in one swap (a configuration reload): matchers see the old set or the new
+     * one, never a mix.
+     *
+     * @throws InvalidPatternException naming the first invalid rule; the rule set is then unchanged.
+     */
+    public synchronized void replaceAll(final Map<String, String> patterns) {
+        install(withParsed(new LinkedHashMap<>(), patterns));
+    }
+
+    private Map<String, EventPattern> withParsed(final Map<String, EventPattern> next,
+                                                 final Map<String, String> patterns) {
         for (Map.Entry<String, String> entry : patterns.entrySet()) {
             requireName(entry.getKey());
             try {
@@ -73,7 +87,7 @@ public final class RuleSet implements AutomatonSource {
                     e.line(), e.column());
             }
         }
-        install(next);
+        return next;
     }
 
     /** @return whether a rule of that name existed and was removed. */

@@ -19,7 +19,9 @@ import software.amazon.event.ruler.Machine;
  * </ul>
  */
 final class RulerOracle {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
     private final List<Machine> machines;
     /** Why the last {@link #forPattern(String)} returned {@code null}. */
     static volatile Throwable lastRejection;
@@ -34,7 +36,12 @@ final class RulerOracle {
         try {
             final Machine whole = new Machine();
             whole.addRule("rule", pattern);
-            for (String variant : variants(pattern)) {
+            final List<String> variants = variants(pattern);
+            if (variants.size() == 1) {
+                machines.add(whole);
+                return new RulerOracle(machines);
+            }
+            for (String variant : variants) {
                 final Machine machine = new Machine();
                 machine.addRule("rule", variant);
                 machines.add(machine);

@@ -25,6 +25,8 @@ public final class RouterCli implements Runnable {
      */
     public static int execute(final String[] args, final PrintWriter out, final PrintWriter err) {
         final CommandLine commandLine = new CommandLine(new RouterCli());
+        // "@file" is ours (--pattern @p.json), not picocli's argument-file expansion
+        commandLine.setExpandAtFiles(false);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -1,0 +1,62 @@
+package dev.eventrouter.bench;
+
+import dev.eventrouter.event.CityLots;
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.RuleSet;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Question: does matching slow down as the rule set grows? The same 10,000 CityLots events against 10, 1,000 and
+ * 100,000 synthetic rules mixing exact, prefix, suffix, equals-ignore-case, numeric, cidr and exists
+ * ({@link SyntheticRules}); the claim is the ratio of the 10-rule and 100,000-rule rows (target: at most 2x).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+public class MatchRuleCountBenchmark {
+    static final int EVENTS = 10_000;
+
+    @Param({"10", "1000", "100000"})
+    public int rules;
+
+    private byte[][] events;
+    private EventMatcher matcher;
+    private final CountingHandler handler = new CountingHandler();
+
+    @Setup
+    public void setUp() {
+        final CityLots lots = new CityLots(2026);
+        events = new byte[EVENTS][];
+        for (int i = 0; i < EVENTS; i++) {
+            events[i] = lots.nextBytes();
+        }
+        final RuleSet ruleSet = new RuleSet();
+        ruleSet.putAll(SyntheticRules.generate(rules, 7));
+        matcher = new EventMatcher(ruleSet);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long ours() {
+        long matched = 0;
+        for (byte[] event : events) {
+            matched += matcher.match(event, 0, event.length, handler);
+        }
+        return matched;
+    }
+}
