@@ -24,6 +24,18 @@ final class EventScanner {
     private static final long SPACES = 0x2020_2020_2020_2020L;
     private static final long ZEROS = 0x3030_3030_3030_3030L;
     private static final long ABOVE_NINE = 0x4646_4646_4646_4646L;
+    /** Bytes that end a run of plain string content: quote, backslash, control characters. */
+    private static final boolean[] STRING_SPECIAL = new boolean[256];
+    /** Most strings in events are short: look at this many bytes one by one before going word at a time. */
+    private static final int SHORT_STRING = 8;
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            STRING_SPECIAL[c] = true;
+        }
+        STRING_SPECIAL['"'] = true;
+        STRING_SPECIAL['\\'] = true;
+    }
 
     private final MatchState state;
     private byte[] buffer;
@@ -34,6 +46,7 @@ final class EventScanner {
     private FieldIndex[] fields;
     private boolean escaped;
     private byte[] unescaped = new byte[256];
+    private byte[] containers = new byte[64];
     private int unescapedLength;
 
     EventScanner(final MatchState state) {
@@ -177,80 +190,83 @@ final class EventScanner {
         }
     }
 
-    /** Skips one value, checking it is well-formed. @return the position after it. */
-    private int skipValue(final int p, final int depth) {
-        if (p >= end) {
-            throw error(p, "expected a value");
-        }
-        final byte b = buffer[p];
-        if (b == '"') {
-            return stringEnd(p + 1) + 1;
-        }
-        if (b == '{') {
-            return skipObject(p, depth + 1);
-        }
-        if (b == '[') {
-            return skipArray(p, depth + 1);
-        }
-        if (b == 't' || b == 'f' || b == 'n') {
-            return literalEnd(p);
-        }
-        return numberEnd(p);
-    }
-
-    private int skipObject(final int open, final int depth) {
-        if (depth > maxDepth) {
-            throw error(open, "nesting deeper than " + maxDepth + " levels");
-        }
-        int p = skipWhitespace(open + 1);
-        if (p < end && buffer[p] == '}') {
-            return p + 1;
-        }
+    /**
+     * Skips one value, checking it is well-formed, in one loop with an explicit stack of open containers (no
+     * recursion per nested value). {@code depth} is the nesting of the value's parent.
+     *
+     * @return the position after the value.
+     */
+    private int skipValue(final int from, final int depth) {
+        int p = from;
+        int level = 0;
         while (true) {
-            if (p >= end || buffer[p] != '"') {
-                throw error(p, "expected a field name");
-            }
-            p = skipWhitespace(stringEnd(p + 1) + 1);
-            if (p >= end || buffer[p] != ':') {
-                throw error(p, "expected ':' after a field name");
-            }
-            p = skipWhitespace(skipValue(skipWhitespace(p + 1), depth));
             if (p >= end) {
-                throw error(p, "unterminated object");
+                throw error(p, "expected a value");
             }
             final byte b = buffer[p];
-            if (b == ',') {
+            if (b == '{' || b == '[') {
+                if (depth + level + 1 > maxDepth) {
+                    throw error(p, "nesting deeper than " + maxDepth + " levels");
+                }
+                if (level == containers.length) {
+                    containers = Arrays.copyOf(containers, level * 2);
+                }
+                containers[level++] = b;
                 p = skipWhitespace(p + 1);
-            } else if (b == '}') {
-                return p + 1;
+                if (p < end && buffer[p] == (b == '{' ? '}' : ']')) {
+                    level--;
+                    p++;
+                } else {
+                    if (b == '{') {
+                        p = skipKey(p);
+                    }
+                    continue;
+                }
+            } else if (b == '"') {
+                p = stringEnd(p + 1) + 1;
+            } else if (b == 't' || b == 'f' || b == 'n') {
+                p = literalEnd(p);
             } else {
-                throw error(p, "expected ',' or '}' in an object");
+                p = numberEnd(p);
+            }
+            // after a complete value: close containers or move to the next element
+            while (true) {
+                if (level == 0) {
+                    return p;
+                }
+                final boolean inObject = containers[level - 1] == '{';
+                p = skipWhitespace(p);
+                if (p >= end) {
+                    throw error(p, inObject ? "unterminated object" : "unterminated array");
+                }
+                final byte c = buffer[p];
+                if (c == ',') {
+                    p = skipWhitespace(p + 1);
+                    if (inObject) {
+                        p = skipKey(p);
+                    }
+                    break;
+                }
+                if (c == (inObject ? '}' : ']')) {
+                    level--;
+                    p++;
+                    continue;
+                }
+                throw error(p, inObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array");
             }
         }
     }
 
-    private int skipArray(final int open, final int depth) {
-        if (depth > maxDepth) {
-            throw error(open, "nesting deeper than " + maxDepth + " levels");
+    /** Skips {@code "key" :} and the whitespace after it. @return the position of the value. */
+    private int skipKey(final int from) {
+        if (from >= end || buffer[from] != '"') {
+            throw error(from, "expected a field name");
         }
-        int p = skipWhitespace(open + 1);
-        if (p < end && buffer[p] == ']') {
-            return p + 1;
+        final int p = skipWhitespace(stringEnd(from + 1) + 1);
+        if (p >= end || buffer[p] != ':') {
+            throw error(p, "expected ':' after a field name");
         }
-        while (true) {
-            p = skipWhitespace(skipValue(p, depth));
-            if (p >= end) {
-                throw error(p, "unterminated array");
-            }
-            final byte b = buffer[p];
-            if (b == ',') {
-                p = skipWhitespace(p + 1);
-            } else if (b == ']') {
-                return p + 1;
-            } else {
-                throw error(p, "expected ',' or ']' in an array");
-            }
-        }
+        return skipWhitespace(p + 1);
     }
 
     /**
@@ -259,11 +275,23 @@ final class EventScanner {
      */
     private int stringEnd(final int from) {
         escaped = false;
-        int p = from;
+        final byte[] b = buffer;
+        final int limit = Math.min(end, from + SHORT_STRING);
+        for (int p = from; p < limit; p++) {
+            final int c = b[p] & 0xff;
+            if (STRING_SPECIAL[c]) {
+                return c == '"' ? p : longStringEnd(from, p);
+            }
+        }
+        return longStringEnd(from, limit);
+    }
+
+    /** The rest of {@link #stringEnd(int)}: escapes, control characters, and long runs a word at a time. */
+    private int longStringEnd(final int from, final int at) {
+        int p = at;
         final byte[] b = buffer;
         while (true) {
-            // word at a time to the next quote, backslash or control character
-            while (p + Long.BYTES <= end) {
+            while (p + Long.BYTES <= end && !STRING_SPECIAL[b[p] & 0xff]) {
                 final long word = (long) WORDS.get(b, p);
                 final long special = zeroBytes(word ^ QUOTES) | zeroBytes(word ^ BACKSLASHES)
                     | ((word - SPACES) & ~word & HIGH_BITS);
@@ -477,6 +505,10 @@ final class EventScanner {
     }
 
     private int skipWhitespace(final int from) {
+        return from < end && buffer[from] > ' ' ? from : skipWhitespaceRun(from);
+    }
+
+    private int skipWhitespaceRun(final int from) {
         int p = from;
         while (p < end) {
             final byte b = buffer[p];

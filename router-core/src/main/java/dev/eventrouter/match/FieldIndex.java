@@ -141,9 +141,10 @@ final class FieldIndex {
                 numbers.query(0, IntervalIndex.numberKey(value), state);
             }
         }
-        if (hexRanges.length != 0 && (!numeric || Double.isNaN(value))) {
+        if (hexRanges.length != 0) {
+            final boolean comparable = !Double.isNaN(value);
             for (HexRange range : hexRanges) {
-                if (range.contains(bytes, offset, length)) {
+                if (!(comparable && range.numericCondition) && range.contains(bytes, offset, length)) {
                     state.hit(range.id);
                 }
             }
@@ -198,16 +199,20 @@ final class FieldIndex {
         private final byte[] low;
         private final byte[] high;
         private final int id;
+        /** The condition also compares numbers numerically, so comparable numbers skip the text test. */
+        private final boolean numericCondition;
 
-        private HexRange(final byte[] low, final byte[] high, final int id) {
+        private HexRange(final byte[] low, final byte[] high, final int id, final boolean numericCondition) {
             this.low = low;
             this.high = high;
             this.id = id;
+            this.numericCondition = numericCondition;
         }
 
-        static HexRange of(final ValueMatcher.IpRange m, final int id) {
+        static HexRange of(final ValueMatcher.IpRange m, final int id, final boolean numericCondition) {
             final boolean v4 = m.version() == IpAddressParser.IPV4;
-            return new HexRange(hex(v4, m.startHigh(), m.startLow()), hex(v4, m.endHigh(), m.endLow()), id);
+            return new HexRange(hex(v4, m.startHigh(), m.startLow()), hex(v4, m.endHigh(), m.endLow()), id,
+                numericCondition);
         }
 
         private static byte[] hex(final boolean v4, final long high, final long low) {
@@ -272,7 +277,13 @@ final class FieldIndex {
             return wildcardComplexity;
         }
 
-        void add(final ValueMatcher matcher, final int id) {
+        /**
+         * @param matcher          one alternative of a condition.
+         * @param id               the condition.
+         * @param numericCondition whether the condition has numeric alternatives: EventBridge's engine then
+         *                         compares comparable numbers only numerically for that condition.
+         */
+        void add(final ValueMatcher matcher, final int id, final boolean numericCondition) {
             if (matcher instanceof ValueMatcher.ExactString m) {
                 exactStrings.add(m.value(), id);
             } else if (matcher instanceof ValueMatcher.ExactNumber m) {
@@ -298,7 +309,7 @@ final class FieldIndex {
             } else if (matcher instanceof ValueMatcher.Numeric m) {
                 numbers.addNumbers(m.lower(), m.lowerOpen(), m.upper(), m.upperOpen(), id);
             } else if (matcher instanceof ValueMatcher.IpRange m) {
-                addIpRange(m, id);
+                addIpRange(m, id, numericCondition);
             } else if (matcher instanceof ValueMatcher.Exists m) {
                 if (m.present()) {
                     exists.add(id);
@@ -317,8 +328,8 @@ final class FieldIndex {
          * address by its first 32 bits, an IPv6 block matches an IPv4 address strictly inside its first 32 bits,
          * and the text of a number (when it is not compared numerically) is tested against the digit strings.
          */
-        private void addIpRange(final ValueMatcher.IpRange m, final int id) {
-            hexRanges.add(HexRange.of(m, id));
+        private void addIpRange(final ValueMatcher.IpRange m, final int id, final boolean numericCondition) {
+            hexRanges.add(HexRange.of(m, id, numericCondition));
             if (m.version() == IpAddressParser.IPV4) {
                 ipv4.add(0, m.startLow(), 0, m.endLow(), id);
                 return;

@@ -25,6 +25,8 @@ final class PathTrie {
     private final byte[] keys;
     private final int[] nodeField;
     private final boolean[] nodeHasChildren;
+    /** Per node, 256 bits: the first bytes of its children's segments (a miss needs no hashing). */
+    private final long[] childFirstBytes;
 
     /** @param paths the dotted paths; path {@code i} becomes field {@code i}. */
     PathTrie(final List<String> paths) {
@@ -58,6 +60,14 @@ final class PathTrie {
         nodeHasChildren = new boolean[hasChildren.size()];
         for (int i = 0; i < nodeHasChildren.length; i++) {
             nodeHasChildren[i] = hasChildren.get(i);
+        }
+        childFirstBytes = new long[4 * nodeField.length];
+        for (int e = 0; e < edges.size(); e++) {
+            final byte[] key = edgeKeys.get(e);
+            if (key.length > 0) {
+                final int first = key[0] & 0xff;
+                childFirstBytes[4 * edges.get(e)[0] + (first >>> 6)] |= 1L << first;
+            }
         }
         final int size = Hashing.tableSize(Math.max(1, edges.size()));
         mask = size - 1;
@@ -106,6 +116,12 @@ final class PathTrie {
      * @return the node reached, or {@link #MISSING}.
      */
     int lookup(final int node, final byte[] bytes, final int offset, final int length) {
+        if (length > 0) {
+            final int first = bytes[offset] & 0xff;
+            if ((childFirstBytes[4 * node + (first >>> 6)] & (1L << first)) == 0) {
+                return MISSING;
+            }
+        }
         int current = node;
         int start = offset;
         final int end = offset + length;

@@ -83,8 +83,9 @@ public final class RuleCompiler {
             final int field = fieldIds.get(condition.path());
             conditionField[c] = field;
             boolean hasValues = false;
+            final boolean numeric = condition.matchers().stream().anyMatch(RuleCompiler::isNumeric);
             for (ValueMatcher matcher : condition.matchers()) {
-                fieldBuilders[field].add(matcher, c);
+                fieldBuilders[field].add(matcher, c, numeric);
                 if (matcher instanceof ValueMatcher.Exists exists && !exists.present()) {
                     allowsAbsence[c] = true;
                 } else {
@@ -144,6 +145,12 @@ public final class RuleCompiler {
         return new MatchAutomaton(new PathTrie(paths), fields, conditionField, allowsAbsence, triggerStart,
             triggerConjunctions, conjunctionRules.stream().mapToInt(Integer::intValue).toArray(), conjunctionStart,
             conjunctionConditions, always.stream().mapToInt(Integer::intValue).toArray(), compiled);
+    }
+
+    private static boolean isNumeric(final ValueMatcher matcher) {
+        return matcher instanceof ValueMatcher.Numeric
+            || (matcher instanceof ValueMatcher.ExactNumber n && !Double.isNaN(n.comparable()))
+            || (matcher instanceof ValueMatcher.AnythingBut a && a.kind() == ValueMatcher.AnythingBut.Kind.NUMBERS);
     }
 
     private static boolean isUnselective(final ValueMatcher matcher) {

@@ -1,30 +1,31 @@
 package dev.eventrouter.match;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import software.amazon.event.ruler.JsonRuleCompiler;
 import software.amazon.event.ruler.Machine;
+import software.amazon.event.ruler.MatchType;
+import software.amazon.event.ruler.Patterns;
 
 /**
- * event-ruler 2.1.0 as the reference oracle, routed around its known defects (docs/patterns.md):
+ * event-ruler 2.1.0 as the reference oracle, routed around its known defects (docs/patterns.md). A pattern is
+ * first accepted or rejected by {@link Machine#addRule} exactly as given; its answer for an event is then the OR
+ * over separate machines, one per piece:
  * <ul>
- *   <li>each rule is matched alone in its own {@link Machine}: in a shared machine a rule's answer can depend on
- *       the other rules;</li>
- *   <li>a field whose value list mixes wildcard operators with other operators is split into two patterns, one
- *       with the wildcard alternatives and one with the rest, and the answers ORed: a value list is a disjunction,
- *       and in one machine the mix can match values that no alternative matches.</li>
+ *   <li>each {@code $or} combination (event-ruler's own expansion, {@link JsonRuleCompiler}) on its own: in one
+ *       machine, combinations and rules share byte automata and can change each other's answers;</li>
+ *   <li>within a combination, a field whose value list mixes wildcard operators with other operators is split
+ *       into the wildcard alternatives and the rest: a value list is a disjunction, and in one byte automaton the
+ *       mix can match values that no alternative matches.</li>
  * </ul>
  */
 final class RulerOracle {
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
-    private final List<Machine> machines;
     /** Why the last {@link #forPattern(String)} returned {@code null}. */
     static volatile Throwable lastRejection;
+
+    private final List<Machine> machines;
 
     private RulerOracle(final List<Machine> machines) {
         this.machines = machines;
@@ -32,19 +33,15 @@ final class RulerOracle {
 
     /** @return an oracle for the pattern, or {@code null} when event-ruler rejects it. */
     static RulerOracle forPattern(final String pattern) {
-        final List<Machine> machines = new ArrayList<>();
         try {
-            final Machine whole = new Machine();
-            whole.addRule("rule", pattern);
-            final List<String> variants = variants(pattern);
-            if (variants.size() == 1) {
-                machines.add(whole);
-                return new RulerOracle(machines);
-            }
-            for (String variant : variants) {
-                final Machine machine = new Machine();
-                machine.addRule("rule", variant);
-                machines.add(machine);
+            new Machine().addRule("rule", pattern);
+            final List<Machine> machines = new ArrayList<>();
+            for (Map<String, List<Patterns>> combination : JsonRuleCompiler.compile(pattern)) {
+                for (Map<String, List<Patterns>> piece : splitWildcards(combination)) {
+                    final Machine machine = new Machine();
+                    machine.addPatternRule("rule", piece);
+                    machines.add(machine);
+                }
             }
             return new RulerOracle(machines);
         } catch (Exception | Error e) {
@@ -66,55 +63,31 @@ final class RulerOracle {
         }
     }
 
-    private static List<String> variants(final String pattern) throws Exception {
-        final JsonNode root = JSON.readTree(pattern);
-        final List<ArrayNode> mixed = new ArrayList<>();
-        collectMixedLists(root, mixed);
-        final List<String> variants = new ArrayList<>();
-        final int combinations = 1 << mixed.size();
-        for (int choice = 0; choice < combinations; choice++) {
-            final JsonNode copy = root.deepCopy();
-            final List<ArrayNode> lists = new ArrayList<>();
-            collectMixedLists(copy, lists);
-            for (int i = 0; i < lists.size(); i++) {
-                keepOnly(lists.get(i), ((choice >> i) & 1) == 1);
+    private static List<Map<String, List<Patterns>>> splitWildcards(final Map<String, List<Patterns>> combination) {
+        List<Map<String, List<Patterns>>> pieces = new ArrayList<>();
+        pieces.add(new HashMap<>());
+        for (Map.Entry<String, List<Patterns>> field : combination.entrySet()) {
+            final List<Patterns> wildcards = new ArrayList<>();
+            final List<Patterns> others = new ArrayList<>();
+            for (Patterns patterns : field.getValue()) {
+                (isWildcard(patterns) ? wildcards : others).add(patterns);
             }
-            variants.add(JSON.writeValueAsString(copy));
-        }
-        return variants;
-    }
-
-    private static void collectMixedLists(final JsonNode node, final List<ArrayNode> out) {
-        if (node instanceof ObjectNode object) {
-            object.properties().forEach(entry -> {
-                final JsonNode value = entry.getValue();
-                if ("$or".equals(entry.getKey()) && value.isArray()) {
-                    value.forEach(branch -> collectMixedLists(branch, out));
-                } else if (value.isArray()) {
-                    int wildcards = 0;
-                    for (JsonNode element : value) {
-                        wildcards += isWildcard(element) ? 1 : 0;
+            final List<Map<String, List<Patterns>>> next = new ArrayList<>();
+            for (Map<String, List<Patterns>> piece : pieces) {
+                for (List<Patterns> part : List.of(wildcards, others)) {
+                    if (!part.isEmpty()) {
+                        final Map<String, List<Patterns>> copy = new HashMap<>(piece);
+                        copy.put(field.getKey(), part);
+                        next.add(copy);
                     }
-                    if (wildcards > 0 && wildcards < value.size()) {
-                        out.add((ArrayNode) value);
-                    }
-                } else {
-                    collectMixedLists(value, out);
                 }
-            });
-        }
-    }
-
-    private static boolean isWildcard(final JsonNode element) {
-        return element.has("wildcard")
-            || (element.has("anything-but") && element.get("anything-but").has("wildcard"));
-    }
-
-    private static void keepOnly(final ArrayNode list, final boolean wildcards) {
-        for (int i = list.size() - 1; i >= 0; i--) {
-            if (isWildcard(list.get(i)) != wildcards) {
-                list.remove(i);
             }
+            pieces = next;
         }
+        return pieces;
+    }
+
+    private static boolean isWildcard(final Patterns patterns) {
+        return patterns.type() == MatchType.WILDCARD || patterns.type() == MatchType.ANYTHING_BUT_WILDCARD;
     }
 }
