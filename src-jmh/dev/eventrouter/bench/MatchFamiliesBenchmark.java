@@ -64,7 +64,7 @@ public class MatchFamiliesBenchmark {
         }
         final List<String> rules = Family.valueOf(family).rules();
         final Map<String, String> named = new LinkedHashMap<>();
-        machine = new Machine();
+        machine = Machine.builder().build();
         for (int r = 0; r < rules.size(); r++) {
             named.put("r" + r, rules.get(r));
             machine.addRule("r" + r, rules.get(r));

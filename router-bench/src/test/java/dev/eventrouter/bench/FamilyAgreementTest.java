@@ -28,7 +28,7 @@ class FamilyAgreementTest {
         final Machine[] machines = new Machine[rules.size()];
         final Map<String, String> named = new LinkedHashMap<>();
         for (int r = 0; r < rules.size(); r++) {
-            machines[r] = new Machine();
+            machines[r] = Machine.builder().build();
             machines[r].addRule("r" + r, rules.get(r));
             named.put("r" + r, rules.get(r));
         }

@@ -74,7 +74,7 @@ public final class EventMatcher {
     public int match(final DirectBuffer buffer, final int offset, final int length, final MatchHandler handler) {
         final byte[] array = buffer.byteArray();
         if (array != null) {
-            return match(array, (int) buffer.wrapAdjustment() + offset, length, handler);
+            return match(array, buffer.wrapAdjustment() + offset, length, handler);
         }
         if (length > limits.maxBytes()) {
             throw new MalformedEventException(limits.maxBytes(),

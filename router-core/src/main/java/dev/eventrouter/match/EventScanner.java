@@ -1,6 +1,7 @@
 package dev.eventrouter.match;
 
 import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.pattern.IpAddressParser;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -353,7 +354,7 @@ final class EventScanner {
                     throw error(backslash, "truncated \\u escape");
                 }
                 for (int i = backslash + 2; i < backslash + 6; i++) {
-                    if (hexValue(buffer[i]) < 0) {
+                    if (IpAddressParser.hexDigit(buffer[i]) < 0) {
                         throw error(i, "invalid hex digit in a \\u escape");
                     }
                 }
@@ -429,22 +430,10 @@ final class EventScanner {
     }
 
     private int hex4(final int p) {
-        return (hexValue(buffer[p]) << 12) | (hexValue(buffer[p + 1]) << 8) | (hexValue(buffer[p + 2]) << 4)
-            | hexValue(buffer[p + 3]);
+        return (IpAddressParser.hexDigit(buffer[p]) << 12) | (IpAddressParser.hexDigit(buffer[p + 1]) << 8)
+            | (IpAddressParser.hexDigit(buffer[p + 2]) << 4) | IpAddressParser.hexDigit(buffer[p + 3]);
     }
 
-    private static int hexValue(final byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
-    }
 
     private int literalEnd(final int p) {
         final byte b = buffer[p];

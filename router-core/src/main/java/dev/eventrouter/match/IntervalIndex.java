@@ -113,7 +113,7 @@ final class IntervalIndex {
                 leaves <<= 1;
             }
             @SuppressWarnings("unchecked")
-            final List<Integer>[] lists = new List[2 * leaves];
+            final List<Integer>[] lists = (List<Integer>[]) new List<?>[2 * leaves];
             for (long[] interval : intervals) {
                 final int from = 2 * find(pointHigh, pointLow, interval[0], interval[1]) + 1;
                 final int to = 2 * find(pointHigh, pointLow, interval[2], interval[3]) + 1;

@@ -204,7 +204,11 @@ public final class IpAddressParser {
         return fromRight >= 4 ? (words[0] >>> (16 * (fromRight - 4))) & 0xffff : (words[1] >>> (16 * fromRight)) & 0xffff;
     }
 
-    private static int hexDigit(final byte b) {
+    /**
+     * @param b an ASCII byte.
+     * @return its value as a hex digit (either case), or -1.
+     */
+    public static int hexDigit(final byte b) {
         if (b >= '0' && b <= '9') {
             return b - '0';
         }

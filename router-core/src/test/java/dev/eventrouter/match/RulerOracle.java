@@ -34,11 +34,11 @@ final class RulerOracle {
     /** @return an oracle for the pattern, or {@code null} when event-ruler rejects it. */
     static RulerOracle forPattern(final String pattern) {
         try {
-            new Machine().addRule("rule", pattern);
+            Machine.builder().build().addRule("rule", pattern);
             final List<Machine> machines = new ArrayList<>();
             for (Map<String, List<Patterns>> combination : JsonRuleCompiler.compile(pattern)) {
                 for (Map<String, List<Patterns>> piece : splitWildcards(combination)) {
-                    final Machine machine = new Machine();
+                    final Machine machine = Machine.builder().build();
                     machine.addPatternRule("rule", piece);
                     machines.add(machine);
                 }
