@@ -6,7 +6,6 @@ import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.MatchAutomaton;
 import dev.eventrouter.match.MatchedRules;
 import dev.eventrouter.pattern.PatternLimits;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -71,7 +70,7 @@ final class MatchCommand implements Callable<Integer> {
                 lineNumber++;
                 matched.clear();
                 try {
-                    matcher.match(reader.bytes(), 0, reader.length(), matched);
+                    matcher.match(reader.bytes(), reader.offset(), reader.length(), matched);
                 } catch (MalformedEventException e) {
                     err.println(eventsName() + ": line " + lineNumber + ": " + e.getMessage());
                     matched.clear();
@@ -104,10 +103,10 @@ final class MatchCommand implements Callable<Integer> {
 
     private InputStream open() throws IOException {
         if ("-".equals(events)) {
-            return new BufferedInputStream(System.in, 1 << 16);
+            return System.in;
         }
         try {
-            return new BufferedInputStream(Files.newInputStream(Path.of(events)), 1 << 16);
+            return Files.newInputStream(Path.of(events));
         } catch (NoSuchFileException e) {
             throw new UserError("--events: no such file: " + events);
         }

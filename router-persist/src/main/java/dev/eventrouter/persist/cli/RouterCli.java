@@ -1,6 +1,9 @@
 package dev.eventrouter.persist.cli;
 
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +18,10 @@ public final class RouterCli implements Runnable {
 
     /** @param args the command line. */
     public static void main(final String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // buffered: match prints a line per event; commands flush where a person watches (demo's live line)
+        final PrintWriter out = new PrintWriter(new BufferedWriter(
+            new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+        System.exit(execute(args, out, new PrintWriter(System.err, true)));
     }
 
     /**

@@ -79,6 +79,19 @@ class RouterCliTest {
     }
 
     @Test
+    void shouldReadEventsFromStandardInput() throws IOException {
+        final Path rules = write("rules.json", "{\"one\": {\"a\": [1]}}");
+        final java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("{\"a\":1}\n{\"a\":2}\n".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(new Run(0, "[\"one\"]\n[]\n", ""), run("match", "--rules", rules.toString(), "--events", "-"));
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
     void shouldPrintCountsPerRuleSortedByName() throws IOException {
         final Path rules = write("rules.json", "{\"b\": {\"a\": [1]}, \"a\": {\"a\": [{\"exists\": true}]}, \"c\": {\"x\": [1]}}");
         final Path events = write("events.ndjson", "{\"a\":1}\r\n{\"a\":2}\n{\"a\":1}");
