@@ -51,8 +51,16 @@ final class PatternGenerators {
     }
 
     static Arbitrary<String> numberOperand() {
-        return Arbitraries.of(PATTERN_NUMBERS);
+        return Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(4, Arbitraries.of(PATTERN_NUMBERS)),
+            net.jqwik.api.Tuple.of(1, LONG_DECIMALS));
     }
+
+    /** Coordinates-like decimals of 15 to 18 significant digits, and their neighbours in the last digit. */
+    static final Arbitrary<String> LONG_DECIMALS = Arbitraries.of(
+        "-122.42916360922355", "-122.42916360922356", "-122.4291636092235", "37.729900216217324",
+        "37.72990021621732", "-122.41600944012424", "0.30000000000000004", "0.3000000000000001",
+        "123456789012345678", "9007199254740993", "1.0000000000000002", "1.00000000000000011");
 
     /** One element of a field's value list. */
     static Arbitrary<String> matcher() {
@@ -138,6 +146,8 @@ final class PatternGenerators {
         return Arbitraries.oneOf(
             stringOperand().map(PatternGenerators::quote),
             Arbitraries.of(NUMBERS),
+            LONG_DECIMALS,
+            Arbitraries.doubles().between(-200, 200).map(d -> String.format(java.util.Locale.ROOT, "%.14f", d)),
             Arbitraries.of("true", "false", "null"));
     }
 
