@@ -1,0 +1,24 @@
+package dev.eventrouter.bus;
+
+/**
+ * Why an entry was not accepted: EventBridge's error code and a message naming the field.
+ *
+ * @param code    {@link #INVALID_ARGUMENT}, {@link #MALFORMED_DETAIL}, {@link #THROTTLING} or
+ *                {@link #INTERNAL_FAILURE}.
+ * @param message what is wrong, naming the field.
+ */
+public record EntryError(String code, String message) {
+    /** A missing or invalid field, or an entry over the size limit. Not retryable. */
+    public static final String INVALID_ARGUMENT = "InvalidArgument";
+    /** Detail that is not a JSON object. Not retryable. */
+    public static final String MALFORMED_DETAIL = "MalformedDetail";
+    /** The bus could not take the entry in time. Retryable. */
+    public static final String THROTTLING = "ThrottlingException";
+    /** An unexpected failure. Retryable. */
+    public static final String INTERNAL_FAILURE = "InternalFailure";
+
+    /** @return whether a client may retry the entry unchanged. */
+    public boolean isRetryable() {
+        return THROTTLING.equals(code) || INTERNAL_FAILURE.equals(code);
+    }
+}

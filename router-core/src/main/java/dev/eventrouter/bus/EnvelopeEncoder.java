@@ -1,0 +1,210 @@
+package dev.eventrouter.bus;
+
+import dev.eventrouter.event.EventLimits;
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchAutomaton;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import org.agrona.concurrent.EpochClock;
+
+/**
+ * The ingest half of PutEvents: validates an entry exactly as EventBridge does and writes the event envelope
+ * that rules match and targets receive:
+ *
+ * <pre>{@code
+ * {"version":"0","id":"...","detail-type":"...","source":"...","account":"123456789012",
+ *  "time":"2026-11-28T10:00:00Z","region":"us-east-1","resources":[...],"detail":{...}}
+ * }</pre>
+ * Single-threaded: the encoded bytes stay valid until the next {@link #encode} call. It allocates per entry (the
+ * PutEvents API hands it strings); embedders that already hold envelope bytes will publish them raw.
+ */
+public final class EnvelopeEncoder {
+    private static final int MAX_DETAIL_TYPE_CHARS = 128;
+    private static final int TIME_BYTES = 14;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
+        .withZone(ZoneOffset.UTC);
+
+    private final IngestLimits limits;
+    private final EpochClock clock;
+    private final EventIdSource ids;
+    private final EventMatcher detailChecker;
+    private byte[] buffer = new byte[1024];
+    private int length;
+    private String eventId;
+
+    /**
+     * @param limits entry size and detail depth limits.
+     * @param clock  the time stamped on entries without one.
+     * @param ids    where event ids come from.
+     */
+    public EnvelopeEncoder(final IngestLimits limits, final EpochClock clock, final EventIdSource ids) {
+        this.limits = limits;
+        this.clock = clock;
+        this.ids = ids;
+        detailChecker = new EventMatcher(MatchAutomaton.EMPTY,
+            new EventLimits(Math.max(2, limits.maxEntryBytes()), limits.maxDetailDepth()));
+    }
+
+    /**
+     * Validates an entry.
+     *
+     * @return {@code null} when the entry is acceptable, otherwise why not.
+     */
+    public EntryError validate(final PutEventsEntry entry) {
+        if (entry.source() == null || entry.source().isEmpty()) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "Source is required");
+        }
+        if (entry.detailType() == null || entry.detailType().isEmpty()) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "DetailType is required");
+        }
+        if (entry.detailType().length() > MAX_DETAIL_TYPE_CHARS) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "DetailType must be at most " + MAX_DETAIL_TYPE_CHARS
+                + " characters, got " + entry.detailType().length());
+        }
+        if (entry.detail() == null) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "Detail is required");
+        }
+        final long size = entrySize(entry);
+        if (size > limits.maxEntryBytes()) {
+            return new EntryError(EntryError.INVALID_ARGUMENT,
+                "entry size " + size + " bytes exceeds the limit of " + limits.maxEntryBytes() + " bytes");
+        }
+        try {
+            detailChecker.match(entry.detail(), rule -> { });
+        } catch (MalformedEventException e) {
+            return new EntryError(EntryError.MALFORMED_DETAIL, "event must be a JSON object".equals(e.reason())
+                ? "Detail must be a JSON object" : "Detail is not valid JSON: " + e.reason() + " at byte offset "
+                + e.offset());
+        }
+        return null;
+    }
+
+    /** @return the entry's size as EventBridge counts it against the limit. */
+    public static long entrySize(final PutEventsEntry entry) {
+        long size = entry.time() != null ? TIME_BYTES : 0;
+        size += utf8Length(entry.source()) + utf8Length(entry.detailType()) + utf8Length(entry.detail());
+        for (String resource : entry.resources()) {
+            size += utf8Length(resource);
+        }
+        return size;
+    }
+
+    /**
+     * Writes the envelope of a {@linkplain #validate valid} entry.
+     *
+     * @param entry   the entry.
+     * @param account the account of the bus.
+     * @param region  the region of the bus.
+     * @return the envelope's length in {@link #bytes()}.
+     */
+    public int encode(final PutEventsEntry entry, final String account, final String region) {
+        length = 0;
+        eventId = ids.next();
+        final Instant time = entry.time() != null ? entry.time() : Instant.ofEpochMilli(clock.time());
+        raw("{\"version\":\"0\",\"id\":");
+        string(eventId);
+        raw(",\"detail-type\":");
+        string(entry.detailType());
+        raw(",\"source\":");
+        string(entry.source());
+        raw(",\"account\":");
+        string(account);
+        raw(",\"time\":");
+        string(TIME.format(time.truncatedTo(ChronoUnit.SECONDS)));
+        raw(",\"region\":");
+        string(region);
+        raw(",\"resources\":[");
+        for (int i = 0; i < entry.resources().size(); i++) {
+            if (i > 0) {
+                put((byte) ',');
+            }
+            string(entry.resources().get(i));
+        }
+        raw("],\"detail\":");
+        raw(entry.detail().strip());
+        put((byte) '}');
+        return length;
+    }
+
+    /** @return the id given to the last encoded event. */
+    public String eventId() {
+        return eventId;
+    }
+
+    /** @return the buffer holding the last envelope, from index 0. */
+    public byte[] bytes() {
+        return buffer;
+    }
+
+    /** @return the length of the last envelope. */
+    public int length() {
+        return length;
+    }
+
+    private void raw(final String text) {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    /** Writes a JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8. */
+    private void string(final String text) {
+        put((byte) '"');
+        final StringBuilder escaped = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            switch (c) {
+                case '"' -> escaped.append("\\\"");
+                case '\\' -> escaped.append("\\\\");
+                case '\n' -> escaped.append("\\n");
+                case '\r' -> escaped.append("\\r");
+                case '\t' -> escaped.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        escaped.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        escaped.append(c);
+                    }
+                }
+            }
+        }
+        raw(escaped.toString());
+        put((byte) '"');
+    }
+
+    private void put(final byte b) {
+        ensure(1);
+        buffer[length++] = b;
+    }
+
+    private void ensure(final int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
+    }
+
+    private static long utf8Length(final String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.eventrouter.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchedRules;
+import dev.eventrouter.match.RuleSet;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.Test;
+
+class EnvelopeEncoderTest {
+    private static final String ACCOUNT = "123456789012";
+    private static final String REGION = "eu-west-1";
+
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final EnvelopeEncoder encoder = new EnvelopeEncoder(IngestLimits.DEFAULT, clock,
+        () -> "11111111-2222-4333-8444-555555555555");
+
+    private String encode(final PutEventsEntry entry) {
+        assertNull(encoder.validate(entry));
+        final int length = encoder.encode(entry, ACCOUNT, REGION);
+        return new String(encoder.bytes(), 0, length, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldWriteTheEnvelopeInEventBridgeFieldOrder() {
+        clock.update(Instant.parse("2026-11-28T10:15:30.999Z").toEpochMilli());
+        final String envelope = encode(PutEventsEntry.of("com.shop", "Order Placed", "{\"amount\": 250}")
+            .withResources(List.of("arn:aws:s3:::bucket")));
+        assertEquals("{\"version\":\"0\",\"id\":\"11111111-2222-4333-8444-555555555555\",\"detail-type\":\"Order Placed\","
+            + "\"source\":\"com.shop\",\"account\":\"123456789012\",\"time\":\"2026-11-28T10:15:30Z\","
+            + "\"region\":\"eu-west-1\",\"resources\":[\"arn:aws:s3:::bucket\"],\"detail\":{\"amount\": 250}}", envelope);
+        assertEquals("11111111-2222-4333-8444-555555555555", encoder.eventId());
+    }
+
+    @Test
+    void shouldKeepTheProducersTimeAndEscapeStrings() {
+        final String envelope = encode(new PutEventsEntry("a\"b\\c", "tab\there", "  {}  ",
+            Instant.parse("2017-12-22T18:43:48Z"), List.of(), null));
+        assertEquals("{\"version\":\"0\",\"id\":\"11111111-2222-4333-8444-555555555555\",\"detail-type\":\"tab\\there\","
+            + "\"source\":\"a\\\"b\\\\c\",\"account\":\"123456789012\",\"time\":\"2017-12-22T18:43:48Z\","
+            + "\"region\":\"eu-west-1\",\"resources\":[],\"detail\":{}}", envelope);
+    }
+
+    @Test
+    void shouldProduceAnEnvelopeThatRulesMatch() {
+        final RuleSet rules = new RuleSet();
+        rules.put("orders", "{\"source\":[\"com.shop\"],\"detail-type\":[\"Order Placed\"],"
+            + "\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]},\"account\":[\"123456789012\"]}");
+        final String envelope = encode(PutEventsEntry.of("com.shop", "Order Placed", "{\"amount\":250}"));
+        final MatchedRules matched = new MatchedRules();
+        new EventMatcher(rules).match(envelope, matched);
+        assertEquals(List.of("orders"), matched.sortedNames());
+    }
+
+    @Test
+    void shouldRejectEntriesWithTheCodeAndAMessageNamingTheField() {
+        assertError(EntryError.INVALID_ARGUMENT, "Source is required", PutEventsEntry.of(null, "t", "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, "Source is required", PutEventsEntry.of("", "t", "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, "DetailType is required", PutEventsEntry.of("s", null, "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, "DetailType must be at most 128 characters, got 129",
+            PutEventsEntry.of("s", "x".repeat(129), "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, "Detail is required", PutEventsEntry.of("s", "t", null));
+        assertError(EntryError.MALFORMED_DETAIL, "Detail must be a JSON object", PutEventsEntry.of("s", "t", "[1]"));
+        assertError(EntryError.MALFORMED_DETAIL, "Detail must be a JSON object", PutEventsEntry.of("s", "t", "\"x\""));
+        assertError(EntryError.MALFORMED_DETAIL, "Detail is not valid JSON: expected ':' after a field name at byte offset 5",
+            PutEventsEntry.of("s", "t", "{\"a\" 1}"));
+        assertError(EntryError.MALFORMED_DETAIL, "Detail is not valid JSON: unexpected content after the event at byte offset 2",
+            PutEventsEntry.of("s", "t", "{}{}"));
+        assertEquals("Resources[1] must not be null", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new PutEventsEntry("s", "t", "{}", null,
+                java.util.Arrays.asList("r", null), null)).getMessage());
+    }
+
+    @Test
+    void shouldEnforceTheDetailDepthLimit() {
+        final EnvelopeEncoder shallow = new EnvelopeEncoder(new IngestLimits(1024, 3), clock, () -> "id");
+        assertNull(shallow.validate(PutEventsEntry.of("s", "t", "{\"a\":{\"b\":[1]}}")));
+        assertEquals(new EntryError(EntryError.MALFORMED_DETAIL,
+                "Detail is not valid JSON: nesting deeper than 3 levels at byte offset 11"),
+            shallow.validate(PutEventsEntry.of("s", "t", "{\"a\":{\"b\":[{\"c\":1}]}}")));
+    }
+
+    @Test
+    void shouldCountTheEntrySizeAsEventBridgeDoes() {
+        // 14 for the time, UTF-8 bytes of source (1), detail-type (2: "é"), detail (2) and resources (3 + 1)
+        final PutEventsEntry entry = new PutEventsEntry("s", "é", "{}", Instant.EPOCH, List.of("abc", "😀"), null);
+        assertEquals(14 + 1 + 2 + 2 + 3 + 4, EnvelopeEncoder.entrySize(entry));
+        final EnvelopeEncoder small = new EnvelopeEncoder(new IngestLimits(25, 1000), clock, () -> "id");
+        assertNull(small.validate(entry.withResources(List.of("abc"))));
+        assertEquals(new EntryError(EntryError.INVALID_ARGUMENT, "entry size 26 bytes exceeds the limit of 25 bytes"),
+            small.validate(entry));
+    }
+
+    @Test
+    void shouldTellWhichErrorsAreRetryable() {
+        assertTrue(new EntryError(EntryError.THROTTLING, "busy").isRetryable());
+        assertTrue(new EntryError(EntryError.INTERNAL_FAILURE, "oops").isRetryable());
+        assertFalse(new EntryError(EntryError.MALFORMED_DETAIL, "bad").isRetryable());
+    }
+
+    @Test
+    void shouldGenerateDistinctVersion4Ids() {
+        final EventIdSource ids = EventIdSource.random(42);
+        final Pattern uuid4 = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            final String id = ids.next();
+            assertTrue(uuid4.matcher(id).matches(), id);
+            assertTrue(seen.add(id), id);
+        }
+        assertEquals(EventIdSource.random(7).next(), EventIdSource.random(7).next());
+    }
+
+    private void assertError(final String code, final String message, final PutEventsEntry entry) {
+        assertEquals(new EntryError(code, message), encoder.validate(entry));
+    }
+}
