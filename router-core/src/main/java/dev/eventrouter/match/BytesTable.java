@@ -100,10 +100,6 @@ final class BytesTable {
             entries.computeIfAbsent(normalized, k -> new ArrayList<>()).add(id);
         }
 
-        boolean isEmpty() {
-            return entries.isEmpty();
-        }
-
         BytesTable build() {
             return entries.isEmpty() ? null : new BytesTable(folded, entries);
         }

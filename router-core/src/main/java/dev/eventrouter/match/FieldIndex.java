@@ -268,11 +268,6 @@ final class FieldIndex {
         private boolean tracksOccurrences;
         private int wildcardComplexity;
 
-        /** Records that a condition on this field allows absence: leaf occurrences must be tracked. */
-        void trackOccurrences() {
-            tracksOccurrences = true;
-        }
-
         int wildcardComplexity() {
             return wildcardComplexity;
         }

@@ -96,10 +96,6 @@ final class MatchState implements HitSink {
         anyMembership = false;
     }
 
-    MatchAutomaton automaton() {
-        return automaton;
-    }
-
     int nextArrayId() {
         return nextArrayId++;
     }
