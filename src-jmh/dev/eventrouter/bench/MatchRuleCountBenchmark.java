@@ -53,10 +53,6 @@ public class MatchRuleCountBenchmark {
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long ours() {
-        long matched = 0;
-        for (byte[] event : events) {
-            matched += matcher.match(event, 0, event.length, handler);
-        }
-        return matched;
+        return MatchLoop.matchAll(matcher, events, handler);
     }
 }

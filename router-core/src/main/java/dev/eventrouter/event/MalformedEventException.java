@@ -3,7 +3,8 @@ package dev.eventrouter.event;
 /**
  * Event bytes that are not a well-formed JSON object, or that exceed an {@link EventLimits} limit: the byte offset
  * where the problem was found and the reason. The message reads
- * {@code malformed event at byte offset 17: expected ':' after a field name}.
+ * {@code malformed event at byte offset 17: expected ':' after a field name}. It carries no stack trace: a malformed
+ * event is an expected outcome at ingest (PutEvents answers it per entry), and the offset says where.
  */
 public final class MalformedEventException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -16,7 +17,7 @@ public final class MalformedEventException extends RuntimeException {
      * @param reason what is wrong.
      */
     public MalformedEventException(final long offset, final String reason) {
-        super("malformed event at byte offset " + offset + ": " + reason);
+        super("malformed event at byte offset " + offset + ": " + reason, null, false, false);
         this.offset = offset;
         this.reason = reason;
     }

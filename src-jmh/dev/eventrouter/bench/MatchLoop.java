@@ -1,0 +1,18 @@
+package dev.eventrouter.bench;
+
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchHandler;
+
+/** The measured loop shared by the matching benchmarks: every event once, returning the match count. */
+final class MatchLoop {
+    private MatchLoop() {
+    }
+
+    static long matchAll(final EventMatcher matcher, final byte[][] events, final MatchHandler handler) {
+        long matched = 0;
+        for (byte[] event : events) {
+            matched += matcher.match(event, 0, event.length, handler);
+        }
+        return matched;
+    }
+}
