@@ -50,14 +50,18 @@ public final class EventMatcher {
      *                                 then not called.
      */
     public int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler) {
-        if (length > limits.maxBytes()) {
-            throw new MalformedEventException(limits.maxBytes(),
-                "event of " + length + " bytes exceeds the limit of " + limits.maxBytes() + " bytes");
-        }
+        checkSize(length);
         final MatchAutomaton automaton = source.current();
         state.reset(automaton);
         scanner.scan(automaton, bytes, offset, length, limits.maxDepth());
         return state.resolve(handler);
+    }
+
+    private void checkSize(final int length) {
+        if (length > limits.maxBytes()) {
+            throw new MalformedEventException(limits.maxBytes(),
+                "event of " + length + " bytes exceeds the limit of " + limits.maxBytes() + " bytes");
+        }
     }
 
     /** Matches a whole array. @see #match(byte[], int, int, MatchHandler) */
@@ -76,10 +80,7 @@ public final class EventMatcher {
         if (array != null) {
             return match(array, buffer.wrapAdjustment() + offset, length, handler);
         }
-        if (length > limits.maxBytes()) {
-            throw new MalformedEventException(limits.maxBytes(),
-                "event of " + length + " bytes exceeds the limit of " + limits.maxBytes() + " bytes");
-        }
+        checkSize(length);
         if (copy.length < length) {
             copy = new byte[Math.max(length, copy.length * 2)];
         }

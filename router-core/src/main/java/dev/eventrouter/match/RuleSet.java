@@ -46,7 +46,13 @@ public final class RuleSet implements AutomatonSource {
      *                                 set is then unchanged.
      */
     public void put(final String name, final String patternJson) {
-        put(name, parser.parse(patternJson));
+        final EventPattern pattern;
+        try {
+            pattern = parser.parse(patternJson);
+        } catch (InvalidPatternException e) {
+            throw e.inRule(name);
+        }
+        put(name, pattern);
     }
 
     /** Adds or replaces a rule with an already parsed pattern. */
@@ -83,8 +89,7 @@ public final class RuleSet implements AutomatonSource {
             try {
                 next.put(entry.getKey(), parser.parse(entry.getValue()));
             } catch (InvalidPatternException e) {
-                throw new InvalidPatternException(e.code(), e.path(), "rule \"" + entry.getKey() + "\": " + e.reason(),
-                    e.line(), e.column());
+                throw e.inRule(entry.getKey());
             }
         }
         return next;

@@ -28,6 +28,7 @@ public final class InvalidPatternException extends IllegalArgumentException {
     private final String reason;
     private final int line;
     private final int column;
+    private final String rule;
 
     /**
      * @param code   why the pattern was rejected.
@@ -38,17 +39,37 @@ public final class InvalidPatternException extends IllegalArgumentException {
      */
     public InvalidPatternException(final Code code, final String path, final String reason, final int line,
                                    final int column) {
-        super(format(path, reason, line, column));
+        this(null, code, path, reason, line, column);
+    }
+
+    private InvalidPatternException(final String rule, final Code code, final String path, final String reason,
+                                    final int line, final int column) {
+        super(format(rule, path, reason, line, column));
         this.code = code;
         this.path = path;
         this.reason = reason;
         this.line = line;
         this.column = column;
+        this.rule = rule;
     }
 
-    private static String format(final String path, final String reason, final int line, final int column) {
+    private static String format(final String rule, final String path, final String reason, final int line,
+                                 final int column) {
         final String where = line > 0 ? " (line " + line + ", col " + column + ")" : "";
-        return path + ": " + reason + where;
+        return (rule == null ? "" : "rule \"" + rule + "\": ") + path + ": " + reason + where;
+    }
+
+    /**
+     * @param ruleName the rule whose pattern this is.
+     * @return the same error, with a message that starts by naming the rule.
+     */
+    public InvalidPatternException inRule(final String ruleName) {
+        return new InvalidPatternException(ruleName, code, path, reason, line, column);
+    }
+
+    /** @return the rule the pattern belongs to, or {@code null} when not known. */
+    public String rule() {
+        return rule;
     }
 
     /** @return why the pattern was rejected. */

@@ -48,9 +48,22 @@ class RuleSetTest {
         batch.put("ok", "{\"source\":[\"x\"]}");
         batch.put("bad", "{\"source\":[{\"prefix\":1}]}");
         final InvalidPatternException e = assertThrows(InvalidPatternException.class, () -> rules.putAll(batch));
-        assertEquals("$.source[0].prefix: rule \"bad\": prefix must be a string (line 1, col 22)", e.getMessage());
+        assertEquals("rule \"bad\": $.source[0].prefix: prefix must be a string (line 1, col 22)", e.getMessage());
+        assertEquals("bad", e.rule());
+        assertEquals("prefix must be a string", e.reason());
         assertSame(before, rules.current());
         assertEquals(1, rules.size());
+    }
+
+    @Test
+    void shouldNameTheRuleOfAnInvalidPattern() {
+        final RuleSet rules = new RuleSet();
+        final InvalidPatternException e = assertThrows(InvalidPatternException.class,
+            () -> rules.put("orders", "{\"detail\":{\"amount\":[{\"numeric\":[\">\",\"x\"]}]}}"));
+        assertEquals("rule \"orders\": $.detail.amount[0].numeric: numeric \">\" needs a number (line 1, col 38)",
+            e.getMessage());
+        assertEquals(InvalidPatternException.Code.INVALID, e.code());
+        assertEquals(0, rules.size());
     }
 
     @Test
