@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -136,15 +135,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static MatchAutomaton bundled() throws IOException {
-        final Path temp = Files.createTempFile("router-demo-rules", ".json");
         try (InputStream in = DemoCommand.class.getResourceAsStream("demo-rules.json")) {
             if (in == null) {
                 throw new IllegalStateException("bundled demo-rules.json is missing from the class path");
             }
-            Files.writeString(temp, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            return RulesFile.load(temp, PatternLimits.DEFAULT);
-        } finally {
-            Files.deleteIfExists(temp);
+            return RulesFile.compile("demo-rules.json", new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                PatternLimits.DEFAULT);
         }
     }
+
 }

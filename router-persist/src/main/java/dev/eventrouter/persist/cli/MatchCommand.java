@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -84,13 +85,13 @@ final class MatchCommand implements Callable<Integer> {
             }
         }
         if (output == Output.counts) {
-            final String[] names = new String[automaton.ruleCount()];
-            for (int r = 0; r < names.length; r++) {
-                names[r] = automaton.rule(r).name();
+            final Integer[] byName = new Integer[automaton.ruleCount()];
+            for (int r = 0; r < byName.length; r++) {
+                byName[r] = r;
             }
-            Arrays.sort(names);
-            for (String name : names) {
-                out.println(name + "\t" + counts[automaton.rule(name).index()]);
+            Arrays.sort(byName, Comparator.comparing(r -> automaton.rule(r).name()));
+            for (int r : byName) {
+                out.println(automaton.rule(r).name() + "\t" + counts[r]);
             }
         }
         out.flush();

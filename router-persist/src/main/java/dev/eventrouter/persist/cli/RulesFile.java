@@ -28,16 +28,23 @@ final class RulesFile {
     }
 
     static MatchAutomaton load(final Path path, final PatternLimits limits) {
-        final String text = CliInput.readFile("--rules", path);
-        final List<RuleCompiler.Rule> rules = parse(path, text, limits);
+        return compile(path.toString(), CliInput.readFile("--rules", path), limits);
+    }
+
+    /**
+     * @param source names the rules in messages (a file path, or a resource name).
+     * @param text   the rules object.
+     */
+    static MatchAutomaton compile(final String source, final String text, final PatternLimits limits) {
+        final List<RuleCompiler.Rule> rules = parse(source, text, limits);
         try {
             return new RuleCompiler(limits).compile(rules);
         } catch (InvalidPatternException e) {
-            throw new UserError(path + ": rule set: " + e.getMessage());
+            throw new UserError(source + ": rule set: " + e.getMessage());
         }
     }
 
-    private static List<RuleCompiler.Rule> parse(final Path path, final String text, final PatternLimits limits) {
+    private static List<RuleCompiler.Rule> parse(final String path, final String text, final PatternLimits limits) {
         final PatternParser parser = new PatternParser(limits);
         final List<RuleCompiler.Rule> rules = new ArrayList<>();
         final Set<String> names = new HashSet<>();
