@@ -80,6 +80,16 @@ class MalformedEventTest {
     }
 
     @Test
+    void shouldEnforceTheDepthLimitInSkippedSubtrees() {
+        // "z" is named by no rule: its value is skipped, with the same limit and message
+        final MalformedEventException e = reject("{\"z\":" + "[{\"y\":".repeat(500) + "1" + "}]".repeat(500) + "}");
+        assertEquals("nesting deeper than 1000 levels", e.reason());
+        assertEquals(6 + 6 * 499, e.offset()); // the "{" of the 500th element is level 1001
+        final String deepButLegal = "{\"z\":" + "[".repeat(999) + "]".repeat(999) + ",\"a\":1,\"b\":{\"c\":\"xy\"}}";
+        assertEquals(1, new EventMatcher(RULES).match(deepButLegal, rule -> { }));
+    }
+
+    @Test
     void shouldEnforceTheSizeLimit() {
         final EventMatcher matcher = new EventMatcher(RULES, new EventLimits(64, 10));
         final MalformedEventException e = assertThrows(MalformedEventException.class,
