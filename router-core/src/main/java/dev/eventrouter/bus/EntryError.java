@@ -16,6 +16,8 @@ public record EntryError(String code, String message) {
     public static final String THROTTLING = "ThrottlingException";
     /** An unexpected failure. Retryable. */
     public static final String INTERNAL_FAILURE = "InternalFailure";
+    /** The event bus named by the entry does not exist. Not retryable. */
+    public static final String RESOURCE_NOT_FOUND = "ResourceNotFoundException";
 
     /** @return whether a client may retry the entry unchanged. */
     public boolean isRetryable() {

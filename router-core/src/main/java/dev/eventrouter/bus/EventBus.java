@@ -1,0 +1,77 @@
+package dev.eventrouter.bus;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An event bus of a {@link Router}: publish raw envelopes to it, read its counters. Thread-safe. A handle stays
+ * valid after the bus is deleted, but publishing to it then fails.
+ */
+public final class EventBus {
+    final EventArns.BusId id;
+    final int index;
+    final String arn;
+    final BusMetrics metrics = new BusMetrics();
+    /** Guarded by the router's admin lock. */
+    final Map<String, RuleBinding> rules = new LinkedHashMap<>();
+    volatile BusRules compiled = BusRules.EMPTY;
+    volatile boolean deleted;
+    private final Router router;
+
+    EventBus(final Router router, final EventArns.BusId id, final int index) {
+        this.router = router;
+        this.id = id;
+        this.index = index;
+        arn = id.arn();
+    }
+
+    /** @return the bus name. */
+    public String name() {
+        return id.name();
+    }
+
+    /** @return the bus ARN. */
+    public String arn() {
+        return arn;
+    }
+
+    /** @return the account that owns the bus. */
+    public String account() {
+        return id.account();
+    }
+
+    /** @return the region of the bus. */
+    public String region() {
+        return id.region();
+    }
+
+    /** @return the bus's counters. */
+    public BusMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Publishes a complete event envelope (for embedders that already hold JSON). The bytes are validated (a JSON
+     * object within the router's size and depth limits) and copied; the caller may reuse the array on return.
+     * Allocation-free in steady state.
+     *
+     * @return {@code true} when accepted; {@code false} when the router stayed full for the publish timeout (the
+     *         event was not accepted and is counted as throttled).
+     * @throws dev.eventrouter.event.MalformedEventException when the bytes are not an acceptable event, with the
+     *                                                       byte offset.
+     * @throws IllegalStateException                         when the bus was deleted or the router is closed.
+     */
+    public boolean publish(final byte[] bytes, final int offset, final int length) {
+        return router.publishRaw(this, bytes, offset, length);
+    }
+
+    /** Publishes a whole array. @see #publish(byte[], int, int) */
+    public boolean publish(final byte[] bytes) {
+        return publish(bytes, 0, bytes.length);
+    }
+
+    @Override
+    public String toString() {
+        return arn;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.eventrouter.bus;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * One preallocated ring entry: an event's bytes and where it goes. Written only by the single writer, read by the
+ * stages behind it; the byte array is reused and grows (once) only for an event larger than any before.
+ */
+final class EventSlot {
+    byte[] bytes;
+    int length;
+    int busIndex;
+    int flags;
+    long ingestionTimeMillis;
+
+    EventSlot(final int capacity) {
+        bytes = new byte[capacity];
+    }
+
+    /** Copies an event out of the handoff buffer. */
+    void set(final int bus, final DirectBuffer buffer, final int index, final int recordLength) {
+        busIndex = bus;
+        flags = buffer.getInt(index + HandoffDescriptor.FLAGS_OFFSET);
+        ingestionTimeMillis = buffer.getLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET);
+        length = recordLength - HandoffDescriptor.HEADER_LENGTH;
+        if (bytes.length < length) {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+        }
+        buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, 0, length);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.eventrouter.bus;
+
+/**
+ * Layout of one event in the multi-producer handoff buffer (an Agrona {@code ManyToOneRingBuffer} record, whose
+ * message type id is the destination bus index plus one):
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                             Flags                             |
+ *  +---------------------------------------------------------------+
+ *  |                                                               |
+ *  +                  Ingestion time (epoch ms)                    +
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 Event envelope (UTF-8 JSON)                  ...
+ * ...                                                              |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Flags: {@link #FROM_OTHER_BUS} marks an event delivered by a bus target, which bus targets do not forward again.
+ */
+final class HandoffDescriptor {
+    /** Offset of the flags. */
+    static final int FLAGS_OFFSET = 0;
+    /** Offset of the ingestion time. */
+    static final int INGESTION_TIME_OFFSET = 4;
+    /** Offset of the event bytes. */
+    static final int EVENT_OFFSET = 12;
+    /** Bytes before the event. */
+    static final int HEADER_LENGTH = EVENT_OFFSET;
+    /** The event arrived through a bus target: it has made its one bus-to-bus hop. */
+    static final int FROM_OTHER_BUS = 1;
+
+    private HandoffDescriptor() {
+    }
+}

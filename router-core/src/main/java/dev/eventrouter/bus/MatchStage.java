@@ -1,0 +1,74 @@
+package dev.eventrouter.bus;
+
+import com.lmax.disruptor.EventHandler;
+import dev.eventrouter.event.EventLimits;
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.match.AutomatonSource;
+import dev.eventrouter.match.CompiledRule;
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchAutomaton;
+import dev.eventrouter.match.MatchHandler;
+
+/**
+ * The ring's match-and-dispatch stage: matches each slot against its bus's current rules and makes the first
+ * attempt of every target of every matched rule. Runs on one thread; allocation-free in steady state for
+ * unshaped synchronous targets and queued asynchronous ones. Each event reads its bus's rules once, so a rule
+ * change applies from one event to the next, never inside one.
+ */
+final class MatchStage implements EventHandler<EventSlot>, MatchHandler, AutomatonSource {
+    private final Router router;
+    private final EventMatcher matcher;
+    private final Attempt attempt = new Attempt();
+    private MatchAutomaton automaton = MatchAutomaton.EMPTY;
+    private BusRules rules = BusRules.EMPTY;
+    private EventSlot slot;
+
+    MatchStage(final Router router, final EventLimits limits) {
+        this.router = router;
+        matcher = new EventMatcher(this, limits);
+    }
+
+    @Override
+    public MatchAutomaton current() {
+        return automaton;
+    }
+
+    @Override
+    public void onEvent(final EventSlot event, final long sequence, final boolean endOfBatch) {
+        final EventBus bus = router.busAt(event.busIndex);
+        if (bus == null) {
+            router.discardedCounter().increment();
+            return;
+        }
+        final BusMetrics metrics = bus.metrics;
+        metrics.published.incrementOrdered();
+        if ((event.flags & HandoffDescriptor.FROM_OTHER_BUS) != 0) {
+            metrics.fromOtherBus.incrementOrdered();
+        }
+        rules = bus.compiled;
+        automaton = rules.automaton;
+        slot = event;
+        try {
+            if (matcher.match(event.bytes, 0, event.length, this) > 0) {
+                metrics.matched.incrementOrdered();
+            } else {
+                metrics.unmatched.incrementOrdered();
+            }
+        } catch (MalformedEventException e) {
+            metrics.malformed.incrementOrdered();
+            router.recordMalformed(bus, event, e);
+        } finally {
+            slot = null;
+        }
+    }
+
+    @Override
+    public void onMatch(final CompiledRule rule) {
+        final RuleBinding binding = rules.byIndex[rule.index()];
+        binding.metrics.matched.incrementOrdered();
+        final TargetBinding[] targets = binding.targets;
+        for (int i = 0; i < targets.length; i++) {
+            targets[i].deliverFirst(slot, attempt);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.eventrouter.bus;
+
+/**
+ * A delivery that failed and waits for the retry agent: a private copy of the event (it must outlive its ring
+ * slot), the target, how many retries were made and why the last attempt failed. Owned by one thread at a time.
+ */
+final class PendingDelivery {
+    final TargetBinding target;
+    final byte[] event;
+    final long ingestionTimeMillis;
+    int retriesDone;
+    String errorCode;
+    String errorMessage;
+    boolean retryable;
+    long dueMillis;
+
+    PendingDelivery(final TargetBinding target, final byte[] event, final long ingestionTimeMillis,
+                    final int retriesDone, final Attempt failed) {
+        this.target = target;
+        this.event = event;
+        this.ingestionTimeMillis = ingestionTimeMillis;
+        this.retriesDone = retriesDone;
+        failedWith(failed);
+    }
+
+    void failedWith(final Attempt failed) {
+        errorCode = failed.errorCode;
+        errorMessage = failed.errorMessage;
+        retryable = failed.retryable;
+    }
+}

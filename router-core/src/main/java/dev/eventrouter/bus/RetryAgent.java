@@ -1,0 +1,137 @@
+package dev.eventrouter.bus;
+
+import dev.eventrouter.target.DeadLetter;
+import dev.eventrouter.target.RetryPlanner;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+
+/**
+ * The duty-cycle agent that owns every failed delivery: it plans the next attempt with the target's retry policy
+ * on the injected clock, makes retries when they come due, and hands what cannot be delivered to the dead-letter
+ * target. One thread; the inbox is the only shared structure. Allocates only on failure paths.
+ */
+final class RetryAgent implements Agent {
+    private final ManyToOneConcurrentLinkedQueue<PendingDelivery> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    private final PriorityQueue<PendingDelivery> scheduled =
+        new PriorityQueue<>(Comparator.comparingLong(p -> p.dueMillis));
+    private final List<Undelivered> deadLetterFailures = new ArrayList<>();
+    private final AtomicLong submitted = new AtomicLong();
+    private final AtomicLong settled = new AtomicLong();
+    private final RetryPlanner planner;
+    private final EpochClock clock;
+    private final Attempt attempt = new Attempt();
+    private volatile int scheduledCount;
+
+    RetryAgent(final RetryPlanner planner, final EpochClock clock) {
+        this.planner = planner;
+        this.clock = clock;
+    }
+
+    /** Hands a failed delivery over. Any thread. */
+    void submit(final PendingDelivery pending) {
+        submitted.incrementAndGet();
+        inbox.offer(pending);
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        PendingDelivery pending;
+        while ((pending = inbox.poll()) != null) {
+            plan(pending);
+            work++;
+        }
+        final long now = clock.time();
+        while (!scheduled.isEmpty() && scheduled.peek().dueMillis <= now) {
+            retry(scheduled.poll());
+            work++;
+        }
+        scheduledCount = scheduled.size();
+        return work;
+    }
+
+    private void plan(final PendingDelivery pending) {
+        final long at = planner.nextAttempt(pending.target.target.retryPolicy(), pending.ingestionTimeMillis,
+            pending.retriesDone, clock.time(), pending.retryable);
+        if (at >= 0) {
+            pending.dueMillis = at;
+            scheduled.add(pending);
+        } else {
+            deadLetter(pending, RetryPlanner.exhaustedCondition(at));
+        }
+    }
+
+    private void retry(final PendingDelivery pending) {
+        final TargetBinding target = pending.target;
+        pending.retriesDone++;
+        target.metrics.retried.increment();
+        if (target.attempt(pending.event, 0, pending.event.length, pending.ingestionTimeMillis, 0,
+            pending.retriesDone, attempt)) {
+            settled.incrementAndGet();
+        } else {
+            pending.failedWith(attempt);
+            plan(pending);
+        }
+    }
+
+    private void deadLetter(final PendingDelivery pending, final String exhaustedCondition) {
+        final TargetBinding target = pending.target;
+        settled.incrementAndGet();
+        if (target.deadLetter == null) {
+            target.metrics.dropped.increment();
+            return;
+        }
+        try {
+            target.deadLetter.onDeadLetter(new DeadLetter(pending.event, target.ruleArn, target.target.id(),
+                pending.errorCode, pending.errorMessage, pending.retriesDone, exhaustedCondition));
+            target.metrics.deadLettered.increment();
+        } catch (Exception | LinkageError | AssertionError e) {
+            target.metrics.deadLetterFailed.increment();
+            synchronized (deadLetterFailures) {
+                deadLetterFailures.add(new Undelivered(target.ruleArn, target.target.id(),
+                    "dead-letter target failed: " + e, pending.event));
+            }
+        }
+    }
+
+    /** @return whether nothing is waiting: inbox empty, nothing scheduled. */
+    boolean isIdle() {
+        return submitted.get() == settled.get();
+    }
+
+    /** @return failed deliveries submitted so far (a progress signature for draining). */
+    long submitted() {
+        return submitted.get();
+    }
+
+    /** @return retries waiting for their time. */
+    int scheduledCount() {
+        return scheduledCount;
+    }
+
+    /** @return what is still pending and what the dead-letter targets refused (call after the agent stopped). */
+    List<Undelivered> leftovers() {
+        final List<Undelivered> left = new ArrayList<>(deadLetterFailures);
+        PendingDelivery pending;
+        while ((pending = inbox.poll()) != null) {
+            scheduled.add(pending);
+        }
+        while ((pending = scheduled.poll()) != null) {
+            left.add(new Undelivered(pending.target.ruleArn, pending.target.target.id(), "pending retry after "
+                + pending.retriesDone + " retries; last error " + pending.errorCode + ": " + pending.errorMessage,
+                pending.event));
+        }
+        return left;
+    }
+
+    @Override
+    public String roleName() {
+        return "eventrouter-retry";
+    }
+}

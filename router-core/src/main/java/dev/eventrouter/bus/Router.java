@@ -1,0 +1,669 @@
+package dev.eventrouter.bus;
+
+import dev.eventrouter.event.EventLimits;
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchAutomaton;
+import dev.eventrouter.match.RuleCompiler;
+import dev.eventrouter.pattern.EventPattern;
+import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.pattern.PatternLimits;
+import dev.eventrouter.pattern.PatternParser;
+import dev.eventrouter.target.RetryPlanner;
+import dev.eventrouter.target.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * An embedded EventBridge: event buses with rules and targets, fed by any number of publisher threads through a
+ * single-writer Disruptor pipeline ({@link Pipeline}). Every accepted event reaches every target of every enabled
+ * rule it matches, or that target's dead-letter handler, or is reported by {@link #close(Duration)}.
+ *
+ * <pre>{@code
+ * try (Router router = Router.start(new RouterContext())) {
+ *     router.putRule(Rule.of("orders", "{\"source\":[\"shop\"]}"));
+ *     router.putTargets(null, "orders", List.of(Target.handler("print", d -> System.out.println(d.payloadAsString()))));
+ *     router.putEvents(List.of(PutEventsEntry.of("shop", "OrderPlaced", "{\"id\":1}")));
+ * }
+ * }</pre>
+ * Thread-safe. Publishing never locks; rule and target changes are serialized among themselves, compile off the
+ * match thread and are swapped in atomically, so they never pause publishers. See {@code docs/router.md}.
+ */
+public final class Router implements AutoCloseable {
+    private static final int MAX_ENTRIES = 10;
+
+    private final RouterContext context;
+    private final Object admin = new Object();
+    private final PatternParser parser = new PatternParser(PatternLimits.DEFAULT);
+    private final RuleCompiler compiler = new RuleCompiler(PatternLimits.DEFAULT);
+    private final Map<String, EventBus> busesByKey = new ConcurrentHashMap<>();
+    private final Map<String, RuleMetrics> ruleMetrics = new ConcurrentHashMap<>();
+    private final Map<String, TargetMetrics> targetMetrics = new ConcurrentHashMap<>();
+    private final List<AgentRunner> workerRunners = new ArrayList<>();
+    private final List<AsyncTargetWorker> workers = new ArrayList<>();
+    private final Counter discardedForDeletedBus = new Counter();
+    private final AtomicInteger activePublishers = new AtomicInteger();
+    private final AtomicLong threadSeeds = new AtomicLong();
+    private final ThreadLocal<Publisher> publishers;
+    private final Pipeline pipeline;
+    private final RetryAgent retries;
+    private final AgentRunner retryRunner;
+    private volatile EventBus[] busTable = new EventBus[0];
+    private volatile boolean closed;
+    private CloseReport closeReport;
+
+    /** Per-publisher-thread state: the envelope encoder and a validator; both reused. */
+    private final class Publisher {
+        final EnvelopeEncoder encoder;
+        final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY,
+            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+
+        Publisher() {
+            encoder = new EnvelopeEncoder(context.ingestLimits(), context.clock(),
+                EventIdSource.random(context.seed() ^ threadSeeds.incrementAndGet() * 0x9E37_79B9_7F4A_7C15L));
+        }
+    }
+
+    private Router(final RouterContext context) {
+        this.context = context;
+        publishers = ThreadLocal.withInitial(Publisher::new);
+        final MatchStage stage = new MatchStage(this,
+            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
+        pipeline = new Pipeline(context, stage);
+        retries = new RetryAgent(new RetryPlanner(context.retryBaseMillis(), context.retryCapMillis(),
+            context.seed()), context.clock());
+        retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Throwable::printStackTrace, null, retries);
+        register(new EventBus(this, new EventArns.BusId(context.region(), context.account(), EventArns.DEFAULT_BUS),
+            0));
+    }
+
+    /**
+     * Starts a router: validates the context ({@link RouterContext#conclude()}), creates the default bus and starts
+     * the pipeline and retry threads.
+     */
+    public static Router start(final RouterContext context) {
+        final Router router = new Router(context.conclude());
+        router.pipeline.start();
+        AgentRunner.startOnThread(router.retryRunner);
+        return router;
+    }
+
+    // ---- buses ---------------------------------------------------------------------------------------------
+
+    /**
+     * Creates a bus.
+     *
+     * @param nameOrArn a name (in the default account and region) or a bus ARN (any account and region).
+     * @return the new bus.
+     * @throws IllegalArgumentException when the name is invalid or the bus exists.
+     */
+    public EventBus createEventBus(final String nameOrArn) {
+        final EventArns.BusId id = EventArns.resolve(nameOrArn, context.region(), context.account());
+        if (id.name().contains("/") && !id.name().startsWith("aws.partner/")) {
+            throw new IllegalArgumentException("EventBusName=" + id.name()
+                + ": only partner buses (aws.partner/...) may contain '/'");
+        }
+        synchronized (admin) {
+            if (busesByKey.containsKey(id.arn())) {
+                throw new IllegalArgumentException("event bus " + id.arn() + " already exists");
+            }
+            final EventBus bus = new EventBus(this, id, busTable.length);
+            register(bus);
+            return bus;
+        }
+    }
+
+    private void register(final EventBus bus) {
+        final EventBus[] table = java.util.Arrays.copyOf(busTable, bus.index + 1);
+        table[bus.index] = bus;
+        busesByKey.put(bus.arn, bus);
+        if (bus.id.account().equals(context.account()) && bus.id.region().equals(context.region())) {
+            busesByKey.put(bus.name(), bus);
+        }
+        busTable = table;
+    }
+
+    /**
+     * Deletes a bus that has no rules. Events already accepted for it are discarded and counted
+     * ({@link #discardedForDeletedBus()}).
+     *
+     * @throws IllegalArgumentException when it is the router's default bus, does not exist, or still has rules.
+     */
+    public void deleteEventBus(final String nameOrArn) {
+        synchronized (admin) {
+            final EventBus bus = eventBus(nameOrArn);
+            if (bus.index == 0) {
+                throw new IllegalArgumentException("the default event bus cannot be deleted");
+            }
+            if (!bus.rules.isEmpty()) {
+                throw new IllegalArgumentException("event bus " + bus.arn + " still has rules " + bus.rules.keySet()
+                    + "; delete them first");
+            }
+            bus.deleted = true;
+            busesByKey.remove(bus.arn);
+            busesByKey.remove(bus.name(), bus);
+            final EventBus[] table = busTable.clone();
+            table[bus.index] = null;
+            busTable = table;
+        }
+    }
+
+    /**
+     * @param nameOrArn a bus name or ARN; {@code null} for the default bus.
+     * @return the bus.
+     * @throws IllegalArgumentException when there is no such bus.
+     */
+    public EventBus eventBus(final String nameOrArn) {
+        final EventBus bus = lookup(nameOrArn);
+        if (bus == null) {
+            throw new IllegalArgumentException("event bus " + nameOrArn + " does not exist");
+        }
+        return bus;
+    }
+
+    /** @return every bus, in creation order. */
+    public List<EventBus> eventBuses() {
+        final List<EventBus> list = new ArrayList<>();
+        for (EventBus bus : busTable) {
+            if (bus != null) {
+                list.add(bus);
+            }
+        }
+        return list;
+    }
+
+    /** @return the bus, or {@code null}. Allocation-free when given an exact name or ARN. */
+    EventBus lookup(final String nameOrArn) {
+        if (nameOrArn == null || nameOrArn.isEmpty()) {
+            return busTable[0];
+        }
+        final EventBus bus = busesByKey.get(nameOrArn);
+        if (bus != null || !nameOrArn.startsWith("arn:")) {
+            return bus;
+        }
+        try {
+            return busesByKey.get(EventArns.resolve(nameOrArn, context.region(), context.account()).arn());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    EventBus busAt(final int index) {
+        final EventBus[] table = busTable;
+        return index < table.length ? table[index] : null;
+    }
+
+    // ---- rules ---------------------------------------------------------------------------------------------
+
+    /**
+     * Creates or replaces a rule (its targets are kept). Takes effect for the next event matched.
+     *
+     * @return the rule's ARN.
+     * @throws InvalidPatternException  when the pattern is invalid, naming the rule, path and position.
+     * @throws IllegalArgumentException when the bus does not exist.
+     */
+    public String putRule(final Rule rule) {
+        final EventPattern pattern;
+        try {
+            pattern = parser.parse(rule.eventPattern());
+        } catch (InvalidPatternException e) {
+            throw e.inRule(rule.name());
+        }
+        synchronized (admin) {
+            final EventBus bus = eventBus(rule.eventBus());
+            final Rule stored = rule.onBus(bus.name());
+            final RuleBinding existing = bus.rules.get(rule.name());
+            final RuleBinding binding = existing != null ? existing.with(stored, pattern)
+                : new RuleBinding(stored, bus.id.ruleArn(rule.name()), pattern,
+                    ruleMetrics.computeIfAbsent(bus.id.ruleArn(rule.name()), k -> new RuleMetrics()),
+                    new TargetBinding[0]);
+            final Map<String, RuleBinding> next = new LinkedHashMap<>(bus.rules);
+            next.put(rule.name(), binding);
+            install(bus, next, true);
+            return binding.arn;
+        }
+    }
+
+    /**
+     * Deletes a rule that has no targets (as EventBridge requires).
+     *
+     * @throws IllegalArgumentException when the rule does not exist or still has targets.
+     */
+    public void deleteRule(final String bus, final String name) {
+        synchronized (admin) {
+            final EventBus eventBus = eventBus(bus);
+            final RuleBinding binding = requireRule(eventBus, name);
+            if (binding.targets.length > 0) {
+                throw new IllegalArgumentException("rule " + binding.arn + " still has targets; remove them first");
+            }
+            final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
+            next.remove(name);
+            install(eventBus, next, true);
+        }
+    }
+
+    /** Enables a rule. @throws IllegalArgumentException when it does not exist. */
+    public void enableRule(final String bus, final String name) {
+        setState(bus, name, RuleState.ENABLED);
+    }
+
+    /** Disables a rule: it keeps its targets and matches nothing. @throws IllegalArgumentException when absent. */
+    public void disableRule(final String bus, final String name) {
+        setState(bus, name, RuleState.DISABLED);
+    }
+
+    private void setState(final String bus, final String name, final RuleState state) {
+        synchronized (admin) {
+            final EventBus eventBus = eventBus(bus);
+            final RuleBinding binding = requireRule(eventBus, name);
+            final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
+            next.put(name, binding.with(binding.rule.withState(state), binding.pattern));
+            install(eventBus, next, true);
+        }
+    }
+
+    /** @return the rule as stored (its bus given by name). @throws IllegalArgumentException when absent. */
+    public Rule describeRule(final String bus, final String name) {
+        synchronized (admin) {
+            return requireRule(eventBus(bus), name).rule;
+        }
+    }
+
+    /** @return the rules of a bus, in creation order. */
+    public List<Rule> listRules(final String bus) {
+        synchronized (admin) {
+            final List<Rule> list = new ArrayList<>();
+            eventBus(bus).rules.values().forEach(binding -> list.add(binding.rule));
+            return list;
+        }
+    }
+
+    private static RuleBinding requireRule(final EventBus bus, final String name) {
+        final RuleBinding binding = bus.rules.get(name);
+        if (binding == null) {
+            throw new IllegalArgumentException("rule " + name + " does not exist on event bus " + bus.arn);
+        }
+        return binding;
+    }
+
+    /** Compiles the enabled rules (or re-binds targets only) and swaps the bus's rules in one volatile write. */
+    private void install(final EventBus bus, final Map<String, RuleBinding> next, final boolean patternsChanged) {
+        final List<RuleBinding> enabled = new ArrayList<>();
+        next.values().forEach(binding -> {
+            if (binding.rule.state() == RuleState.ENABLED) {
+                enabled.add(binding);
+            }
+        });
+        final MatchAutomaton automaton;
+        if (patternsChanged) {
+            final List<RuleCompiler.Rule> compileList = new ArrayList<>(enabled.size());
+            enabled.forEach(binding -> compileList.add(new RuleCompiler.Rule(binding.rule.name(), binding.pattern)));
+            automaton = compiler.compile(compileList);
+        } else {
+            automaton = bus.compiled.automaton;
+        }
+        final RuleBinding[] byIndex = new RuleBinding[automaton.ruleCount()];
+        for (int i = 0; i < byIndex.length; i++) {
+            byIndex[i] = next.get(automaton.rule(i).name());
+        }
+        bus.rules.clear();
+        bus.rules.putAll(next);
+        bus.compiled = new BusRules(automaton, byIndex);
+    }
+
+    // ---- targets -------------------------------------------------------------------------------------------
+
+    /**
+     * Adds targets to a rule or replaces those with the same ids. A replaced asynchronous target finishes its queue
+     * first. All or nothing: the first invalid target fails the call and nothing changes.
+     *
+     * @throws IllegalArgumentException naming the target and the problem, or when the rule would exceed the
+     *                                  targets-per-rule limit.
+     */
+    public void putTargets(final String bus, final String rule, final List<Target> targets) {
+        synchronized (admin) {
+            final EventBus eventBus = eventBus(bus);
+            final RuleBinding binding = requireRule(eventBus, rule);
+            final Map<String, TargetBinding> byId = new LinkedHashMap<>();
+            for (TargetBinding existing : binding.targets) {
+                byId.put(existing.target.id(), existing);
+            }
+            final Map<String, Target> added = new LinkedHashMap<>();
+            for (Target target : targets) {
+                if (added.put(target.id(), target) != null) {
+                    throw new IllegalArgumentException("target " + target.id() + " is given twice");
+                }
+                if (target.kind() == Target.Kind.BUS) {
+                    EventArns.resolve(target.bus(), context.region(), context.account());
+                }
+            }
+            final int count = (int) byId.keySet().stream().filter(id -> !added.containsKey(id)).count()
+                + added.size();
+            if (count > context.maxTargetsPerRule()) {
+                throw new IllegalArgumentException("rule " + binding.arn + " would have " + count
+                    + " targets; the limit is " + context.maxTargetsPerRule());
+            }
+            final List<TargetBinding> retired = new ArrayList<>();
+            added.forEach((id, target) -> {
+                final TargetBinding old = byId.get(id);
+                if (old == null || !old.target.equals(target)) {
+                    if (old != null) {
+                        retired.add(old);
+                    }
+                    byId.put(id, bind(binding, target));
+                }
+            });
+            install(eventBus, withTargets(eventBus, binding, byId), false);
+            retired.forEach(Router::retire);
+        }
+    }
+
+    /**
+     * Removes targets from a rule; an asynchronous target finishes its queue first.
+     *
+     * @throws IllegalArgumentException when the rule has no target with one of the ids (nothing is removed).
+     */
+    public void removeTargets(final String bus, final String rule, final List<String> ids) {
+        synchronized (admin) {
+            final EventBus eventBus = eventBus(bus);
+            final RuleBinding binding = requireRule(eventBus, rule);
+            final Map<String, TargetBinding> byId = new LinkedHashMap<>();
+            for (TargetBinding existing : binding.targets) {
+                byId.put(existing.target.id(), existing);
+            }
+            for (String id : ids) {
+                if (!byId.containsKey(id)) {
+                    throw new IllegalArgumentException("rule " + binding.arn + " has no target " + id);
+                }
+            }
+            final List<TargetBinding> removed = new ArrayList<>();
+            ids.forEach(id -> removed.add(byId.remove(id)));
+            install(eventBus, withTargets(eventBus, binding, byId), false);
+            removed.forEach(Router::retire);
+        }
+    }
+
+    /** @return the targets of a rule, in the order they were added. */
+    public List<Target> listTargetsByRule(final String bus, final String rule) {
+        synchronized (admin) {
+            final List<Target> list = new ArrayList<>();
+            for (TargetBinding target : requireRule(eventBus(bus), rule).targets) {
+                list.add(target.target);
+            }
+            return list;
+        }
+    }
+
+    private static Map<String, RuleBinding> withTargets(final EventBus bus, final RuleBinding binding,
+                                                        final Map<String, TargetBinding> byId) {
+        final Map<String, RuleBinding> next = new LinkedHashMap<>(bus.rules);
+        next.put(binding.rule.name(), binding.with(byId.values().toArray(new TargetBinding[0])));
+        return next;
+    }
+
+    private TargetBinding bind(final RuleBinding rule, final Target target) {
+        final TargetMetrics metrics = targetMetrics.computeIfAbsent(rule.arn + "#" + target.id(),
+            k -> new TargetMetrics());
+        AsyncTargetWorker worker = null;
+        if (target.kind() == Target.Kind.ASYNC_HANDLER) {
+            worker = new AsyncTargetWorker("eventrouter-target-" + target.id(), target.queueCapacity());
+        }
+        final TargetBinding binding = new TargetBinding(this, target, rule.rule.name(), rule.arn, metrics,
+            target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker);
+        if (worker != null) {
+            worker.bind(binding);
+            final AgentRunner runner = new AgentRunner(context.newAgentIdleStrategy(), Throwable::printStackTrace,
+                null, worker);
+            workers.add(worker);
+            workerRunners.add(runner);
+            AgentRunner.startOnThread(runner);
+        }
+        return binding;
+    }
+
+    private static void retire(final TargetBinding binding) {
+        if (binding.worker != null) {
+            binding.worker.retire();
+        }
+    }
+
+    // ---- metrics -------------------------------------------------------------------------------------------
+
+    /** @return the counters of a rule. @throws IllegalArgumentException when it never existed. */
+    public RuleMetrics ruleMetrics(final String bus, final String rule) {
+        final RuleMetrics metrics = ruleMetrics.get(eventBus(bus).id.ruleArn(rule));
+        if (metrics == null) {
+            throw new IllegalArgumentException("rule " + rule + " never existed on event bus " + bus);
+        }
+        return metrics;
+    }
+
+    /** @return the counters of a target. @throws IllegalArgumentException when it never existed. */
+    public TargetMetrics targetMetrics(final String bus, final String rule, final String targetId) {
+        final TargetMetrics metrics = targetMetrics.get(eventBus(bus).id.ruleArn(rule) + "#" + targetId);
+        if (metrics == null) {
+            throw new IllegalArgumentException("target " + targetId + " never existed on rule " + rule);
+        }
+        return metrics;
+    }
+
+    /** @return events accepted for a bus that was deleted before they were matched. */
+    public long discardedForDeletedBus() {
+        return discardedForDeletedBus.get();
+    }
+
+    Counter discardedCounter() {
+        return discardedForDeletedBus;
+    }
+
+    // ---- publishing ----------------------------------------------------------------------------------------
+
+    /**
+     * PutEvents: validates and accepts up to 10 entries, in order. Each entry is accepted (it gets an event id) or
+     * refused with an error code and message; a refused entry does not affect the others.
+     *
+     * @return one result per entry and the number refused.
+     * @throws IllegalArgumentException when there are no entries or more than 10, or when no entry has all of
+     *                                  Source, DetailType and Detail (EventBridge then fails the whole call).
+     * @throws IllegalStateException    when the router is closed.
+     */
+    public PutEventsResult putEvents(final List<PutEventsEntry> entries) {
+        if (entries == null || entries.isEmpty() || entries.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException("Entries: must hold 1-" + MAX_ENTRIES + " entries, got "
+                + (entries == null ? 0 : entries.size()));
+        }
+        if (entries.stream().noneMatch(Router::hasRequiredFields)) {
+            throw new IllegalArgumentException("Entries: no entry has Source, DetailType and Detail");
+        }
+        enter();
+        try {
+            final Publisher publisher = publishers.get();
+            final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
+            int failed = 0;
+            for (PutEventsEntry entry : entries) {
+                final PutEventsResult.Entry result = putEvent(publisher, entry);
+                failed += result.isAccepted() ? 0 : 1;
+                results.add(result);
+            }
+            return new PutEventsResult(failed, results);
+        } finally {
+            activePublishers.decrementAndGet();
+        }
+    }
+
+    private static boolean hasRequiredFields(final PutEventsEntry entry) {
+        return entry != null && entry.source() != null && entry.detailType() != null && entry.detail() != null;
+    }
+
+    private PutEventsResult.Entry putEvent(final Publisher publisher, final PutEventsEntry entry) {
+        if (entry == null) {
+            return new PutEventsResult.Entry(null, new EntryError(EntryError.INVALID_ARGUMENT, "entry is null"));
+        }
+        final EventBus bus;
+        try {
+            bus = lookup(entry.eventBusName());
+        } catch (IllegalArgumentException e) {
+            return new PutEventsResult.Entry(null, new EntryError(EntryError.INVALID_ARGUMENT, e.getMessage()));
+        }
+        if (bus == null) {
+            return new PutEventsResult.Entry(null, new EntryError(EntryError.RESOURCE_NOT_FOUND,
+                "event bus " + entry.eventBusName() + " does not exist"));
+        }
+        final EntryError error = publisher.encoder.validate(entry);
+        if (error != null) {
+            return new PutEventsResult.Entry(null, error);
+        }
+        final int length = publisher.encoder.encode(entry, bus.account(), bus.region());
+        if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length)) {
+            return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
+                "event bus " + bus.arn + " is full"));
+        }
+        return new PutEventsResult.Entry(publisher.encoder.eventId(), null);
+    }
+
+    boolean publishRaw(final EventBus bus, final byte[] bytes, final int offset, final int length) {
+        enter();
+        try {
+            if (bus.deleted) {
+                throw new IllegalStateException("event bus " + bus.arn + " was deleted");
+            }
+            final Publisher publisher = publishers.get();
+            publisher.validator.match(bytes, offset, length, rule -> { });
+            return offer(publisher, bus, bytes, offset, length);
+        } finally {
+            activePublishers.decrementAndGet();
+        }
+    }
+
+    private void enter() {
+        activePublishers.incrementAndGet();
+        if (closed) {
+            activePublishers.decrementAndGet();
+            throw new IllegalStateException("router is closed");
+        }
+    }
+
+    private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
+                          final int length) {
+        final long ingestionTime = context.clock().time();
+        if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length)) {
+            return true;
+        }
+        final long timeout = context.publishTimeout().toNanos();
+        if (timeout > 0) {
+            final long deadline = context.nanoClock().nanoTime() + timeout;
+            publisher.idle.reset();
+            while (context.nanoClock().nanoTime() - deadline < 0) {
+                publisher.idle.idle();
+                if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length)) {
+                    return true;
+                }
+            }
+        }
+        bus.metrics.throttled.increment();
+        return false;
+    }
+
+    /** A bus target's one hop: never waits (the match thread must not block on its own ring). */
+    boolean forward(final EventBus destination, final byte[] bytes, final int offset, final int length,
+                    final long ingestionTime) {
+        return pipeline.offer(destination.index, HandoffDescriptor.FROM_OTHER_BUS, context.clock().time(), bytes,
+            offset, length);
+    }
+
+    RetryAgent retries() {
+        return retries;
+    }
+
+    void recordMalformed(final EventBus bus, final EventSlot slot, final MalformedEventException e) {
+        // Counted in BusMetrics.malformed; raw publishes and PutEvents entries are validated before they are
+        // accepted, so only an event over the matcher's limits can get here.
+    }
+
+    // ---- closing -------------------------------------------------------------------------------------------
+
+    /** Closes with a 30 second drain timeout; see {@link #close(Duration)}. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops accepting events, waits up to {@code timeout} until every accepted event was matched and every
+     * delivery finished (including retries that come due within the timeout), then stops all threads. Idempotent:
+     * a second call returns the first report.
+     *
+     * @return whether the router drained, and every event it could not deliver.
+     */
+    public CloseReport close(final Duration timeout) {
+        synchronized (admin) {
+            if (closeReport != null) {
+                return closeReport;
+            }
+            closed = true;
+            final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 10_000, 1_000_000);
+            final long deadline = context.nanoClock().nanoTime() + timeout.toNanos();
+            boolean drained = false;
+            while (true) {
+                final long before = progress();
+                if (activePublishers.get() == 0 && isQuiet() && progress() == before) {
+                    drained = true;
+                    break;
+                }
+                if (context.nanoClock().nanoTime() - deadline >= 0) {
+                    break;
+                }
+                idle.idle();
+            }
+            pipeline.stop();
+            workers.forEach(AsyncTargetWorker::retire);
+            workerRunners.forEach(AgentRunner::close);
+            retryRunner.close();
+            final List<Undelivered> left = new ArrayList<>();
+            pipeline.leftovers().forEach(event -> left.add(new Undelivered(null, null, "not matched before close",
+                event)));
+            for (AsyncTargetWorker worker : workers) {
+                worker.leftovers().forEach(event -> left.add(new Undelivered(worker.ruleArn(), worker.targetId(),
+                    "queued for an asynchronous target", event)));
+            }
+            left.addAll(retries.leftovers());
+            closeReport = new CloseReport(drained && left.isEmpty(), left);
+            return closeReport;
+        }
+    }
+
+    private long progress() {
+        long sum = pipeline.progress() + retries.submitted();
+        for (AsyncTargetWorker worker : workers) {
+            sum += worker.offered();
+        }
+        return sum;
+    }
+
+    private boolean isQuiet() {
+        if (!pipeline.isIdle() || !retries.isIdle()) {
+            return false;
+        }
+        for (AsyncTargetWorker worker : workers) {
+            if (!worker.isIdle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return whether {@link #close} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.eventrouter.bus;
+
+import java.util.regex.Pattern;
+
+/**
+ * A rule as declared: its name, its bus, its event pattern, its state and a description. Immutable.
+ *
+ * @param name         1-64 characters of letters, digits, '.', '-' and '_'; unique per bus.
+ * @param eventBus     the bus name or ARN; {@code null} for the default bus.
+ * @param eventPattern the event pattern (JSON).
+ * @param state        {@code null} means {@link RuleState#ENABLED}.
+ * @param description  free text, at most 512 characters; may be {@code null}.
+ */
+public record Rule(String name, String eventBus, String eventPattern, RuleState state, String description) {
+    private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
+
+    /** Validates the name, pattern presence and description length. */
+    public Rule {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("Name=" + name
+                + ": must be 1-64 characters of letters, digits, '.', '-' and '_'");
+        }
+        if (eventPattern == null || eventPattern.isBlank()) {
+            throw new IllegalArgumentException("rule " + name + ": EventPattern is required");
+        }
+        if (description != null && description.length() > 512) {
+            throw new IllegalArgumentException("rule " + name + ": Description must be at most 512 characters");
+        }
+        state = state == null ? RuleState.ENABLED : state;
+    }
+
+    /** @return an enabled rule on the default bus. */
+    public static Rule of(final String name, final String eventPattern) {
+        return new Rule(name, null, eventPattern, RuleState.ENABLED, null);
+    }
+
+    /** @return a copy on this bus (name or ARN). */
+    public Rule onBus(final String bus) {
+        return new Rule(name, bus, eventPattern, state, description);
+    }
+
+    /** @return a copy in this state. */
+    public Rule withState(final RuleState newState) {
+        return new Rule(name, eventBus, eventPattern, newState, description);
+    }
+
+    /** @return a copy with this description. */
+    public Rule withDescription(final String text) {
+        return new Rule(name, eventBus, eventPattern, state, text);
+    }
+}

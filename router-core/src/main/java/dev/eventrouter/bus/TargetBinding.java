@@ -1,0 +1,126 @@
+package dev.eventrouter.bus;
+
+import dev.eventrouter.target.DeadLetterHandler;
+import dev.eventrouter.target.Target;
+import dev.eventrouter.target.TargetException;
+
+/**
+ * A target bound to its rule: delivers one attempt on the calling thread (match thread, retry agent or the
+ * target's worker) and reports failures to the retry agent. Immutable apart from its counters; the first attempt
+ * of an unshaped synchronous target does not allocate.
+ */
+final class TargetBinding {
+    /** Error code of an in-process handler that threw something other than {@link TargetException}. */
+    static final String HANDLER_ERROR = "HANDLER_ERROR";
+
+    final Target target;
+    final String ruleName;
+    final String ruleArn;
+    final TargetMetrics metrics;
+    final DeadLetterHandler deadLetter;
+    final AsyncTargetWorker worker;
+    private final Router router;
+
+    TargetBinding(final Router router, final Target target, final String ruleName, final String ruleArn,
+                  final TargetMetrics metrics, final DeadLetterHandler deadLetter, final AsyncTargetWorker worker) {
+        this.router = router;
+        this.target = target;
+        this.ruleName = ruleName;
+        this.ruleArn = ruleArn;
+        this.metrics = metrics;
+        this.deadLetter = deadLetter;
+        this.worker = worker;
+    }
+
+    /** The first attempt, from the match stage; the slot's bytes are copied only if they must outlive it. */
+    void deliverFirst(final EventSlot slot, final Attempt attempt) {
+        if (!attempt(slot.bytes, 0, slot.length, slot.ingestionTimeMillis, slot.flags, 0, attempt)) {
+            router.retries().submit(new PendingDelivery(this, copy(slot.bytes, 0, slot.length),
+                slot.ingestionTimeMillis, 0, attempt));
+        }
+    }
+
+    /**
+     * One attempt of any kind.
+     *
+     * @return whether the attempt succeeded or was handed on (queued to the worker, forwarded or not forwarded);
+     *         {@code false} with the failure in {@code attempt}.
+     */
+    boolean attempt(final byte[] event, final int offset, final int length, final long ingestionTime,
+                    final int flags, final int retriesDone, final Attempt attempt) {
+        switch (target.kind()) {
+            case HANDLER:
+                return invoke(event, offset, length, ingestionTime, retriesDone, attempt);
+            case ASYNC_HANDLER:
+                if (worker.offer(event, offset, length, ingestionTime, retriesDone)) {
+                    return true;
+                }
+                metrics.throttled.increment();
+                attempt.fail(TargetException.THROTTLING, "queue of target " + target.id() + " is full", true);
+                return false;
+            default:
+                return forward(event, offset, length, ingestionTime, flags, attempt);
+        }
+    }
+
+    /** Calls the handler (synchronous targets on the match or retry thread, asynchronous ones on the worker). */
+    boolean invoke(final byte[] event, final int offset, final int length, final long ingestionTime,
+                   final int retriesDone, final Attempt attempt) {
+        metrics.invoked.increment();
+        attempt.ruleName = ruleName;
+        attempt.ruleArn = ruleArn;
+        attempt.ingestionTimeMillis = ingestionTime;
+        try {
+            if (target.input().isWholeEvent()) {
+                attempt.delivery.wrap(event, offset, length, ruleName, ruleArn, target.id(), retriesDone + 1,
+                    ingestionTime);
+            } else {
+                final byte[] payload = target.input().shape(event, offset, length, attempt);
+                attempt.delivery.wrap(payload, 0, payload.length, ruleName, ruleArn, target.id(), retriesDone + 1,
+                    ingestionTime);
+            }
+            target.handler().onEvent(attempt.delivery);
+            metrics.delivered.increment();
+            return true;
+        } catch (TargetException e) {
+            attempt.fail(e.errorCode(), e.getMessage(), e.isRetryable());
+        } catch (Exception | LinkageError | AssertionError e) {
+            attempt.fail(HANDLER_ERROR, e.toString(), true);
+        }
+        metrics.failed.increment();
+        return false;
+    }
+
+    private boolean forward(final byte[] event, final int offset, final int length, final long ingestionTime,
+                            final int flags, final Attempt attempt) {
+        if ((flags & HandoffDescriptor.FROM_OTHER_BUS) != 0) {
+            metrics.notForwarded.increment();
+            return true;
+        }
+        metrics.invoked.increment();
+        final EventBus destination = router.lookup(target.bus());
+        if (destination == null) {
+            metrics.failed.increment();
+            attempt.fail(TargetException.NO_RESOURCE, "event bus " + target.bus() + " does not exist", false);
+            return false;
+        }
+        if (router.forward(destination, event, offset, length, ingestionTime)) {
+            metrics.delivered.increment();
+            return true;
+        }
+        metrics.throttled.increment();
+        metrics.failed.increment();
+        attempt.fail(TargetException.THROTTLING, "event bus " + destination.arn() + " is full", true);
+        return false;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    static byte[] copy(final byte[] bytes, final int offset, final int length) {
+        final byte[] copy = new byte[length];
+        System.arraycopy(bytes, offset, copy, 0, length);
+        return copy;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.eventrouter.target;
+
+import java.nio.charset.StandardCharsets;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A flyweight over one delivery: the payload (the event, or its shaped input) and the rule and target it is for.
+ * Single-threaded and reused; valid only during {@link EventHandler#onEvent(Delivery)}. Reading the payload does
+ * not allocate; {@link #payloadAsString()} does.
+ */
+public final class Delivery {
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[0]);
+    private int length;
+    private String ruleName;
+    private String ruleArn;
+    private String targetId;
+    private int attempt;
+    private long ingestionTimeMillis;
+
+    /**
+     * Points the flyweight at a delivery (called by the router before each handler call).
+     *
+     * @param bytes               payload bytes.
+     * @param offset              first payload byte.
+     * @param length              payload length.
+     * @param ruleName            the matched rule.
+     * @param ruleArn             its ARN.
+     * @param targetId            the target's id.
+     * @param attempt             1 for the first attempt, 2 for the first retry, and so on.
+     * @param ingestionTimeMillis when the bus accepted the event.
+     * @return this flyweight.
+     */
+    public Delivery wrap(final byte[] bytes, final int offset, final int length, final String ruleName,
+                         final String ruleArn, final String targetId, final int attempt,
+                         final long ingestionTimeMillis) {
+        payload.wrap(bytes, offset, length);
+        this.length = length;
+        this.ruleName = ruleName;
+        this.ruleArn = ruleArn;
+        this.targetId = targetId;
+        this.attempt = attempt;
+        this.ingestionTimeMillis = ingestionTimeMillis;
+        return this;
+    }
+
+    /** @return the payload, from index 0 to {@link #length()}. */
+    public DirectBuffer payload() {
+        return payload;
+    }
+
+    /** @return the payload's length in bytes. */
+    public int length() {
+        return length;
+    }
+
+    /** @return the payload as text (allocates). */
+    public String payloadAsString() {
+        final byte[] copy = new byte[length];
+        payload.getBytes(0, copy);
+        return new String(copy, StandardCharsets.UTF_8);
+    }
+
+    /** @return a copy of the payload's bytes (allocates). */
+    public byte[] payloadCopy() {
+        final byte[] copy = new byte[length];
+        payload.getBytes(0, copy);
+        return copy;
+    }
+
+    /** @return the name of the rule that matched. */
+    public String ruleName() {
+        return ruleName;
+    }
+
+    /** @return the ARN of the rule that matched. */
+    public String ruleArn() {
+        return ruleArn;
+    }
+
+    /** @return the target's id. */
+    public String targetId() {
+        return targetId;
+    }
+
+    /** @return 1 for the first attempt, 2 for the first retry, and so on. */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** @return when the bus accepted the event, epoch milliseconds. */
+    public long ingestionTimeMillis() {
+        return ingestionTimeMillis;
+    }
+}
