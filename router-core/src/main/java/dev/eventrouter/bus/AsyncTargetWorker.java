@@ -64,6 +64,11 @@ final class AsyncTargetWorker implements Agent {
     }
 
     @Override
+    public void onStart() {
+        binding.router().markInternalThread();
+    }
+
+    @Override
     public int doWork() {
         final int done = queue.drain(process);
         if (done == 0 && retired && queue.isEmpty()) {

@@ -29,6 +29,11 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
     }
 
     @Override
+    public void onStart() {
+        router.markInternalThread();
+    }
+
+    @Override
     public MatchAutomaton current() {
         return automaton;
     }

@@ -13,17 +13,25 @@ final class PendingDelivery {
     String errorMessage;
     boolean retryable;
     long dueMillis;
+    long failedAtMillis;
 
     PendingDelivery(final TargetBinding target, final byte[] event, final long ingestionTimeMillis,
                     final int retriesDone, final Attempt failed) {
         this.target = target;
+        failedAtMillis = target.router().clock().time();
         this.event = event;
         this.ingestionTimeMillis = ingestionTimeMillis;
         this.retriesDone = retriesDone;
         failedWith(failed);
     }
 
-    void failedWith(final Attempt failed) {
+    /** Records the outcome of a failed attempt; the backoff counts from when it failed. */
+    void failedWith(final Attempt failed, final long atMillis) {
+        failedAtMillis = atMillis;
+        failedWith(failed);
+    }
+
+    private void failedWith(final Attempt failed) {
         errorCode = failed.errorCode;
         errorMessage = failed.errorMessage;
         retryable = failed.retryable;

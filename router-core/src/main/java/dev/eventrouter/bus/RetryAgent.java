@@ -26,11 +26,19 @@ final class RetryAgent implements Agent {
     private final RetryPlanner planner;
     private final EpochClock clock;
     private final Attempt attempt = new Attempt();
+    private final Runnable onStart;
     private volatile int scheduledCount;
+    private volatile long nextDueMillis = -1;
 
-    RetryAgent(final RetryPlanner planner, final EpochClock clock) {
+    RetryAgent(final RetryPlanner planner, final EpochClock clock, final Runnable onStart) {
         this.planner = planner;
         this.clock = clock;
+        this.onStart = onStart;
+    }
+
+    @Override
+    public void onStart() {
+        onStart.run();
     }
 
     /** Hands a failed delivery over. Any thread. */
@@ -53,12 +61,13 @@ final class RetryAgent implements Agent {
             work++;
         }
         scheduledCount = scheduled.size();
+        nextDueMillis = scheduled.isEmpty() ? -1 : scheduled.peek().dueMillis;
         return work;
     }
 
     private void plan(final PendingDelivery pending) {
         final long at = planner.nextAttempt(pending.target.target.retryPolicy(), pending.ingestionTimeMillis,
-            pending.retriesDone, clock.time(), pending.retryable);
+            pending.retriesDone, pending.failedAtMillis, pending.retryable);
         if (at >= 0) {
             pending.dueMillis = at;
             scheduled.add(pending);
@@ -75,7 +84,7 @@ final class RetryAgent implements Agent {
             pending.retriesDone, attempt)) {
             settled.incrementAndGet();
         } else {
-            pending.failedWith(attempt);
+            pending.failedWith(attempt, clock.time());
             plan(pending);
         }
     }
@@ -108,6 +117,11 @@ final class RetryAgent implements Agent {
     /** @return failed deliveries submitted so far (a progress signature for draining). */
     long submitted() {
         return submitted.get();
+    }
+
+    /** @return when the earliest scheduled retry is due, or -1 (as of the last duty cycle). */
+    long nextDue() {
+        return nextDueMillis;
     }
 
     /** @return retries waiting for their time. */

@@ -67,6 +67,8 @@ public final class Router implements AutoCloseable {
         final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY,
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        /** Set on the router's own threads: handlers may still publish while {@link #close} drains. */
+        boolean internal;
 
         Publisher() {
             encoder = new EnvelopeEncoder(context.ingestLimits(), context.clock(),
@@ -81,7 +83,7 @@ public final class Router implements AutoCloseable {
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
         pipeline = new Pipeline(context, stage);
         retries = new RetryAgent(new RetryPlanner(context.retryBaseMillis(), context.retryCapMillis(),
-            context.seed()), context.clock());
+            context.seed()), context.clock(), this::markInternalThread);
         retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Throwable::printStackTrace, null, retries);
         register(new EventBus(this, new EventArns.BusId(context.region(), context.account(), EventArns.DEFAULT_BUS),
             0));
@@ -485,9 +487,9 @@ public final class Router implements AutoCloseable {
         if (entries.stream().noneMatch(Router::hasRequiredFields)) {
             throw new IllegalArgumentException("Entries: no entry has Source, DetailType and Detail");
         }
-        enter();
+        final Publisher publisher = publishers.get();
+        enter(publisher);
         try {
-            final Publisher publisher = publishers.get();
             final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
             int failed = 0;
             for (PutEventsEntry entry : entries) {
@@ -532,12 +534,12 @@ public final class Router implements AutoCloseable {
     }
 
     boolean publishRaw(final EventBus bus, final byte[] bytes, final int offset, final int length) {
-        enter();
+        final Publisher publisher = publishers.get();
+        enter(publisher);
         try {
             if (bus.deleted) {
                 throw new IllegalStateException("event bus " + bus.arn + " was deleted");
             }
-            final Publisher publisher = publishers.get();
             publisher.validator.match(bytes, offset, length, rule -> { });
             return offer(publisher, bus, bytes, offset, length);
         } finally {
@@ -545,9 +547,9 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    private void enter() {
+    private void enter(final Publisher publisher) {
         activePublishers.incrementAndGet();
-        if (closed) {
+        if (closed && !publisher.internal) {
             activePublishers.decrementAndGet();
             throw new IllegalStateException("router is closed");
         }
@@ -579,6 +581,15 @@ public final class Router implements AutoCloseable {
                     final long ingestionTime) {
         return pipeline.offer(destination.index, HandoffDescriptor.FROM_OTHER_BUS, context.clock().time(), bytes,
             offset, length);
+    }
+
+    /** Marks the calling thread as one of the router's own (match, retry and worker threads). */
+    void markInternalThread() {
+        publishers.get().internal = true;
+    }
+
+    org.agrona.concurrent.EpochClock clock() {
+        return context.clock();
     }
 
     RetryAgent retries() {

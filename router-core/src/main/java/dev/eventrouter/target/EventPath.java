@@ -135,7 +135,11 @@ public final class EventPath {
                          final List<String> found) throws IOException {
         if (depth == steps.length) {
             final int start = (int) parser.currentTokenLocation().getByteOffset();
-            parser.skipChildren();
+            if (parser.currentToken().isStructStart()) {
+                parser.skipChildren();
+            } else {
+                parser.finishToken();
+            }
             final int end = (int) parser.currentLocation().getByteOffset();
             found.add(new String(json, base + start, end - start, StandardCharsets.UTF_8));
             return;

@@ -1,0 +1,219 @@
+package dev.eventrouter.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.target.Target;
+import dev.eventrouter.target.TargetInput;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class RouterSemanticsTest {
+    private static final long T0 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
+
+    private static Router start(final ManualClock clock) {
+        return Router.start(new RouterContext().clock(clock).seed(42).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024));
+    }
+
+    private static ManualClock clockAt(final long millis) {
+        final ManualClock clock = new ManualClock();
+        clock.update(millis);
+        return clock;
+    }
+
+    private static Target collect(final String id, final List<String> sink) {
+        return Target.handler(id, d -> sink.add(d.payloadAsString()));
+    }
+
+    @Test
+    void shouldAnswerEachPutEventsEntryInOrderWhenSomeEntriesAreInvalid() {
+        try (Router router = start(clockAt(T0))) {
+            final List<String> got = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("all", "{\"source\":[\"shop\"]}"));
+            router.putTargets(null, "all", List.of(collect("c", got)));
+            final PutEventsResult result = router.putEvents(List.of(
+                PutEventsEntry.of("shop", "OrderPlaced", "{\"id\":1}").withResources(List.of("arn:x")),
+                PutEventsEntry.of("shop", "OrderPlaced", "[1]"),
+                new PutEventsEntry(null, "OrderPlaced", "{}", null, null, null),
+                PutEventsEntry.of("shop", "OrderPlaced", "{}").withEventBusName("nope"),
+                PutEventsEntry.of("shop", "OrderPlaced", "{\"x\":" + "1".repeat(300_000) + "}"),
+                PutEventsEntry.of("shop", "OrderPlaced", "{\"id\":2}").withTime(Instant.parse("2020-01-02T03:04:05Z"))));
+
+            assertEquals(4, result.failedEntryCount());
+            final List<PutEventsResult.Entry> entries = result.entries();
+            assertTrue(entries.get(0).isAccepted());
+            assertEquals("MalformedDetail: Detail must be a JSON object", describe(entries.get(1)));
+            assertEquals("InvalidArgument: Source is required", describe(entries.get(2)));
+            assertEquals("ResourceNotFoundException: event bus nope does not exist", describe(entries.get(3)));
+            assertEquals("InvalidArgument: entry size 300021 bytes exceeds the limit of 262144 bytes",
+                describe(entries.get(4)));
+            assertTrue(entries.get(5).isAccepted());
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(List.of(
+                "{\"version\":\"0\",\"id\":\"" + entries.get(0).eventId() + "\",\"detail-type\":\"OrderPlaced\","
+                    + "\"source\":\"shop\",\"account\":\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\","
+                    + "\"region\":\"us-east-1\",\"resources\":[\"arn:x\"],\"detail\":{\"id\":1}}",
+                "{\"version\":\"0\",\"id\":\"" + entries.get(5).eventId() + "\",\"detail-type\":\"OrderPlaced\","
+                    + "\"source\":\"shop\",\"account\":\"123456789012\",\"time\":\"2020-01-02T03:04:05Z\","
+                    + "\"region\":\"us-east-1\",\"resources\":[],\"detail\":{\"id\":2}}"), got);
+        }
+    }
+
+    private static String describe(final PutEventsResult.Entry entry) {
+        return entry.error().code() + ": " + entry.error().message();
+    }
+
+    @Test
+    void shouldFailTheWholeCallWhenNoEntryHasTheRequiredFields() {
+        try (Router router = start(clockAt(T0))) {
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> router.putEvents(List.of(new PutEventsEntry("s", null, "{}", null, null, null))));
+            assertEquals("Entries: no entry has Source, DetailType and Detail", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> router.putEvents(List.of()));
+        }
+    }
+
+    @Test
+    void shouldForwardOneHopOnlyWhenBusTargetsChainThreeBuses() {
+        try (Router router = start(clockAt(T0))) {
+            router.createEventBus("bus1");
+            router.createEventBus("bus2");
+            router.createEventBus("arn:aws:events:eu-west-1:111122223333:event-bus/bus3");
+            final List<String> atBus2 = new CopyOnWriteArrayList<>();
+            final List<String> atBus3 = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("to2", "{\"source\":[\"app\"]}").onBus("bus1"));
+            router.putTargets("bus1", "to2", List.of(Target.bus("b2", "bus2")));
+            router.putRule(Rule.of("to3", "{\"source\":[\"app\"]}").onBus("bus2"));
+            router.putTargets("bus2", "to3", List.of(collect("seen", atBus2),
+                Target.bus("b3", "arn:aws:events:eu-west-1:111122223333:event-bus/bus3")));
+            router.putRule(Rule.of("end", "{\"source\":[\"app\"]}")
+                .onBus("arn:aws:events:eu-west-1:111122223333:event-bus/bus3"));
+            router.putTargets("arn:aws:events:eu-west-1:111122223333:event-bus/bus3", "end",
+                List.of(collect("seen", atBus3)));
+
+            final PutEventsResult result = router.putEvents(List.of(
+                PutEventsEntry.of("app", "t", "{}").withEventBusName("bus1")));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+
+            assertEquals(1, atBus2.size());
+            assertTrue(atBus2.get(0).contains(result.entries().get(0).eventId()), "event id kept across the hop");
+            assertEquals(List.of(), atBus3);
+            assertEquals(1, router.targetMetrics("bus2", "to3", "b3").notForwarded());
+            assertEquals(1, router.eventBus("bus2").metrics().fromOtherBus());
+            assertEquals(0, router.eventBus("arn:aws:events:eu-west-1:111122223333:event-bus/bus3").metrics()
+                .published());
+        }
+    }
+
+    @Test
+    void shouldDeliverAgainWhenBusTargetIsRepublishedByAHandler() {
+        try (Router router = start(clockAt(T0))) {
+            router.createEventBus("bus2");
+            router.createEventBus("bus3");
+            final List<String> atBus3 = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("to2", "{\"source\":[\"app\"]}"));
+            router.putTargets(null, "to2", List.of(Target.bus("b2", "bus2")));
+            router.putRule(Rule.of("republish", "{\"source\":[\"app\"]}").onBus("bus2"));
+            final EventBus bus3 = router.eventBus("bus3");
+            router.putTargets("bus2", "republish", List.of(Target.handler("hop", d -> bus3.publish(d.payloadCopy()))));
+            router.putRule(Rule.of("end", "{\"source\":[\"app\"]}").onBus("bus3"));
+            router.putTargets("bus3", "end", List.of(collect("seen", atBus3)));
+            router.putEvents(List.of(PutEventsEntry.of("app", "t", "{}")));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(1, atBus3.size());
+        }
+    }
+
+    @Test
+    void shouldShapeTargetInputWhenTargetsHaveInputPathAndTransformer() {
+        try (Router router = start(clockAt(T0))) {
+            final List<String> path = new CopyOnWriteArrayList<>();
+            final List<String> constant = new CopyOnWriteArrayList<>();
+            final List<String> transformed = new CopyOnWriteArrayList<>();
+            router.createEventBus("b");
+            router.putRule(Rule.of("r", "{\"source\":[\"ec2\"]}").onBus("b"));
+            router.putTargets("b", "r", List.of(
+                collect("path", path).withInput(TargetInput.path("$.detail.instance")),
+                collect("constant", constant).withInput(TargetInput.constant("{\"k\":1}")),
+                collect("tx", transformed).withInput(TargetInput.transformer(
+                    Map.of("instance", "$.detail.instance", "state", "$.detail.state"),
+                    "{\"msg\":\"<instance> is <state>\",\"rule\":<aws.events.rule-name>,"
+                        + "\"arn\":\"<aws.events.rule-arn>\",\"at\":<aws.events.event.ingestion-time>}"))));
+            router.putEvents(List.of(PutEventsEntry.of("ec2", "t",
+                "{\"instance\":\"i-1\",\"state\":\"running\"}").withEventBusName("b")));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(List.of("\"i-1\""), path);
+            assertEquals(List.of("{\"k\":1}"), constant);
+            assertEquals(List.of("{\"msg\":\"i-1 is running\",\"rule\":\"r\","
+                + "\"arn\":\"arn:aws:events:us-east-1:123456789012:rule/b/r\",\"at\":\"2026-11-28T10:00:00Z\"}"),
+                transformed);
+        }
+    }
+
+    @Test
+    void shouldRejectBadRulesAndTargetsWhenTheyArePut() {
+        try (Router router = start(clockAt(T0))) {
+            final InvalidPatternException pattern = assertThrows(InvalidPatternException.class,
+                () -> router.putRule(Rule.of("bad", "{\"source\":\"x\"}")));
+            assertTrue(pattern.getMessage().startsWith("rule \"bad\": $.source: "), pattern.getMessage());
+            router.putRule(Rule.of("r", "{\"source\":[\"x\"]}"));
+            assertEquals("InputTemplate: contains invalid placeholder nope", assertThrows(
+                IllegalArgumentException.class, () -> TargetInput.transformer(Map.of(), "\"<nope>\"")).getMessage());
+            final List<Target> six = List.of(collect("1", List.of()), collect("2", List.of()),
+                collect("3", List.of()), collect("4", List.of()), collect("5", List.of()), collect("6", List.of()));
+            assertEquals("rule arn:aws:events:us-east-1:123456789012:rule/r would have 6 targets; the limit is 5",
+                assertThrows(IllegalArgumentException.class, () -> router.putTargets(null, "r", six)).getMessage());
+            assertEquals(List.of(), router.listTargetsByRule(null, "r"));
+            router.putTargets(null, "r", List.of(collect("1", List.of())));
+            assertEquals("rule arn:aws:events:us-east-1:123456789012:rule/r still has targets; remove them first",
+                assertThrows(IllegalArgumentException.class, () -> router.deleteRule(null, "r")).getMessage());
+            assertEquals("event bus x does not exist", assertThrows(IllegalArgumentException.class,
+                () -> router.putRule(Rule.of("r2", "{\"source\":[\"x\"]}").onBus("x"))).getMessage());
+            assertEquals("event bus default already exists".replace("default",
+                "arn:aws:events:us-east-1:123456789012:event-bus/default"),
+                assertThrows(IllegalArgumentException.class, () -> router.createEventBus("default")).getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseMalformedRawEventsWithTheirOffsetWhenPublished() {
+        try (Router router = start(clockAt(T0))) {
+            final EventBus bus = router.eventBus(null);
+            final MalformedEventException e = assertThrows(MalformedEventException.class,
+                () -> bus.publish("{\"a\":tru}".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(5, e.offset());
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(0, bus.metrics().published());
+            assertThrows(IllegalStateException.class, () -> bus.publish("{}".getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void shouldListAndDescribeRulesWhenChanged() {
+        try (Router router = start(clockAt(T0))) {
+            router.putRule(Rule.of("a", "{\"source\":[\"x\"]}").withDescription("first"));
+            router.putRule(Rule.of("b", "{\"source\":[\"y\"]}"));
+            router.disableRule(null, "a");
+            assertEquals(RuleState.DISABLED, router.describeRule(null, "a").state());
+            assertEquals("first", router.describeRule(null, "a").description());
+            assertEquals(List.of("a", "b"), router.listRules(null).stream().map(Rule::name).toList());
+            router.deleteRule(null, "b");
+            assertEquals(List.of("a"), router.listRules(null).stream().map(Rule::name).toList());
+            assertNull(router.listRules(null).get(0).eventBus().equals("default") ? null : "bus name");
+            assertFalse(router.isClosed());
+        }
+    }
+}
