@@ -1,0 +1,91 @@
+package dev.eventrouter.bus;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.event.CityLots;
+import dev.eventrouter.target.Target;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Publish → match → dispatch allocates nothing per event once warm, on every thread it uses: the publisher, the
+ * single writer and the match thread (JMH {@code -prof gc} reports the same as gc.alloc.rate.norm).
+ */
+@Timeout(120)
+class RouterAllocationTest {
+    private static final int EVENTS = 2_000;
+    private static final int ROUNDS = 10;
+
+    @Test
+    void shouldNotAllocatePerEventWhenPublishingMatchingAndDispatching() {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final CityLots lots = new CityLots(5);
+        final byte[][] events = new byte[EVENTS][];
+        for (int i = 0; i < EVENTS; i++) {
+            events[i] = lots.nextBytes();
+        }
+        try (Router router = Router.start(new RouterContext().ringSize(1024))) {
+            final AtomicLong delivered = new AtomicLong();
+            router.putRule(Rule.of("street", "{\"properties\":{\"STREET\":[{\"prefix\":\"B\"}]}}"));
+            router.putRule(Rule.of("type", "{\"geometry\":{\"type\":[\"Polygon\"]}}"));
+            router.putTargets(null, "street", List.of(Target.handler("count", d -> delivered.incrementAndGet())));
+            router.putTargets(null, "type", List.of(Target.handler("count", d -> delivered.incrementAndGet()),
+                Target.handler("second", d -> delivered.incrementAndGet())));
+            final EventBus bus = router.eventBus(null);
+            long published = 0;
+            for (int warm = 0; warm < 30; warm++) {
+                published += publishAll(bus, events);
+            }
+            awaitMatched(bus, published);
+            final long[] ids = routerThreadIds();
+            final long before = allocated(threads, ids);
+            for (int round = 0; round < ROUNDS; round++) {
+                published += publishAll(bus, events);
+            }
+            awaitMatched(bus, published);
+            final long allocated = allocated(threads, ids) - before;
+            final long measured = (long) EVENTS * ROUNDS;
+            assertTrue(delivered.get() > published, "rules must match");
+            // one allocation per event would be at least 16 bytes per event
+            assertTrue(allocated < measured, () -> allocated + " bytes allocated for " + measured + " events");
+            assertTrue(router.close(Duration.ofSeconds(30)).drained());
+        }
+    }
+
+    private static long publishAll(final EventBus bus, final byte[][] events) {
+        for (byte[] event : events) {
+            assertTrue(bus.publish(event, 0, event.length));
+        }
+        return events.length;
+    }
+
+    private static void awaitMatched(final EventBus bus, final long published) {
+        Await.until(() -> bus.metrics().published() == published, published + " events matched");
+    }
+
+    private static long[] routerThreadIds() {
+        final long[] ids = new long[3];
+        ids[0] = Thread.currentThread().getId();
+        int n = 1;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("eventrouter-match") || thread.getName().equals("eventrouter-ingest")) {
+                ids[n++] = thread.getId();
+            }
+        }
+        assertTrue(n == 3, "found the match and ingest threads");
+        return ids;
+    }
+
+    private static long allocated(final com.sun.management.ThreadMXBean threads, final long[] ids) {
+        long sum = 0;
+        for (long id : ids) {
+            sum += threads.getThreadAllocatedBytes(id);
+        }
+        return sum;
+    }
+}
