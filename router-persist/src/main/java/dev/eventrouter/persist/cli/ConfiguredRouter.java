@@ -1,0 +1,214 @@
+package dev.eventrouter.persist.cli;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.eventrouter.bus.CloseReport;
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import dev.eventrouter.bus.Rule;
+import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.target.DeadLetter;
+import dev.eventrouter.target.EventHandler;
+import dev.eventrouter.target.Target;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A {@link Router} built from a {@link RouterConfigFile.Config}: stdout and NDJSON-file targets, bus targets, and a
+ * dead-letter file. Owns the files it writes; {@link #close} drains the router and flushes them.
+ */
+final class ConfiguredRouter implements AutoCloseable {
+    private final Router router;
+    private final RouterConfigFile.Config config;
+    private final PrintWriter stdout;
+    private final Map<Path, OutputStream> files = new LinkedHashMap<>();
+    private final OutputStream deadLetters;
+    private final PrintWriter err;
+
+    private ConfiguredRouter(final RouterConfigFile.Config config, final PrintWriter stdout, final PrintWriter err,
+                             final Router router, final OutputStream deadLetters) {
+        this.config = config;
+        this.stdout = stdout;
+        this.err = err;
+        this.router = router;
+        this.deadLetters = deadLetters;
+    }
+
+    static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
+                                  final PrintWriter err) {
+        final RouterContext context = new RouterContext().publishTimeout(Duration.ofMinutes(1));
+        if (config.account() != null) {
+            context.account(config.account());
+        }
+        if (config.region() != null) {
+            context.region(config.region());
+        }
+        try {
+            context.conclude();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": " + e.getMessage().replaceFirst("=[^:]*:", ":"));
+        }
+        final OutputStream deadLetters = config.deadLetterFile() == null ? null : open(config.deadLetterFile());
+        final ConfiguredRouter[] self = new ConfiguredRouter[1];
+        context.defaultDeadLetter(letter -> self[0].deadLetter(letter));
+        self[0] = new ConfiguredRouter(config, stdout, err, Router.start(context), deadLetters);
+        try {
+            self[0].apply(file);
+        } catch (RuntimeException e) {
+            self[0].close(Duration.ofSeconds(5));
+            throw e;
+        }
+        return self[0];
+    }
+
+    private void apply(final Path file) {
+        for (int i = 0; i < config.eventBuses().size(); i++) {
+            try {
+                router.createEventBus(config.eventBuses().get(i));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(file + ": eventBuses[" + i + "]: " + e.getMessage());
+            }
+        }
+        for (RouterConfigFile.RuleConfig rule : config.rules()) {
+            try {
+                router.putRule(new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
+                    rule.description()));
+            } catch (InvalidPatternException e) {
+                throw new UserError(file + ": " + rule.field() + ".eventPattern: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(file + ": " + rule.field() + ": " + e.getMessage());
+            }
+            for (RouterConfigFile.TargetConfig target : rule.targets()) {
+                try {
+                    router.putTargets(rule.eventBus(), rule.name(), List.of(target(target)));
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(file + ": " + target.field() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Target target(final RouterConfigFile.TargetConfig config) {
+        final Target target = switch (config.type()) {
+            case "stdout" -> Target.handler(config.id(), toStdout());
+            case "file" -> Target.handler(config.id(), toFile(config.path()));
+            default -> Target.bus(config.id(), config.eventBus());
+        };
+        return target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
+    }
+
+    private EventHandler toStdout() {
+        return delivery -> {
+            synchronized (stdout) {
+                stdout.println(delivery.payloadAsString());
+            }
+        };
+    }
+
+    private EventHandler toFile(final Path path) {
+        final OutputStream out = files.computeIfAbsent(path, ConfiguredRouter::open);
+        return delivery -> {
+            final byte[] line = delivery.payloadCopy();
+            synchronized (out) {
+                out.write(line);
+                out.write('\n');
+            }
+        };
+    }
+
+    private static OutputStream open(final Path path) {
+        try {
+            return new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
+        } catch (IOException e) {
+            throw new UserError("cannot write " + path + ": " + e.getMessage());
+        }
+    }
+
+    private void deadLetter(final DeadLetter letter) throws IOException {
+        final StringBuilder line = new StringBuilder(256).append("{\"ruleArn\":").append(quote(letter.ruleArn()))
+            .append(",\"targetId\":").append(quote(letter.targetArn()))
+            .append(",\"errorCode\":").append(quote(letter.errorCode()))
+            .append(",\"errorMessage\":").append(quote(letter.errorMessage()))
+            .append(",\"retryAttempts\":").append(letter.retryAttempts())
+            .append(",\"exhaustedRetryCondition\":").append(quote(letter.exhaustedRetryCondition()))
+            .append(",\"event\":").append(new String(letter.event(), StandardCharsets.UTF_8)).append('}');
+        if (deadLetters != null) {
+            deadLetters.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        } else {
+            synchronized (err) {
+                err.println("dead letter: " + line);
+            }
+        }
+    }
+
+    private static String quote(final String text) {
+        return text == null ? "null" : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+    }
+
+    Router router() {
+        return router;
+    }
+
+    EventBus bus(final String name) {
+        return router.eventBus(name);
+    }
+
+    /** Drains the router, flushes and closes every file. */
+    CloseReport close(final Duration timeout) {
+        final CloseReport report = router.close(timeout);
+        stdout.flush();
+        try {
+            for (OutputStream out : files.values()) {
+                out.close();
+            }
+            if (deadLetters != null) {
+                deadLetters.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return report;
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofMinutes(1));
+    }
+
+    /** Prints counters per bus, rule and target. */
+    void printSummary(final PrintWriter out) {
+        out.printf(Locale.ROOT, "%-24s %12s %12s %12s%n", "bus", "published", "matched", "unmatched");
+        for (EventBus bus : router.eventBuses()) {
+            out.printf(Locale.ROOT, "%-24s %,12d %,12d %,12d%n", bus.name(), bus.metrics().published(),
+                bus.metrics().matched(), bus.metrics().unmatched());
+        }
+        out.printf(Locale.ROOT, "%n%-24s %-16s %12s%n", "rule", "bus", "matched");
+        final List<String[]> targets = new ArrayList<>();
+        for (RouterConfigFile.RuleConfig rule : config.rules()) {
+            final String bus = router.eventBus(rule.eventBus()).name();
+            out.printf(Locale.ROOT, "%-24s %-16s %,12d%n", rule.name(), bus,
+                router.ruleMetrics(rule.eventBus(), rule.name()).matched());
+            rule.targets().forEach(t -> targets.add(new String[] {rule.eventBus(), rule.name(), t.id()}));
+        }
+        out.printf(Locale.ROOT, "%n%-24s %-24s %12s %8s %8s %8s %8s%n", "target", "rule", "delivered", "failed",
+            "retried", "dead", "dropped");
+        for (String[] t : targets) {
+            final var metrics = router.targetMetrics(t[0], t[1], t[2]);
+            out.printf(Locale.ROOT, "%-24s %-24s %,12d %,8d %,8d %,8d %,8d%n", t[2], t[1], metrics.delivered(),
+                metrics.failed(), metrics.retried(), metrics.deadLettered(), metrics.dropped());
+        }
+        out.flush();
+    }
+}

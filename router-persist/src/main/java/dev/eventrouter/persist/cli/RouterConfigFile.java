@@ -1,0 +1,280 @@
+package dev.eventrouter.persist.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.bus.RuleState;
+import dev.eventrouter.target.RetryPolicy;
+import dev.eventrouter.target.TargetInput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code router run} configuration file. Every error names the field, as in
+ * {@code rules[2].targets[0].inputTransformer.inputTemplate: ...}; unknown fields are errors (a typo must not
+ * silently drop a setting).
+ *
+ * <pre>{@code
+ * {
+ *   "account": "123456789012", "region": "us-east-1",
+ *   "eventBuses": ["orders", "audit"],
+ *   "deadLetterFile": "dead-letters.ndjson",
+ *   "rules": [
+ *     {"name": "big-orders", "eventBus": "orders", "state": "ENABLED", "description": "...",
+ *      "eventPattern": {"detail": {"amount": [{"numeric": [">", 100]}]}},
+ *      "targets": [
+ *        {"id": "print", "type": "stdout", "inputPath": "$.detail"},
+ *        {"id": "keep", "type": "file", "path": "big.ndjson",
+ *         "retryPolicy": {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 600}},
+ *        {"id": "audit", "type": "bus", "eventBus": "audit"},
+ *        {"id": "shaped", "type": "stdout", "inputTransformer":
+ *           {"inputPathsMap": {"id": "$.detail.id"}, "inputTemplate": "{\"order\": <id>}"}}]}]
+ * }
+ * }</pre>
+ */
+final class RouterConfigFile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A target as configured. */
+    record TargetConfig(String field, String id, String type, Path path, String eventBus, TargetInput input,
+                        RetryPolicy retryPolicy) {
+    }
+
+    /** A rule as configured. */
+    record RuleConfig(String field, String name, String eventBus, String eventPattern, RuleState state,
+                      String description, List<TargetConfig> targets) {
+    }
+
+    /** The whole file. */
+    record Config(String account, String region, List<String> eventBuses, Path deadLetterFile,
+                  List<RuleConfig> rules) {
+    }
+
+    private RouterConfigFile() {
+    }
+
+    static Config load(final Path file) {
+        final String text = CliInput.readFile("--config", file);
+        final JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            final var at = e.getLocation();
+            throw new UserError(file + ": malformed JSON: " + e.getOriginalMessage()
+                + (at == null ? "" : " (line " + at.getLineNr() + ", col " + at.getColumnNr() + ")"));
+        }
+        if (root == null || !root.isObject()) {
+            throw new UserError(file + ": must be a JSON object");
+        }
+        try {
+            return parse((ObjectNode) root, file.toAbsolutePath().getParent());
+        } catch (ConfigError e) {
+            throw new UserError(file + ": " + e.getMessage());
+        }
+    }
+
+    /** A config problem: {@code field: reason}. */
+    private static final class ConfigError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConfigError(final String field, final String reason) {
+            super(field + ": " + reason);
+        }
+    }
+
+    private static Config parse(final ObjectNode root, final Path base) {
+        allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules"));
+        final List<String> buses = new ArrayList<>();
+        final JsonNode busList = root.get("eventBuses");
+        if (busList != null) {
+            requireArray(busList, "eventBuses");
+            for (int i = 0; i < busList.size(); i++) {
+                buses.add(text(busList.get(i), "eventBuses[" + i + "]"));
+            }
+        }
+        final List<RuleConfig> rules = new ArrayList<>();
+        final JsonNode ruleList = root.get("rules");
+        if (ruleList != null) {
+            requireArray(ruleList, "rules");
+            for (int i = 0; i < ruleList.size(); i++) {
+                rules.add(rule(ruleList.get(i), "rules[" + i + "]", base));
+            }
+        }
+        return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
+            root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
+            rules);
+    }
+
+    private static RuleConfig rule(final JsonNode node, final String field, final Path base) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "eventBus", "eventPattern", "state", "description", "targets"));
+        final JsonNode pattern = node.get("eventPattern");
+        if (pattern == null || !(pattern.isObject() || pattern.isTextual())) {
+            throw new ConfigError(field + ".eventPattern", "required: a pattern object or a JSON string");
+        }
+        final String stateText = optionalText(node, field + ".", "state", "ENABLED");
+        final RuleState state;
+        try {
+            state = RuleState.valueOf(stateText);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field + ".state", "must be ENABLED or DISABLED, got " + stateText);
+        }
+        final List<TargetConfig> targets = new ArrayList<>();
+        final JsonNode list = node.get("targets");
+        if (list != null) {
+            requireArray(list, field + ".targets");
+            for (int i = 0; i < list.size(); i++) {
+                targets.add(target(list.get(i), field + ".targets[" + i + "]", base));
+            }
+        }
+        return new RuleConfig(field, text(node.get("name"), field + ".name"), optionalText(node, field + ".", "eventBus", null),
+            pattern.isTextual() ? pattern.asText() : pattern.toString(), state,
+            optionalText(node, field + ".", "description", null), targets);
+    }
+
+    private static TargetConfig target(final JsonNode node, final String field, final Path base) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("id", "type", "path", "eventBus", "input", "inputPath",
+            "inputTransformer", "retryPolicy"));
+        final String type = text(node.get("type"), field + ".type");
+        Path path = null;
+        String bus = null;
+        switch (type) {
+            case "stdout" -> { }
+            case "file" -> path = base.resolve(text(node.get("path"), field + ".path"));
+            case "bus" -> bus = text(node.get("eventBus"), field + ".eventBus");
+            default -> throw new ConfigError(field + ".type", "must be stdout, file or bus, got " + type);
+        }
+        return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, bus, input(node, field),
+            retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"));
+    }
+
+    private static TargetInput input(final JsonNode node, final String field) {
+        final List<String> given = new ArrayList<>();
+        for (String name : List.of("input", "inputPath", "inputTransformer")) {
+            if (node.has(name)) {
+                given.add(name);
+            }
+        }
+        if (given.size() > 1) {
+            throw new ConfigError(field, "only one of input, inputPath and inputTransformer may be given, got "
+                + given);
+        }
+        if (given.isEmpty()) {
+            return TargetInput.wholeEvent();
+        }
+        final String name = given.get(0);
+        final JsonNode value = node.get(name);
+        try {
+            return switch (name) {
+                case "input" -> TargetInput.constant(value.isTextual() ? value.asText() : value.toString());
+                case "inputPath" -> TargetInput.path(text(value, field + ".inputPath"));
+                default -> transformer(value, field + ".inputTransformer");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field + "." + fieldOf(name, e.getMessage()), stripField(e.getMessage()));
+        }
+    }
+
+    private static TargetInput transformer(final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("inputPathsMap", "inputTemplate"));
+        final Map<String, String> paths = new LinkedHashMap<>();
+        final JsonNode map = node.get("inputPathsMap");
+        if (map != null) {
+            requireObject(map, field + ".inputPathsMap");
+            final Iterator<Map.Entry<String, JsonNode>> fields = map.fields();
+            while (fields.hasNext()) {
+                final Map.Entry<String, JsonNode> entry = fields.next();
+                paths.put(entry.getKey(), text(entry.getValue(), field + ".inputPathsMap." + entry.getKey()));
+            }
+        }
+        return TargetInput.transformer(paths, text(node.get("inputTemplate"), field + ".inputTemplate"));
+    }
+
+    /** Maps a message's leading field ({@code InputTemplate: ...}) to the config's camel-case spelling. */
+    private static String fieldOf(final String option, final String message) {
+        if (message.startsWith("InputTemplate")) {
+            return "inputTransformer.inputTemplate";
+        }
+        if (message.startsWith("InputPathsMap")) {
+            final int colon = message.indexOf(':');
+            return "inputTransformer.inputPathsMap" + message.substring("InputPathsMap".length(), colon);
+        }
+        return option;
+    }
+
+    private static String stripField(final String message) {
+        final int colon = message.indexOf(": ");
+        return colon < 0 ? message : message.substring(colon + 2);
+    }
+
+    private static RetryPolicy retryPolicy(final JsonNode node, final String field) {
+        if (node == null) {
+            return RetryPolicy.DEFAULT;
+        }
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("maximumRetryAttempts", "maximumEventAgeInSeconds"));
+        try {
+            return new RetryPolicy(integer(node, "maximumRetryAttempts", field, 185),
+                integer(node, "maximumEventAgeInSeconds", field, 86_400));
+        } catch (IllegalArgumentException e) {
+            final String name = e.getMessage().startsWith("RetryPolicy.MaximumRetryAttempts")
+                ? "maximumRetryAttempts" : "maximumEventAgeInSeconds";
+            throw new ConfigError(field + "." + name, stripField(e.getMessage()));
+        }
+    }
+
+    private static int integer(final JsonNode node, final String name, final String field, final int otherwise) {
+        final JsonNode value = node.get(name);
+        if (value == null) {
+            return otherwise;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber()) {
+            throw new ConfigError(field + "." + name, "must be an integer");
+        }
+        return value.intValue();
+    }
+
+    private static void allowOnly(final JsonNode node, final String prefix, final Set<String> allowed) {
+        final Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            final String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new ConfigError(prefix + name, "unknown field (expected one of " + new java.util.TreeSet<>(
+                    allowed) + ")");
+            }
+        }
+    }
+
+    private static String text(final JsonNode node, final String field) {
+        if (node == null || !node.isTextual() || node.asText().isEmpty()) {
+            throw new ConfigError(field, "required: a non-empty string");
+        }
+        return node.asText();
+    }
+
+    private static String optionalText(final JsonNode parent, final String prefix, final String name,
+                                       final String otherwise) {
+        final JsonNode node = parent.get(name);
+        return node == null ? otherwise : text(node, prefix + name);
+    }
+
+    private static void requireArray(final JsonNode node, final String field) {
+        if (!node.isArray()) {
+            throw new ConfigError(field, "must be an array");
+        }
+    }
+
+    private static void requireObject(final JsonNode node, final String field) {
+        if (node == null || !node.isObject()) {
+            throw new ConfigError(field, "must be an object");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.eventrouter.persist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class RunCommandTest {
+    private static final String CONFIG = """
+        {
+          "eventBuses": ["orders", "audit"],
+          "rules": [
+            {"name": "big", "eventBus": "orders", "eventPattern": {"detail": {"amount": [{"numeric": [">", 100]}]}},
+             "targets": [
+               {"id": "print", "type": "stdout", "inputTransformer":
+                 {"inputPathsMap": {"id": "$.detail.id"}, "inputTemplate": "{\\"big\\": <id>}"}},
+               {"id": "keep", "type": "file", "path": "big.ndjson"},
+               {"id": "audit", "type": "bus", "eventBus": "audit"}]},
+            {"name": "all-audit", "eventBus": "audit", "eventPattern": "{\\"source\\": [\\"shop\\"]}",
+             "targets": [{"id": "print", "type": "stdout", "inputPath": "$.detail.id"}]},
+            {"name": "off", "eventBus": "orders", "state": "DISABLED", "eventPattern": {"source": ["shop"]},
+             "targets": [{"id": "print", "type": "stdout"}]}
+          ]
+        }
+        """;
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = RouterCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path write(final String name, final String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private static String event(final int id, final int amount) {
+        return "{\"version\":\"0\",\"id\":\"e" + id + "\",\"detail-type\":\"Order\",\"source\":\"shop\","
+            + "\"account\":\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\",\"region\":\"us-east-1\","
+            + "\"resources\":[],\"detail\":{\"id\":" + id + ",\"amount\":" + amount + "}}";
+    }
+
+    @Test
+    void shouldRouteEveryLineAndPrintCountsWhenTheConfigIsValid() throws IOException {
+        final Path config = write("router.json", CONFIG);
+        final Path events = write("events.ndjson", event(1, 60) + "\n" + event(2, 120) + "\n\n" + event(3, 180)
+            + "\n");
+        final Run result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+            "orders");
+
+        assertEquals(0, result.code(), result.err());
+        final List<String> lines = Arrays.stream(result.out().split("\n")).sorted().toList();
+        assertEquals(List.of("2", "3", "{\"big\": 2}", "{\"big\": 3}"), lines);
+        assertEquals(event(2, 120) + "\n" + event(3, 180) + "\n", Files.readString(dir.resolve("big.ndjson")));
+        assertEquals("""
+            bus                         published      matched    unmatched
+            default                             0            0            0
+            orders                              3            2            1
+            audit                               2            2            0
+
+            rule                     bus                   matched
+            big                      orders                      2
+            all-audit                audit                       2
+            off                      orders                      0
+
+            target                   rule                        delivered   failed  retried     dead  dropped
+            print                    big                                 2        0        0        0        0
+            keep                     big                                 2        0        0        0        0
+            audit                    big                                 2        0        0        0        0
+            print                    all-audit                           2        0        0        0        0
+            print                    off                                 0        0        0        0        0
+
+            events: 3 accepted, 0 rejected; all delivered
+            """, result.err());
+    }
+
+    @Test
+    void shouldReportBadLinesAndExitOneWhenSomeEventsAreMalformed() throws IOException {
+        final Path config = write("router.json", CONFIG);
+        final Path events = write("events.ndjson", event(1, 200) + "\n[1]\n{\"a\":\n");
+        final Run result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+            "orders");
+        assertEquals(1, result.code());
+        assertTrue(result.err().startsWith("router: " + events + " line 2: malformed event at byte offset 0: event "
+            + "must be a JSON object\n"), result.err());
+        assertTrue(result.err().contains("router: " + events + " line 3: malformed event at byte offset 5:"),
+            result.err());
+        assertTrue(result.err().endsWith("events: 1 accepted, 2 rejected; all delivered\n"), result.err());
+    }
+
+    @Test
+    void shouldNameTheFieldWhenTheConfigIsInvalid() throws IOException {
+        assertConfigError(CONFIG.replace("{\\\"big\\\": <id>}", "<nope>"),
+            "rules[0].targets[0].inputTransformer.inputTemplate: contains invalid placeholder nope");
+        assertConfigError(CONFIG.replace("\"type\": \"stdout\", \"inputPath\"", "\"type\": \"sms\", \"inputPath\""),
+            "rules[1].targets[0].type: must be stdout, file or bus, got sms");
+        assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"stat\": \"DISABLED\""),
+            "rules[2].stat: unknown field (expected one of [description, eventBus, eventPattern, name, state, "
+                + "targets])");
+        assertConfigError(CONFIG.replace("[\">\", 100]", "[\">\", \"x\"]"),
+            "rules[0].eventPattern: rule \"big\": $.detail.amount[0].numeric: numeric \">\" needs a number "
+                + "(line 1, col 38)");
+        assertConfigError(CONFIG.replace("\"id\": \"keep\"", "\"id\": \"keep me\""),
+            "rules[0].targets[1]: Id=keep me: must be 1-64 characters of letters, digits, '.', '-' and '_'");
+        assertConfigError(CONFIG.replace("\"eventBuses\": [\"orders\", \"audit\"],", "\"account\": \"12\","),
+            "account: must be 12 digits");
+        assertConfigError(CONFIG.replace("\"inputPath\": \"$.detail.id\"",
+            "\"inputPath\": \"$.detail.id\", \"input\": \"{}\""),
+            "rules[1].targets[0]: only one of input, inputPath and inputTransformer may be given, got [input, "
+                + "inputPath]");
+        assertConfigError("[]", "must be a JSON object");
+    }
+
+    private void assertConfigError(final String config, final String expected) throws IOException {
+        final Path file = write("bad.json", config);
+        final Run result = run("run", "--config", file.toString());
+        assertEquals(new Run(2, "", "router: " + file + ": " + expected + "\n"), result);
+    }
+
+    @Test
+    void shouldExitTwoWhenFilesOrBusesAreMissing() throws IOException {
+        final Path config = write("router.json", CONFIG);
+        assertEquals(new Run(2, "", "router: --config: no such file: " + dir.resolve("none.json") + "\n"),
+            run("run", "--config", dir.resolve("none.json").toString()));
+        assertEquals(new Run(2, "", "router: --events: no such file: " + dir.resolve("none.ndjson") + "\n"),
+            run("run", "--config", config.toString(), "--events", dir.resolve("none.ndjson").toString()));
+        assertEquals(new Run(2, "", "router: --bus: event bus nope does not exist\n"),
+            run("run", "--config", config.toString(), "--events", config.toString(), "--bus", "nope"));
+    }
+}
