@@ -42,7 +42,7 @@ final class Pipeline implements Agent {
             context.waitStrategy());
         matchProcessor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), stage);
         ring.addGatingSequences(matchProcessor.getSequence());
-        ingestRunner = new AgentRunner(context.ingestIdleStrategy(), Throwable::printStackTrace, null, this);
+        ingestRunner = new AgentRunner(context.ingestIdleStrategy(), Router::reportAgentError, null, this);
         matchThread = new Thread(matchProcessor, "eventrouter-match");
         matchThread.setDaemon(true);
     }

@@ -84,7 +84,7 @@ public final class Router implements AutoCloseable {
         pipeline = new Pipeline(context, stage);
         retries = new RetryAgent(new RetryPlanner(context.retryBaseMillis(), context.retryCapMillis(),
             context.seed()), context.clock(), this::markInternalThread);
-        retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Throwable::printStackTrace, null, retries);
+        retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError, null, retries);
         register(new EventBus(this, new EventArns.BusId(context.region(), context.account(), EventArns.DEFAULT_BUS),
             0));
     }
@@ -424,7 +424,7 @@ public final class Router implements AutoCloseable {
             target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker);
         if (worker != null) {
             worker.bind(binding);
-            final AgentRunner runner = new AgentRunner(context.newAgentIdleStrategy(), Throwable::printStackTrace,
+            final AgentRunner runner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError,
                 null, worker);
             workers.add(worker);
             workerRunners.add(runner);
@@ -581,6 +581,13 @@ public final class Router implements AutoCloseable {
                     final long ingestionTime) {
         return pipeline.offer(destination.index, HandoffDescriptor.FROM_OTHER_BUS, context.clock().time(), bytes,
             offset, length);
+    }
+
+    /** Error handler of the router's agents: a retired worker's termination is expected, anything else a bug. */
+    static void reportAgentError(final Throwable error) {
+        if (!(error instanceof org.agrona.concurrent.AgentTerminationException)) {
+            error.printStackTrace();
+        }
     }
 
     /** Marks the calling thread as one of the router's own (match, retry and worker threads). */

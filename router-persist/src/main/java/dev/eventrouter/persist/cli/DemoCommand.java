@@ -1,38 +1,61 @@
 package dev.eventrouter.persist.cli;
 
+import dev.eventrouter.bus.CloseReport;
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import dev.eventrouter.bus.Rule;
 import dev.eventrouter.event.CityLots;
-import dev.eventrouter.match.EventMatcher;
-import dev.eventrouter.match.MatchAutomaton;
-import dev.eventrouter.match.MatchedRules;
 import dev.eventrouter.pattern.PatternLimits;
+import dev.eventrouter.target.Delivery;
+import dev.eventrouter.target.Target;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code router demo}: matches generated CityLots events against bundled example rules for a few seconds, with a
- * live line of throughput and latency percentiles, then a table of matches per rule.
+ * {@code router demo}: an embedded router with example rules on two buses. Generated CityLots events are published
+ * for a few seconds at a paced rate; the live line shows throughput and publish-to-handler latency (measured from
+ * each event's intended send time, so stalls are not hidden); then tables per bus, rule and target.
+ *
+ * <pre>
+ *  publisher (paced) ──▶ bus "lots": the example rules ──▶ counting targets (sync), one asynchronous target,
+ *                                    "all-lots"          ──▶ latency target (HdrHistogram)
+ *                                    "multipolygons"     ──▶ bus "audit" (one hop) ──▶ rule "audited"
+ * </pre>
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Matches generated CityLots-shaped events against example rules for a few seconds,",
-        "showing live throughput and per-event latency, then the matches per rule."})
+    description = {"Runs an embedded router with example rules on two buses: generated CityLots events are",
+        "published for a few seconds with live throughput and latency, then counts per bus, rule and target."})
 final class DemoCommand implements Callable<Integer> {
     private static final int DISTINCT_EVENTS = 20_000;
     private static final long REPORT_NANOS = 500_000_000L;
+    private static final byte[] SEQ_PREFIX = "{\"seq\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final int SEQ_DIGITS = 12;
+    private static final int SEQ_OFFSET = SEQ_PREFIX.length;
+    private static final int INTENDED_SLOTS = 1 << 20;
 
-    @Option(names = "--seconds", defaultValue = "5", paramLabel = "S", description = "How long to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "5", paramLabel = "S", description = "How long to publish (default ${DEFAULT-VALUE}).")
     private double seconds;
 
-    @Option(names = "--rules", paramLabel = "RULES.json", description = "Rules to use instead of the bundled examples.")
+    @Option(names = "--rate", defaultValue = "100000", paramLabel = "N|max", description = "Events per second, or max (default ${DEFAULT-VALUE}).")
+    private String rate;
+
+    @Option(names = "--rules", paramLabel = "RULES.json", description = "Rules for bus \"lots\" instead of the bundled examples.")
     private Path rules;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the event generator (default ${DEFAULT-VALUE}).")
@@ -44,62 +67,128 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    private final long[] intendedNanos = new long[INTENDED_SLOTS];
+    private final Recorder latency = new Recorder(3_600_000_000_000L, 3);
+
     @Override
     public Integer call() throws IOException {
         if (!(seconds > 0 && seconds <= 3600)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seconds must be in (0, 3600]");
         }
-        final MatchAutomaton automaton = rules != null ? RulesFile.load(rules, PatternLimits.DEFAULT) : bundled();
+        final long perSecond = parseRate();
+        final Map<String, String> patterns = rules != null
+            ? RulesFile.patterns(rules.toString(), CliInput.readFile("--rules", rules), PatternLimits.DEFAULT)
+            : bundled();
         final PrintWriter out = spec.commandLine().getOut();
         final byte[][] events = generate();
-        out.printf(Locale.ROOT, "router demo: %d rules, %d distinct CityLots events (avg %d bytes), %.1f s%n",
-            automaton.ruleCount(), events.length, Arrays.stream(events).mapToInt(e -> e.length).sum() / events.length,
-            seconds);
-        final long[] counts = new long[automaton.ruleCount()];
-        final Histogram latency = new Histogram(3_600_000_000_000L, 3);
-        final long total = run(automaton, events, counts, latency, out);
-        summarize(automaton, counts, latency, total, out);
-        return 0;
+        try (Router router = Router.start(new RouterContext())) {
+            final List<String[]> targets = setUp(router, patterns);
+            out.printf(Locale.ROOT, "router demo: %d rules on bus \"lots\" + 1 on \"audit\", %d distinct CityLots "
+                + "events (avg %d bytes), %s events/s for %.1f s%n", patterns.size() + 1, events.length,
+                averageLength(events), perSecond == 0 ? "max" : String.format(Locale.ROOT, "%,d", perSecond), seconds);
+            final Histogram total = new Histogram(3_600_000_000_000L, 3);
+            final long published = publish(router.eventBus("lots"), events, perSecond, total, out);
+            final CloseReport report = router.close(Duration.ofSeconds(30));
+            total.add(latency.getIntervalHistogram());
+            summarize(router, targets, total, published, report, out);
+            return report.drained() ? 0 : 1;
+        }
     }
 
-    private long run(final MatchAutomaton automaton, final byte[][] events, final long[] counts,
-                     final Histogram latency, final PrintWriter out) {
-        final EventMatcher matcher = new EventMatcher(automaton);
-        final MatchedRules matched = new MatchedRules();
-        final boolean terminal = System.console() != null;
-        final long start = System.nanoTime();
-        final long deadline = start + (long) (seconds * 1e9);
-        long nextReport = start + REPORT_NANOS;
-        long total = 0;
-        long reportedAt = start;
-        long reportedTotal = 0;
-        while (true) {
-            final byte[] event = events[(int) (total % events.length)];
-            matched.clear();
-            final long before = System.nanoTime();
-            matcher.match(event, 0, event.length, matched);
-            final long after = System.nanoTime();
-            latency.recordValue(after - before);
-            for (int i = 0; i < matched.size(); i++) {
-                counts[matched.rule(i).index()]++;
+    private long parseRate() {
+        if ("max".equals(rate)) {
+            return 0;
+        }
+        try {
+            final long value = Long.parseLong(rate);
+            if (value >= 1 && value <= 100_000_000) {
+                return value;
             }
-            total++;
-            if (after >= nextReport) {
-                final double rate = (total - reportedTotal) / ((after - reportedAt) / 1e9);
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be 1-100000000 or max, got " + rate);
+    }
+
+    /** @return (bus, rule, target) of every target, for the summary. */
+    private List<String[]> setUp(final Router router, final Map<String, String> patterns) {
+        router.createEventBus("lots");
+        router.createEventBus("audit");
+        final List<String[]> targets = new ArrayList<>();
+        int n = 0;
+        for (Map.Entry<String, String> rule : patterns.entrySet()) {
+            router.putRule(Rule.of(rule.getKey(), rule.getValue()).onBus("lots"));
+            final List<Target> list = new ArrayList<>();
+            list.add(Target.handler("count", delivery -> { }));
+            if (n == 1) {
+                list.add(Target.asyncHandler("async-count", delivery -> { }));
+            }
+            if (n == 2) {
+                list.add(Target.bus("to-audit", "audit"));
+            }
+            router.putTargets("lots", rule.getKey(), list);
+            list.forEach(t -> targets.add(new String[] {"lots", rule.getKey(), t.id()}));
+            n++;
+        }
+        router.putRule(Rule.of("all-lots", "{\"type\":[\"Feature\"]}").onBus("lots"));
+        router.putTargets("lots", "all-lots", List.of(Target.handler("latency", this::recordLatency)));
+        targets.add(new String[] {"lots", "all-lots", "latency"});
+        router.putRule(Rule.of("audited", "{\"type\":[\"Feature\"]}").onBus("audit"));
+        router.putTargets("audit", "audited", List.of(Target.handler("count", delivery -> { })));
+        targets.add(new String[] {"audit", "audited", "count"});
+        return targets;
+    }
+
+    /** Match thread: reads the sequence number at its fixed offset (no allocation) and records the latency. */
+    private void recordLatency(final Delivery delivery) {
+        final long now = System.nanoTime();
+        final DirectBuffer payload = delivery.payload();
+        long seq = 0;
+        for (int i = 0; i < SEQ_DIGITS; i++) {
+            seq = seq * 10 + (payload.getByte(SEQ_OFFSET + i) - '0');
+        }
+        latency.recordValue(Math.max(0, now - intendedNanos[(int) (seq & (INTENDED_SLOTS - 1))]));
+    }
+
+    private long publish(final EventBus bus, final byte[][] events, final long perSecond, final Histogram total,
+                         final PrintWriter out) {
+        final boolean terminal = System.console() != null;
+        final long interval = perSecond == 0 ? 0 : 1_000_000_000L / perSecond;
+        final long start = System.nanoTime();
+        final long end = start + (long) (seconds * 1e9);
+        long nextReport = start + REPORT_NANOS;
+        long reportedAt = start;
+        long reportedCount = 0;
+        Histogram window = null;
+        long seq = 0;
+        while (true) {
+            final long intended = interval == 0 ? System.nanoTime() : start + seq * interval;
+            long now = System.nanoTime();
+            while (now < intended) {
+                Thread.onSpinWait();
+                now = System.nanoTime();
+            }
+            final byte[] event = events[(int) (seq % events.length)];
+            writeSeq(event, seq);
+            intendedNanos[(int) (seq & (INTENDED_SLOTS - 1))] = intended;
+            if (!bus.publish(event, 0, event.length)) {
+                throw new IllegalStateException("the router stayed full for the publish timeout");
+            }
+            seq++;
+            if ((seq & 255) == 0 && (now = System.nanoTime()) >= nextReport) {
+                window = latency.getIntervalHistogram(window);
+                total.add(window);
                 final String line = String.format(Locale.ROOT,
-                    "%,12d events | %,10.0f events/s | p50 %6.2f µs  p99 %6.2f µs  p99.9 %7.2f µs",
-                    total, rate, latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
-                    latency.getValueAtPercentile(99.9) / 1e3);
-                if (terminal) {
-                    out.print("\r" + line);
-                } else {
-                    out.println(line);
-                }
+                    "%,12d events | %,10.0f events/s | publish->handler p50 %7.2f µs  p99 %8.2f µs  p99.9 %8.2f µs"
+                        + "  max %9.2f µs", seq, (seq - reportedCount) / ((now - reportedAt) / 1e9),
+                    window.getValueAtPercentile(50) / 1e3, window.getValueAtPercentile(99) / 1e3,
+                    window.getValueAtPercentile(99.9) / 1e3, window.getMaxValue() / 1e3);
+                out.print(terminal ? "\r" + line : line + "\n");
                 out.flush();
-                reportedAt = after;
-                reportedTotal = total;
-                nextReport = after + REPORT_NANOS;
-                if (after >= deadline) {
+                reportedAt = now;
+                reportedCount = seq;
+                nextReport = now + REPORT_NANOS;
+                if (now >= end) {
                     break;
                 }
             }
@@ -107,41 +196,72 @@ final class DemoCommand implements Callable<Integer> {
         if (terminal) {
             out.println();
         }
-        return total;
+        return seq;
     }
 
-    private void summarize(final MatchAutomaton automaton, final long[] counts, final Histogram latency,
-                           final long total, final PrintWriter out) {
-        out.println();
-        out.printf(Locale.ROOT, "%-22s %12s %9s%n", "rule", "matches", "share");
-        for (int r = 0; r < counts.length; r++) {
-            out.printf(Locale.ROOT, "%-22s %,12d %8.3f%%%n", automaton.rule(r).name(), counts[r],
-                100.0 * counts[r] / total);
+    private static void writeSeq(final byte[] event, final long seq) {
+        long value = seq;
+        for (int i = SEQ_DIGITS - 1; i >= 0; i--) {
+            event[SEQ_OFFSET + i] = (byte) ('0' + value % 10);
+            value /= 10;
         }
-        out.printf(Locale.ROOT, "%nlatency per event (µs): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
-            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3,
-            latency.getValueAtPercentile(99) / 1e3, latency.getValueAtPercentile(99.9) / 1e3,
-            latency.getMaxValue() / 1e3);
+    }
+
+    private void summarize(final Router router, final List<String[]> targets, final Histogram total,
+                           final long published, final CloseReport report, final PrintWriter out) {
+        out.printf(Locale.ROOT, "%n%-10s %14s %14s %14s%n", "bus", "published", "matched", "from-other-bus");
+        for (EventBus bus : router.eventBuses()) {
+            out.printf(Locale.ROOT, "%-10s %,14d %,14d %,14d%n", bus.name(), bus.metrics().published(),
+                bus.metrics().matched(), bus.metrics().fromOtherBus());
+        }
+        out.printf(Locale.ROOT, "%n%-20s %-14s %14s %14s %9s%n", "rule", "target", "matched", "delivered", "share");
+        for (String[] t : targets) {
+            final long matched = router.ruleMetrics(t[0], t[1]).matched();
+            out.printf(Locale.ROOT, "%-20s %-14s %,14d %,14d %8.3f%%%n", t[1], t[2], matched,
+                router.targetMetrics(t[0], t[1], t[2]).delivered(), 100.0 * matched / Math.max(1, published));
+        }
+        out.printf(Locale.ROOT, "%npublish->handler latency (µs, from intended send time): p50 %.2f  p90 %.2f  "
+            + "p99 %.2f  p99.9 %.2f  p99.99 %.2f  max %.2f%n", total.getValueAtPercentile(50) / 1e3,
+            total.getValueAtPercentile(90) / 1e3, total.getValueAtPercentile(99) / 1e3,
+            total.getValueAtPercentile(99.9) / 1e3, total.getValueAtPercentile(99.99) / 1e3,
+            total.getMaxValue() / 1e3);
+        out.printf(Locale.ROOT, "%s%n", report.drained() ? "closed: every event delivered"
+            : "closed: " + report.undelivered().size() + " events not delivered");
         out.flush();
     }
 
+    /** CityLots events with a fixed-width sequence number (a string: JSON numbers have no leading zeros) first. */
     private byte[][] generate() {
         final CityLots lots = new CityLots(seed);
         final byte[][] events = new byte[DISTINCT_EVENTS][];
         for (int i = 0; i < events.length; i++) {
-            events[i] = lots.nextBytes();
+            final byte[] lot = lots.nextBytes();
+            final byte[] event = new byte[SEQ_PREFIX.length + SEQ_DIGITS + 2 + lot.length - 1];
+            System.arraycopy(SEQ_PREFIX, 0, event, 0, SEQ_PREFIX.length);
+            event[SEQ_OFFSET + SEQ_DIGITS] = '"';
+            event[SEQ_OFFSET + SEQ_DIGITS + 1] = ',';
+            System.arraycopy(lot, 1, event, SEQ_OFFSET + SEQ_DIGITS + 2, lot.length - 1);
+            writeSeq(event, 0);
+            events[i] = event;
         }
         return events;
     }
 
-    private static MatchAutomaton bundled() throws IOException {
+    private static int averageLength(final byte[][] events) {
+        long sum = 0;
+        for (byte[] event : events) {
+            sum += event.length;
+        }
+        return (int) (sum / events.length);
+    }
+
+    private static Map<String, String> bundled() throws IOException {
         try (InputStream in = DemoCommand.class.getResourceAsStream("demo-rules.json")) {
             if (in == null) {
                 throw new IllegalStateException("bundled demo-rules.json is missing from the class path");
             }
-            return RulesFile.compile("demo-rules.json", new String(in.readAllBytes(), StandardCharsets.UTF_8),
+            return RulesFile.patterns("demo-rules.json", new String(in.readAllBytes(), StandardCharsets.UTF_8),
                 PatternLimits.DEFAULT);
         }
     }
-
 }

@@ -44,7 +44,23 @@ final class RulesFile {
         }
     }
 
+    /**
+     * @return the rules' names and pattern texts, in file order, each pattern validated.
+     * @throws UserError naming the file, rule and position of the first problem.
+     */
+    static java.util.LinkedHashMap<String, String> patterns(final String source, final String text,
+                                                           final PatternLimits limits) {
+        final java.util.LinkedHashMap<String, String> patterns = new java.util.LinkedHashMap<>();
+        parse(source, text, limits, patterns);
+        return patterns;
+    }
+
     private static List<RuleCompiler.Rule> parse(final String path, final String text, final PatternLimits limits) {
+        return parse(path, text, limits, new java.util.LinkedHashMap<>());
+    }
+
+    private static List<RuleCompiler.Rule> parse(final String path, final String text, final PatternLimits limits,
+                                                 final java.util.Map<String, String> texts) {
         final PatternParser parser = new PatternParser(limits);
         final List<RuleCompiler.Rule> rules = new ArrayList<>();
         final Set<String> names = new HashSet<>();
@@ -68,6 +84,7 @@ final class RulesFile {
                 final String pattern = text.substring((int) start.getCharOffset(), end);
                 try {
                     rules.add(new RuleCompiler.Rule(name, parser.parse(pattern)));
+                    texts.put(name, pattern);
                 } catch (InvalidPatternException e) {
                     throw new UserError(path + ": rule \"" + name + "\": " + inFile(e, start));
                 }

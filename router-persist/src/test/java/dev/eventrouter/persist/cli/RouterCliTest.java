@@ -136,7 +136,7 @@ class RouterCliTest {
 
     @Test
     void shouldPrintHelpForEveryCommand() {
-        for (String command : new String[] {"test-pattern", "match", "demo"}) {
+        for (String command : new String[] {"test-pattern", "match", "run", "demo"}) {
             final Run help = run(command, "--help");
             assertEquals(0, help.code());
             assertTrue(help.out().startsWith("Usage: router " + command), help.out());
@@ -145,13 +145,30 @@ class RouterCliTest {
     }
 
     @Test
-    void shouldRunTheDemoAndSummarizeMatchesPerRule() {
-        final Run demo = run("demo", "--seconds", "0.6");
+    void shouldRunTheDemoAndDeliverEveryEventToEveryMatchingTarget() {
+        final Run demo = run("demo", "--seconds", "0.6", "--rate", "20000");
         assertEquals(0, demo.code(), demo.err());
-        assertTrue(demo.out().startsWith("router demo: 10 rules, 20000 distinct CityLots events"), demo.out());
-        assertTrue(demo.out().contains("events/s"), demo.out());
-        assertTrue(demo.out().contains("\nrule                        matches     share\nlot-1430022 "), demo.out());
-        assertTrue(demo.out().contains("latency per event (µs): p50 "), demo.out());
+        assertTrue(demo.out().startsWith("router demo: 11 rules on bus \"lots\" + 1 on \"audit\", 20000 distinct "
+            + "CityLots events"), demo.out());
+        assertTrue(demo.out().contains("events/s | publish->handler p50 "), demo.out());
+        final java.util.regex.Matcher lots = java.util.regex.Pattern.compile("\nlots +([\\d,]+) +([\\d,]+) +0\n")
+            .matcher(demo.out());
+        assertTrue(lots.find(), demo.out());
+        assertEquals(lots.group(1), lots.group(2), "every lot matches all-lots");
+        final java.util.regex.Matcher latency = java.util.regex.Pattern.compile(
+            "\nall-lots +latency +([\\d,]+) +([\\d,]+) +100\\.000%\n").matcher(demo.out());
+        assertTrue(latency.find(), demo.out());
+        assertEquals(lots.group(1), latency.group(1));
+        assertEquals(latency.group(1), latency.group(2));
+        assertTrue(demo.out().contains("publish->handler latency (µs, from intended send time): p50 "), demo.out());
+        assertTrue(demo.out().endsWith("closed: every event delivered\n"), demo.out());
+    }
+
+    @Test
+    void shouldRejectABadDemoRate() {
+        final Run demo = run("demo", "--rate", "fast");
+        assertEquals(2, demo.code());
+        assertEquals("--rate must be 1-100000000 or max, got fast", demo.err().lines().findFirst().orElse(""));
     }
 
     @Test
