@@ -17,6 +17,19 @@ final class EventSlot {
         bytes = new byte[capacity];
     }
 
+    /** Copies an event from a publisher's array (multi-producer mode). */
+    void set(final int bus, final int eventFlags, final long ingestionTime, final byte[] source, final int offset,
+             final int eventLength) {
+        busIndex = bus;
+        flags = eventFlags;
+        ingestionTimeMillis = ingestionTime;
+        length = eventLength;
+        if (bytes.length < length) {
+            bytes = new byte[Math.max(length, bytes.length * 2)];
+        }
+        System.arraycopy(source, offset, bytes, 0, length);
+    }
+
     /** Copies an event out of the handoff buffer. */
     void set(final int bus, final DirectBuffer buffer, final int index, final int recordLength) {
         busIndex = bus;

@@ -2,6 +2,7 @@ package dev.eventrouter.bus;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import java.nio.ByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -24,7 +25,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *                                  MatchStage (BatchEventProcessor) ──▶ targets
  * </pre>
  * Publishers never touch the ring's sequence: only the ingest agent claims and publishes slots, so the ring needs
- * no CAS. Later stages (the archive) gate the ring beside the match stage.
+ * no CAS. Later stages (the archive) gate the ring beside the match stage. {@link ProducerMode#MULTI_PRODUCER}
+ * drops the handoff and the ingest thread: publishers claim slots with Disruptor's multi-producer sequencer
+ * (see docs/benchmarks.md for when each wins).
  */
 final class Pipeline implements Agent {
     private final ManyToOneRingBuffer handoff;
@@ -34,12 +37,18 @@ final class Pipeline implements Agent {
     private final Thread matchThread;
     private final org.agrona.concurrent.MessageHandler onMessage = this::onMessage;
 
+    private final boolean singleWriter;
+
     Pipeline(final RouterContext context, final MatchStage stage) {
+        singleWriter = context.producerMode() == ProducerMode.SINGLE_WRITER;
         handoff = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
             context.handoffBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         final int slotBytes = context.slotBytes();
-        ring = RingBuffer.createSingleProducer(() -> new EventSlot(slotBytes), context.ringSize(),
-            context.waitStrategy());
+        ring = singleWriter
+            ? RingBuffer.createSingleProducer(() -> new EventSlot(slotBytes), context.ringSize(),
+                context.waitStrategy())
+            : RingBuffer.createMultiProducer(() -> new EventSlot(slotBytes), context.ringSize(),
+                context.waitStrategy());
         matchProcessor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), stage);
         ring.addGatingSequences(matchProcessor.getSequence());
         ingestRunner = new AgentRunner(context.ingestIdleStrategy(), Router::reportAgentError, null, this);
@@ -49,7 +58,9 @@ final class Pipeline implements Agent {
 
     void start() {
         matchThread.start();
-        AgentRunner.startOnThread(ingestRunner);
+        if (singleWriter) {
+            AgentRunner.startOnThread(ingestRunner);
+        }
     }
 
     /**
@@ -59,6 +70,9 @@ final class Pipeline implements Agent {
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
                   final int offset, final int length) {
+        if (!singleWriter) {
+            return claimSlot(busIndex, flags, ingestionTime, bytes, offset, length);
+        }
         final int index = handoff.tryClaim(busIndex + 1, HandoffDescriptor.HEADER_LENGTH + length);
         if (index < 0) {
             return false;
@@ -68,6 +82,23 @@ final class Pipeline implements Agent {
         buffer.putLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET, ingestionTime);
         buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, offset, length);
         handoff.commit(index);
+        return true;
+    }
+
+    /** {@link ProducerMode#MULTI_PRODUCER}: the publisher claims a slot itself (CAS on the ring's cursor). */
+    private boolean claimSlot(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
+                              final int offset, final int length) {
+        final long sequence;
+        try {
+            sequence = ring.tryNext();
+        } catch (InsufficientCapacityException e) {
+            return false;
+        }
+        try {
+            ring.get(sequence).set(busIndex, flags, ingestionTime, bytes, offset, length);
+        } finally {
+            ring.publish(sequence);
+        }
         return true;
     }
 
@@ -92,12 +123,14 @@ final class Pipeline implements Agent {
 
     /** @return a value that changes whenever an event enters the pipeline (for drain detection). */
     long progress() {
-        return handoff.producerPosition();
+        return handoff.producerPosition() + ring.getCursor();
     }
 
     /** Stops both threads; events not yet matched stay where they are for {@link #leftovers}. */
     void stop() {
-        ingestRunner.close();
+        if (singleWriter) {
+            ingestRunner.close();
+        }
         matchProcessor.halt();
         try {
             matchThread.join(10_000);

@@ -36,6 +36,7 @@ public final class RouterContext {
     private IdleStrategy ingestIdleStrategy;
     private IdleStrategy agentIdleStrategy;
     private DeadLetterHandler defaultDeadLetter;
+    private ProducerMode producerMode = ProducerMode.SINGLE_WRITER;
     private long retryBaseMillis = 1_000;
     private long retryCapMillis = 600_000;
 
@@ -129,6 +130,12 @@ public final class RouterContext {
         return this;
     }
 
+    /** @param value how publishers reach the ring (default: through the single writer). */
+    public RouterContext producerMode(final ProducerMode value) {
+        producerMode = value;
+        return this;
+    }
+
     /** @param value the dead-letter target of targets that name none (default: none, events are dropped). */
     public RouterContext defaultDeadLetter(final DeadLetterHandler value) {
         defaultDeadLetter = value;
@@ -169,8 +176,8 @@ public final class RouterContext {
         if (publishTimeout == null || publishTimeout.isNegative()) {
             throw new IllegalArgumentException("publishTimeout=" + publishTimeout + ": must be zero or positive");
         }
-        if (ingestLimits == null || clock == null || nanoClock == null) {
-            throw new IllegalArgumentException("ingestLimits, clock and nanoClock must not be null");
+        if (ingestLimits == null || clock == null || nanoClock == null || producerMode == null) {
+            throw new IllegalArgumentException("ingestLimits, clock, nanoClock and producerMode must not be null");
         }
         new dev.eventrouter.target.RetryPlanner(retryBaseMillis, retryCapMillis, 0);
         waitStrategy = waitStrategy != null ? waitStrategy : new SleepingWaitStrategy(200, 100);
@@ -247,6 +254,10 @@ public final class RouterContext {
     IdleStrategy newAgentIdleStrategy() {
         return agentIdleStrategy instanceof BackoffIdleStrategy ? new BackoffIdleStrategy(10, 10, 10_000, 1_000_000)
             : agentIdleStrategy;
+    }
+
+    ProducerMode producerMode() {
+        return producerMode;
     }
 
     DeadLetterHandler defaultDeadLetter() {

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(120)
 class RouterDeliveryTest {
@@ -60,10 +62,12 @@ class RouterDeliveryTest {
         return text.substring(start, end);
     }
 
-    @Test
-    void shouldDeliverEveryMatchingEventExactlyOnceToEveryTargetWhenPublishersRunConcurrently() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ProducerMode.class)
+    void shouldDeliverEveryMatchingEventExactlyOnceToEveryTargetWhenPublishersRunConcurrently(final ProducerMode mode)
+        throws Exception {
         try (Router router = Router.start(new RouterContext().ringSize(1024).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024))) {
+            .maxEventBytes(64 * 1024).producerMode(mode))) {
             router.createEventBus("orders");
             router.putRule(Rule.of("all", "{\"source\":[{\"prefix\":\"s\"}]}").onBus("orders"));
             router.putRule(Rule.of("s0", "{\"source\":[\"s0\"]}").onBus("orders"));
