@@ -540,7 +540,12 @@ public final class Router implements AutoCloseable {
             if (bus.deleted) {
                 throw new IllegalStateException("event bus " + bus.arn + " was deleted");
             }
-            publisher.validator.match(bytes, offset, length, rule -> { });
+            if (context.validatePublishedEvents()) {
+                publisher.validator.match(bytes, offset, length, rule -> { });
+            } else if (length > context.maxEventBytes()) {
+                throw new MalformedEventException(context.maxEventBytes(), "event of " + length
+                    + " bytes exceeds the limit of " + context.maxEventBytes() + " bytes");
+            }
             return offer(publisher, bus, bytes, offset, length);
         } finally {
             activePublishers.decrementAndGet();

@@ -37,6 +37,7 @@ public final class RouterContext {
     private IdleStrategy agentIdleStrategy;
     private DeadLetterHandler defaultDeadLetter;
     private ProducerMode producerMode = ProducerMode.SINGLE_WRITER;
+    private boolean validatePublishedEvents = true;
     private long retryBaseMillis = 1_000;
     private long retryCapMillis = 600_000;
 
@@ -133,6 +134,17 @@ public final class RouterContext {
     /** @param value how publishers reach the ring (default: through the single writer). */
     public RouterContext producerMode(final ProducerMode value) {
         producerMode = value;
+        return this;
+    }
+
+    /**
+     * @param value whether {@link EventBus#publish} checks each raw event on the publisher's thread (default
+     *              {@code true}: a malformed event is refused with its byte offset). {@code false} is for
+     *              embedders that guarantee well-formed JSON: the check then happens only in the match stage, where
+     *              a malformed event is counted ({@link BusMetrics#malformed()}) and delivered nowhere.
+     */
+    public RouterContext validatePublishedEvents(final boolean value) {
+        validatePublishedEvents = value;
         return this;
     }
 
@@ -254,6 +266,10 @@ public final class RouterContext {
     IdleStrategy newAgentIdleStrategy() {
         return agentIdleStrategy instanceof BackoffIdleStrategy ? new BackoffIdleStrategy(10, 10, 10_000, 1_000_000)
             : agentIdleStrategy;
+    }
+
+    boolean validatePublishedEvents() {
+        return validatePublishedEvents;
     }
 
     ProducerMode producerMode() {

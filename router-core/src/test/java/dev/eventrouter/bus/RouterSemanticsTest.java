@@ -202,6 +202,22 @@ class RouterSemanticsTest {
     }
 
     @Test
+    void shouldCountMalformedEventsInTheMatchStageWhenPublishersAreTrusted() {
+        try (Router router = Router.start(new RouterContext().validatePublishedEvents(false))) {
+            final List<String> got = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("all", "{\"a\":[{\"exists\":true}]}"));
+            router.putTargets(null, "all", List.of(collect("c", got)));
+            final EventBus bus = router.eventBus(null);
+            assertTrue(bus.publish("{\"a\":tru}".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(bus.publish("{\"a\":true}".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(List.of("{\"a\":true}"), got);
+            assertEquals(1, bus.metrics().malformed());
+            assertEquals(2, bus.metrics().published());
+        }
+    }
+
+    @Test
     void shouldListAndDescribeRulesWhenChanged() {
         try (Router router = start(clockAt(T0))) {
             router.putRule(Rule.of("a", "{\"source\":[\"x\"]}").withDescription("first"));

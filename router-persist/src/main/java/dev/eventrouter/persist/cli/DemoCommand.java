@@ -5,7 +5,7 @@ import dev.eventrouter.bus.EventBus;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
-import dev.eventrouter.event.CityLots;
+import dev.eventrouter.event.SequencedEvents;
 import dev.eventrouter.pattern.PatternLimits;
 import dev.eventrouter.target.Delivery;
 import dev.eventrouter.target.Target;
@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,9 +43,6 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     private static final int DISTINCT_EVENTS = 20_000;
     private static final long REPORT_NANOS = 500_000_000L;
-    private static final byte[] SEQ_PREFIX = "{\"seq\":\"".getBytes(StandardCharsets.US_ASCII);
-    private static final int SEQ_DIGITS = 12;
-    private static final int SEQ_OFFSET = SEQ_PREFIX.length;
     private static final int INTENDED_SLOTS = 1 << 20;
 
     @Option(names = "--seconds", defaultValue = "5", paramLabel = "S", description = "How long to publish (default ${DEFAULT-VALUE}).")
@@ -80,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
             ? RulesFile.patterns(rules.toString(), CliInput.readFile("--rules", rules), PatternLimits.DEFAULT)
             : bundled();
         final PrintWriter out = spec.commandLine().getOut();
-        final byte[][] events = generate();
+        final byte[][] events = SequencedEvents.generate(seed, DISTINCT_EVENTS);
         try (Router router = Router.start(new RouterContext())) {
             final List<String[]> targets = setUp(router, patterns);
             out.printf(Locale.ROOT, "router demo: %d rules on bus \"lots\" + 1 on \"audit\", %d distinct CityLots "
@@ -142,11 +138,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Match thread: reads the sequence number at its fixed offset (no allocation) and records the latency. */
     private void recordLatency(final Delivery delivery) {
         final long now = System.nanoTime();
-        final DirectBuffer payload = delivery.payload();
-        long seq = 0;
-        for (int i = 0; i < SEQ_DIGITS; i++) {
-            seq = seq * 10 + (payload.getByte(SEQ_OFFSET + i) - '0');
-        }
+        final long seq = SequencedEvents.sequence(delivery.payload());
         latency.recordValue(Math.max(0, now - intendedNanos[(int) (seq & (INTENDED_SLOTS - 1))]));
     }
 
@@ -169,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
                 now = System.nanoTime();
             }
             final byte[] event = events[(int) (seq % events.length)];
-            writeSeq(event, seq);
+            SequencedEvents.stamp(event, seq);
             intendedNanos[(int) (seq & (INTENDED_SLOTS - 1))] = intended;
             if (!bus.publish(event, 0, event.length)) {
                 throw new IllegalStateException("the router stayed full for the publish timeout");
@@ -199,14 +191,6 @@ final class DemoCommand implements Callable<Integer> {
         return seq;
     }
 
-    private static void writeSeq(final byte[] event, final long seq) {
-        long value = seq;
-        for (int i = SEQ_DIGITS - 1; i >= 0; i--) {
-            event[SEQ_OFFSET + i] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
-    }
-
     private void summarize(final Router router, final List<String[]> targets, final Histogram total,
                            final long published, final CloseReport report, final PrintWriter out) {
         out.printf(Locale.ROOT, "%n%-10s %14s %14s %14s%n", "bus", "published", "matched", "from-other-bus");
@@ -228,23 +212,6 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s%n", report.drained() ? "closed: every event delivered"
             : "closed: " + report.undelivered().size() + " events not delivered");
         out.flush();
-    }
-
-    /** CityLots events with a fixed-width sequence number (a string: JSON numbers have no leading zeros) first. */
-    private byte[][] generate() {
-        final CityLots lots = new CityLots(seed);
-        final byte[][] events = new byte[DISTINCT_EVENTS][];
-        for (int i = 0; i < events.length; i++) {
-            final byte[] lot = lots.nextBytes();
-            final byte[] event = new byte[SEQ_PREFIX.length + SEQ_DIGITS + 2 + lot.length - 1];
-            System.arraycopy(SEQ_PREFIX, 0, event, 0, SEQ_PREFIX.length);
-            event[SEQ_OFFSET + SEQ_DIGITS] = '"';
-            event[SEQ_OFFSET + SEQ_DIGITS + 1] = ',';
-            System.arraycopy(lot, 1, event, SEQ_OFFSET + SEQ_DIGITS + 2, lot.length - 1);
-            writeSeq(event, 0);
-            events[i] = event;
-        }
-        return events;
     }
 
     private static int averageLength(final byte[][] events) {
