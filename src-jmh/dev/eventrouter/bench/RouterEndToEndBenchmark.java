@@ -5,6 +5,7 @@ import dev.eventrouter.bus.ProducerMode;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
+import dev.eventrouter.bus.StageThreading;
 import dev.eventrouter.event.CityLots;
 import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.RuleSet;
@@ -83,6 +84,12 @@ public class RouterEndToEndBenchmark {
         @Param({"true", "false"})
         public boolean validate;
 
+        @Param({"THREAD_PER_STAGE", "ONE_THREAD"})
+        public StageThreading threading;
+
+        @Param({"16384"})
+        public int ringSize;
+
         byte[][] events;
         Router router;
         EventBus bus;
@@ -91,7 +98,9 @@ public class RouterEndToEndBenchmark {
         @Setup
         public void setUp() {
             events = events();
-            router = Router.start(new RouterContext().producerMode(mode).validatePublishedEvents(validate));
+            router = Router.start(new RouterContext().producerMode(mode).validatePublishedEvents(validate)
+                .ringSize(ringSize).handoffBytes(ringSize * 2048).maxEventBytes(64 * 1024)
+                .stageThreading(threading));
             bus = router.eventBus(null);
             SyntheticRules.generate(RULES, 7).forEach((name, pattern) -> {
                 router.putRule(Rule.of(name, pattern));

@@ -8,6 +8,7 @@ import dev.eventrouter.bus.ProducerMode;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
+import dev.eventrouter.bus.StageThreading;
 import dev.eventrouter.event.SequencedEvents;
 import dev.eventrouter.target.Target;
 import java.time.Duration;
@@ -29,8 +30,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  * </pre>
  * Phase 1 publishes unpaced to find the maximum rate; phase 2 publishes at a fraction of it (default 50%) on a fixed
  * schedule and measures every event from its intended send time, so a stall counts for every event it delays.
- * Usage: {@code LatencyHarness [--mode SINGLE_WRITER|MULTI_PRODUCER] [--wait sleeping|yielding|busy] [--load 0.5]
- * [--seconds 10]}.
+ * Usage: {@code LatencyHarness [--mode SINGLE_WRITER|MULTI_PRODUCER] [--threading THREAD_PER_STAGE|ONE_THREAD]
+ * [--wait sleeping|yielding|busy] [--load 0.5] [--seconds 10]}.
  */
 public final class LatencyHarness {
     private static final int DISTINCT = 10_000;
@@ -49,20 +50,23 @@ public final class LatencyHarness {
         double load = 0.5;
         double seconds = 10;
         ProducerMode mode = ProducerMode.SINGLE_WRITER;
+        StageThreading threading = StageThreading.THREAD_PER_STAGE;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--wait" -> wait = args[i + 1];
                 case "--load" -> load = Double.parseDouble(args[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                 case "--mode" -> mode = ProducerMode.valueOf(args[i + 1]);
+                case "--threading" -> threading = StageThreading.valueOf(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        new LatencyHarness().run(mode, wait, load, seconds);
+        new LatencyHarness().run(mode, threading, wait, load, seconds);
     }
 
-    private void run(final ProducerMode mode, final String wait, final double load, final double seconds) {
-        final RouterContext context = new RouterContext().producerMode(mode);
+    private void run(final ProducerMode mode, final StageThreading threading, final String wait, final double load,
+                     final double seconds) {
+        final RouterContext context = new RouterContext().producerMode(mode).stageThreading(threading);
         switch (wait) {
             case "sleeping" -> context.waitStrategy(new SleepingWaitStrategy())
                 .ingestIdleStrategy(new BackoffIdleStrategy(100, 100, 1_000, 100_000));
@@ -96,8 +100,8 @@ public final class LatencyHarness {
             seq = publish(bus, events, seq, rate, seconds * 1e9);
             awaitMatched(bus, seq);
             final Histogram h = recorder.getIntervalHistogram();
-            System.out.printf(Locale.ROOT, "mode=%s wait=%s max=%,.0f events/s paced=%,d events/s (%.0f%%) events=%,d%n",
-                mode, wait, max, rate, load * 100, h.getTotalCount());
+            System.out.printf(Locale.ROOT, "mode=%s threading=%s wait=%s max=%,.0f events/s paced=%,d events/s (%.0f%%) "
+                + "events=%,d%n", mode, threading, wait, max, rate, load * 100, h.getTotalCount());
             System.out.printf(Locale.ROOT, "latency µs: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  p99.99 %.2f  "
                 + "max %.2f%n", h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3,
                 h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,

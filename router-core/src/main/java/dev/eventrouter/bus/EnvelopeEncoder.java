@@ -81,7 +81,56 @@ public final class EnvelopeEncoder {
                 ? "Detail must be a JSON object" : "Detail is not valid JSON: " + e.reason() + " at byte offset "
                 + e.offset());
         }
+        final int outOfRange = integerOutsideInt64(entry.detail());
+        if (outOfRange >= 0) {
+            return new EntryError(EntryError.MALFORMED_DETAIL, "Detail has an integer outside the 64-bit range at "
+                + "character offset " + outOfRange);
+        }
         return null;
+    }
+
+    /**
+     * EventBridge requires JSON integers (numbers without fraction or exponent) to fit in a signed 64-bit integer.
+     * Runs on valid JSON only.
+     *
+     * @return the character offset of the first integer outside the range, or -1.
+     */
+    static int integerOutsideInt64(final String json) {
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            final char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '-' || c >= '0' && c <= '9') {
+                int end = i + 1;
+                boolean integer = true;
+                while (end < json.length() && "0123456789.eE+-".indexOf(json.charAt(end)) >= 0) {
+                    integer &= Character.isDigit(json.charAt(end));
+                    end++;
+                }
+                final int digits = end - i - (c == '-' ? 1 : 0);
+                if (integer && digits >= 19 && !fitsInt64(json.substring(i, end))) {
+                    return i;
+                }
+                i = end - 1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean fitsInt64(final String integer) {
+        try {
+            Long.parseLong(integer);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** @return the entry's size as EventBridge counts it against the limit. */

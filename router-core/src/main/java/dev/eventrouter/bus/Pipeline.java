@@ -2,12 +2,17 @@ package dev.eventrouter.bus;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -22,51 +27,79 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *                                  Disruptor RingBuffer&lt;EventSlot&gt;  (ProducerType.SINGLE, preallocated)
  *                                              │
  *                                              ▼
- *                                  MatchStage (BatchEventProcessor) ──▶ targets
+ *                                  MatchStage ──▶ targets
  * </pre>
- * Publishers never touch the ring's sequence: only the ingest agent claims and publishes slots, so the ring needs
- * no CAS. Later stages (the archive) gate the ring beside the match stage. {@link ProducerMode#MULTI_PRODUCER}
- * drops the handoff and the ingest thread: publishers claim slots with Disruptor's multi-producer sequencer
- * (see docs/benchmarks.md for when each wins).
+ * Publishers never touch the ring's sequence: only the single writer claims and publishes slots, so the ring needs
+ * no CAS. Later stages (the archive) gate the ring beside the match stage.
+ *
+ * <p>Threads ({@link StageThreading}): with {@code THREAD_PER_STAGE} the single writer is an agent thread and the
+ * match stage a {@code BatchEventProcessor} on its own thread; with {@code ONE_THREAD} one duty cycle moves a batch
+ * from the handoff into the ring, then polls the ring ({@code EventPoller}) and matches it, one thread hop fewer.
+ * {@link ProducerMode#MULTI_PRODUCER} drops the handoff: publishers claim slots with Disruptor's multi-producer
+ * sequencer. docs/benchmarks.md measures each combination.
  */
 final class Pipeline implements Agent {
+    private static final int BATCH = 64;
+
     private final ManyToOneRingBuffer handoff;
     private final RingBuffer<EventSlot> ring;
-    private final BatchEventProcessor<EventSlot> matchProcessor;
-    private final AgentRunner ingestRunner;
-    private final Thread matchThread;
-    private final org.agrona.concurrent.MessageHandler onMessage = this::onMessage;
-
     private final boolean singleWriter;
+    private final boolean oneThread;
+    private final MatchStage stage;
+    private final BatchEventProcessor<EventSlot> matchProcessor;
+    private final EventPoller<EventSlot> matchPoller;
+    private final EventPoller.Handler<EventSlot> pollHandler;
+    private final Sequence matchSequence;
+    private final AgentRunner runner;
+    private final Thread matchThread;
+    private final MessageHandler onMessage = this::onMessage;
 
     Pipeline(final RouterContext context, final MatchStage stage) {
+        this.stage = stage;
         singleWriter = context.producerMode() == ProducerMode.SINGLE_WRITER;
+        oneThread = context.stageThreading() == StageThreading.ONE_THREAD;
         handoff = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
-            context.handoffBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
+            (singleWriter ? context.handoffBytes() : 1024) + RingBufferDescriptor.TRAILER_LENGTH)));
         final int slotBytes = context.slotBytes();
         ring = singleWriter
             ? RingBuffer.createSingleProducer(() -> new EventSlot(slotBytes), context.ringSize(),
                 context.waitStrategy())
             : RingBuffer.createMultiProducer(() -> new EventSlot(slotBytes), context.ringSize(),
                 context.waitStrategy());
-        matchProcessor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), stage);
-        ring.addGatingSequences(matchProcessor.getSequence());
-        ingestRunner = new AgentRunner(context.ingestIdleStrategy(), Router::reportAgentError, null, this);
-        matchThread = new Thread(matchProcessor, "eventrouter-match");
-        matchThread.setDaemon(true);
+        if (oneThread) {
+            matchProcessor = null;
+            matchThread = null;
+            matchPoller = ring.newPoller();
+            pollHandler = (event, sequence, endOfBatch) -> {
+                stage.onEvent(event, sequence, endOfBatch);
+                return true;
+            };
+            matchSequence = matchPoller.getSequence();
+        } else {
+            matchPoller = null;
+            pollHandler = null;
+            matchProcessor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), stage);
+            matchSequence = matchProcessor.getSequence();
+            matchThread = new Thread(matchProcessor, "eventrouter-match");
+            matchThread.setDaemon(true);
+        }
+        ring.addGatingSequences(matchSequence);
+        runner = new AgentRunner(context.ingestIdleStrategy(), Router::reportAgentError, null, this);
     }
 
     void start() {
-        matchThread.start();
-        if (singleWriter) {
-            AgentRunner.startOnThread(ingestRunner);
+        if (matchThread != null) {
+            matchThread.start();
+        }
+        if (singleWriter || oneThread) {
+            AgentRunner.startOnThread(runner);
         }
     }
 
     /**
-     * Hands an event to the single writer.
+     * Hands an event over (to the single writer, or straight into the ring in multi-producer mode).
      *
-     * @return {@code true} when handed over; {@code false} when the handoff buffer is full.
+     * @return {@code true} when handed over; {@code false} when there is no room.
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
                   final int offset, final int length) {
@@ -103,8 +136,26 @@ final class Pipeline implements Agent {
     }
 
     @Override
-    public int doWork() {
-        return handoff.read(onMessage, 64);
+    public void onStart() {
+        if (oneThread) {
+            stage.onStart();
+        }
+    }
+
+    @Override
+    public int doWork() throws Exception {
+        int work = 0;
+        if (singleWriter) {
+            // with one thread the ring is drained only here, so never claim more slots than are free
+            final int limit = oneThread ? (int) Math.min(BATCH, ring.remainingCapacity()) : BATCH;
+            if (limit > 0) {
+                work += handoff.read(onMessage, limit);
+            }
+        }
+        if (oneThread && matchPoller.poll(pollHandler) == EventPoller.PollState.PROCESSING) {
+            work++;
+        }
+        return work;
     }
 
     private void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length) {
@@ -118,7 +169,7 @@ final class Pipeline implements Agent {
 
     /** @return whether every handed-over event has been matched and dispatched. */
     boolean isIdle() {
-        return handoff.size() == 0 && matchProcessor.getSequence().get() == ring.getCursor();
+        return handoff.size() == 0 && matchSequence.get() == ring.getCursor();
     }
 
     /** @return a value that changes whenever an event enters the pipeline (for drain detection). */
@@ -126,23 +177,23 @@ final class Pipeline implements Agent {
         return handoff.producerPosition() + ring.getCursor();
     }
 
-    /** Stops both threads; events not yet matched stay where they are for {@link #leftovers}. */
+    /** Stops the threads; events not yet matched stay where they are for {@link #leftovers}. */
     void stop() {
-        if (singleWriter) {
-            ingestRunner.close();
-        }
-        matchProcessor.halt();
-        try {
-            matchThread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        runner.close();
+        if (matchProcessor != null) {
+            matchProcessor.halt();
+            try {
+                matchThread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /** @return copies of the events handed over but not matched (call after {@link #stop}). */
-    java.util.List<byte[]> leftovers() {
-        final java.util.List<byte[]> left = new java.util.ArrayList<>();
-        for (long s = matchProcessor.getSequence().get() + 1; s <= ring.getCursor(); s++) {
+    List<byte[]> leftovers() {
+        final List<byte[]> left = new ArrayList<>();
+        for (long s = matchSequence.get() + 1; s <= ring.getCursor(); s++) {
             final EventSlot slot = ring.get(s);
             left.add(TargetBinding.copy(slot.bytes, 0, slot.length));
         }
@@ -156,6 +207,6 @@ final class Pipeline implements Agent {
 
     @Override
     public String roleName() {
-        return "eventrouter-ingest";
+        return oneThread ? "eventrouter-router" : "eventrouter-ingest";
     }
 }

@@ -40,6 +40,7 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class Router implements AutoCloseable {
     private static final int MAX_ENTRIES = 10;
+    private static final dev.eventrouter.target.EventPath ID_PATH = dev.eventrouter.target.EventPath.compile("$.id");
 
     private final RouterContext context;
     private final Object admin = new Object();
@@ -60,6 +61,7 @@ public final class Router implements AutoCloseable {
     private volatile EventBus[] busTable = new EventBus[0];
     private volatile boolean closed;
     private CloseReport closeReport;
+    private final EventIdSource forwardIds;
 
     /** Per-publisher-thread state: the envelope encoder and a validator; both reused. */
     private final class Publisher {
@@ -78,6 +80,7 @@ public final class Router implements AutoCloseable {
 
     private Router(final RouterContext context) {
         this.context = context;
+        forwardIds = EventIdSource.random(context.seed() * 31 + 17);
         publishers = ThreadLocal.withInitial(Publisher::new);
         final MatchStage stage = new MatchStage(this,
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
@@ -362,7 +365,7 @@ public final class Router implements AutoCloseable {
                     if (old != null) {
                         retired.add(old);
                     }
-                    byId.put(id, bind(binding, target));
+                    byId.put(id, bind(eventBus, binding, target));
                 }
             });
             install(eventBus, withTargets(eventBus, binding, byId), false);
@@ -413,14 +416,14 @@ public final class Router implements AutoCloseable {
         return next;
     }
 
-    private TargetBinding bind(final RuleBinding rule, final Target target) {
+    private TargetBinding bind(final EventBus bus, final RuleBinding rule, final Target target) {
         final TargetMetrics metrics = targetMetrics.computeIfAbsent(rule.arn + "#" + target.id(),
             k -> new TargetMetrics());
         AsyncTargetWorker worker = null;
         if (target.kind() == Target.Kind.ASYNC_HANDLER) {
             worker = new AsyncTargetWorker("eventrouter-target-" + target.id(), target.queueCapacity());
         }
-        final TargetBinding binding = new TargetBinding(this, target, rule.rule.name(), rule.arn, metrics,
+        final TargetBinding binding = new TargetBinding(this, bus.region(), target, rule.rule.name(), rule.arn, metrics,
             target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker);
         if (worker != null) {
             worker.bind(binding);
@@ -602,6 +605,26 @@ public final class Router implements AutoCloseable {
 
     org.agrona.concurrent.EpochClock clock() {
         return context.clock();
+    }
+
+    /** @return a copy of the event with a new id (a bus target in another region; allocates). */
+    byte[] withNewEventId(final byte[] event, final int offset, final int length) {
+        final long[] span = ID_PATH.locate(event, offset, length);
+        final String id;
+        synchronized (forwardIds) {
+            id = forwardIds.next();
+        }
+        if (span == null) {
+            return TargetBinding.copy(event, offset, length);
+        }
+        final byte[] quoted = ("\"" + id + "\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final int start = (int) span[0];
+        final int end = (int) span[1];
+        final byte[] out = new byte[length - (end - start) + quoted.length];
+        System.arraycopy(event, offset, out, 0, start);
+        System.arraycopy(quoted, 0, out, start, quoted.length);
+        System.arraycopy(event, offset + end, out, start + quoted.length, length - end);
+        return out;
     }
 
     RetryAgent retries() {

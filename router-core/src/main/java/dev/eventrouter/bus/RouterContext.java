@@ -38,6 +38,7 @@ public final class RouterContext {
     private DeadLetterHandler defaultDeadLetter;
     private ProducerMode producerMode = ProducerMode.SINGLE_WRITER;
     private boolean validatePublishedEvents = true;
+    private StageThreading stageThreading = StageThreading.ONE_THREAD;
     private long retryBaseMillis = 1_000;
     private long retryCapMillis = 600_000;
 
@@ -137,6 +138,12 @@ public final class RouterContext {
         return this;
     }
 
+    /** @param value how the pipeline's stages map onto threads (default: one thread; see docs/benchmarks.md). */
+    public RouterContext stageThreading(final StageThreading value) {
+        stageThreading = value;
+        return this;
+    }
+
     /**
      * @param value whether {@link EventBus#publish} checks each raw event on the publisher's thread (default
      *              {@code true}: a malformed event is refused with its byte offset). {@code false} is for
@@ -188,8 +195,9 @@ public final class RouterContext {
         if (publishTimeout == null || publishTimeout.isNegative()) {
             throw new IllegalArgumentException("publishTimeout=" + publishTimeout + ": must be zero or positive");
         }
-        if (ingestLimits == null || clock == null || nanoClock == null || producerMode == null) {
-            throw new IllegalArgumentException("ingestLimits, clock, nanoClock and producerMode must not be null");
+        if (ingestLimits == null || clock == null || nanoClock == null || producerMode == null
+            || stageThreading == null) {
+            throw new IllegalArgumentException("ingestLimits, clock, nanoClock, producerMode and stageThreading must not be null");
         }
         new dev.eventrouter.target.RetryPlanner(retryBaseMillis, retryCapMillis, 0);
         waitStrategy = waitStrategy != null ? waitStrategy : new SleepingWaitStrategy(200, 100);
@@ -266,6 +274,10 @@ public final class RouterContext {
     IdleStrategy newAgentIdleStrategy() {
         return agentIdleStrategy instanceof BackoffIdleStrategy ? new BackoffIdleStrategy(10, 10, 10_000, 1_000_000)
             : agentIdleStrategy;
+    }
+
+    StageThreading stageThreading() {
+        return stageThreading;
     }
 
     boolean validatePublishedEvents() {

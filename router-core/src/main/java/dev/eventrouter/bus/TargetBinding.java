@@ -20,10 +20,13 @@ final class TargetBinding {
     final DeadLetterHandler deadLetter;
     final AsyncTargetWorker worker;
     private final Router router;
+    private final String region;
 
-    TargetBinding(final Router router, final Target target, final String ruleName, final String ruleArn,
-                  final TargetMetrics metrics, final DeadLetterHandler deadLetter, final AsyncTargetWorker worker) {
+    TargetBinding(final Router router, final String region, final Target target, final String ruleName,
+                  final String ruleArn, final TargetMetrics metrics, final DeadLetterHandler deadLetter,
+                  final AsyncTargetWorker worker) {
         this.router = router;
+        this.region = region;
         this.target = target;
         this.ruleName = ruleName;
         this.ruleArn = ruleArn;
@@ -104,7 +107,15 @@ final class TargetBinding {
             attempt.fail(TargetException.NO_RESOURCE, "event bus " + target.bus() + " does not exist", false);
             return false;
         }
-        if (router.forward(destination, event, offset, length, ingestionTime)) {
+        final boolean forwarded;
+        if (destination.region().equals(region)) {
+            forwarded = router.forward(destination, event, offset, length, ingestionTime);
+        } else {
+            // event ids are kept across accounts but not across regions
+            final byte[] renamed = router.withNewEventId(event, offset, length);
+            forwarded = router.forward(destination, renamed, 0, renamed.length, ingestionTime);
+        }
+        if (forwarded) {
             metrics.delivered.increment();
             return true;
         }

@@ -117,31 +117,51 @@ public final class EventPath {
      * @throws IllegalArgumentException when the document is not valid JSON.
      */
     public String evaluate(final byte[] json, final int offset, final int length) {
+        final List<String> found = new ArrayList<>(hasWildcard ? 4 : 1);
+        final List<long[]> spans = new ArrayList<>(hasWildcard ? 4 : 1);
+        walk(json, offset, length, spans);
+        for (long[] span : spans) {
+            found.add(new String(json, offset + (int) span[0], (int) (span[1] - span[0]), StandardCharsets.UTF_8));
+        }
+        if (hasWildcard) {
+            return found.isEmpty() ? null : "[" + String.join(",", found) + "]";
+        }
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /**
+     * Locates the value of a path without wildcards, for in-place rewriting.
+     *
+     * @return {@code {start, end}} relative to {@code offset}, or {@code null} when the path reaches nothing.
+     */
+    public long[] locate(final byte[] json, final int offset, final int length) {
+        if (hasWildcard) {
+            throw new IllegalStateException("path " + text + " has a wildcard: it may reach several values");
+        }
+        final List<long[]> spans = new ArrayList<>(1);
+        walk(json, offset, length, spans);
+        return spans.isEmpty() ? null : spans.get(0);
+    }
+
+    private void walk(final byte[] json, final int offset, final int length, final List<long[]> spans) {
         try (JsonParser parser = JSON.createParser(json, offset, length)) {
             parser.nextToken();
-            final List<String> found = new ArrayList<>(hasWildcard ? 4 : 1);
-            collect(parser, json, offset, 0, found);
-            if (hasWildcard) {
-                return found.isEmpty() ? null : "[" + String.join(",", found) + "]";
-            }
-            return found.isEmpty() ? null : found.get(0);
+            collect(parser, 0, spans);
         } catch (IOException e) {
             throw new IllegalArgumentException("event is not valid JSON: " + TargetInput.message(e), e);
         }
     }
 
     /** Parser is on the first token of a value; leaves it on that value's last token. */
-    private void collect(final JsonParser parser, final byte[] json, final int base, final int depth,
-                         final List<String> found) throws IOException {
+    private void collect(final JsonParser parser, final int depth, final List<long[]> found) throws IOException {
         if (depth == steps.length) {
-            final int start = (int) parser.currentTokenLocation().getByteOffset();
+            final long start = parser.currentTokenLocation().getByteOffset();
             if (parser.currentToken().isStructStart()) {
                 parser.skipChildren();
             } else {
                 parser.finishToken();
             }
-            final int end = (int) parser.currentLocation().getByteOffset();
-            found.add(new String(json, base + start, end - start, StandardCharsets.UTF_8));
+            found.add(new long[] {start, parser.currentLocation().getByteOffset()});
             return;
         }
         final Step step = steps[depth];
@@ -151,7 +171,7 @@ public final class EventPath {
                 final String name = parser.currentName();
                 parser.nextToken();
                 if (step.isWildcard() || name.equals(step.name())) {
-                    collect(parser, json, base, depth + 1, found);
+                    collect(parser, depth + 1, found);
                 } else {
                     parser.skipChildren();
                 }
@@ -160,7 +180,7 @@ public final class EventPath {
             int i = 0;
             while (parser.nextToken() != JsonToken.END_ARRAY) {
                 if (step.isWildcard() || i == step.index()) {
-                    collect(parser, json, base, depth + 1, found);
+                    collect(parser, depth + 1, found);
                 } else {
                     parser.skipChildren();
                 }

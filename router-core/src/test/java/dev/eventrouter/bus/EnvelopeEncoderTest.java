@@ -122,4 +122,12 @@ class EnvelopeEncoderTest {
     private void assertError(final String code, final String message, final PutEventsEntry entry) {
         assertEquals(new EntryError(code, message), encoder.validate(entry));
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseIntegersOutsideInt64WhenDetailHasThem() {
+        assertEquals(-1, EnvelopeEncoder.integerOutsideInt64("{\"a\":9223372036854775807,\"b\":-9223372036854775808,"
+            + "\"c\":92233720368547758070.5,\"d\":1e400,\"e\":\"99999999999999999999\"}"));
+        assertEquals(5, EnvelopeEncoder.integerOutsideInt64("{\"a\":9223372036854775808}"));
+        assertEquals(16, EnvelopeEncoder.integerOutsideInt64("{\"s\":\"x\\\"\",\"a\":[-9223372036854775809]}"));
+    }
 }

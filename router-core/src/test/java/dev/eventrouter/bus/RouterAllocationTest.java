@@ -8,7 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -20,8 +21,10 @@ class RouterAllocationTest {
     private static final int EVENTS = 2_000;
     private static final int ROUNDS = 10;
 
-    @Test
-    void shouldNotAllocatePerEventWhenPublishingMatchingAndDispatching() {
+    @ParameterizedTest
+    @MethodSource("dev.eventrouter.bus.RouterDeliveryTest#pipelines")
+    void shouldNotAllocatePerEventWhenPublishingMatchingAndDispatching(final ProducerMode mode,
+                                                                      final StageThreading threading) {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         final CityLots lots = new CityLots(5);
@@ -29,7 +32,8 @@ class RouterAllocationTest {
         for (int i = 0; i < EVENTS; i++) {
             events[i] = lots.nextBytes();
         }
-        try (Router router = Router.start(new RouterContext().ringSize(1024))) {
+        try (Router router = Router.start(new RouterContext().ringSize(1024).producerMode(mode)
+            .stageThreading(threading))) {
             final AtomicLong delivered = new AtomicLong();
             router.putRule(Rule.of("street", "{\"properties\":{\"STREET\":[{\"prefix\":\"B\"}]}}"));
             router.putRule(Rule.of("type", "{\"geometry\":{\"type\":[\"Polygon\"]}}"));
@@ -68,17 +72,16 @@ class RouterAllocationTest {
         Await.until(() -> bus.metrics().published() == published, published + " events matched");
     }
 
+    /** @return the publisher (this thread) and the pipeline's threads: ingest, match, or the one router thread. */
     private static long[] routerThreadIds() {
-        final long[] ids = new long[3];
-        ids[0] = Thread.currentThread().getId();
-        int n = 1;
+        final List<Long> ids = new java.util.ArrayList<>(List.of(Thread.currentThread().getId()));
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().equals("eventrouter-match") || thread.getName().equals("eventrouter-ingest")) {
-                ids[n++] = thread.getId();
+            if (List.of("eventrouter-match", "eventrouter-ingest", "eventrouter-router").contains(thread.getName())) {
+                ids.add(thread.getId());
             }
         }
-        assertTrue(n == 3, "found the match and ingest threads");
-        return ids;
+        assertTrue(ids.size() >= 2, "found the pipeline's threads");
+        return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static long allocated(final com.sun.management.ThreadMXBean threads, final long[] ids) {

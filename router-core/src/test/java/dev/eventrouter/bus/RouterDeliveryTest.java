@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(120)
 class RouterDeliveryTest {
@@ -62,12 +61,17 @@ class RouterDeliveryTest {
         return text.substring(start, end);
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> pipelines() {
+        return java.util.stream.Stream.of(ProducerMode.values()).flatMap(mode -> java.util.stream.Stream.of(
+            StageThreading.values()).map(threading -> org.junit.jupiter.params.provider.Arguments.of(mode, threading)));
+    }
+
     @ParameterizedTest
-    @EnumSource(ProducerMode.class)
-    void shouldDeliverEveryMatchingEventExactlyOnceToEveryTargetWhenPublishersRunConcurrently(final ProducerMode mode)
-        throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("pipelines")
+    void shouldDeliverEveryMatchingEventExactlyOnceToEveryTargetWhenPublishersRunConcurrently(
+        final ProducerMode mode, final StageThreading threading) throws Exception {
         try (Router router = Router.start(new RouterContext().ringSize(1024).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024).producerMode(mode))) {
+            .maxEventBytes(64 * 1024).producerMode(mode).stageThreading(threading))) {
             router.createEventBus("orders");
             router.putRule(Rule.of("all", "{\"source\":[{\"prefix\":\"s\"}]}").onBus("orders"));
             router.putRule(Rule.of("s0", "{\"source\":[\"s0\"]}").onBus("orders"));

@@ -119,6 +119,32 @@ class RouterSemanticsTest {
     }
 
     @Test
+    void shouldGiveTheEventANewIdWhenABusTargetCrossesRegions() {
+        try (Router router = start(clockAt(T0))) {
+            router.createEventBus("arn:aws:events:us-east-1:111122223333:event-bus/same-region");
+            router.createEventBus("arn:aws:events:eu-west-1:123456789012:event-bus/other-region");
+            final List<String> same = new CopyOnWriteArrayList<>();
+            final List<String> other = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("fan", "{\"source\":[\"app\"]}"));
+            router.putTargets(null, "fan", List.of(
+                Target.bus("same", "arn:aws:events:us-east-1:111122223333:event-bus/same-region"),
+                Target.bus("other", "arn:aws:events:eu-west-1:123456789012:event-bus/other-region")));
+            for (String[] bus : new String[][] {{"arn:aws:events:us-east-1:111122223333:event-bus/same-region", "s"},
+                {"arn:aws:events:eu-west-1:123456789012:event-bus/other-region", "o"}}) {
+                router.putRule(Rule.of("in", "{\"source\":[\"app\"]}").onBus(bus[0]));
+                router.putTargets(bus[0], "in", List.of(collect("c", bus[1].equals("s") ? same : other)));
+            }
+            final String id = router.putEvents(List.of(PutEventsEntry.of("app", "t", "{\"k\":1}")))
+                .entries().get(0).eventId();
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertTrue(same.get(0).startsWith("{\"version\":\"0\",\"id\":\"" + id + "\","), same.get(0));
+            assertFalse(other.get(0).contains(id), other.get(0));
+            assertEquals(same.get(0).replace(id, "ID"), other.get(0).replaceFirst(
+                "\"id\":\"[0-9a-f-]{36}\"", "\"id\":\"ID\""));
+        }
+    }
+
+    @Test
     void shouldDeliverAgainWhenBusTargetIsRepublishedByAHandler() {
         try (Router router = start(clockAt(T0))) {
             router.createEventBus("bus2");
