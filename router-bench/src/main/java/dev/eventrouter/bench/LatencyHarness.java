@@ -50,7 +50,7 @@ public final class LatencyHarness {
         double load = 0.5;
         double seconds = 10;
         ProducerMode mode = ProducerMode.SINGLE_WRITER;
-        StageThreading threading = StageThreading.THREAD_PER_STAGE;
+        StageThreading threading = StageThreading.ONE_THREAD;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--wait" -> wait = args[i + 1];
