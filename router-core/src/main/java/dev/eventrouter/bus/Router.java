@@ -339,10 +339,7 @@ public final class Router implements AutoCloseable {
         synchronized (admin) {
             final EventBus eventBus = eventBus(bus);
             final RuleBinding binding = requireRule(eventBus, rule);
-            final Map<String, TargetBinding> byId = new LinkedHashMap<>();
-            for (TargetBinding existing : binding.targets) {
-                byId.put(existing.target.id(), existing);
-            }
+            final Map<String, TargetBinding> byId = targetsById(binding);
             final Map<String, Target> added = new LinkedHashMap<>();
             for (Target target : targets) {
                 if (added.put(target.id(), target) != null) {
@@ -382,10 +379,7 @@ public final class Router implements AutoCloseable {
         synchronized (admin) {
             final EventBus eventBus = eventBus(bus);
             final RuleBinding binding = requireRule(eventBus, rule);
-            final Map<String, TargetBinding> byId = new LinkedHashMap<>();
-            for (TargetBinding existing : binding.targets) {
-                byId.put(existing.target.id(), existing);
-            }
+            final Map<String, TargetBinding> byId = targetsById(binding);
             for (String id : ids) {
                 if (!byId.containsKey(id)) {
                     throw new IllegalArgumentException("rule " + binding.arn + " has no target " + id);
@@ -407,6 +401,14 @@ public final class Router implements AutoCloseable {
             }
             return list;
         }
+    }
+
+    private static Map<String, TargetBinding> targetsById(final RuleBinding binding) {
+        final Map<String, TargetBinding> byId = new LinkedHashMap<>();
+        for (TargetBinding existing : binding.targets) {
+            byId.put(existing.target.id(), existing);
+        }
+        return byId;
     }
 
     private static Map<String, RuleBinding> withTargets(final EventBus bus, final RuleBinding binding,

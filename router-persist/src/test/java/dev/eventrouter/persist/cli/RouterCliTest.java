@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,14 +13,8 @@ class RouterCliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int code = RouterCli.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(final String... args) {
+        return CliRun.of(args);
     }
 
     private Path write(final String name, final String text) throws IOException {
@@ -31,13 +23,13 @@ class RouterCliTest {
 
     @Test
     void shouldPrintTrueAndExitZeroOnAMatch() {
-        assertEquals(new Run(0, "true\n", ""),
+        assertEquals(new CliRun(0, "true\n", ""),
             run("test-pattern", "--pattern", "{\"a\":[{\"prefix\":\"x\"}]}", "--event", "{\"a\":\"xy\"}"));
     }
 
     @Test
     void shouldPrintFalseAndExitOneWithoutAMatch() {
-        assertEquals(new Run(1, "false\n", ""),
+        assertEquals(new CliRun(1, "false\n", ""),
             run("test-pattern", "--pattern", "{\"a\":[\"x\"]}", "--event", "{\"a\":\"y\"}"));
     }
 
@@ -45,24 +37,24 @@ class RouterCliTest {
     void shouldReadPatternAndEventFromFiles() throws IOException {
         final Path pattern = write("p.json", "{\n  \"a\": [1]\n}\n");
         final Path event = write("e.json", "{\"a\": 1.0}\n");
-        assertEquals(new Run(0, "true\n", ""), run("test-pattern", "--pattern", "@" + pattern, "--event", "@" + event));
+        assertEquals(new CliRun(0, "true\n", ""), run("test-pattern", "--pattern", "@" + pattern, "--event", "@" + event));
     }
 
     @Test
     void shouldExitTwoWithOneLineForAnInvalidPattern() {
-        assertEquals(new Run(2, "", "router: invalid pattern: $.a[0].prefix: prefix must be a string (line 1, col 17)\n"),
+        assertEquals(new CliRun(2, "", "router: invalid pattern: $.a[0].prefix: prefix must be a string (line 1, col 17)\n"),
             run("test-pattern", "--pattern", "{\"a\":[{\"prefix\":1}]}", "--event", "{\"a\":1}"));
     }
 
     @Test
     void shouldExitTwoWithOneLineForAnInvalidEvent() {
-        assertEquals(new Run(2, "", "router: invalid event: malformed event at byte offset 5: unexpected character\n"),
+        assertEquals(new CliRun(2, "", "router: invalid event: malformed event at byte offset 5: unexpected character\n"),
             run("test-pattern", "--pattern", "{\"a\":[1]}", "--event", "{\"a\":}"));
     }
 
     @Test
     void shouldExitTwoForAMissingFile() {
-        final Run result = run("test-pattern", "--pattern", "@" + dir.resolve("nope.json"), "--event", "{}");
+        final CliRun result = run("test-pattern", "--pattern", "@" + dir.resolve("nope.json"), "--event", "{}");
         assertEquals(2, result.code());
         assertEquals("router: --pattern: no such file: " + dir.resolve("nope.json") + "\n", result.err());
     }
@@ -72,7 +64,7 @@ class RouterCliTest {
         final Path rules = write("rules.json", "{\"zeta\": {\"a\": [1]}, \"alpha\": {\"a\": [{\"numeric\": [\">\", 0]}]},"
             + " \"quote\\\"d\": {\"b\": [\"x\"]}}");
         final Path events = write("events.ndjson", "{\"a\":1}\n{\"a\":2,\"b\":\"x\"}\n{\"a\":\n{\"c\":3}\n");
-        final Run result = run("match", "--rules", rules.toString(), "--events", events.toString());
+        final CliRun result = run("match", "--rules", rules.toString(), "--events", events.toString());
         assertEquals(0, result.code());
         assertEquals("[\"alpha\",\"zeta\"]\n[\"alpha\",\"quote\\\"d\"]\n[]\n[]\n", result.out());
         assertEquals(events + ": line 3: malformed event at byte offset 5: expected a value\n", result.err());
@@ -85,7 +77,7 @@ class RouterCliTest {
         try {
             System.setIn(new java.io.ByteArrayInputStream("{\"a\":1}\n{\"a\":2}\n".getBytes(
                 java.nio.charset.StandardCharsets.UTF_8)));
-            assertEquals(new Run(0, "[\"one\"]\n[]\n", ""), run("match", "--rules", rules.toString(), "--events", "-"));
+            assertEquals(new CliRun(0, "[\"one\"]\n[]\n", ""), run("match", "--rules", rules.toString(), "--events", "-"));
         } finally {
             System.setIn(stdin);
         }
@@ -95,7 +87,7 @@ class RouterCliTest {
     void shouldPrintCountsPerRuleSortedByName() throws IOException {
         final Path rules = write("rules.json", "{\"b\": {\"a\": [1]}, \"a\": {\"a\": [{\"exists\": true}]}, \"c\": {\"x\": [1]}}");
         final Path events = write("events.ndjson", "{\"a\":1}\r\n{\"a\":2}\n{\"a\":1}");
-        assertEquals(new Run(0, "a\t3\nb\t2\nc\t0\n", ""),
+        assertEquals(new CliRun(0, "a\t3\nb\t2\nc\t0\n", ""),
             run("match", "--rules", rules.toString(), "--events", events.toString(), "--output", "counts"));
     }
 
@@ -103,7 +95,7 @@ class RouterCliTest {
     void shouldNameTheRuleAndFilePositionOfAnInvalidPattern() throws IOException {
         final Path rules = write("rules.json", "{\n  \"good\": {\"a\": [1]},\n  \"bad\": {\n    \"a\": [{\"numeric\": [\">\", \"x\"]}]\n  }\n}\n");
         final Path events = write("events.ndjson", "{}\n");
-        final Run result = run("match", "--rules", rules.toString(), "--events", events.toString());
+        final CliRun result = run("match", "--rules", rules.toString(), "--events", events.toString());
         assertEquals(2, result.code());
         assertEquals("router: " + rules + ": rule \"bad\": $.a[0].numeric: numeric \">\" needs a number (line 4, col 29)\n",
             result.err());
@@ -124,10 +116,10 @@ class RouterCliTest {
 
     @Test
     void shouldExitTwoOnUsageErrors() {
-        final Run missing = run("match", "--rules", "r.json");
+        final CliRun missing = run("match", "--rules", "r.json");
         assertEquals(2, missing.code());
         assertTrue(missing.err().startsWith("Missing required option: '--events=EVENTS.ndjson'"), missing.err());
-        final Run badOutput = run("match", "--rules", "r.json", "--events", "e", "--output", "xml");
+        final CliRun badOutput = run("match", "--rules", "r.json", "--events", "e", "--output", "xml");
         assertEquals(2, badOutput.code());
         assertTrue(badOutput.err().startsWith("Invalid value for option '--output'"), badOutput.err());
         assertEquals(2, run("nonsense").code());
@@ -137,7 +129,7 @@ class RouterCliTest {
     @Test
     void shouldPrintHelpForEveryCommand() {
         for (String command : new String[] {"test-pattern", "match", "run", "demo"}) {
-            final Run help = run(command, "--help");
+            final CliRun help = run(command, "--help");
             assertEquals(0, help.code());
             assertTrue(help.out().startsWith("Usage: router " + command), help.out());
         }
@@ -146,7 +138,7 @@ class RouterCliTest {
 
     @Test
     void shouldRunTheDemoAndDeliverEveryEventToEveryMatchingTarget() {
-        final Run demo = run("demo", "--seconds", "0.6", "--rate", "20000");
+        final CliRun demo = run("demo", "--seconds", "0.6", "--rate", "20000");
         assertEquals(0, demo.code(), demo.err());
         assertTrue(demo.out().startsWith("router demo: 11 rules on bus \"lots\" + 1 on \"audit\", 20000 distinct "
             + "CityLots events"), demo.out());
@@ -166,14 +158,14 @@ class RouterCliTest {
 
     @Test
     void shouldRejectABadDemoRate() {
-        final Run demo = run("demo", "--rate", "fast");
+        final CliRun demo = run("demo", "--rate", "fast");
         assertEquals(2, demo.code());
         assertEquals("--rate must be 1-100000000 or max, got fast", demo.err().lines().findFirst().orElse(""));
     }
 
     @Test
     void shouldRejectANonPositiveDemoDuration() {
-        final Run demo = run("demo", "--seconds", "0");
+        final CliRun demo = run("demo", "--seconds", "0");
         assertEquals(2, demo.code());
         assertEquals("--seconds must be in (0, 3600]\n", demo.err().lines().findFirst().orElse("") + "\n");
     }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,14 +35,8 @@ class RunCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(final String... args) {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int code = RouterCli.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(final String... args) {
+        return CliRun.of(args);
     }
 
     private Path write(final String name, final String text) throws IOException {
@@ -62,7 +54,7 @@ class RunCommandTest {
         final Path config = write("router.json", CONFIG);
         final Path events = write("events.ndjson", event(1, 60) + "\n" + event(2, 120) + "\n\n" + event(3, 180)
             + "\n");
-        final Run result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+        final CliRun result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
             "orders");
 
         assertEquals(0, result.code(), result.err());
@@ -95,7 +87,7 @@ class RunCommandTest {
     void shouldReportBadLinesAndExitOneWhenSomeEventsAreMalformed() throws IOException {
         final Path config = write("router.json", CONFIG);
         final Path events = write("events.ndjson", event(1, 200) + "\n[1]\n{\"a\":\n");
-        final Run result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+        final CliRun result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
             "orders");
         assertEquals(1, result.code());
         assertTrue(result.err().startsWith("router: " + events + " line 2: malformed event at byte offset 0: event "
@@ -130,18 +122,18 @@ class RunCommandTest {
 
     private void assertConfigError(final String config, final String expected) throws IOException {
         final Path file = write("bad.json", config);
-        final Run result = run("run", "--config", file.toString());
-        assertEquals(new Run(2, "", "router: " + file + ": " + expected + "\n"), result);
+        final CliRun result = run("run", "--config", file.toString());
+        assertEquals(new CliRun(2, "", "router: " + file + ": " + expected + "\n"), result);
     }
 
     @Test
     void shouldExitTwoWhenFilesOrBusesAreMissing() throws IOException {
         final Path config = write("router.json", CONFIG);
-        assertEquals(new Run(2, "", "router: --config: no such file: " + dir.resolve("none.json") + "\n"),
+        assertEquals(new CliRun(2, "", "router: --config: no such file: " + dir.resolve("none.json") + "\n"),
             run("run", "--config", dir.resolve("none.json").toString()));
-        assertEquals(new Run(2, "", "router: --events: no such file: " + dir.resolve("none.ndjson") + "\n"),
+        assertEquals(new CliRun(2, "", "router: --events: no such file: " + dir.resolve("none.ndjson") + "\n"),
             run("run", "--config", config.toString(), "--events", dir.resolve("none.ndjson").toString()));
-        assertEquals(new Run(2, "", "router: --bus: event bus nope does not exist\n"),
+        assertEquals(new CliRun(2, "", "router: --bus: event bus nope does not exist\n"),
             run("run", "--config", config.toString(), "--events", config.toString(), "--bus", "nope"));
     }
 }
