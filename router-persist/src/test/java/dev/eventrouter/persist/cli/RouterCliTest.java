@@ -152,7 +152,7 @@ class RouterCliTest {
         assertTrue(latency.find(), demo.out());
         assertEquals(lots.group(1), latency.group(1));
         assertEquals(latency.group(1), latency.group(2));
-        assertTrue(demo.out().contains("publish->handler latency (µs, from intended send time): p50 "), demo.out());
+        assertTrue(demo.out().contains("publish->handler latency after warm-up (µs, from intended send time): p50 "), demo.out());
         assertTrue(demo.out().endsWith("closed: every event delivered\n"), demo.out());
     }
 
