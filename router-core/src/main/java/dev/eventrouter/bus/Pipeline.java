@@ -53,8 +53,10 @@ final class Pipeline implements Agent {
     private final AgentRunner runner;
     private final Thread matchThread;
     private final MessageHandler onMessage = this::onMessage;
+    private final List<BatchEventProcessor<EventSlot>> stageProcessors = new ArrayList<>();
+    private final List<Thread> stageThreads = new ArrayList<>();
 
-    Pipeline(final RouterContext context, final MatchStage stage) {
+    Pipeline(final RouterContext context, final MatchStage stage, final Router router) {
         this.stage = stage;
         singleWriter = context.producerMode() == ProducerMode.SINGLE_WRITER;
         oneThread = context.stageThreading() == StageThreading.ONE_THREAD;
@@ -84,10 +86,20 @@ final class Pipeline implements Agent {
             matchThread.setDaemon(true);
         }
         ring.addGatingSequences(matchSequence);
+        for (RingStage ringStage : context.stages()) {
+            final BatchEventProcessor<EventSlot> processor = new BatchEventProcessorBuilder().build(ring,
+                ring.newBarrier(), new StageAdapter(router, ringStage));
+            ring.addGatingSequences(processor.getSequence());
+            stageProcessors.add(processor);
+            final Thread thread = new Thread(processor, ringStage.name());
+            thread.setDaemon(true);
+            stageThreads.add(thread);
+        }
         runner = new AgentRunner(context.ingestIdleStrategy(), Router::reportAgentError, null, this);
     }
 
     void start() {
+        stageThreads.forEach(Thread::start);
         if (matchThread != null) {
             matchThread.start();
         }
@@ -169,7 +181,15 @@ final class Pipeline implements Agent {
 
     /** @return whether every handed-over event has been matched and dispatched. */
     boolean isIdle() {
-        return handoff.size() == 0 && matchSequence.get() == ring.getCursor();
+        if (handoff.size() != 0 || matchSequence.get() != ring.getCursor()) {
+            return false;
+        }
+        for (BatchEventProcessor<EventSlot> processor : stageProcessors) {
+            if (processor.getSequence().get() != ring.getCursor()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return a value that changes whenever an event enters the pipeline (for drain detection). */
@@ -180,6 +200,14 @@ final class Pipeline implements Agent {
     /** Stops the threads; events not yet matched stay where they are for {@link #leftovers}. */
     void stop() {
         runner.close();
+        stageProcessors.forEach(BatchEventProcessor::halt);
+        for (Thread thread : stageThreads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (matchProcessor != null) {
             matchProcessor.halt();
             try {
@@ -203,6 +231,41 @@ final class Pipeline implements Agent {
             left.add(copy);
         }, Integer.MAX_VALUE);
         return left;
+    }
+
+    /** Runs a {@link RingStage} as a Disruptor consumer; a stage's exception is counted, never fatal. */
+    private static final class StageAdapter implements com.lmax.disruptor.EventHandler<EventSlot> {
+        private final Router router;
+        private final RingStage stage;
+        private final StagedEvent view = new StagedEvent();
+
+        StageAdapter(final Router router, final RingStage stage) {
+            this.router = router;
+            this.stage = stage;
+        }
+
+        @Override
+        public void onStart() {
+            stage.onStart();
+        }
+
+        @Override
+        public void onShutdown() {
+            stage.onShutdown();
+        }
+
+        @Override
+        public void onEvent(final EventSlot slot, final long sequence, final boolean endOfBatch) {
+            final EventBus bus = router.busAt(slot.busIndex);
+            if (bus == null) {
+                return;
+            }
+            try {
+                stage.onEvent(view.wrap(bus, slot), endOfBatch);
+            } catch (Exception | LinkageError | AssertionError e) {
+                router.stageError(e);
+            }
+        }
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class Router implements AutoCloseable {
     private final List<AgentRunner> workerRunners = new ArrayList<>();
     private final List<AsyncTargetWorker> workers = new ArrayList<>();
     private final Counter discardedForDeletedBus = new Counter();
+    private final Counter stageErrors = new Counter();
     private final AtomicInteger activePublishers = new AtomicInteger();
     private final AtomicLong threadSeeds = new AtomicLong();
     private final ThreadLocal<Publisher> publishers;
@@ -84,7 +85,7 @@ public final class Router implements AutoCloseable {
         publishers = ThreadLocal.withInitial(Publisher::new);
         final MatchStage stage = new MatchStage(this,
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
-        pipeline = new Pipeline(context, stage);
+        pipeline = new Pipeline(context, stage, this);
         retries = new RetryAgent(new RetryPlanner(context.retryBaseMillis(), context.retryCapMillis(),
             context.seed()), context.clock(), this::markInternalThread);
         retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError, null, retries);
@@ -467,6 +468,18 @@ public final class Router implements AutoCloseable {
     /** @return events accepted for a bus that was deleted before they were matched. */
     public long discardedForDeletedBus() {
         return discardedForDeletedBus.get();
+    }
+
+    /** @return exceptions thrown by {@link RingStage}s (each stage goes on with the next event). */
+    public long stageErrors() {
+        return stageErrors.get();
+    }
+
+    void stageError(final Throwable error) {
+        if (stageErrors.get() == 0) {
+            error.printStackTrace();
+        }
+        stageErrors.increment();
     }
 
     Counter discardedCounter() {

@@ -39,6 +39,7 @@ public final class RouterContext {
     private ProducerMode producerMode = ProducerMode.SINGLE_WRITER;
     private boolean validatePublishedEvents = true;
     private StageThreading stageThreading = StageThreading.ONE_THREAD;
+    private final java.util.List<RingStage> stages = new java.util.ArrayList<>();
     private long retryBaseMillis = 1_000;
     private long retryCapMillis = 600_000;
 
@@ -135,6 +136,12 @@ public final class RouterContext {
     /** @param value how publishers reach the ring (default: through the single writer). */
     public RouterContext producerMode(final ProducerMode value) {
         producerMode = value;
+        return this;
+    }
+
+    /** @param stage a stage that reads every accepted event beside the match stage and gates the ring. */
+    public RouterContext addStage(final RingStage stage) {
+        stages.add(java.util.Objects.requireNonNull(stage, "stage"));
         return this;
     }
 
@@ -274,6 +281,10 @@ public final class RouterContext {
     IdleStrategy newAgentIdleStrategy() {
         return agentIdleStrategy instanceof BackoffIdleStrategy ? new BackoffIdleStrategy(10, 10, 10_000, 1_000_000)
             : agentIdleStrategy;
+    }
+
+    java.util.List<RingStage> stages() {
+        return java.util.List.copyOf(stages);
     }
 
     StageThreading stageThreading() {

@@ -1,0 +1,148 @@
+package dev.eventrouter.persist.archive;
+
+import java.nio.charset.StandardCharsets;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Reads an archive in order, from the start or from a time ({@link #seek}). A flyweight: {@link #bytes()} is reused
+ * by the next {@link #next()}. Confined to the thread that created it; close it to release the tailer.
+ */
+public final class ArchiveReader implements AutoCloseable {
+    private final ExcerptTailer tailer;
+    private final ArchiveStore store;
+    private final RollCycle rollCycle;
+    private byte[] bytes = new byte[1024];
+    private int length;
+    private long timeMillis;
+    private long index = -1;
+
+    ArchiveReader(final ExcerptTailer tailer, final ArchiveStore store) {
+        this.tailer = tailer;
+        this.store = store;
+        rollCycle = store.rollCycle();
+    }
+
+    /** @return whether an event was read; {@code false} at the end of the archive. */
+    public boolean next() {
+        try (DocumentContext document = tailer.readingDocument()) {
+            if (!document.isPresent()) {
+                return false;
+            }
+            final Bytes<?> in = document.wire().bytes();
+            timeMillis = in.readLong();
+            length = (int) in.readRemaining();
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, bytes.length * 2)];
+            }
+            in.read(bytes, 0, length);
+            index = document.index();
+            return true;
+        }
+    }
+
+    /**
+     * Positions the reader so that {@link #next()} returns the first event whose archive time is at or after
+     * {@code timeMillis}: one cycle lookup and a binary search inside the cycle, never a scan of the archive.
+     */
+    public void seek(final long timeMillis) {
+        final int wanted = rollCycle.current(() -> timeMillis, 0);
+        final int cycle = store.existingCycleFrom(wanted);
+        if (cycle < 0) {
+            tailer.toEnd();
+            return;
+        }
+        if (cycle > wanted) {
+            tailer.moveToIndex(rollCycle.toIndex(cycle, 0));
+            return;
+        }
+        long high = 1;
+        while (isBefore(cycle, high - 1, timeMillis)) {
+            high <<= 1;
+        }
+        long low = high >> 1;
+        while (low < high) {
+            final long middle = (low + high) >>> 1;
+            if (isBefore(cycle, middle, timeMillis)) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        if (present(rollCycle.toIndex(cycle, low))) {
+            tailer.moveToIndex(rollCycle.toIndex(cycle, low));
+            return;
+        }
+        final int next = store.existingCycleFrom(cycle + 1);
+        if (next < 0) {
+            tailer.toEnd();
+        } else {
+            tailer.moveToIndex(rollCycle.toIndex(next, 0));
+        }
+    }
+
+    /** @return whether entry {@code sequence} of {@code cycle} exists and is earlier than {@code timeMillis}. */
+    private boolean isBefore(final int cycle, final long sequence, final long timeMillis) {
+        final long at = rollCycle.toIndex(cycle, sequence);
+        return present(at) && timeAt(at) < timeMillis;
+    }
+
+    private boolean present(final long at) {
+        if (!tailer.moveToIndex(at)) {
+            return false;
+        }
+        try (DocumentContext document = tailer.readingDocument()) {
+            return document.isPresent();
+        }
+    }
+
+    /** @return the archive time of the event at a position (moves the reader; seek or rewind afterwards). */
+    long timeAt(final long at) {
+        if (!tailer.moveToIndex(at)) {
+            throw new IllegalArgumentException("no event at position " + at);
+        }
+        try (DocumentContext document = tailer.readingDocument()) {
+            if (!document.isPresent()) {
+                throw new IllegalArgumentException("no event at position " + at);
+            }
+            return document.wire().bytes().readLong();
+        }
+    }
+
+    /** Moves to the start of the archive. */
+    public void rewind() {
+        tailer.toStart();
+    }
+
+    /** @return the last event's bytes, from index 0 to {@link #length()}. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** @return the last event's length. */
+    public int length() {
+        return length;
+    }
+
+    /** @return the last event's archive time. */
+    public long timeMillis() {
+        return timeMillis;
+    }
+
+    /** @return the last event's position. */
+    public long index() {
+        return index;
+    }
+
+    /** @return the last event as text (allocates). */
+    public String eventAsString() {
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        tailer.close();
+    }
+}

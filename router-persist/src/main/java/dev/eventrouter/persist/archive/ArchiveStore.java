@@ -1,0 +1,155 @@
+package dev.eventrouter.persist.archive;
+
+import java.nio.file.Path;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * One archive's events in a Chronicle Queue directory, in archive order. Each excerpt is
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                                                               |
+ *  +                    Archive time (epoch ms)                    +
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    Event envelope (UTF-8 JSON)               ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The archive time is the event's ingestion time, raised to the previous entry's when publishers' clocks put it
+ * a little earlier, so times never decrease along the queue. The queue rolls on that same time (its time provider
+ * is the entry being written), so a time maps to a roll cycle by arithmetic, and finding the first event at or
+ * after a time is a cycle lookup plus a binary search within the cycle: logarithmic in the archive's size.
+ *
+ * <p>Threading: one thread appends ({@link #append}); {@link #durablePosition()} may be read from any thread;
+ * readers ({@link #reader()}) are confined to the thread that created them. Close the store to release its files.
+ */
+public final class ArchiveStore implements AutoCloseable {
+    /** Bytes before the event in every excerpt. */
+    static final int HEADER_LENGTH = 8;
+
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final RollCycle rollCycle;
+    private long lastTime = Long.MIN_VALUE;
+    private long writingTime;
+    private volatile long durablePosition = -1;
+
+    private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly) {
+        this.rollCycle = rollCycle;
+        final TimeProvider entryTime = () -> writingTime;
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
+            .timeProvider(entryTime).readOnly(readOnly);
+        queue = builder.build();
+        appender = readOnly ? null : queue.createAppender();
+        final long last = queue.lastIndex();
+        if (last >= 0) {
+            durablePosition = last;
+            try (ArchiveReader reader = reader()) {
+                lastTime = reader.timeAt(last);
+            }
+        }
+        writingTime = lastTime == Long.MIN_VALUE ? 0 : lastTime;
+    }
+
+    /** Opens (or creates) an archive directory for appending, rolling daily. */
+    public static ArchiveStore open(final Path dir) {
+        return new ArchiveStore(dir, RollCycles.FAST_DAILY, false);
+    }
+
+    /** Opens (or creates) an archive directory for appending with this roll cycle (short ones for tests). */
+    public static ArchiveStore open(final Path dir, final RollCycle rollCycle) {
+        return new ArchiveStore(dir, rollCycle, false);
+    }
+
+    /**
+     * Appends an event. Allocation-free in steady state.
+     *
+     * @param ingestionTimeMillis when the bus accepted it.
+     * @param event               the envelope bytes.
+     * @param offset              first byte.
+     * @param length              byte count.
+     * @return the event's position (its queue index), durable against a process crash once this returns.
+     */
+    public long append(final long ingestionTimeMillis, final byte[] event, final int offset, final int length) {
+        final long time = Math.max(ingestionTimeMillis, lastTime);
+        writingTime = time;
+        try (DocumentContext document = appender.writingDocument()) {
+            final Bytes<?> bytes = document.wire().bytes();
+            bytes.writeLong(time);
+            bytes.write(event, offset, length);
+        }
+        lastTime = time;
+        final long index = appender.lastIndexAppended();
+        durablePosition = index;
+        return index;
+    }
+
+    /**
+     * @return the position of the last appended event: after a crash, every event at or before it is readable;
+     *         -1 when empty.
+     */
+    public long durablePosition() {
+        return durablePosition;
+    }
+
+    /** @return a reader positioned at the start (confined to the calling thread; close it). */
+    public ArchiveReader reader() {
+        return new ArchiveReader(queue.createTailer(), this);
+    }
+
+    RollCycle rollCycle() {
+        return rollCycle;
+    }
+
+    SingleChronicleQueue queue() {
+        return queue;
+    }
+
+    /** @return the next existing cycle at or after {@code cycle}, or -1. */
+    int existingCycleFrom(final int cycle) {
+        final int first = queue.firstCycle();
+        final int last = queue.lastCycle();
+        if (first < 0 || cycle > last) {
+            return -1;
+        }
+        if (cycle <= first) {
+            return first;
+        }
+        final ExcerptTailer probe = queue.createTailer();
+        try {
+            if (probe.moveToCycle(cycle)) {
+                return cycle;
+            }
+            final int next = queue.nextCycle(cycle, TailerDirection.FORWARD);
+            return next < 0 ? -1 : next;
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("archive " + queue.fileAbsolutePath() + ": unreadable cycle file name", e);
+        } finally {
+            probe.close();
+        }
+    }
+
+    /** @return the directory. */
+    public Path dir() {
+        return queue.file().toPath();
+    }
+
+    @Override
+    public void close() {
+        if (appender != null) {
+            appender.close();
+        }
+        queue.close();
+    }
+}
