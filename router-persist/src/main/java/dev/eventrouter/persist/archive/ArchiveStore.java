@@ -39,7 +39,8 @@ public final class ArchiveStore implements AutoCloseable {
     static final int HEADER_LENGTH = 8;
 
     private final SingleChronicleQueue queue;
-    private final ExcerptAppender appender;
+    private final boolean readOnly;
+    private ExcerptAppender appender;
     private final RollCycle rollCycle;
     private long lastTime = Long.MIN_VALUE;
     private long writingTime;
@@ -51,7 +52,7 @@ public final class ArchiveStore implements AutoCloseable {
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
             .timeProvider(entryTime).readOnly(readOnly);
         queue = builder.build();
-        appender = readOnly ? null : queue.createAppender();
+        this.readOnly = readOnly;
         final long last = queue.lastIndex();
         if (last >= 0) {
             durablePosition = last;
@@ -65,6 +66,11 @@ public final class ArchiveStore implements AutoCloseable {
     /** Opens (or creates) an archive directory for appending, rolling daily. */
     public static ArchiveStore open(final Path dir) {
         return new ArchiveStore(dir, RollCycles.FAST_DAILY, false);
+    }
+
+    /** Opens an existing archive directory for reading only (tools). */
+    public static ArchiveStore openReadOnly(final Path dir) {
+        return new ArchiveStore(dir, RollCycles.FAST_DAILY, true);
     }
 
     /** Opens (or creates) an archive directory for appending with this roll cycle (short ones for tests). */
@@ -82,6 +88,13 @@ public final class ArchiveStore implements AutoCloseable {
      * @return the event's position (its queue index), durable against a process crash once this returns.
      */
     public long append(final long ingestionTimeMillis, final byte[] event, final int offset, final int length) {
+        if (appender == null) {
+            if (readOnly) {
+                throw new IllegalStateException("archive " + queue.fileAbsolutePath() + " is open read-only");
+            }
+            // created on the appending thread: Chronicle appenders belong to one thread
+            appender = queue.createAppender();
+        }
         final long time = Math.max(ingestionTimeMillis, lastTime);
         writingTime = time;
         try (DocumentContext document = appender.writingDocument()) {
@@ -143,6 +156,32 @@ public final class ArchiveStore implements AutoCloseable {
     /** @return the directory. */
     public Path dir() {
         return queue.file().toPath();
+    }
+
+    /** @return the archive time of the first event, or -1 when empty. */
+    public long firstTime() {
+        final long first = queue.firstIndex();
+        if (first < 0 || first == Long.MAX_VALUE) {
+            return -1;
+        }
+        try (ArchiveReader reader = reader()) {
+            return reader.timeAt(first);
+        }
+    }
+
+    /** @return the archive time of the last event, or -1 when empty. */
+    public long lastTime() {
+        return lastTime == Long.MIN_VALUE ? -1 : lastTime;
+    }
+
+    /** @return how many events the archive holds (counted per cycle by the queue's index, not by reading them). */
+    public long eventCount() {
+        final long first = queue.firstIndex();
+        final long last = queue.lastIndex();
+        if (last < 0 || first == Long.MAX_VALUE) {
+            return 0;
+        }
+        return queue.countExcerpts(first, last) + 1;
     }
 
     @Override

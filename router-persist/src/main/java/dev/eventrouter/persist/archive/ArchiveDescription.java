@@ -1,0 +1,16 @@
+package dev.eventrouter.persist.archive;
+
+/**
+ * What {@code describe} reports of an archive. Times are epoch milliseconds, -1 when the archive is empty.
+ *
+ * @param spec            the archive as declared.
+ * @param state           {@code ENABLED}, or {@code DISABLED} once deleted.
+ * @param eventCount      events archived.
+ * @param sizeBytes       bytes of its queue files on disk.
+ * @param firstEventTime  archive time of the first event.
+ * @param lastEventTime   archive time of the last event.
+ * @param durablePosition the position up to which every event survives a process crash, -1 when empty.
+ */
+public record ArchiveDescription(ArchiveSpec spec, String state, long eventCount, long sizeBytes,
+                                 long firstEventTime, long lastEventTime, long durablePosition) {
+}

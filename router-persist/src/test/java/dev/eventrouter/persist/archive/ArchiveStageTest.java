@@ -1,0 +1,137 @@
+package dev.eventrouter.persist.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.PutEventsEntry;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import dev.eventrouter.pattern.InvalidPatternException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import net.openhft.chronicle.queue.RollCycles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class ArchiveStageTest {
+    private static final long T0 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clock = new AtomicLong(T0);
+
+    private static String envelope(final String source, final int n, final String extra) {
+        return "{\"version\":\"0\",\"id\":\"e" + n + "\",\"detail-type\":\"t\",\"source\":\"" + source + "\","
+            + "\"account\":\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\",\"region\":\"us-east-1\","
+            + "\"resources\":[]," + extra + "\"detail\":{\"n\":" + n + "}}";
+    }
+
+    private static List<String> read(final Path archive) {
+        final List<String> events = new ArrayList<>();
+        try (ArchiveStore store = ArchiveStore.open(archive, RollCycles.FIVE_MINUTELY);
+             ArchiveReader reader = store.reader()) {
+            while (reader.next()) {
+                events.add(reader.eventAsString());
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void shouldArchiveMatchingEventsOfItsBusOnlyAndNeverReplayedOnes() {
+        final ArchiveStage archives = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+        try (Router router = Router.start(new RouterContext().clock(clock::get).addStage(archives))) {
+            final EventBus orders = router.createEventBus("orders");
+            archives.create(router, new ArchiveSpec("shop", "orders", "{\"source\":[\"shop\"]}", 0,
+                dir.resolve("shop")));
+            archives.create(router, new ArchiveSpec("everything", null, null, 0, dir.resolve("all")));
+            final List<String> expectedShop = new ArrayList<>();
+            for (int n = 0; n < 6; n++) {
+                final String event = envelope(n % 2 == 0 ? "shop" : "pos", n, "");
+                clock.addAndGet(1_000);
+                assertTrue(orders.publish(event.getBytes(StandardCharsets.UTF_8)));
+                if (n % 2 == 0) {
+                    expectedShop.add(event);
+                }
+            }
+            assertTrue(orders.publish(envelope("shop", 99, "\"replay-name\":\"r1\",")
+                .getBytes(StandardCharsets.UTF_8)));
+            final String id = router.putEvents(List.of(PutEventsEntry.of("app", "t", "{}"))).entries().get(0)
+                .eventId();
+
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(expectedShop, read(dir.resolve("shop")));
+            final List<String> all = read(dir.resolve("all"));
+            assertEquals(1, all.size());
+            assertTrue(all.get(0).contains(id));
+            assertEquals(0, router.stageErrors());
+        }
+    }
+
+    @Test
+    void shouldDescribeCountsAndTimesAndKeepThemWhenTheArchiveIsReopened() {
+        final ArchiveStage archives = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+        try (Router router = Router.start(new RouterContext().clock(clock::get).addStage(archives))) {
+            final Path path = dir.resolve("a");
+            archives.create(router, new ArchiveSpec("a", null, null, 7, path));
+            assertEquals(new ArchiveDescription(new ArchiveSpec("a", null, null, 7, path), "ENABLED", 0, 0, -1, -1, -1)
+                .toString(), archives.describe("a").toString().replaceFirst("sizeBytes=\\d+", "sizeBytes=0"));
+            for (int n = 0; n < 3; n++) {
+                clock.set(T0 + n * 400_000L);
+                router.eventBus(null).publish(envelope("s", n, "").getBytes(StandardCharsets.UTF_8));
+            }
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            final ArchiveDescription described = archives.describe("a");
+            assertEquals(3, described.eventCount());
+            assertEquals(T0, described.firstEventTime());
+            assertEquals(T0 + 800_000L, described.lastEventTime());
+            assertTrue(described.sizeBytes() > 0 && described.durablePosition() >= 0, described.toString());
+        }
+        final ArchiveStage reopened = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+        try (Router router = Router.start(new RouterContext().addStage(reopened))) {
+            reopened.create(router, new ArchiveSpec("a", null, null, 7, dir.resolve("a")));
+            final ArchiveDescription described = reopened.describe("a");
+            assertEquals(3, described.eventCount(), "three events in three five-minute cycles");
+            assertEquals(T0, described.firstEventTime());
+            assertEquals(T0 + 800_000L, described.lastEventTime());
+        }
+    }
+
+    @Test
+    void shouldRefuseBadArchivesWithTheirNameWhenCreated() {
+        final ArchiveStage archives = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+        try (Router router = Router.start(new RouterContext().addStage(archives))) {
+            archives.create(router, new ArchiveSpec("a", null, null, 0, dir.resolve("a")));
+            assertEquals("archive a already exists", assertThrows(IllegalArgumentException.class,
+                () -> archives.create(router, new ArchiveSpec("a", null, null, 0, dir.resolve("b")))).getMessage());
+            assertEquals("event bus nope does not exist", assertThrows(IllegalArgumentException.class,
+                () -> archives.create(router, new ArchiveSpec("b", "nope", null, 0, dir.resolve("b")))).getMessage());
+            assertEquals("archive c: EventPattern cannot test replay-name (replayed events are never archived)",
+                assertThrows(IllegalArgumentException.class, () -> archives.create(router,
+                    new ArchiveSpec("c", null, "{\"replay-name\":[\"x\"]}", 0, dir.resolve("c")))).getMessage());
+            final InvalidPatternException bad = assertThrows(InvalidPatternException.class, () -> archives.create(
+                router, new ArchiveSpec("d", null, "{\"source\":\"x\"}", 0, dir.resolve("d"))));
+            assertTrue(bad.getMessage().startsWith("rule \"archive d\": $.source: "), bad.getMessage());
+            assertEquals("RetentionDays=-1: must be 0 (forever) or more".replace("Ret", "archive e: Ret"),
+                assertThrows(IllegalArgumentException.class,
+                    () -> new ArchiveSpec("e", null, null, -1, dir)).getMessage());
+            assertEquals(List.of("a"), archives.list());
+            archives.delete("a");
+            router.eventBus(null).publish(envelope("s", 1, "").getBytes(StandardCharsets.UTF_8));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertFalse(Files.exists(dir.resolve("a")), "a deleted archive's files are removed");
+        }
+    }
+}
