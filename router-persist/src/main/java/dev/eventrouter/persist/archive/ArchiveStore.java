@@ -37,6 +37,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class ArchiveStore implements AutoCloseable {
     /** Bytes before the event in every excerpt. */
     static final int HEADER_LENGTH = 8;
+    /** How long a half-written entry's lock is honoured before it is taken as a crash and recovered. */
+    static final long RECOVERY_TIMEOUT_MS = 1_000;
 
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
@@ -49,8 +51,9 @@ public final class ArchiveStore implements AutoCloseable {
     private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly) {
         this.rollCycle = rollCycle;
         final TimeProvider entryTime = () -> writingTime;
+        // one appender per archive: a write header still locked after a second was left by a killed process
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
-            .timeProvider(entryTime).readOnly(readOnly);
+            .timeProvider(entryTime).readOnly(readOnly).timeoutMS(RECOVERY_TIMEOUT_MS);
         queue = builder.build();
         this.readOnly = readOnly;
         final long last = queue.lastIndex();
