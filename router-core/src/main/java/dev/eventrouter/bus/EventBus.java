@@ -65,6 +65,18 @@ public final class EventBus {
         return router.publishRaw(this, bytes, offset, length);
     }
 
+    /**
+     * Publishes an event from an archive replay: it reaches only the filter's rules, and the call never waits (a
+     * replay retries on its next duty cycle). The bytes are not validated again (they were when first accepted);
+     * the caller has added the {@code replay-name} field.
+     *
+     * @return {@code true} when accepted; {@code false} when the router is full right now.
+     * @throws IllegalStateException when the bus was deleted or the router is closed.
+     */
+    public boolean publishReplay(final byte[] bytes, final int offset, final int length, final ReplayFilter filter) {
+        return router.publishReplay(this, bytes, offset, length, filter);
+    }
+
     /** Publishes a whole array. @see #publish(byte[], int, int) */
     public boolean publish(final byte[] bytes) {
         return publish(bytes, 0, bytes.length);

@@ -18,7 +18,8 @@ package dev.eventrouter.bus;
  * ...                                                              |
  *  +---------------------------------------------------------------+
  * </pre>
- * Flags: {@link #FROM_OTHER_BUS} marks an event delivered by a bus target, which bus targets do not forward again.
+ * Flags: {@link #FROM_OTHER_BUS} marks an event delivered by a bus target, which bus targets do not forward again;
+ * the high 16 bits hold the id of the {@link ReplayFilter} of a replayed event (0: not replayed).
  */
 final class HandoffDescriptor {
     /** Offset of the flags. */
@@ -31,6 +32,10 @@ final class HandoffDescriptor {
     static final int HEADER_LENGTH = EVENT_OFFSET;
     /** The event arrived through a bus target: it has made its one bus-to-bus hop. */
     static final int FROM_OTHER_BUS = 1;
+    /** Shift of the replay filter id in the flags. */
+    static final int REPLAY_FILTER_SHIFT = 16;
+    /** Most replay filters alive at once. */
+    static final int MAX_REPLAY_FILTERS = 0xFFFF;
 
     private HandoffDescriptor() {
     }

@@ -22,6 +22,8 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
     private MatchAutomaton automaton = MatchAutomaton.EMPTY;
     private BusRules rules = BusRules.EMPTY;
     private EventSlot slot;
+    private ReplayFilter filter;
+    private int delivered;
 
     MatchStage(final Router router, final EventLimits limits) {
         this.router = router;
@@ -50,11 +52,15 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
         if ((event.flags & HandoffDescriptor.FROM_OTHER_BUS) != 0) {
             metrics.fromOtherBus.incrementOrdered();
         }
+        filter = event.flags >>> HandoffDescriptor.REPLAY_FILTER_SHIFT == 0 ? null
+            : router.replayFilterAt(event.flags >>> HandoffDescriptor.REPLAY_FILTER_SHIFT);
         rules = bus.compiled;
         automaton = rules.automaton;
         slot = event;
         try {
-            if (matcher.match(event.bytes, 0, event.length, this) > 0) {
+            delivered = 0;
+            matcher.match(event.bytes, 0, event.length, this);
+            if (delivered > 0) {
                 metrics.matched.incrementOrdered();
             } else {
                 metrics.unmatched.incrementOrdered();
@@ -70,7 +76,11 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
     @Override
     public void onMatch(final CompiledRule rule) {
         final RuleBinding binding = rules.byIndex[rule.index()];
+        if (filter != null && !filter.allows(binding.rule.name())) {
+            return;
+        }
         binding.metrics.matched.incrementOrdered();
+        delivered++;
         final TargetBinding[] targets = binding.targets;
         for (int i = 0; i < targets.length; i++) {
             targets[i].deliverFirst(slot, attempt);

@@ -61,6 +61,10 @@ public final class Router implements AutoCloseable {
     private final AgentRunner retryRunner;
     private volatile EventBus[] busTable = new EventBus[0];
     private volatile boolean closed;
+    private volatile ReplayFilter[] replayFilters = new ReplayFilter[1];
+    private int nextReplayFilterId = 1;
+    private final java.util.Set<Integer> releasedReplayFilters = new java.util.HashSet<>();
+    private static final ReplayFilter EVERYTHING = new ReplayFilter(0, java.util.Set.of());
     private CloseReport closeReport;
     private final EventIdSource forwardIds;
 
@@ -568,6 +572,63 @@ public final class Router implements AutoCloseable {
         } finally {
             activePublishers.decrementAndGet();
         }
+    }
+
+    boolean publishReplay(final EventBus bus, final byte[] bytes, final int offset, final int length,
+                          final ReplayFilter filter) {
+        final Publisher publisher = publishers.get();
+        enter(publisher);
+        try {
+            if (bus.deleted) {
+                throw new IllegalStateException("event bus " + bus.arn + " was deleted");
+            }
+            if (length > context.maxEventBytes()) {
+                throw new MalformedEventException(context.maxEventBytes(), "event of " + length
+                    + " bytes exceeds the limit of " + context.maxEventBytes() + " bytes");
+            }
+            return pipeline.offer(bus.index, filter.id << HandoffDescriptor.REPLAY_FILTER_SHIFT,
+                context.clock().time(), bytes, offset, length);
+        } finally {
+            activePublishers.decrementAndGet();
+        }
+    }
+
+    /**
+     * Registers the rules a replay delivers to.
+     *
+     * @param ruleNames the rules; empty for every rule.
+     * @throws IllegalStateException when 65,535 filters are alive.
+     */
+    public synchronized ReplayFilter replayFilter(final java.util.Collection<String> ruleNames) {
+        for (int i = 0; i < HandoffDescriptor.MAX_REPLAY_FILTERS; i++) {
+            final int id = nextReplayFilterId;
+            nextReplayFilterId = id == HandoffDescriptor.MAX_REPLAY_FILTERS ? 1 : id + 1;
+            if (id >= replayFilters.length || replayFilters[id] == null || releasedReplayFilters.remove(id)) {
+                final ReplayFilter filter = new ReplayFilter(id, new java.util.HashSet<>(ruleNames));
+                final ReplayFilter[] next = java.util.Arrays.copyOf(replayFilters,
+                    Math.max(replayFilters.length, id + 1));
+                next[id] = filter;
+                replayFilters = next;
+                return filter;
+            }
+        }
+        throw new IllegalStateException(HandoffDescriptor.MAX_REPLAY_FILTERS + " replay filters are in use");
+    }
+
+    /**
+     * Frees a filter's id once its replay has ended. Ids are handed out round-robin, so an id comes back only after
+     * 65,534 other filters: long after the replay's last events were matched.
+     */
+    public synchronized void releaseReplayFilter(final ReplayFilter filter) {
+        if (filter.id < replayFilters.length && replayFilters[filter.id] == filter) {
+            // the filter stays readable for the replay's events still in flight until its id is handed out again
+            releasedReplayFilters.add(filter.id);
+        }
+    }
+
+    ReplayFilter replayFilterAt(final int id) {
+        final ReplayFilter[] filters = replayFilters;
+        return id < filters.length && filters[id] != null ? filters[id] : EVERYTHING;
     }
 
     private void enter(final Publisher publisher) {

@@ -1,0 +1,133 @@
+package dev.eventrouter.persist.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import dev.eventrouter.bus.Rule;
+import dev.eventrouter.persist.archive.ArchiveSpec;
+import dev.eventrouter.persist.archive.ArchiveStage;
+import dev.eventrouter.target.Target;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import net.openhft.chronicle.queue.RollCycles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class ReplayTest {
+    private static final long T0 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong routerClock = new AtomicLong(T0);
+    private final AtomicLong replayClock = new AtomicLong(T0 + 3_600_000);
+    private final List<String> r1 = new CopyOnWriteArrayList<>();
+    private final List<String> r2 = new CopyOnWriteArrayList<>();
+    private final ArchiveStage archives = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+    private Router router;
+    private ReplayAgent replays;
+
+    @BeforeEach
+    void setUp() {
+        router = Router.start(new RouterContext().clock(routerClock::get).addStage(archives));
+        archives.create(router, new ArchiveSpec("all", null, null, 0, dir.resolve("all")));
+        router.putRule(Rule.of("r1", "{\"detail\":{\"n\":[{\"exists\":true}]}}"));
+        router.putRule(Rule.of("r2", "{\"detail\":{\"n\":[{\"exists\":true}]}}"));
+        router.putTargets(null, "r1", List.of(Target.handler("t", d -> r1.add(d.payloadAsString()))));
+        router.putTargets(null, "r2", List.of(Target.handler("t", d -> r2.add(d.payloadAsString()))));
+        for (int n = 0; n < 10; n++) {
+            routerClock.set(T0 + n * 1_000L);
+            assertTrue(router.eventBus(null).publish(("{\"id\":\"e" + n + "\",\"detail\":{\"n\":" + n + "}}")
+                .getBytes(StandardCharsets.UTF_8)));
+        }
+        await(() -> archives.describe("all").eventCount() == 10, "archived");
+        r1.clear();
+        r2.clear();
+        replays = ReplayAgent.start(router, replayClock::get, 2, RollCycles.FIVE_MINUTELY);
+    }
+
+    @AfterEach
+    void tearDown() {
+        replays.close();
+        router.close(Duration.ofSeconds(10));
+    }
+
+    private static void await(final BooleanSupplier condition, final String what) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "gave up waiting for " + what);
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    @Test
+    void shouldReplayTheRangeInOrderToTheNamedRulesOnlyWithReplayNameAndNeverReArchive() {
+        final Replay replay = replays.start(new ReplaySpec("r-1", dir.resolve("all"), T0 + 2_000, T0 + 5_000, null,
+            List.of("r1"), 0));
+        await(() -> replay.state() == ReplayState.COMPLETED, "completed");
+        await(() -> r1.size() == 3, "three replayed events delivered");
+        assertEquals(List.of("{\"replay-name\":\"r-1\",\"id\":\"e2\",\"detail\":{\"n\":2}}",
+            "{\"replay-name\":\"r-1\",\"id\":\"e3\",\"detail\":{\"n\":3}}",
+            "{\"replay-name\":\"r-1\",\"id\":\"e4\",\"detail\":{\"n\":4}}"), r1);
+        assertEquals(3, replay.eventsReplayed());
+        assertEquals(T0 + 4_000, replay.lastReplayedEventTime());
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(List.of(), r2, "r2 was not named");
+        assertEquals(10, archives.describe("all").eventCount(), "replayed events are not archived again");
+    }
+
+    @Test
+    void shouldFollowTheOriginalTimingWhenPaced() {
+        final Replay replay = replays.start(new ReplaySpec("paced", dir.resolve("all"), T0, T0 + 10_000, null,
+            List.of(), 1.0));
+        await(() -> replay.eventsReplayed() == 1, "the first event goes at once");
+        replayClock.addAndGet(2_500);
+        await(() -> replay.eventsReplayed() == 3, "events 1 and 2 are due 1 s and 2 s later");
+        assertEquals(ReplayState.RUNNING, replay.state());
+        replayClock.addAndGet(10_000);
+        await(() -> replay.state() == ReplayState.COMPLETED, "the rest");
+        assertEquals(10, replay.eventsReplayed());
+    }
+
+    @Test
+    void shouldCancelARunningReplayAndRefuseMoreThanTheConcurrencyLimit() {
+        final Replay slow = replays.start(new ReplaySpec("slow", dir.resolve("all"), T0, T0 + 10_000, null,
+            List.of(), 1.0));
+        replays.start(new ReplaySpec("slow2", dir.resolve("all"), T0, T0 + 10_000, null, List.of(), 1.0));
+        assertEquals("replay third: 2 replays are running; at most 2 may run at once", assertThrows(
+            IllegalStateException.class, () -> replays.start(new ReplaySpec("third", dir.resolve("all"), T0,
+                T0 + 1, null, List.of(), 0))).getMessage());
+        await(() -> slow.eventsReplayed() == 1, "running");
+        replays.cancel("slow");
+        await(() -> slow.state() == ReplayState.CANCELLED, "cancelled");
+        assertEquals(1, slow.eventsReplayed());
+        assertEquals("replay slow already exists", assertThrows(IllegalArgumentException.class,
+            () -> replays.start(new ReplaySpec("slow", dir.resolve("all"), T0, T0 + 1, null, List.of(), 0)))
+            .getMessage());
+    }
+
+    @Test
+    void shouldFailWithAReasonWhenTheArchiveIsMissing() {
+        final Replay replay = replays.start(new ReplaySpec("lost", dir.resolve("nope"), T0, T0 + 1, null,
+            List.of(), 0));
+        await(() -> replay.state() == ReplayState.FAILED, "failed");
+        assertEquals("archive directory " + dir.resolve("nope") + " does not exist", replay.reason());
+        assertEquals("replay x: EventStartTime must be before EventEndTime", assertThrows(
+            IllegalArgumentException.class, () -> new ReplaySpec("x", dir, 5, 5, null, List.of(), 0)).getMessage());
+    }
+}
