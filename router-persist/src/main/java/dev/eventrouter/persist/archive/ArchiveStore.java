@@ -49,12 +49,13 @@ public final class ArchiveStore implements AutoCloseable {
     private volatile long durablePosition = -1;
 
     private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly) {
-        this.rollCycle = rollCycle;
         final TimeProvider entryTime = () -> writingTime;
         // one appender per archive: a write header still locked after a second was left by a killed process
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
             .timeProvider(entryTime).readOnly(readOnly).timeoutMS(RECOVERY_TIMEOUT_MS);
         queue = builder.build();
+        // an existing queue keeps the roll cycle it was created with
+        this.rollCycle = queue.rollCycle();
         this.readOnly = readOnly;
         final long last = queue.lastIndex();
         if (last >= 0) {
@@ -71,9 +72,24 @@ public final class ArchiveStore implements AutoCloseable {
         return new ArchiveStore(dir, RollCycles.FAST_DAILY, false);
     }
 
-    /** Opens an existing archive directory for reading only (tools). */
+    /**
+     * Opens an existing archive directory for reading only (tools).
+     *
+     * @throws IllegalArgumentException when the directory does not exist or holds no archive.
+     */
     public static ArchiveStore openReadOnly(final Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": no such directory");
+        }
+        if (!java.nio.file.Files.exists(dir.resolve("metadata.cq4t"))) {
+            throw new IllegalArgumentException(dir + ": not an archive (no metadata.cq4t)");
+        }
         return new ArchiveStore(dir, RollCycles.FAST_DAILY, true);
+    }
+
+    /** @return whether a directory holds an archive. */
+    public static boolean isArchive(final Path dir) {
+        return java.nio.file.Files.exists(dir.resolve("metadata.cq4t"));
     }
 
     /** Opens (or creates) an archive directory for appending with this roll cycle (short ones for tests). */

@@ -7,6 +7,8 @@ import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
 import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.persist.archive.ArchiveSpec;
+import dev.eventrouter.persist.archive.ArchiveStage;
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.EventHandler;
 import dev.eventrouter.target.Target;
@@ -60,12 +62,17 @@ final class ConfiguredRouter implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": " + e.getMessage().replaceFirst("=[^:]*:", ":"));
         }
+        final ArchiveStage archives = new ArchiveStage();
+        if (!config.archives().isEmpty()) {
+            context.addStage(archives);
+        }
         final OutputStream deadLetters = config.deadLetterFile() == null ? null : open(config.deadLetterFile());
         final ConfiguredRouter[] self = new ConfiguredRouter[1];
         context.defaultDeadLetter(letter -> self[0].deadLetter(letter));
         self[0] = new ConfiguredRouter(config, stdout, err, Router.start(context), deadLetters);
         try {
             self[0].apply(file);
+            self[0].applyArchives(file, archives);
         } catch (RuntimeException e) {
             self[0].close(Duration.ofSeconds(5));
             throw e;
@@ -96,6 +103,19 @@ final class ConfiguredRouter implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     throw new UserError(file + ": " + target.field() + ": " + e.getMessage());
                 }
+            }
+        }
+    }
+
+    private void applyArchives(final Path file, final ArchiveStage archives) {
+        for (RouterConfigFile.ArchiveConfig archive : config.archives()) {
+            try {
+                archives.create(router, new ArchiveSpec(archive.name(), archive.eventBus(), archive.eventPattern(),
+                    archive.retentionDays(), archive.dir()));
+            } catch (InvalidPatternException e) {
+                throw new UserError(file + ": " + archive.field() + ".eventPattern: " + e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new UserError(file + ": " + archive.field() + ": " + e.getMessage());
             }
         }
     }

@@ -51,9 +51,14 @@ final class RouterConfigFile {
                       String description, List<TargetConfig> targets) {
     }
 
+    /** An archive as configured. */
+    record ArchiveConfig(String field, String name, String eventBus, String eventPattern, int retentionDays,
+                         Path dir) {
+    }
+
     /** The whole file. */
     record Config(String account, String region, List<String> eventBuses, Path deadLetterFile,
-                  List<RuleConfig> rules) {
+                  List<RuleConfig> rules, List<ArchiveConfig> archives) {
     }
 
     private RouterConfigFile() {
@@ -89,7 +94,7 @@ final class RouterConfigFile {
     }
 
     private static Config parse(final ObjectNode root, final Path base) {
-        allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules"));
+        allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules", "archives"));
         final List<String> buses = new ArrayList<>();
         final JsonNode busList = root.get("eventBuses");
         if (busList != null) {
@@ -106,9 +111,30 @@ final class RouterConfigFile {
                 rules.add(rule(ruleList.get(i), "rules[" + i + "]", base));
             }
         }
+        final List<ArchiveConfig> archives = new ArrayList<>();
+        final JsonNode archiveList = root.get("archives");
+        if (archiveList != null) {
+            requireArray(archiveList, "archives");
+            for (int i = 0; i < archiveList.size(); i++) {
+                archives.add(archive(archiveList.get(i), "archives[" + i + "]", base));
+            }
+        }
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
-            rules);
+            rules, archives);
+    }
+
+    private static ArchiveConfig archive(final JsonNode node, final String field, final Path base) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "eventBus", "eventPattern", "retentionDays", "dir"));
+        final JsonNode pattern = node.get("eventPattern");
+        if (pattern != null && !(pattern.isObject() || pattern.isTextual())) {
+            throw new ConfigError(field + ".eventPattern", "must be a pattern object or a JSON string");
+        }
+        return new ArchiveConfig(field, text(node.get("name"), field + ".name"),
+            optionalText(node, field + ".", "eventBus", null),
+            pattern == null ? null : pattern.isTextual() ? pattern.asText() : pattern.toString(),
+            integer(node, "retentionDays", field, 0), base.resolve(text(node.get("dir"), field + ".dir")));
     }
 
     private static RuleConfig rule(final JsonNode node, final String field, final Path base) {

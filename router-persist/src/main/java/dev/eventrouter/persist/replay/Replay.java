@@ -5,7 +5,6 @@ import dev.eventrouter.bus.ReplayFilter;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.persist.archive.ArchiveReader;
 import dev.eventrouter.persist.archive.ArchiveStore;
-import java.nio.charset.StandardCharsets;
 import net.openhft.chronicle.queue.RollCycle;
 import org.agrona.concurrent.EpochClock;
 
@@ -41,7 +40,7 @@ public final class Replay {
         this.spec = spec;
         this.router = router;
         this.rollCycle = rollCycle;
-        prefix = ("{\"replay-name\":\"" + spec.name() + "\",").getBytes(StandardCharsets.UTF_8);
+        prefix = ReplayNames.prefix(spec.name());
     }
 
     /** @return the request. */
@@ -135,20 +134,11 @@ public final class Replay {
         if (!reader.next() || reader.timeMillis() >= spec.endMillis()) {
             return false;
         }
-        final int length = reader.length();
-        final byte[] event = reader.bytes();
-        int first = 1;
-        while (first < length && (event[first] == ' ' || event[first] == '\n' || event[first] == '\r'
-            || event[first] == '\t')) {
-            first++;
+        int size = ReplayNames.inject(prefix, reader.bytes(), reader.length(), pending);
+        if (size < 0) {
+            pending = new byte[Math.max(-size, pending.length * 2)];
+            size = ReplayNames.inject(prefix, reader.bytes(), reader.length(), pending);
         }
-        final boolean empty = first < length && event[first] == '}';
-        final int size = prefix.length + length - 1 - (empty ? 1 : 0);
-        if (pending.length < size) {
-            pending = new byte[Math.max(size, pending.length * 2)];
-        }
-        System.arraycopy(prefix, 0, pending, 0, prefix.length - (empty ? 1 : 0));
-        System.arraycopy(event, 1, pending, prefix.length - (empty ? 1 : 0), length - 1);
         pendingLength = size;
         pendingTime = reader.timeMillis();
         if (firstEventTime < 0) {

@@ -1,0 +1,190 @@
+package dev.eventrouter.persist.cli;
+
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchAutomaton;
+import dev.eventrouter.match.MatchedRules;
+import dev.eventrouter.match.RuleCompiler;
+import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.pattern.PatternLimits;
+import dev.eventrouter.pattern.PatternParser;
+import dev.eventrouter.persist.archive.ArchiveReader;
+import dev.eventrouter.persist.archive.ArchiveStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code router archive ls|describe|dump}: look into archive directories from the shell. */
+@Command(name = "archive", mixinStandardHelpOptions = true,
+    description = "Lists, describes and dumps archives (Chronicle Queue directories written by the router).",
+    subcommands = {ArchiveCommand.Ls.class, ArchiveCommand.Describe.class, ArchiveCommand.Dump.class})
+final class ArchiveCommand implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: ls, describe, dump");
+    }
+
+    static ArchiveStore open(final Path dir) {
+        return open("--dir", dir);
+    }
+
+    static ArchiveStore open(final String option, final Path dir) {
+        try {
+            return ArchiveStore.openReadOnly(dir);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(option + ": " + e.getMessage());
+        }
+    }
+
+    static String time(final long millis) {
+        return millis < 0 ? "-" : Instant.ofEpochMilli(millis).toString();
+    }
+
+    static long size(final Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".cq4")).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UserError("--dir: cannot list " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code archive ls --dir PARENT}: one line per archive directory in (or at) PARENT. */
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists the archives in a directory.")
+    static final class Ls implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "An archive, or a directory of archives.")
+        private Path dir;
+
+        @Option(names = "--verbose", description = "Print stack traces for errors.")
+        private boolean verbose;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isDirectory(dir)) {
+                throw new UserError("--dir: " + dir + ": no such directory");
+            }
+            final List<Path> archives;
+            try (Stream<Path> children = Files.list(dir)) {
+                archives = ArchiveStore.isArchive(dir) ? List.of(dir)
+                    : children.filter(Files::isDirectory).filter(ArchiveStore::isArchive).sorted().toList();
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "%-24s %12s %14s  %-24s  %-24s%n", "archive", "events", "bytes", "first", "last");
+            for (Path archive : archives) {
+                try (ArchiveStore store = open(archive)) {
+                    out.printf(Locale.ROOT, "%-24s %,12d %,14d  %-24s  %-24s%n", archive.getFileName(),
+                        store.eventCount(), size(archive), time(store.firstTime()), time(store.lastTime()));
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code archive describe --dir DIR}. */
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Describes one archive.")
+    static final class Describe implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The archive directory.")
+        private Path dir;
+
+        @Option(names = "--verbose", description = "Print stack traces for errors.")
+        private boolean verbose;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ArchiveStore store = open(dir)) {
+                final PrintWriter out = spec.commandLine().getOut();
+                out.printf(Locale.ROOT, "archive:          %s%nevents:           %d%nbytes:            %d%n"
+                    + "first event time: %s%nlast event time:  %s%ndurable position: %d%n", dir, store.eventCount(),
+                    size(dir), time(store.firstTime()), time(store.lastTime()), store.durablePosition());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code archive dump --dir DIR [--from T] [--to T] [--pattern P] [--limit N]}: NDJSON on stdout. */
+    @Command(name = "dump", mixinStandardHelpOptions = true,
+        description = "Writes the archived events of a time range as NDJSON to stdout.")
+    static final class Dump implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The archive directory.")
+        private Path dir;
+
+        @Option(names = "--from", paramLabel = "T", description = "First time (inclusive): ISO-8601, epoch ms or -15m.")
+        private String from;
+
+        @Option(names = "--to", paramLabel = "T", description = "End time (exclusive).")
+        private String to;
+
+        @Option(names = "--pattern", paramLabel = "PATTERN|@file", description = "Only events matching this pattern.")
+        private String pattern;
+
+        @Option(names = "--limit", defaultValue = "-1", paramLabel = "N", description = "At most N events.")
+        private long limit;
+
+        @Option(names = "--verbose", description = "Print stack traces for errors.")
+        private boolean verbose;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final long now = System.currentTimeMillis();
+            final long start = from == null ? Long.MIN_VALUE : TimeArgument.parse("--from", from, now);
+            final long end = to == null ? Long.MAX_VALUE : TimeArgument.parse("--to", to, now);
+            if (start >= end) {
+                throw new UserError("--from must be before --to");
+            }
+            if (limit < -1) {
+                throw new UserError("--limit must be 0 or more");
+            }
+            final EventMatcher matcher = pattern == null ? null : matcher(pattern);
+            final MatchedRules matched = new MatchedRules();
+            final PrintWriter out = spec.commandLine().getOut();
+            long written = 0;
+            try (ArchiveStore store = open(dir); ArchiveReader reader = store.reader()) {
+                if (start != Long.MIN_VALUE) {
+                    reader.seek(start);
+                }
+                while ((limit < 0 || written < limit) && reader.next() && reader.timeMillis() < end) {
+                    if (matcher != null) {
+                        matched.clear();
+                        if (matcher.match(reader.bytes(), 0, reader.length(), matched) == 0) {
+                            continue;
+                        }
+                    }
+                    out.println(new String(reader.bytes(), 0, reader.length(), StandardCharsets.UTF_8));
+                    written++;
+                }
+            }
+            return 0;
+        }
+    }
+
+    static EventMatcher matcher(final String patternOption) {
+        final String text = CliInput.textOrFile("--pattern", patternOption);
+        try {
+            final MatchAutomaton automaton = new RuleCompiler(PatternLimits.DEFAULT).compile(List.of(
+                new RuleCompiler.Rule("pattern", new PatternParser(PatternLimits.DEFAULT).parse(text))));
+            return new EventMatcher(automaton);
+        } catch (InvalidPatternException e) {
+            throw new UserError("--pattern: " + e.getMessage());
+        }
+    }
+}

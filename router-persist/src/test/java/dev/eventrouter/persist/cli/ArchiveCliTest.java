@@ -1,0 +1,102 @@
+package dev.eventrouter.persist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** run (with an archive) → archive ls/describe/dump → replay, end to end through the command line. */
+@Timeout(120)
+class ArchiveCliTest {
+    @TempDir
+    Path dir;
+
+    private Path archive;
+
+    private static String event(final int id, final int amount) {
+        return "{\"version\":\"0\",\"id\":\"e" + id + "\",\"detail-type\":\"Order\",\"source\":\"shop\","
+            + "\"account\":\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\",\"region\":\"us-east-1\","
+            + "\"resources\":[],\"detail\":{\"id\":" + id + ",\"amount\":" + amount + "}}";
+    }
+
+    @BeforeEach
+    void archiveFourEvents() throws IOException {
+        Files.writeString(dir.resolve("router.json"), """
+            {"eventBuses": ["orders"],
+             "archives": [{"name": "orders-archive", "eventBus": "orders", "dir": "archives/orders"}]}
+            """);
+        Files.writeString(dir.resolve("events.ndjson"), event(1, 60) + "\n" + event(2, 120) + "\n" + event(3, 180)
+            + "\n" + event(4, 240) + "\n");
+        final CliRun run = CliRun.of("run", "--config", dir.resolve("router.json").toString(), "--events",
+            dir.resolve("events.ndjson").toString(), "--bus", "orders");
+        assertEquals(0, run.code(), run.err());
+        archive = dir.resolve("archives/orders");
+    }
+
+    @Test
+    void shouldListDescribeAndDumpTheArchiveWrittenByRun() {
+        final CliRun ls = CliRun.of("archive", "ls", "--dir", dir.resolve("archives").toString());
+        assertEquals(0, ls.code(), ls.err());
+        assertTrue(ls.out().lines().skip(1).findFirst().orElse("").matches("orders +4 .*"), ls.out());
+        final CliRun describe = CliRun.of("archive", "describe", "--dir", archive.toString());
+        assertTrue(describe.out().contains("\nevents:           4\n"), describe.out());
+        final CliRun dump = CliRun.of("archive", "dump", "--dir", archive.toString(), "--pattern",
+            "{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}", "--limit", "2");
+        assertEquals(new CliRun(0, event(2, 120) + "\n" + event(3, 180) + "\n", ""), dump);
+        final CliRun none = CliRun.of("archive", "dump", "--dir", archive.toString(), "--to", "0");
+        assertEquals(new CliRun(0, "", ""), none);
+    }
+
+    @Test
+    void shouldReplayTheRangeIntoAFileWithReplayName() throws IOException {
+        final Path out = dir.resolve("replayed.ndjson");
+        final CliRun replay = CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now",
+            "--pattern", "{\"detail\":{\"id\":[1, 4]}}", "--out", out.toString(), "--name", "again");
+        assertEquals(0, replay.code(), replay.err());
+        assertTrue(replay.err().startsWith("done: 2 events replayed, last event time "), replay.err());
+        assertEquals(List.of(event(1, 60).replace("{\"version\"", "{\"replay-name\":\"again\",\"version\""),
+            event(4, 240).replace("{\"version\"", "{\"replay-name\":\"again\",\"version\"")),
+            Files.readAllLines(out));
+    }
+
+    @Test
+    void shouldReplayIntoARouterBuiltFromAConfig() throws IOException {
+        Files.writeString(dir.resolve("replay.json"), """
+            {"rules": [{"name": "all", "eventPattern": {"replay-name": ["again"]},
+                        "targets": [{"id": "print", "type": "stdout", "inputPath": "$.detail.id"}]}]}
+            """);
+        final CliRun replay = CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now",
+            "--config", dir.resolve("replay.json").toString(), "--name", "again");
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals("1\n2\n3\n4\n", replay.out());
+        assertTrue(replay.err().contains("all                      default                     4\n"), replay.err());
+    }
+
+    @Test
+    void shouldExitTwoWithOneLineForEachBadInput() throws IOException {
+        final String missing = dir.resolve("nope").toString();
+        assertEquals(new CliRun(2, "", "router: --dir: " + missing + ": no such directory\n"),
+            CliRun.of("archive", "describe", "--dir", missing));
+        assertEquals(new CliRun(2, "", "router: --dir: " + dir + ": not an archive (no metadata.cq4t)\n"),
+            CliRun.of("archive", "dump", "--dir", dir.toString()));
+        assertEquals(new CliRun(2, "", "router: --archive: " + missing + ": no such directory\n"),
+            CliRun.of("replay", "--archive", missing, "--from", "-1h", "--to", "now"));
+        assertEquals(new CliRun(2, "", "router: --from: cannot read time \"yesterday\": use ISO-8601 "
+            + "(2026-11-28T10:00:00Z), epoch milliseconds, or relative (-15m, -2h, -7d)\n"),
+            CliRun.of("replay", "--archive", archive.toString(), "--from", "yesterday", "--to", "now"));
+        assertEquals(new CliRun(2, "", "router: --from must be before --to\n"),
+            CliRun.of("replay", "--archive", archive.toString(), "--from", "now", "--to", "-1h"));
+        assertEquals(new CliRun(2, "", "router: --speed: must be max or a factor such as 1x or 10x, got fast\n"),
+            CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--speed", "fast"));
+        assertEquals(new CliRun(2, "", "router: give --out or --config, not both\n"),
+            CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--out", "x",
+                "--config", "y"));
+    }
+}
