@@ -44,9 +44,7 @@ class RunCommandTest {
     }
 
     private static String event(final int id, final int amount) {
-        return "{\"version\":\"0\",\"id\":\"e" + id + "\",\"detail-type\":\"Order\",\"source\":\"shop\","
-            + "\"account\":\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\",\"region\":\"us-east-1\","
-            + "\"resources\":[],\"detail\":{\"id\":" + id + ",\"amount\":" + amount + "}}";
+        return OrderEvents.event(id, amount);
     }
 
     @Test
