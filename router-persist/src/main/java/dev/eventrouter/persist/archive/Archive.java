@@ -33,6 +33,20 @@ final class Archive {
         lastTime = store.lastTime();
     }
 
+    private long nextRetentionCheck = Long.MIN_VALUE;
+
+    /** Stage thread: at most once a minute of event time, drops cycles past the retention period. */
+    void enforceRetention(final long nowMillis) {
+        if (spec.retentionDays() == 0 || nowMillis < nextRetentionCheck) {
+            return;
+        }
+        nextRetentionCheck = nowMillis + 60_000;
+        if (store.deleteCyclesBefore(nowMillis - spec.retentionDays() * 86_400_000L) > 0) {
+            eventCount = store.eventCount();
+            firstTime = store.firstTime();
+        }
+    }
+
     /** Stage thread. */
     void append(final long ingestionTime, final byte[] event, final int offset, final int length) {
         store.append(ingestionTime, event, offset, length);

@@ -37,7 +37,10 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
  * Router router = Router.start(new RouterContext().addStage(archives));
  * archives.create(router, new ArchiveSpec("orders-archive", "orders", "{\"source\":[\"shop\"]}", 30, dir));
  * }</pre>
- * Threading: {@link #create}, {@link #delete} and {@link #describe} from any thread (serialized); appends only on
+ * Retention runs on the stage's thread as events arrive, at most once a minute of event time per archive: whole
+ * roll-cycle files older than the retention period are deleted, never the cycle being written.
+ *
+ * <p>Threading: {@link #create}, {@link #delete} and {@link #describe} from any thread (serialized); appends only on
  * the stage's thread, which owns the queue files while it runs. Allocation-free per event in steady state.
  */
 public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSource {
@@ -163,10 +166,18 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
         if (forBus == null) {
             return;
         }
+        enforceRetention(forBus, staged.ingestionTimeMillis());
         current = forBus;
         automaton = forBus.automaton();
         event = staged;
         matcher.match(staged.buffer().byteArray(), staged.buffer().wrapAdjustment(), staged.length(), this);
+    }
+
+    private void enforceRetention(final BusArchives forBus, final long nowMillis) {
+        final Archive[] list = forBus.archives();
+        for (int i = 0; i < list.length; i++) {
+            list[i].enforceRetention(nowMillis);
+        }
     }
 
     @Override

@@ -172,6 +172,38 @@ public final class ArchiveStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes whole roll-cycle files whose every possible event is older than {@code cutoffMillis}, never the
+     * cycle being written.
+     *
+     * @return how many cycle files were deleted.
+     */
+    public int deleteCyclesBefore(final long cutoffMillis) {
+        final int first = queue.firstCycle();
+        final int last = queue.lastCycle();
+        if (first < 0) {
+            return 0;
+        }
+        final java.time.format.DateTimeFormatter names = java.time.format.DateTimeFormatter
+            .ofPattern(rollCycle.format()).withZone(java.time.ZoneOffset.UTC);
+        int deleted = 0;
+        for (int cycle = first; cycle < last; cycle++) {
+            final long cycleEnd = ((long) cycle + 1) * rollCycle.lengthInMillis();
+            if (cycleEnd > cutoffMillis) {
+                break;
+            }
+            final java.io.File file = new java.io.File(queue.file(),
+                names.format(java.time.Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis())) + ".cq4");
+            if (file.delete()) {
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
     /** @return the directory. */
     public Path dir() {
         return queue.file().toPath();

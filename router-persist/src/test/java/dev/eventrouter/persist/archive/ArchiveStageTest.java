@@ -134,4 +134,23 @@ class ArchiveStageTest {
             assertFalse(Files.exists(dir.resolve("a")), "a deleted archive's files are removed");
         }
     }
+
+    @Test
+    void shouldDeleteWholeCyclesOlderThanTheRetentionButNeverTheCurrentOne() {
+        final ArchiveStage archives = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+        final long day = 86_400_000L;
+        try (Router router = Router.start(new RouterContext().clock(clock::get).addStage(archives))) {
+            archives.create(router, new ArchiveSpec("kept", null, null, 1, dir.resolve("kept")));
+            for (long at : new long[] {T0 - 3 * day, T0 - 2 * day, T0 - day + 600_000, T0}) {
+                clock.set(at);
+                router.eventBus(null).publish(envelope("s", (int) ((at - T0) / 1000), "")
+                    .getBytes(StandardCharsets.UTF_8));
+            }
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            final ArchiveDescription described = archives.describe("kept");
+            assertEquals(2, described.eventCount(), described.toString());
+            assertEquals(T0 - day + 600_000, described.firstEventTime());
+        }
+        assertEquals(2, read(dir.resolve("kept")).size());
+    }
 }
