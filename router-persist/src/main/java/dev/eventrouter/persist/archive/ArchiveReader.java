@@ -49,7 +49,7 @@ public final class ArchiveReader implements AutoCloseable {
      */
     public void seek(final long timeMillis) {
         final int wanted = rollCycle.current(() -> timeMillis, 0);
-        final int cycle = store.existingCycleFrom(wanted);
+        final int cycle = store.existingCycleFrom(wanted, tailer);
         if (cycle < 0) {
             tailer.toEnd();
             return;
@@ -75,7 +75,7 @@ public final class ArchiveReader implements AutoCloseable {
             tailer.moveToIndex(rollCycle.toIndex(cycle, low));
             return;
         }
-        final int next = store.existingCycleFrom(cycle + 1);
+        final int next = store.existingCycleFrom(cycle + 1, tailer);
         if (next < 0) {
             tailer.toEnd();
         } else {

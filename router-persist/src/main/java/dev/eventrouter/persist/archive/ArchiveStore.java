@@ -148,8 +148,8 @@ public final class ArchiveStore implements AutoCloseable {
         return queue;
     }
 
-    /** @return the next existing cycle at or after {@code cycle}, or -1. */
-    int existingCycleFrom(final int cycle) {
+    /** @return the next existing cycle at or after {@code cycle}, or -1 ({@code probe} is moved). */
+    int existingCycleFrom(final int cycle, final ExcerptTailer probe) {
         final int first = queue.firstCycle();
         final int last = queue.lastCycle();
         if (first < 0 || cycle > last) {
@@ -158,7 +158,6 @@ public final class ArchiveStore implements AutoCloseable {
         if (cycle <= first) {
             return first;
         }
-        final ExcerptTailer probe = queue.createTailer();
         try {
             if (probe.moveToCycle(cycle)) {
                 return cycle;
@@ -167,8 +166,6 @@ public final class ArchiveStore implements AutoCloseable {
             return next < 0 ? -1 : next;
         } catch (java.text.ParseException e) {
             throw new IllegalStateException("archive " + queue.fileAbsolutePath() + ": unreadable cycle file name", e);
-        } finally {
-            probe.close();
         }
     }
 
