@@ -66,8 +66,8 @@ final class ArchiveCommand implements Runnable {
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "An archive, or a directory of archives.")
         private Path dir;
 
-        @Option(names = "--verbose", description = "Print stack traces for errors.")
-        private boolean verbose;
+        @CommandLine.Mixin
+        private VerboseOption verbose;
 
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
@@ -100,8 +100,8 @@ final class ArchiveCommand implements Runnable {
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The archive directory.")
         private Path dir;
 
-        @Option(names = "--verbose", description = "Print stack traces for errors.")
-        private boolean verbose;
+        @CommandLine.Mixin
+        private VerboseOption verbose;
 
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
@@ -137,8 +137,8 @@ final class ArchiveCommand implements Runnable {
         @Option(names = "--limit", defaultValue = "-1", paramLabel = "N", description = "At most N events.")
         private long limit;
 
-        @Option(names = "--verbose", description = "Print stack traces for errors.")
-        private boolean verbose;
+        @CommandLine.Mixin
+        private VerboseOption verbose;
 
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;

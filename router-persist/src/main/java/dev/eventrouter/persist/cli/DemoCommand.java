@@ -58,8 +58,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the event generator (default ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--verbose", description = "Print stack traces for errors.")
-    private boolean verbose;
+    @CommandLine.Mixin
+    private VerboseOption verbose;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -46,8 +46,8 @@ final class MatchCommand implements Callable<Integer> {
         description = "Longest accepted pattern (default: ${DEFAULT-VALUE}).")
     private int maxPatternLength;
 
-    @Option(names = "--verbose", description = "Print stack traces for errors.")
-    private boolean verbose;
+    @CommandLine.Mixin
+    private VerboseOption verbose;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

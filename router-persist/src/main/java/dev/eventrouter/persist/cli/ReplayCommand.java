@@ -66,8 +66,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--name", defaultValue = "cli-replay", paramLabel = "NAME", description = "The replay-name given to events (default ${DEFAULT-VALUE}).")
     private String name;
 
-    @Option(names = "--verbose", description = "Print stack traces for errors.")
-    private boolean verbose;
+    @CommandLine.Mixin
+    private VerboseOption verbose;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -37,8 +37,10 @@ public final class RouterCli implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            final boolean verbose = parsed.hasMatchedOption("--verbose")
-                || (parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose"));
+            boolean verbose = false;
+            for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+                verbose |= level.hasMatchedOption("--verbose");
+            }
             cmd.getErr().println("router: " + e.getMessage());
             if (verbose) {
                 e.printStackTrace(cmd.getErr());

@@ -38,8 +38,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "How long to wait for delivery at the end (default ${DEFAULT-VALUE}).")
     private int timeoutSeconds;
 
-    @Option(names = "--verbose", description = "Print stack traces for errors.")
-    private boolean verbose;
+    @CommandLine.Mixin
+    private VerboseOption verbose;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

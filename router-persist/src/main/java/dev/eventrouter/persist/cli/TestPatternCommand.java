@@ -25,8 +25,8 @@ final class TestPatternCommand implements Callable<Integer> {
     @Option(names = "--event", required = true, paramLabel = "JSON|@FILE", description = "The event.")
     private String event;
 
-    @Option(names = "--verbose", description = "Print stack traces for errors.")
-    private boolean verbose;
+    @CommandLine.Mixin
+    private VerboseOption verbose;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
