@@ -14,9 +14,9 @@ import net.openhft.chronicle.queue.RollCycle;
  * its extent) and appended to only by the archive stage's thread; counters are published for {@code describe}.
  */
 final class Archive {
-    final ArchiveSpec spec;
+    volatile ArchiveSpec spec;
     final String busArn;
-    final EventPattern pattern;
+    volatile EventPattern pattern;
     private final ArchiveStore store;
     private volatile long eventCount;
     private volatile long firstTime;

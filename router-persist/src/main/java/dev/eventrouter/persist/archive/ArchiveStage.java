@@ -89,6 +89,27 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
         publish();
     }
 
+    /**
+     * Changes an archive's pattern and retention (its bus and directory stay). Events already archived stay.
+     *
+     * @throws IllegalArgumentException when absent, or when the new spec names another bus or directory.
+     * @throws InvalidPatternException  when the pattern is invalid.
+     */
+    public synchronized void update(final Router router, final ArchiveSpec spec) {
+        final Archive archive = archives.get(spec.name());
+        if (archive == null) {
+            throw new IllegalArgumentException("archive " + spec.name() + " does not exist");
+        }
+        if (!router.eventBus(spec.eventBus()).arn().equals(archive.busArn)
+            || !spec.dir().toAbsolutePath().equals(archive.spec.dir().toAbsolutePath())) {
+            throw new IllegalArgumentException("archive " + spec.name()
+                + ": the event bus and directory of an archive cannot change");
+        }
+        archive.pattern = compile(spec);
+        archive.spec = spec;
+        publish();
+    }
+
     /** Stops archiving to {@code name} and deletes its files. @throws IllegalArgumentException when absent. */
     public synchronized void delete(final String name) {
         final Archive archive = archives.remove(name);

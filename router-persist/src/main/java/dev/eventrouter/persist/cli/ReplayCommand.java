@@ -60,6 +60,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--bus", defaultValue = "default", paramLabel = "NAME", description = "The destination bus with --config (default ${DEFAULT-VALUE}).")
     private String bus;
 
+    @Option(names = "--rule", paramLabel = "NAME", description = "With --config: deliver only to this rule of the bus (repeatable; default all).")
+    private List<String> ruleNames = List.of();
+
     @Option(names = "--speed", defaultValue = "max", paramLabel = "max|1x|10x", description = "As fast as possible, or the original timing sped up (default ${DEFAULT-VALUE}).")
     private String speed;
 
@@ -95,6 +98,9 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (out != null && config != null) {
             throw new UserError("give --out or --config, not both");
+        }
+        if (!ruleNames.isEmpty() && config == null) {
+            throw new UserError("--rule needs --config (it names rules of the configured router)");
         }
         if (!name.matches("[.\\-_A-Za-z0-9]{1,64}")) {
             throw new UserError("--name: must be 1-64 characters of letters, digits, '.', '-' and '_'");
@@ -230,7 +236,15 @@ final class ReplayCommand implements Callable<Integer> {
             router.close(Duration.ofSeconds(5));
             throw new UserError("--bus: " + e.getMessage());
         }
-        final ReplayFilter all = router.router().replayFilter(List.of());
+        for (String rule : ruleNames) {
+            try {
+                router.router().describeRule(bus, rule);
+            } catch (IllegalArgumentException e) {
+                router.close(Duration.ofSeconds(5));
+                throw new UserError("--rule: " + e.getMessage());
+            }
+        }
+        final ReplayFilter all = router.router().replayFilter(ruleNames);
         return new Sink() {
             @Override
             public void accept(final byte[] event, final int length) {

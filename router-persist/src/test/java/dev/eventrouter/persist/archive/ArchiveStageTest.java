@@ -153,4 +153,34 @@ class ArchiveStageTest {
         }
         assertEquals(2, read(dir.resolve("kept")).size());
     }
+
+    @Test
+    void shouldApplyANewPatternToLaterEventsWhenUpdated() {
+        final ArchiveStage archives = new ArchiveStage(RollCycles.FIVE_MINUTELY);
+        try (Router router = Router.start(new RouterContext().clock(clock::get).addStage(archives))) {
+            final Path path = dir.resolve("u");
+            archives.create(router, new ArchiveSpec("u", null, "{\"source\":[\"a\"]}", 0, path));
+            final EventBus bus = router.eventBus(null);
+            bus.publish(envelope("a", 1, "").getBytes(StandardCharsets.UTF_8));
+            bus.publish(envelope("b", 2, "").getBytes(StandardCharsets.UTF_8));
+            await(archives, "u", 1);
+            archives.update(router, new ArchiveSpec("u", null, "{\"source\":[\"b\"]}", 3, path));
+            bus.publish(envelope("a", 3, "").getBytes(StandardCharsets.UTF_8));
+            bus.publish(envelope("b", 4, "").getBytes(StandardCharsets.UTF_8));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(List.of(envelope("a", 1, ""), envelope("b", 4, "")), read(path));
+            assertEquals(3, archives.describe("u").spec().retentionDays());
+            assertEquals("archive u: the event bus and directory of an archive cannot change", assertThrows(
+                IllegalArgumentException.class, () -> archives.update(router,
+                    new ArchiveSpec("u", null, null, 0, dir.resolve("elsewhere")))).getMessage());
+        }
+    }
+
+    private static void await(final ArchiveStage archives, final String name, final long count) {
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (archives.describe(name).eventCount() < count) {
+            assertTrue(System.nanoTime() < deadline, "gave up waiting for " + count + " archived events");
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+    }
 }

@@ -78,6 +78,24 @@ class ArchiveCliTest {
     }
 
     @Test
+    void shouldReplayOnlyToTheNamedRulesWhenRulesAreGiven() throws IOException {
+        Files.writeString(dir.resolve("replay.json"), """
+            {"rules": [{"name": "a", "eventPattern": {"source": ["shop"]},
+                        "targets": [{"id": "print", "type": "stdout", "input": "\\"a\\""}]},
+                       {"name": "b", "eventPattern": {"source": ["shop"]},
+                        "targets": [{"id": "print", "type": "stdout", "input": "\\"b\\""}]}]}
+            """);
+        final CliRun replay = CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now",
+            "--config", dir.resolve("replay.json").toString(), "--rule", "b");
+        assertEquals(0, replay.code(), replay.err());
+        assertEquals("\"b\"\n\"b\"\n\"b\"\n\"b\"\n", replay.out());
+        assertEquals(new CliRun(2, "", "router: --rule: rule c does not exist on event bus "
+            + "arn:aws:events:us-east-1:123456789012:event-bus/default\n"), CliRun.of("replay", "--archive",
+            archive.toString(), "--from", "0", "--to", "now", "--config", dir.resolve("replay.json").toString(),
+            "--rule", "c"));
+    }
+
+    @Test
     void shouldExitTwoWithOneLineForEachBadInput() throws IOException {
         final String missing = dir.resolve("nope").toString();
         assertEquals(new CliRun(2, "", "router: --dir: " + missing + ": no such directory\n"),
