@@ -71,7 +71,7 @@ public final class ArchiveReader implements AutoCloseable {
                 high = middle;
             }
         }
-        if (present(rollCycle.toIndex(cycle, low))) {
+        if (probeTime(rollCycle.toIndex(cycle, low)) != Long.MAX_VALUE) {
             tailer.moveToIndex(rollCycle.toIndex(cycle, low));
             return;
         }
@@ -85,18 +85,19 @@ public final class ArchiveReader implements AutoCloseable {
 
     /** @return whether entry {@code sequence} of {@code cycle} exists and is earlier than {@code timeMillis}. */
     private boolean isBefore(final int cycle, final long sequence, final long timeMillis) {
-        final long at = rollCycle.toIndex(cycle, sequence);
-        return present(at) && timeAt(at) < timeMillis;
+        return probeTime(rollCycle.toIndex(cycle, sequence)) < timeMillis;
     }
 
-    private boolean present(final long at) {
+    /** @return the archive time at a position, or {@code Long.MAX_VALUE} when there is no event there. */
+    private long probeTime(final long at) {
         if (!tailer.moveToIndex(at)) {
-            return false;
+            return Long.MAX_VALUE;
         }
         try (DocumentContext document = tailer.readingDocument()) {
-            return document.isPresent();
+            return document.isPresent() ? document.wire().bytes().readLong() : Long.MAX_VALUE;
         }
     }
+
 
     /** @return the archive time of the event at a position (moves the reader; seek or rewind afterwards). */
     long timeAt(final long at) {
