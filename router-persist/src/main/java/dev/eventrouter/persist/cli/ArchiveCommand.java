@@ -45,7 +45,18 @@ final class ArchiveCommand implements Runnable {
             return ArchiveStore.openReadOnly(dir);
         } catch (IllegalArgumentException e) {
             throw new UserError(option + ": " + e.getMessage());
+        } catch (Exception e) {
+            // Chronicle throws some checked exceptions (StreamCorruptedException) without declaring them
+            throw corrupt(option, dir, e);
         }
+    }
+
+    /** @return the one-line error for an archive Chronicle cannot read. */
+    static UserError corrupt(final String option, final Path dir, final Exception cause) {
+        final UserError error = new UserError(option + ": " + dir + ": cannot read the archive (corrupt file?): "
+            + cause.getMessage());
+        error.initCause(cause);
+        return error;
     }
 
     static String time(final long millis) {
@@ -109,12 +120,22 @@ final class ArchiveCommand implements Runnable {
         @Override
         public Integer call() {
             try (ArchiveStore store = open(dir)) {
+                describe(store);
+            } catch (UserError e) {
+                throw e;
+            } catch (Exception e) {
+                throw corrupt("--dir", dir, e);
+            }
+            return 0;
+        }
+
+        private void describe(final ArchiveStore store) {
+            {
                 final PrintWriter out = spec.commandLine().getOut();
                 out.printf(Locale.ROOT, "archive:          %s%nevents:           %d%nbytes:            %d%n"
                     + "first event time: %s%nlast event time:  %s%ndurable position: %d%n", dir, store.eventCount(),
                     size(dir), time(store.firstTime()), time(store.lastTime()), store.durablePosition());
             }
-            return 0;
         }
     }
 
@@ -157,8 +178,20 @@ final class ArchiveCommand implements Runnable {
             final EventMatcher matcher = pattern == null ? null : matcher(pattern);
             final MatchedRules matched = new MatchedRules();
             final PrintWriter out = spec.commandLine().getOut();
-            long written = 0;
             try (ArchiveStore store = open(dir); ArchiveReader reader = store.reader()) {
+                dump(reader, start, end, matcher, matched, out);
+            } catch (UserError e) {
+                throw e;
+            } catch (Exception e) {
+                throw corrupt("--dir", dir, e);
+            }
+            return 0;
+        }
+
+        private void dump(final ArchiveReader reader, final long start, final long end, final EventMatcher matcher,
+                          final MatchedRules matched, final PrintWriter out) {
+            long written = 0;
+            {
                 if (start != Long.MIN_VALUE) {
                     reader.seek(start);
                 }
@@ -173,7 +206,6 @@ final class ArchiveCommand implements Runnable {
                     written++;
                 }
             }
-            return 0;
         }
     }
 

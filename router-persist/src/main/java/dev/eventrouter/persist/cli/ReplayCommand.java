@@ -122,6 +122,14 @@ final class ReplayCommand implements Callable<Integer> {
         try (ArchiveStore store = ArchiveCommand.open("--archive", archive); ArchiveReader reader = store.reader();
              Sink sink = sink()) {
             return replay(store, reader, sink, filter, start, end, factor, err);
+        } catch (UserError e) {
+            throw e;
+        } catch (java.io.StreamCorruptedException e) {
+            throw ArchiveCommand.corrupt("--archive", archive, e);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ArchiveCommand.corrupt("--archive", archive, e);
         } finally {
             finished.countDown();
             try {

@@ -111,6 +111,20 @@ class ArchiveCliTest {
             CliRun.of("replay", "--archive", archive.toString(), "--from", "now", "--to", "-1h"));
         assertEquals(new CliRun(2, "", "router: --speed: must be max or a factor such as 1x or 10x, got fast\n"),
             CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--speed", "fast"));
+        final Path cycle;
+        try (java.util.stream.Stream<Path> files = Files.list(archive)) {
+            cycle = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        final byte[] bytes = Files.readAllBytes(cycle);
+        for (int i = 0; i < 4096; i += 7) {
+            bytes[i] = 0x5A;
+        }
+        Files.write(cycle, bytes);
+        final CliRun corrupt = CliRun.of("archive", "dump", "--dir", archive.toString());
+        assertEquals(2, corrupt.code());
+        assertTrue(corrupt.err().startsWith("router: --dir: " + archive + ": cannot read the archive (corrupt "
+            + "file?): "), corrupt.err());
+        assertEquals(1, corrupt.err().lines().count(), corrupt.err());
         assertEquals(new CliRun(2, "", "router: give --out or --config, not both\n"),
             CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--out", "x",
                 "--config", "y"));
