@@ -58,11 +58,9 @@ public final class ArchiveReader implements AutoCloseable {
             tailer.moveToIndex(rollCycle.toIndex(cycle, 0));
             return;
         }
-        long high = 1;
-        while (isBefore(cycle, high - 1, timeMillis)) {
-            high <<= 1;
-        }
-        long low = high >> 1;
+        // probing past a cycle's end makes Chronicle scan its index: bound the search by the last sequence
+        long low = 0;
+        long high = lastSequence(cycle) + 1;
         while (low < high) {
             final long middle = (low + high) >>> 1;
             if (isBefore(cycle, middle, timeMillis)) {
@@ -80,6 +78,27 @@ public final class ArchiveReader implements AutoCloseable {
             tailer.toEnd();
         } else {
             tailer.moveToIndex(rollCycle.toIndex(next, 0));
+        }
+    }
+
+    /** @return the sequence number of the last event of an existing cycle. */
+    private long lastSequence(final int cycle) {
+        final net.openhft.chronicle.queue.impl.single.SingleChronicleQueue queue = store.queue();
+        if (cycle >= queue.lastCycle()) {
+            return rollCycle.toSequenceNumber(queue.lastIndex());
+        }
+        final int next = store.existingCycleFrom(cycle + 1, tailer);
+        tailer.moveToIndex(rollCycle.toIndex(next, 0));
+        tailer.direction(net.openhft.chronicle.queue.TailerDirection.BACKWARD);
+        try {
+            try (DocumentContext first = tailer.readingDocument()) {
+                // the first event of the next cycle; reading it moves the tailer back into this cycle
+            }
+            try (DocumentContext last = tailer.readingDocument()) {
+                return last.isPresent() ? rollCycle.toSequenceNumber(last.index()) : -1;
+            }
+        } finally {
+            tailer.direction(net.openhft.chronicle.queue.TailerDirection.FORWARD);
         }
     }
 
