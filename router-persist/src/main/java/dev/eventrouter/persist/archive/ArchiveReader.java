@@ -45,9 +45,46 @@ public final class ArchiveReader implements AutoCloseable {
 
     /**
      * Positions the reader so that {@link #next()} returns the first event whose archive time is at or after
-     * {@code timeMillis}: one cycle lookup and a binary search inside the cycle, never a scan of the archive.
+     * {@code timeMillis}: a binary search over the sparse {@link TimeIndex}, one position lookup and at most about
+     * {@value TimeIndex#SPACING} reads; archives without an index fall back to cycle arithmetic and a binary search
+     * inside the cycle. Never a scan of the archive.
      */
     public void seek(final long timeMillis) {
+        final TimeIndex index = store.timeIndex();
+        if (index != null) {
+            index.refresh();
+            if (index.size() > 0) {
+                seekFrom(index.floorPosition(timeMillis), timeMillis);
+                return;
+            }
+        }
+        seekByCycle(timeMillis);
+    }
+
+    /** From a position known to be earlier than the time (or the start), reads forward to the first event at or after it. */
+    private void seekFrom(final long earlier, final long timeMillis) {
+        if (earlier < 0 || !tailer.moveToIndex(earlier)) {
+            tailer.toStart();
+        }
+        while (true) {
+            final long at;
+            final long time;
+            try (DocumentContext document = tailer.readingDocument()) {
+                if (!document.isPresent()) {
+                    return;
+                }
+                at = document.index();
+                time = document.wire().bytes().readLong();
+            }
+            if (time >= timeMillis) {
+                tailer.moveToIndex(at);
+                return;
+            }
+        }
+    }
+
+    /** Without a time index: cycle arithmetic, then a binary search inside the cycle. */
+    private void seekByCycle(final long timeMillis) {
         final int wanted = rollCycle.current(() -> timeMillis, 0);
         final int cycle = store.existingCycleFrom(wanted, tailer);
         if (cycle < 0) {

@@ -47,6 +47,7 @@ public final class ArchiveStore implements AutoCloseable {
     private long lastTime = Long.MIN_VALUE;
     private long writingTime;
     private volatile long durablePosition = -1;
+    private final TimeIndex timeIndex;
 
     private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly) {
         final TimeProvider entryTime = () -> writingTime;
@@ -57,6 +58,7 @@ public final class ArchiveStore implements AutoCloseable {
         // an existing queue keeps the roll cycle it was created with
         this.rollCycle = queue.rollCycle();
         this.readOnly = readOnly;
+        timeIndex = TimeIndex.open(dir, readOnly);
         final long last = queue.lastIndex();
         if (last >= 0) {
             durablePosition = last;
@@ -123,6 +125,7 @@ public final class ArchiveStore implements AutoCloseable {
         }
         lastTime = time;
         final long index = appender.lastIndexAppended();
+        timeIndex.onAppend(time, index);
         durablePosition = index;
         return index;
     }
@@ -232,8 +235,16 @@ public final class ArchiveStore implements AutoCloseable {
         return queue.countExcerpts(first, last) + 1;
     }
 
+    /** @return this archive's sparse time index, or {@code null} for an archive written without one. */
+    TimeIndex timeIndex() {
+        return timeIndex;
+    }
+
     @Override
     public void close() {
+        if (timeIndex != null) {
+            timeIndex.close();
+        }
         if (appender != null) {
             appender.close();
         }

@@ -58,11 +58,18 @@ class ArchiveStoreTest {
         }
     }
 
-    @Test
-    void shouldSeekToTheFirstEventAtOrAfterATimeWhenTimesFallInsideOrBetweenCycles() {
-        try (ArchiveStore store = ArchiveStore.open(dir, RollCycles.FIVE_MINUTELY);
-             ArchiveReader reader = store.reader()) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "time index: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void shouldSeekToTheFirstEventAtOrAfterATimeWhenTimesFallInsideOrBetweenCycles(final boolean timeIndex)
+        throws java.io.IOException {
+        try (ArchiveStore store = ArchiveStore.open(dir, RollCycles.FIVE_MINUTELY)) {
             fill(store);
+        }
+        if (!timeIndex) {
+            java.nio.file.Files.delete(dir.resolve(TimeIndex.FILE));
+        }
+        try (ArchiveStore store = ArchiveStore.openReadOnly(dir); ArchiveReader reader = store.reader()) {
+            assertEquals(timeIndex, store.timeIndex() != null);
             reader.seek(T0 + 30_000);
             assertEquals(List.of(10, 11), readFrom(reader, 2), "exact time: inclusive");
             reader.seek(T0 + 30_001);
@@ -79,6 +86,8 @@ class ArchiveStoreTest {
             assertFalse(reader.next(), "after the last event");
             reader.seek(T0 + 60 * MINUTE + 999 * 3_000L);
             assertEquals(List.of(999), readFrom(reader, 5), "the last event");
+            reader.seek(T0 + 60 * MINUTE + 700 * 3_000L);
+            assertEquals(List.of(700), readFrom(reader, 1), "right after a sampled event");
         }
     }
 
