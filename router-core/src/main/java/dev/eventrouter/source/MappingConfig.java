@@ -1,0 +1,72 @@
+package dev.eventrouter.source;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * An event-source mapping's batching and filtering settings, as Lambda names them. Immutable; validated on
+ * construction with the field named in the message.
+ *
+ * @param name                        1-64 characters of letters, digits, '.', '-' and '_'; keys its checkpoints.
+ * @param batchSize                   1-10,000 records.
+ * @param maximumBatchingWindowMillis 0-300,000: how long a batch may wait for more records after its first one.
+ * @param payloadLimitBytes           a batch is released before it would exceed this (default 6 MB).
+ * @param filterPatterns              up to 5 event patterns, ORed; records matching none are skipped and committed.
+ * @param startingPosition            where to start without a checkpoint.
+ * @param startingTimestampMillis     for {@link StartingPosition#AT_TIMESTAMP}.
+ */
+public record MappingConfig(String name, int batchSize, long maximumBatchingWindowMillis, int payloadLimitBytes,
+                            List<String> filterPatterns, StartingPosition startingPosition,
+                            long startingTimestampMillis) {
+    /** Lambda's synchronous payload limit. */
+    public static final int DEFAULT_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+    private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
+
+    /** Validates every field. */
+    public MappingConfig {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name=" + name
+                + ": must be 1-64 characters of letters, digits, '.', '-' and '_'");
+        }
+        if (batchSize < 1 || batchSize > 10_000) {
+            throw new IllegalArgumentException("BatchSize=" + batchSize + ": must be between 1 and 10000");
+        }
+        if (maximumBatchingWindowMillis < 0 || maximumBatchingWindowMillis > 300_000) {
+            throw new IllegalArgumentException("MaximumBatchingWindow=" + maximumBatchingWindowMillis
+                + " ms: must be between 0 and 300 s");
+        }
+        if (payloadLimitBytes < 1) {
+            throw new IllegalArgumentException("payloadLimitBytes=" + payloadLimitBytes + ": must be positive");
+        }
+        filterPatterns = filterPatterns == null ? List.of() : List.copyOf(filterPatterns);
+        if (filterPatterns.size() > 5) {
+            throw new IllegalArgumentException("FilterCriteria: " + filterPatterns.size()
+                + " patterns exceed the limit of 5");
+        }
+        startingPosition = startingPosition == null ? StartingPosition.TRIM_HORIZON : startingPosition;
+    }
+
+    /** @return a mapping reading from the oldest record, no filters, the default payload limit. */
+    public static MappingConfig of(final String name, final int batchSize, final long windowMillis) {
+        return new MappingConfig(name, batchSize, windowMillis, DEFAULT_PAYLOAD_LIMIT, List.of(),
+            StartingPosition.TRIM_HORIZON, 0);
+    }
+
+    /** @return a copy with these filter patterns. */
+    public MappingConfig withFilters(final List<String> patterns) {
+        return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, patterns,
+            startingPosition, startingTimestampMillis);
+    }
+
+    /** @return a copy with this payload limit. */
+    public MappingConfig withPayloadLimit(final int bytes) {
+        return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, bytes, filterPatterns,
+            startingPosition, startingTimestampMillis);
+    }
+
+    /** @return a copy starting here. */
+    public MappingConfig startingAt(final StartingPosition position, final long timestampMillis) {
+        return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
+            position, timestampMillis);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.eventrouter.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.eventrouter.pattern.InvalidPatternException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Batching, filtering, retries and checkpoints, stepped by hand on a manual clock (no threads, no sleeping). */
+class EventSourceMappingTest {
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final InMemorySource source = new InMemorySource(2);
+    private final CheckpointStore checkpoints = CheckpointStore.inMemory();
+    private final List<String> batches = new ArrayList<>();
+
+    private BatchHandler recording() {
+        return (partition, records) -> {
+            final StringBuilder batch = new StringBuilder("p" + partition + ":");
+            records.forEach(r -> batch.append(' ').append(new String(r.data(), StandardCharsets.UTF_8)
+                .replaceAll("[^0-9a-z]", "")));
+            batches.add(batch.toString());
+        };
+    }
+
+    private void append(final int partition, final String... types) {
+        for (String type : types) {
+            source.append(partition, "k", clock.get(), ("{\"t\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void cycles(final Poller poller, final int n) {
+        for (int i = 0; i < n; i++) {
+            poller.doWork();
+        }
+    }
+
+    @Test
+    void shouldReleaseFullBatchesAtOnceWhenTheWindowIsZero() {
+        final Poller poller = new Poller(clock::get);
+        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 2, 0), source, checkpoints, recording());
+        append(0, "a", "b", "c", "d", "e");
+        append(1, "x");
+        cycles(poller, 5);
+        assertEquals(List.of("p0: ta tb", "p1: tx", "p0: tc td", "p0: te"), batches);
+        assertEquals(4, mapping.batches());
+        assertEquals(6, mapping.records());
+        assertEquals(5, checkpoints.load("m", 0));
+        assertEquals(1, checkpoints.load("m", 1));
+    }
+
+    @Test
+    void shouldHoldABatchUntilItsWindowExpiresWhenItIsNotFull() {
+        final Poller poller = new Poller(clock::get);
+        poller.add(MappingConfig.of("m", 100, 500), source, checkpoints, recording());
+        append(0, "a");
+        cycles(poller, 3);
+        clock.addAndGet(300);
+        append(0, "b");
+        cycles(poller, 3);
+        clock.addAndGet(199);
+        cycles(poller, 3);
+        assertEquals(List.of(), batches, "499 ms after the first record");
+        clock.addAndGet(1);
+        cycles(poller, 2);
+        assertEquals(List.of("p0: ta tb"), batches, "the window counts from the first record");
+        append(0, "c");
+        cycles(poller, 2);
+        clock.addAndGet(500);
+        cycles(poller, 2);
+        assertEquals(List.of("p0: ta tb", "p0: tc"), batches, "a new window for the next batch");
+    }
+
+    @Test
+    void shouldReleaseBeforeTheBatchWouldExceedThePayloadLimit() {
+        final Poller poller = new Poller(clock::get);
+        poller.add(MappingConfig.of("m", 100, 60_000).withPayloadLimit(25), source, checkpoints, recording());
+        append(0, "a", "b", "c", "d", "e");
+        cycles(poller, 6);
+        assertEquals(List.of("p0: ta tb", "p0: tc td"), batches, "10-byte records, 25-byte limit");
+        clock.addAndGet(60_000);
+        cycles(poller, 2);
+        assertEquals(List.of("p0: ta tb", "p0: tc td", "p0: te"), batches);
+    }
+
+    @Test
+    void shouldSkipAndCommitRecordsThatMatchNoFilter() {
+        final Poller poller = new Poller(clock::get);
+        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 10, 0)
+            .withFilters(List.of("{\"t\":[\"a\"]}", "{\"t\":[{\"prefix\":\"b\"}]}")), source, checkpoints,
+            recording());
+        append(0, "c", "a", "x", "bb");
+        source.append(0, "k", clock.get(), "not json".getBytes(StandardCharsets.UTF_8));
+        append(0, "z");
+        cycles(poller, 3);
+        assertEquals(List.of("p0: ta tbb"), batches);
+        assertEquals(4, mapping.filtered());
+        assertEquals(6, checkpoints.load("m", 0), "skipped records are committed too");
+        assertEquals("rule \"FilterCriteria.Filters[1]\": $.t: must be an object or an array of match values "
+            + "(line 1, col 6)", assertThrows(InvalidPatternException.class, () -> poller.add(MappingConfig.of("f",
+                1, 0).withFilters(List.of("{\"t\":[\"a\"]}", "{\"t\":1}")), source, checkpoints, recording())).getMessage());
+    }
+
+    @Test
+    void shouldRetryAFailedBatchWholeAndInOrderAfterTheRetryDelay() {
+        final Poller poller = new Poller(clock::get);
+        final int[] calls = {0};
+        final BatchHandler flaky = (partition, records) -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("down");
+            }
+            recording().onBatch(partition, records);
+        };
+        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 3, 0), source, checkpoints, flaky);
+        append(0, "a", "b", "c", "d");
+        cycles(poller, 3);
+        assertEquals(List.of(), batches);
+        assertEquals(-1, checkpoints.load("m", 0), "nothing committed");
+        clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS - 1);
+        cycles(poller, 3);
+        assertEquals(List.of(), batches);
+        clock.addAndGet(1);
+        cycles(poller, 3);
+        assertEquals(List.of("p0: ta tb tc", "p0: td"), batches);
+        assertEquals(1, mapping.failedBatches());
+    }
+
+    @Test
+    void shouldResumeFromTheCheckpointWithoutRepeatingWhenRestarted() {
+        final Poller first = new Poller(clock::get);
+        first.add(MappingConfig.of("m", 2, 0), source, checkpoints, recording());
+        append(0, "a", "b", "c");
+        cycles(first, 1);
+        assertEquals(List.of("p0: ta tb"), batches);
+        final Poller restarted = new Poller(clock::get);
+        restarted.add(MappingConfig.of("m", 2, 0), source, checkpoints, recording());
+        cycles(restarted, 3);
+        assertEquals(List.of("p0: ta tb", "p0: tc"), batches);
+    }
+
+    @Test
+    void shouldStartWhereTheStartingPositionSaysWhenThereIsNoCheckpoint() {
+        append(0, "old");
+        clock.addAndGet(10);
+        final long at = clock.get();
+        append(0, "mid");
+        final Poller poller = new Poller(clock::get);
+        poller.add(MappingConfig.of("latest", 10, 0).startingAt(StartingPosition.LATEST, 0), source, checkpoints,
+            recording());
+        poller.add(MappingConfig.of("ts", 10, 0).startingAt(StartingPosition.AT_TIMESTAMP, at), source, checkpoints,
+            recording());
+        append(0, "new");
+        cycles(poller, 2);
+        assertEquals(List.of("p0: tnew", "p0: tmid tnew"), batches);
+    }
+
+    @Test
+    void shouldNameTheSettingWhenAMappingIsInvalid() {
+        assertEquals("BatchSize=0: must be between 1 and 10000",
+            assertThrows(IllegalArgumentException.class, () -> MappingConfig.of("m", 0, 0)).getMessage());
+        assertEquals("MaximumBatchingWindow=300001 ms: must be between 0 and 300 s",
+            assertThrows(IllegalArgumentException.class, () -> MappingConfig.of("m", 1, 300_001)).getMessage());
+        assertEquals("FilterCriteria: 6 patterns exceed the limit of 5", assertThrows(IllegalArgumentException.class,
+            () -> MappingConfig.of("m", 1, 0).withFilters(List.of("{}", "{}", "{}", "{}", "{}", "{}"))).getMessage());
+    }
+}
