@@ -18,7 +18,8 @@ import org.agrona.DeadlineTimerWheel;
  * a batch per partition when it holds {@code BatchSize} records, when the next record would take it over the
  * payload limit, or when its batching window (started by its first record) expires, whichever comes first. A
  * successful batch commits the position after its last record; a failed one is retried after a second, keeping the
- * partition's order. Stepped by a {@link Poller}'s thread; counters are readable from any thread.
+ * partition's order, by its {@link FailurePolicy} (retry and age limits, bisection, partial results, on-failure
+ * destination). Stepped by a {@link Poller}'s thread; counters are readable from any thread.
  */
 public final class EventSourceMapping {
     static final long RETRY_DELAY_MILLIS = 1_000;
@@ -33,6 +34,7 @@ public final class EventSourceMapping {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
+    private final AtomicLong discarded = new AtomicLong();
     private volatile boolean enabled = true;
 
     /** Per-partition state; poller thread only. */
@@ -47,6 +49,7 @@ public final class EventSourceMapping {
         boolean due;
         boolean full;
         boolean retrying;
+        int attempts;
 
         Partition(final int index) {
             this.index = index;
@@ -109,6 +112,9 @@ public final class EventSourceMapping {
     }
 
     private int fill(final Partition partition) {
+        if (partition.retrying) {
+            return 0;  // the failed batch is retried as it is (or as its first half)
+        }
         if (partition.pending.isEmpty() && partition.buffer.size() < config.batchSize() && !partition.full) {
             partition.scratch.clear();
             source.poll(partition.index, partition.next, config.batchSize() - partition.buffer.size(),
@@ -161,17 +167,26 @@ public final class EventSourceMapping {
             timerActions.remove(partition.timerId);
             partition.timerId = DeadlineTimerWheel.NULL_DEADLINE;
         }
+        final FailurePolicy policy = config.failurePolicy();
+        final List<Long> failed;
         try {
-            handler.onBatch(partition.index, partition.buffer);
+            failed = handler.onBatch(partition.index, partition.buffer);
         } catch (Exception | LinkageError | AssertionError e) {
-            failedBatches.incrementAndGet();
-            // retry the same batch (order kept) once the delay expires
-            partition.due = false;
-            partition.retrying = true;
-            final long id = timers.scheduleTimer(now + RETRY_DELAY_MILLIS);
-            partition.timerId = id;
-            timerActions.put(id, () -> partition.due = true);
-            return 1;
+            return failed(partition, now, timers, timerActions, -1, e.toString());
+        }
+        if (failed != null && !failed.isEmpty()) {
+            long lowest = Long.MAX_VALUE;
+            for (Long position : failed) {
+                if (position == null || !contains(partition.buffer, position)) {
+                    return failed(partition, now, timers, timerActions, -1,
+                        "batchItemFailures names " + position + ", not a position of the batch");
+                }
+                lowest = Math.min(lowest, position);
+            }
+            if (policy.reportBatchItemFailures()) {
+                return failed(partition, now, timers, timerActions, lowest, "batchItemFailures from " + lowest);
+            }
+            return failed(partition, now, timers, timerActions, -1, "the handler reported failed items");
         }
         batches.incrementAndGet();
         records.addAndGet(partition.buffer.size());
@@ -182,6 +197,79 @@ public final class EventSourceMapping {
         partition.full = false;
         partition.due = false;
         partition.retrying = false;
+        partition.attempts = 0;
+        return 1;
+    }
+
+    private static boolean contains(final List<SourceRecord> batch, final long position) {
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).position() == position) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A failed attempt: commits what succeeded before {@code firstFailed} (partial results), then gives the batch up
+     * (on-failure destination) when its retries or its age are exhausted, else bisects it if asked and retries after
+     * the delay.
+     */
+    private int failed(final Partition partition, final long now, final DeadlineTimerWheel timers,
+                       final java.util.Map<Long, Runnable> timerActions, final long firstFailed, final String error) {
+        failedBatches.incrementAndGet();
+        final FailurePolicy policy = config.failurePolicy();
+        final List<SourceRecord> batch = partition.buffer;
+        if (firstFailed >= 0) {
+            int succeeded = 0;
+            while (batch.get(succeeded).position() < firstFailed) {
+                succeeded++;
+            }
+            if (succeeded > 0) {
+                records.addAndGet(succeeded);
+                batch.subList(0, succeeded).clear();
+                checkpoints.save(config.name(), partition.index, firstFailed);
+            }
+        }
+        partition.attempts++;
+        final String condition = policy.maximumRetryAttempts() >= 0 && partition.attempts > policy.maximumRetryAttempts()
+            ? "RetryAttemptsExhausted"
+            : policy.maximumRecordAgeMillis() >= 0 && now - batch.get(0).timestampMillis() > policy.maximumRecordAgeMillis()
+                ? "RecordAgeExceeded" : null;
+        if (condition != null) {
+            final SourceRecord first = batch.get(0);
+            final SourceRecord last = batch.get(batch.size() - 1);
+            discarded.addAndGet(batch.size());
+            if (policy.onFailure() != null) {
+                policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
+                    first.position(), last.position(), batch.size(), condition, error));
+            }
+            checkpoints.save(config.name(), partition.index, Math.max(last.position() + 1, committedFloor(partition)));
+            batch.clear();
+            partition.bufferBytes = 0;
+            partition.full = false;
+            partition.due = false;
+            partition.retrying = false;
+            partition.attempts = 0;
+            return 1;
+        }
+        if (policy.bisectBatchOnFunctionError() && firstFailed < 0 && batch.size() > 1) {
+            final List<SourceRecord> secondHalf = new ArrayList<>(batch.subList(batch.size() / 2, batch.size()));
+            batch.subList(batch.size() / 2, batch.size()).clear();
+            for (int i = secondHalf.size() - 1; i >= 0; i--) {
+                partition.pending.addFirst(secondHalf.get(i));
+            }
+        }
+        partition.bufferBytes = 0;
+        for (SourceRecord record : batch) {
+            partition.bufferBytes += record.data().length;
+        }
+        partition.full = true;
+        partition.due = false;
+        partition.retrying = true;
+        final long id = timers.scheduleTimer(now + RETRY_DELAY_MILLIS);
+        partition.timerId = id;
+        timerActions.put(id, () -> partition.due = true);
         return 1;
     }
 
@@ -213,6 +301,11 @@ public final class EventSourceMapping {
     /** @return batch attempts that failed (each retried). */
     public long failedBatches() {
         return failedBatches.get();
+    }
+
+    /** @return records given up (reported to the on-failure destination, or dropped without one). */
+    public long discarded() {
+        return discarded.get();
     }
 
     /** Stops (false) or resumes (true) polling; buffered records stay buffered. */

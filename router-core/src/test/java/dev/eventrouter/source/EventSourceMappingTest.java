@@ -23,6 +23,7 @@ class EventSourceMappingTest {
             records.forEach(r -> batch.append(' ').append(new String(r.data(), StandardCharsets.UTF_8)
                 .replaceAll("[^0-9a-z]", "")));
             batches.add(batch.toString());
+            return null;
         };
     }
 
@@ -112,7 +113,7 @@ class EventSourceMappingTest {
             if (calls[0]++ == 0) {
                 throw new IllegalStateException("down");
             }
-            recording().onBatch(partition, records);
+            return recording().onBatch(partition, records);
         };
         final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 3, 0), source, checkpoints, flaky);
         append(0, "a", "b", "c", "d");
@@ -165,5 +166,71 @@ class EventSourceMappingTest {
             assertThrows(IllegalArgumentException.class, () -> MappingConfig.of("m", 1, 300_001)).getMessage());
         assertEquals("FilterCriteria: 6 patterns exceed the limit of 5", assertThrows(IllegalArgumentException.class,
             () -> MappingConfig.of("m", 1, 0).withFilters(List.of("{}", "{}", "{}", "{}", "{}", "{}"))).getMessage());
+    }
+
+    private final List<FailurePolicy.FailedBatch> failures = new ArrayList<>();
+
+    private static boolean poisoned(final List<SourceRecord> records) {
+        return records.stream().anyMatch(r -> new String(r.data(), StandardCharsets.UTF_8).contains("poison"));
+    }
+
+    @Test
+    void shouldBisectDownToThePoisonedRecordAndReportItWhenRetriesRunOut() {
+        final Poller poller = new Poller(clock::get);
+        final BatchHandler handler = (partition, records) -> {
+            if (poisoned(records)) {
+                throw new IllegalArgumentException("poison");
+            }
+            return recording().onBatch(partition, records);
+        };
+        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 8, 0).withFailurePolicy(
+            new FailurePolicy(3, -1, true, false, failures::add)), source, checkpoints, handler);
+        append(0, "a", "b", "c", "d", "e", "poison", "g", "h");
+        for (int i = 0; i < 10; i++) {
+            cycles(poller, 2);
+            clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        }
+        assertEquals(List.of("p0: ta tb tc td", "p0: te", "p0: tg th"), batches);
+        assertEquals(List.of(new FailurePolicy.FailedBatch("m", 0, 5, 5, 1, "RetryAttemptsExhausted",
+            "java.lang.IllegalArgumentException: poison")), failures);
+        assertEquals(1, mapping.discarded());
+        assertEquals(8, checkpoints.load("m", 0));
+    }
+
+    @Test
+    void shouldCommitUpToTheLowestFailedItemAndRetryFromItWhenItemsAreReported() {
+        final Poller poller = new Poller(clock::get);
+        final int[] calls = {0};
+        final BatchHandler handler = (partition, records) -> {
+            recording().onBatch(partition, records);
+            return calls[0]++ == 0 ? List.of(3L, 1L) : null;
+        };
+        poller.add(MappingConfig.of("m", 4, 0).withFailurePolicy(new FailurePolicy(-1, -1, false, true, null)), source,
+            checkpoints, handler);
+        append(0, "a", "b", "c", "d", "e");
+        cycles(poller, 2);
+        assertEquals(1, checkpoints.load("m", 0), "committed before the lowest failure");
+        clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        cycles(poller, 3);
+        assertEquals(List.of("p0: ta tb tc td", "p0: tb tc td", "p0: te"), batches,
+            "retried from the lowest failure; later successes are delivered again");
+        assertEquals(5, checkpoints.load("m", 0));
+    }
+
+    @Test
+    void shouldTreatAnUnknownItemAsAWholeBatchFailureAndGiveUpOldBatches() {
+        final Poller poller = new Poller(clock::get);
+        poller.add(MappingConfig.of("m", 10, 0).withFailurePolicy(new FailurePolicy(-1, 5_000, false, true,
+            failures::add)), source, checkpoints, (partition, records) -> List.of(99L));
+        append(0, "a", "b");
+        for (int i = 0; i < 7; i++) {
+            cycles(poller, 2);
+            clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        }
+        assertEquals(List.of(new FailurePolicy.FailedBatch("m", 0, 0, 1, 2, "RecordAgeExceeded",
+            "batchItemFailures names 99, not a position of the batch")), failures);
+        assertEquals(2, checkpoints.load("m", 0));
+        assertEquals("MaximumRetryAttempts=-2: must be -1 (infinite) or between 0 and 10000", assertThrows(
+            IllegalArgumentException.class, () -> new FailurePolicy(-2, -1, false, false, null)).getMessage());
     }
 }
