@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * One event-source mapping: reads a partitioned source, skips records that match none of its filters, and releases
@@ -50,6 +51,8 @@ public final class EventSourceMapping {
         boolean full;
         boolean retrying;
         int attempts;
+        /** What the partition's timer does when it expires: allocated once, not per window. */
+        final Runnable markDue = () -> due = true;
 
         Partition(final int index) {
             this.index = index;
@@ -87,7 +90,7 @@ public final class EventSourceMapping {
     }
 
     /** Poller thread: one pass over every partition. @return work done. */
-    int doWork(final long now, final DeadlineTimerWheel timers, final java.util.Map<Long, Runnable> timerActions) {
+    int doWork(final long now, final DeadlineTimerWheel timers, final Long2ObjectHashMap<Runnable> timerActions) {
         if (!enabled) {
             return 0;
         }
@@ -101,7 +104,7 @@ public final class EventSourceMapping {
                 && !partition.due) {
                 final long id = timers.scheduleTimer(now + config.maximumBatchingWindowMillis());
                 partition.timerId = id;
-                timerActions.put(id, () -> partition.due = true);
+                timerActions.put(id, partition.markDue);
             }
             if (partition.retrying ? partition.due : partition.full || partition.due
                 || config.maximumBatchingWindowMillis() == 0 || partition.buffer.size() >= config.batchSize()) {
@@ -161,7 +164,7 @@ public final class EventSourceMapping {
     }
 
     private int release(final Partition partition, final long now, final DeadlineTimerWheel timers,
-                        final java.util.Map<Long, Runnable> timerActions) {
+                        final Long2ObjectHashMap<Runnable> timerActions) {
         if (partition.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
             timers.cancelTimer(partition.timerId);
             timerActions.remove(partition.timerId);
@@ -216,7 +219,7 @@ public final class EventSourceMapping {
      * the delay.
      */
     private int failed(final Partition partition, final long now, final DeadlineTimerWheel timers,
-                       final java.util.Map<Long, Runnable> timerActions, final long firstFailed, final String error) {
+                       final Long2ObjectHashMap<Runnable> timerActions, final long firstFailed, final String error) {
         failedBatches.incrementAndGet();
         final FailurePolicy policy = config.failurePolicy();
         final List<SourceRecord> batch = partition.buffer;
@@ -269,7 +272,7 @@ public final class EventSourceMapping {
         partition.retrying = true;
         final long id = timers.scheduleTimer(now + RETRY_DELAY_MILLIS);
         partition.timerId = id;
-        timerActions.put(id, () -> partition.due = true);
+        timerActions.put(id, partition.markDue);
         return 1;
     }
 

@@ -1,11 +1,10 @@
 package dev.eventrouter.source;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -19,7 +18,7 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 public final class Poller implements Agent {
     private final EpochClock clock;
     private final DeadlineTimerWheel timers;
-    private final Map<Long, Runnable> timerActions = new HashMap<>();
+    private final Long2ObjectHashMap<Runnable> timerActions = new Long2ObjectHashMap<>();
     private final ManyToOneConcurrentLinkedQueue<EventSourceMapping> added = new ManyToOneConcurrentLinkedQueue<>();
     private final List<EventSourceMapping> mappings = new ArrayList<>();
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onTimerExpiry;
