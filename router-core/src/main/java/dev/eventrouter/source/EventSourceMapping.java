@@ -193,6 +193,12 @@ public final class EventSourceMapping {
         }
         batches.incrementAndGet();
         records.addAndGet(partition.buffer.size());
+        finishBatch(partition);
+        return 1;
+    }
+
+    /** Commits past the batch (and any records skipped after it) and makes the partition ready for the next one. */
+    private void finishBatch(final Partition partition) {
         final SourceRecord last = partition.buffer.get(partition.buffer.size() - 1);
         checkpoints.save(config.name(), partition.index, Math.max(last.position() + 1, committedFloor(partition)));
         partition.buffer.clear();
@@ -201,7 +207,6 @@ public final class EventSourceMapping {
         partition.due = false;
         partition.retrying = false;
         partition.attempts = 0;
-        return 1;
     }
 
     private static boolean contains(final List<SourceRecord> batch, final long position) {
@@ -247,13 +252,7 @@ public final class EventSourceMapping {
                 policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
                     first.position(), last.position(), batch.size(), condition, error));
             }
-            checkpoints.save(config.name(), partition.index, Math.max(last.position() + 1, committedFloor(partition)));
-            batch.clear();
-            partition.bufferBytes = 0;
-            partition.full = false;
-            partition.due = false;
-            partition.retrying = false;
-            partition.attempts = 0;
+            finishBatch(partition);
             return 1;
         }
         if (policy.bisectBatchOnFunctionError() && firstFailed < 0 && batch.size() > 1) {
