@@ -167,11 +167,9 @@ final class ArchiveCommand implements Runnable {
         @Override
         public Integer call() {
             final long now = System.currentTimeMillis();
-            final long start = from == null ? Long.MIN_VALUE : TimeArgument.parse("--from", from, now);
-            final long end = to == null ? Long.MAX_VALUE : TimeArgument.parse("--to", to, now);
-            if (start >= end) {
-                throw new UserError("--from must be before --to");
-            }
+            final TimeArgument.Range range = TimeArgument.range(from, to, now);
+            final long start = range.start();
+            final long end = range.end();
             if (limit < -1) {
                 throw new UserError("--limit must be 0 or more");
             }

@@ -88,11 +88,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         final long now = System.currentTimeMillis();
-        final long start = TimeArgument.parse("--from", from, now);
-        final long end = TimeArgument.parse("--to", to, now);
-        if (start >= end) {
-            throw new UserError("--from must be before --to");
-        }
+        final TimeArgument.Range range = TimeArgument.range(from, to, now);
+        final long start = range.start();
+        final long end = range.end();
         if (pattern != null && rules != null) {
             throw new UserError("give --pattern or --rules, not both");
         }

@@ -103,25 +103,29 @@ final class RouterConfigFile {
                 buses.add(text(busList.get(i), "eventBuses[" + i + "]"));
             }
         }
-        final List<RuleConfig> rules = new ArrayList<>();
-        final JsonNode ruleList = root.get("rules");
-        if (ruleList != null) {
-            requireArray(ruleList, "rules");
-            for (int i = 0; i < ruleList.size(); i++) {
-                rules.add(rule(ruleList.get(i), "rules[" + i + "]", base));
-            }
-        }
-        final List<ArchiveConfig> archives = new ArrayList<>();
-        final JsonNode archiveList = root.get("archives");
-        if (archiveList != null) {
-            requireArray(archiveList, "archives");
-            for (int i = 0; i < archiveList.size(); i++) {
-                archives.add(archive(archiveList.get(i), "archives[" + i + "]", base));
-            }
-        }
+        final List<RuleConfig> rules = list(root, "", "rules", (node, field) -> rule(node, field, base));
+        final List<ArchiveConfig> archives = list(root, "", "archives",
+            (node, field) -> archive(node, field, base));
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
             rules, archives);
+    }
+
+    /**
+     * @return each element of the optional array {@code parent.name}, read by {@code element}, which gets the
+     *         element's field path ({@code prefix + name + "[i]"}).
+     */
+    private static <T> List<T> list(final JsonNode parent, final String prefix, final String name,
+                                    final java.util.function.BiFunction<JsonNode, String, T> element) {
+        final List<T> items = new ArrayList<>();
+        final JsonNode array = parent.get(name);
+        if (array != null) {
+            requireArray(array, prefix + name);
+            for (int i = 0; i < array.size(); i++) {
+                items.add(element.apply(array.get(i), prefix + name + "[" + i + "]"));
+            }
+        }
+        return items;
     }
 
     private static ArchiveConfig archive(final JsonNode node, final String field, final Path base) {
@@ -151,14 +155,8 @@ final class RouterConfigFile {
         } catch (IllegalArgumentException e) {
             throw new ConfigError(field + ".state", "must be ENABLED or DISABLED, got " + stateText);
         }
-        final List<TargetConfig> targets = new ArrayList<>();
-        final JsonNode list = node.get("targets");
-        if (list != null) {
-            requireArray(list, field + ".targets");
-            for (int i = 0; i < list.size(); i++) {
-                targets.add(target(list.get(i), field + ".targets[" + i + "]", base));
-            }
-        }
+        final List<TargetConfig> targets = list(node, field + ".", "targets",
+            (element, path) -> target(element, path, base));
         return new RuleConfig(field, text(node.get("name"), field + ".name"), optionalText(node, field + ".", "eventBus", null),
             pattern.isTextual() ? pattern.asText() : pattern.toString(), state,
             optionalText(node, field + ".", "description", null), targets);

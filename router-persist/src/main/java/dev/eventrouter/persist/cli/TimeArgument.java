@@ -15,6 +15,24 @@ final class TimeArgument {
     private TimeArgument() {
     }
 
+    /** A time range {@code [start, end)} in epoch milliseconds. */
+    record Range(long start, long end) {
+    }
+
+    /**
+     * Parses {@code --from} and {@code --to}; a missing one is open-ended.
+     *
+     * @throws UserError naming the bad option, or when the range is empty.
+     */
+    static Range range(final String from, final String to, final long nowMillis) {
+        final long start = from == null ? Long.MIN_VALUE : parse("--from", from, nowMillis);
+        final long end = to == null ? Long.MAX_VALUE : parse("--to", to, nowMillis);
+        if (start >= end) {
+            throw new UserError("--from must be before --to");
+        }
+        return new Range(start, end);
+    }
+
     /**
      * @return epoch milliseconds.
      * @throws UserError naming the option and the accepted forms.

@@ -55,7 +55,9 @@ class ReplayTest {
             assertTrue(router.eventBus(null).publish(("{\"id\":\"e" + n + "\",\"detail\":{\"n\":" + n + "}}")
                 .getBytes(StandardCharsets.UTF_8)));
         }
-        await(() -> archives.describe("all").eventCount() == 10, "archived");
+        // the archive stage and the match stage run side by side: wait for both before clearing
+        await(() -> archives.describe("all").eventCount() == 10 && r1.size() == 10 && r2.size() == 10,
+            "archived and delivered");
         r1.clear();
         r2.clear();
         replays = ReplayAgent.start(router, replayClock::get, 2, RollCycles.FIVE_MINUTELY);
