@@ -557,16 +557,12 @@ public final class Router implements AutoCloseable {
 
     boolean publishRaw(final EventBus bus, final byte[] bytes, final int offset, final int length) {
         final Publisher publisher = publishers.get();
-        enter(publisher);
+        enter(publisher, bus);
         try {
-            if (bus.deleted) {
-                throw new IllegalStateException("event bus " + bus.arn + " was deleted");
-            }
             if (context.validatePublishedEvents()) {
                 publisher.validator.match(bytes, offset, length, rule -> { });
-            } else if (length > context.maxEventBytes()) {
-                throw new MalformedEventException(context.maxEventBytes(), "event of " + length
-                    + " bytes exceeds the limit of " + context.maxEventBytes() + " bytes");
+            } else {
+                checkLength(length);
             }
             return offer(publisher, bus, bytes, offset, length);
         } finally {
@@ -576,16 +572,9 @@ public final class Router implements AutoCloseable {
 
     boolean publishReplay(final EventBus bus, final byte[] bytes, final int offset, final int length,
                           final ReplayFilter filter) {
-        final Publisher publisher = publishers.get();
-        enter(publisher);
+        enter(publishers.get(), bus);
         try {
-            if (bus.deleted) {
-                throw new IllegalStateException("event bus " + bus.arn + " was deleted");
-            }
-            if (length > context.maxEventBytes()) {
-                throw new MalformedEventException(context.maxEventBytes(), "event of " + length
-                    + " bytes exceeds the limit of " + context.maxEventBytes() + " bytes");
-            }
+            checkLength(length);
             return pipeline.offer(bus.index, filter.id << HandoffDescriptor.REPLAY_FILTER_SHIFT,
                 context.clock().time(), bytes, offset, length);
         } finally {
@@ -629,6 +618,22 @@ public final class Router implements AutoCloseable {
     ReplayFilter replayFilterAt(final int id) {
         final ReplayFilter[] filters = replayFilters;
         return id < filters.length && filters[id] != null ? filters[id] : EVERYTHING;
+    }
+
+    private void checkLength(final int length) {
+        if (length > context.maxEventBytes()) {
+            throw new MalformedEventException(context.maxEventBytes(), "event of " + length
+                + " bytes exceeds the limit of " + context.maxEventBytes() + " bytes");
+        }
+    }
+
+    /** {@link #enter(Publisher)} for a raw publish: also refuses a deleted bus. */
+    private void enter(final Publisher publisher, final EventBus bus) {
+        enter(publisher);
+        if (bus.deleted) {
+            activePublishers.decrementAndGet();
+            throw new IllegalStateException("event bus " + bus.arn + " was deleted");
+        }
     }
 
     private void enter(final Publisher publisher) {

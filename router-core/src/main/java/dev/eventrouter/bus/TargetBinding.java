@@ -69,7 +69,6 @@ final class TargetBinding {
     /** Calls the handler (synchronous targets on the match or retry thread, asynchronous ones on the worker). */
     boolean invoke(final byte[] event, final int offset, final int length, final long ingestionTime,
                    final int retriesDone, final Attempt attempt) {
-        metrics.invoked.increment();
         attempt.ruleName = ruleName;
         attempt.ruleArn = ruleArn;
         attempt.ingestionTimeMillis = ingestionTime;
@@ -100,7 +99,6 @@ final class TargetBinding {
             metrics.notForwarded.increment();
             return true;
         }
-        metrics.invoked.increment();
         final EventBus destination = router.lookup(target.bus());
         if (destination == null) {
             metrics.failed.increment();

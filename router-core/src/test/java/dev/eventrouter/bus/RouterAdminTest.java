@@ -72,8 +72,7 @@ class RouterAdminTest {
                 assertTrue(bus.publish(EVENT));
             }
             // every event matched (a matched event is dispatched with the rules it was matched against)
-            Await.until(() -> router.ruleMetrics(null, "r").matched() == 5
-                && router.targetMetrics(null, "r", "t").invoked() == 1, "all matched; the old worker took one");
+            Await.until(() -> router.ruleMetrics(null, "r").matched() == 5, "all five matched and queued");
             router.putTargets(null, "r", List.of(Target.asyncHandler("t", d -> replacement.add(d.payloadAsString()))));
             for (int i = 0; i < 3; i++) {
                 assertTrue(bus.publish(EVENT));
