@@ -1,5 +1,6 @@
 package dev.eventrouter.bus;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.eventrouter.event.EventLimits;
 import dev.eventrouter.event.MalformedEventException;
 import dev.eventrouter.match.EventMatcher;
@@ -202,28 +203,13 @@ public final class EnvelopeEncoder {
         length += bytes.length;
     }
 
-    /** Writes a JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8. */
+    /** Writes a JSON string as UTF-8, escaped by Jackson (quotes, backslashes, control characters). */
     private void string(final String text) {
         put((byte) '"');
-        final StringBuilder escaped = new StringBuilder(text.length() + 8);
-        for (int i = 0; i < text.length(); i++) {
-            final char c = text.charAt(i);
-            switch (c) {
-                case '"' -> escaped.append("\\\"");
-                case '\\' -> escaped.append("\\\\");
-                case '\n' -> escaped.append("\\n");
-                case '\r' -> escaped.append("\\r");
-                case '\t' -> escaped.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        escaped.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        escaped.append(c);
-                    }
-                }
-            }
-        }
-        raw(escaped.toString());
+        final byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+        ensure(escaped.length);
+        System.arraycopy(escaped, 0, buffer, length, escaped.length);
+        length += escaped.length;
         put((byte) '"');
     }
 

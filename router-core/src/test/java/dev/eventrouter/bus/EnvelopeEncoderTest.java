@@ -50,6 +50,12 @@ class EnvelopeEncoderTest {
     }
 
     @Test
+    void shouldEscapeControlCharactersAsUnicodeEscapes() {
+        final String envelope = encode(new PutEventsEntry("a\u001fb\nc", "t", "{}", null, List.of(), null));
+        assertTrue(envelope.contains("\"source\":\"a\\u001Fb\\nc\""), envelope);
+    }
+
+    @Test
     void shouldProduceAnEnvelopeThatRulesMatch() {
         final RuleSet rules = new RuleSet();
         rules.put("orders", "{\"source\":[\"com.shop\"],\"detail-type\":[\"Order Placed\"],"
