@@ -243,6 +243,45 @@ class RouterSemanticsTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ProducerMode.class)
+    void shouldDeliverEventsLargerThanARingSlotIntactWhenSlotsGrow(final ProducerMode mode) {
+        try (Router router = Router.start(new RouterContext().producerMode(mode).slotBytes(256)
+            .maxEventBytes(256 * 1024).handoffBytes(4 << 20))) {
+            final List<String> sync = new CopyOnWriteArrayList<>();
+            final List<String> async = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("all", "{\"a\":[{\"exists\":true}]}"));
+            router.putTargets(null, "all", List.of(collect("sync", sync),
+                Target.asyncHandler("async", d -> async.add(d.payloadAsString()))));
+            final List<String> events = List.of("{\"a\":\"" + "x".repeat(100_000) + "\"}", "{\"a\":1}",
+                "{\"a\":\"" + "y".repeat(200_000) + "\"}");
+            for (String event : events) {
+                assertTrue(router.eventBus(null).publish(event.getBytes(StandardCharsets.UTF_8)));
+            }
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(events, sync);
+            assertEquals(events, async);
+        }
+    }
+
+    @Test
+    void shouldCountAStageErrorAndKeepRoutingWhenARingStageThrows() {
+        final RingStage failing = (event, endOfBatch) -> {
+            throw new IllegalStateException("stage down");
+        };
+        try (Router router = Router.start(new RouterContext().addStage(failing))) {
+            final List<String> got = new CopyOnWriteArrayList<>();
+            router.putRule(Rule.of("all", "{\"a\":[{\"exists\":true}]}"));
+            router.putTargets(null, "all", List.of(collect("c", got)));
+            for (int i = 0; i < 3; i++) {
+                router.eventBus(null).publish(("{\"a\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+            }
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(3, got.size());
+            assertEquals(3, router.stageErrors());
+        }
+    }
+
     @Test
     void shouldListAndDescribeRulesWhenChanged() {
         try (Router router = start(clockAt(T0))) {

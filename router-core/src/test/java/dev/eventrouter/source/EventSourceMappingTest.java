@@ -160,6 +160,8 @@ class EventSourceMappingTest {
 
     @Test
     void shouldNameTheSettingWhenAMappingIsInvalid() {
+        assertEquals("name=a/b: must be 1-64 characters of letters, digits, '.', '-' and '_'",
+            assertThrows(IllegalArgumentException.class, () -> MappingConfig.of("a/b", 1, 0)).getMessage());
         assertEquals("BatchSize=0: must be between 1 and 10000",
             assertThrows(IllegalArgumentException.class, () -> MappingConfig.of("m", 0, 0)).getMessage());
         assertEquals("MaximumBatchingWindow=300001 ms: must be between 0 and 300 s",

@@ -125,6 +125,16 @@ class ArchiveCliTest {
         assertTrue(corrupt.err().startsWith("router: --dir: " + archive + ": cannot read the archive (corrupt "
             + "file?): "), corrupt.err());
         assertEquals(1, corrupt.err().lines().count(), corrupt.err());
+        assertEquals(new CliRun(2, "", "router: give --pattern or --rules, not both\n"),
+            CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--pattern", "{}",
+                "--rules", "r.json"));
+        assertEquals(new CliRun(2, "", "router: --rule needs --config (it names rules of the configured router)\n"),
+            CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--rule", "a"));
+        assertEquals(new CliRun(2, "", "router: --name: must be 1-64 characters of letters, digits, '.', '-' and "
+            + "'_'\n"), CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--name",
+                "a b"));
+        assertEquals(new CliRun(2, "", "router: --limit must be 0 or more\n"),
+            CliRun.of("archive", "dump", "--dir", archive.toString(), "--limit", "-5"));
         assertEquals(new CliRun(2, "", "router: give --out or --config, not both\n"),
             CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--out", "x",
                 "--config", "y"));

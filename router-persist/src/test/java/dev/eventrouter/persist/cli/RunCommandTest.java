@@ -116,6 +116,13 @@ class RunCommandTest {
             "rules[1].targets[0]: only one of input, inputPath and inputTransformer may be given, got [input, "
                 + "inputPath]");
         assertConfigError("[]", "must be a JSON object");
+        assertConfigError(CONFIG.replace("\"eventBuses\": [\"orders\", \"audit\"],",
+            "\"eventBuses\": [\"orders\", \"audit\"], \"archives\": [{\"name\": \"a\"}],"),
+            "archives[0].dir: required: a non-empty string");
+        assertConfigError(CONFIG.replace("\"eventBuses\": [\"orders\", \"audit\"],",
+            "\"eventBuses\": [\"orders\", \"audit\"], \"archives\": [{\"name\": \"a\", \"dir\": \"x\", "
+                + "\"eventPattern\": {\"replay-name\": [\"r\"]}}],"),
+            "archives[0]: archive a: EventPattern cannot test replay-name (replayed events are never archived)");
     }
 
     private void assertConfigError(final String config, final String expected) throws IOException {

@@ -131,5 +131,9 @@ class ReplayTest {
         assertEquals("archive directory " + dir.resolve("nope") + " does not exist", replay.reason());
         assertEquals("replay x: EventStartTime must be before EventEndTime", assertThrows(
             IllegalArgumentException.class, () -> new ReplaySpec("x", dir, 5, 5, null, List.of(), 0)).getMessage());
+        assertEquals("replay x: speed=-1.0: must be 0 (as fast as possible) or a positive factor", assertThrows(
+            IllegalArgumentException.class, () -> new ReplaySpec("x", dir, 5, 6, null, List.of(), -1)).getMessage());
+        assertEquals("ReplayName=a b: must be 1-64 characters of letters, digits, '.', '-' and '_'", assertThrows(
+            IllegalArgumentException.class, () -> new ReplaySpec("a b", dir, 5, 6, null, List.of(), 0)).getMessage());
     }
 }
