@@ -1,35 +1,33 @@
 package dev.eventrouter.source;
 
-import dev.eventrouter.event.MalformedEventException;
-import dev.eventrouter.match.EventMatcher;
-import dev.eventrouter.match.MatchAutomaton;
-import dev.eventrouter.match.RuleCompiler;
-import dev.eventrouter.pattern.InvalidPatternException;
-import dev.eventrouter.pattern.PatternLimits;
-import dev.eventrouter.pattern.PatternParser;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.DeadlineTimerWheel;
-import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * One event-source mapping: reads a partitioned source, skips records that match none of its filters, and releases
- * a batch per partition when it holds {@code BatchSize} records, when the next record would take it over the
- * payload limit, or when its batching window (started by its first record) expires, whichever comes first. A
- * successful batch commits the position after its last record; a failed one is retried after a second, keeping the
- * partition's order, by its {@link FailurePolicy} (retry and age limits, bisection, partial results, on-failure
- * destination). Stepped by a {@link Poller}'s thread; counters are readable from any thread.
+ * One event-source mapping over a partitioned source (a stream): reads each partition in order, skips records that
+ * match none of its filters, and gathers batches. Each partition has ParallelizationFactor lanes; a record goes to
+ * the lane of its key, so order is kept per key while up to that many batches of the partition are in flight (with
+ * an {@link AsyncBatchHandler}) or waiting to be retried. A lane's batch is released when it holds
+ * {@code BatchSize} records, when the next record would take it over the payload limit, or when its batching window
+ * (started by its first record) expires, whichever comes first. A failed batch is retried after a second, keeping
+ * its lane's order, by its {@link FailurePolicy} (retry and age limits, bisection, partial results, on-failure
+ * destination). The checkpoint is the position before which every record is finished (delivered, filtered or given
+ * up), so a restart delivers again at most what was in flight. Stepped by a {@link Poller}'s thread; counters are
+ * readable from any thread.
  */
-public final class EventSourceMapping {
+public final class EventSourceMapping implements Poller.Stepped {
     static final long RETRY_DELAY_MILLIS = 1_000;
 
+    private final Poller poller;
     private final MappingConfig config;
     private final PartitionedSource source;
     private final CheckpointStore checkpoints;
     private final BatchHandler handler;
-    private final EventMatcher filter;
+    private final AsyncBatchHandler asyncHandler;
+    private final RecordFilter filter;
     private final Partition[] partitions;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong records = new AtomicLong();
@@ -37,176 +35,219 @@ public final class EventSourceMapping {
     private final AtomicLong failedBatches = new AtomicLong();
     private final AtomicLong discarded = new AtomicLong();
     private volatile boolean enabled = true;
+    private volatile boolean deleted;
 
     /** Per-partition state; poller thread only. */
     private static final class Partition {
         final int index;
-        final List<SourceRecord> buffer = new ArrayList<>();
-        final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
+        final Lane[] lanes;
         final List<SourceRecord> scratch = new ArrayList<>();
+        /** The position after the last record read from the source. */
         long next;
-        long bufferBytes;
-        long timerId = DeadlineTimerWheel.NULL_DEADLINE;
-        boolean due;
-        boolean full;
-        boolean retrying;
-        int attempts;
-        /** What the partition's timer does when it expires: allocated once, not per window. */
-        final Runnable markDue = () -> due = true;
+        /** The last checkpoint saved. */
+        long committed;
+        /** Records read and not finished, over all lanes. */
+        int queued;
 
-        Partition(final int index) {
+        Partition(final int index, final int lanes) {
             this.index = index;
+            this.lanes = new Lane[lanes];
+            for (int i = 0; i < lanes; i++) {
+                this.lanes[i] = new Lane();
+            }
         }
     }
 
-    EventSourceMapping(final MappingConfig config, final PartitionedSource source, final CheckpointStore checkpoints,
-                       final BatchHandler handler) {
+    /** The records of some keys of a partition, in order: the batch, then what waits behind it. */
+    private static final class Lane {
+        final Batch batch = new Batch();
+        final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
+        boolean retrying;
+        int attempts;
+    }
+
+    EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
+                       final CheckpointStore checkpoints, final BatchHandler handler,
+                       final AsyncBatchHandler asyncHandler) {
+        this.poller = poller;
         this.config = config;
         this.source = source;
         this.checkpoints = checkpoints;
         this.handler = handler;
-        filter = config.filterPatterns().isEmpty() ? null : new EventMatcher(compile(config));
+        this.asyncHandler = asyncHandler;
+        filter = RecordFilter.of(config.filterPatterns());
         partitions = new Partition[source.partitions()];
         for (int p = 0; p < partitions.length; p++) {
-            final Partition partition = new Partition(p);
+            final Partition partition = new Partition(p, config.parallelizationFactor());
             final long saved = checkpoints.load(config.name(), p);
             partition.next = saved >= 0 ? saved
                 : source.startPosition(p, config.startingPosition(), config.startingTimestampMillis());
+            partition.committed = partition.next;
             partitions[p] = partition;
         }
     }
 
-    private static MatchAutomaton compile(final MappingConfig config) {
-        final PatternParser parser = new PatternParser(PatternLimits.DEFAULT);
-        final List<RuleCompiler.Rule> rules = new ArrayList<>();
-        for (int i = 0; i < config.filterPatterns().size(); i++) {
-            try {
-                rules.add(new RuleCompiler.Rule("filter" + i, parser.parse(config.filterPatterns().get(i))));
-            } catch (InvalidPatternException e) {
-                throw e.inRule("FilterCriteria.Filters[" + i + "]");
-            }
-        }
-        return new RuleCompiler(PatternLimits.DEFAULT).compile(rules);
-    }
-
-    /** Poller thread: one pass over every partition. @return work done. */
-    int doWork(final long now, final DeadlineTimerWheel timers, final Long2ObjectHashMap<Runnable> timerActions) {
+    @Override
+    public int doWork(final long now) {
         if (!enabled) {
             return 0;
         }
         int work = 0;
         for (Partition partition : partitions) {
-            work += fill(partition);
-            if (partition.buffer.isEmpty()) {
-                continue;
-            }
-            if (partition.timerId == DeadlineTimerWheel.NULL_DEADLINE && config.maximumBatchingWindowMillis() > 0
-                && !partition.due) {
-                final long id = timers.scheduleTimer(now + config.maximumBatchingWindowMillis());
-                partition.timerId = id;
-                timerActions.put(id, partition.markDue);
-            }
-            if (partition.retrying ? partition.due : partition.full || partition.due
-                || config.maximumBatchingWindowMillis() == 0 || partition.buffer.size() >= config.batchSize()) {
-                work += release(partition, now, timers, timerActions);
+            work += read(partition);
+            for (Lane lane : partition.lanes) {
+                final Batch batch = lane.batch;
+                if (batch.inFlight) {
+                    continue;
+                }
+                if (!lane.retrying) {
+                    work += gather(lane);
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (lane.retrying ? batch.due : batch.ready(config.batchSize(), config.maximumBatchingWindowMillis())) {
+                    work += release(partition, lane);
+                } else if (!lane.retrying) {
+                    batch.armWindow(poller, now, config.maximumBatchingWindowMillis());
+                }
             }
         }
         return work;
     }
 
-    private int fill(final Partition partition) {
-        if (partition.retrying) {
-            return 0;  // the failed batch is retried as it is (or as its first half)
+    /** Reads what the lanes have room for (ParallelizationFactor x BatchSize records per partition). */
+    private int read(final Partition partition) {
+        final int room = config.parallelizationFactor() * config.batchSize() - partition.queued;
+        if (room <= 0) {
+            return 0;
         }
-        if (partition.pending.isEmpty() && partition.buffer.size() < config.batchSize() && !partition.full) {
-            partition.scratch.clear();
-            source.poll(partition.index, partition.next, config.batchSize() - partition.buffer.size(),
-                partition.scratch);
-            partition.pending.addAll(partition.scratch);
-        }
-        int moved = 0;
-        boolean skippedAtFront = false;
-        while (!partition.pending.isEmpty() && partition.buffer.size() < config.batchSize()) {
-            final SourceRecord record = partition.pending.peekFirst();
-            if (!passes(record)) {
-                partition.pending.pollFirst();
-                partition.next = record.position() + 1;
+        final List<SourceRecord> scratch = partition.scratch;
+        scratch.clear();
+        source.poll(partition.index, partition.next, room, scratch);
+        boolean skipped = false;
+        for (int i = 0; i < scratch.size(); i++) {
+            final SourceRecord record = scratch.get(i);
+            partition.next = record.position() + 1;
+            if (filter != null && !filter.passes(record.data())) {
                 filtered.incrementAndGet();
-                skippedAtFront |= partition.buffer.isEmpty();
-                moved++;
+                skipped = true;
                 continue;
             }
-            if (!partition.buffer.isEmpty() && partition.bufferBytes + record.data().length > config.payloadLimitBytes()) {
-                partition.full = true;
+            partition.lanes[laneOf(record.key())].pending.addLast(record);
+            partition.queued++;
+        }
+        if (skipped) {
+            commit(partition);
+        }
+        final int read = scratch.size();
+        scratch.clear();
+        return read;
+    }
+
+    private int laneOf(final String key) {
+        final int lanes = config.parallelizationFactor();
+        if (lanes == 1 || key == null) {
+            return 0;
+        }
+        final int h = key.hashCode() * 0x9E3779B9;
+        return (int) (((h ^ (h >>> 16)) & 0xFFFF_FFFFL) % lanes);
+    }
+
+    /** Moves waiting records into the lane's batch while they fit. */
+    private int gather(final Lane lane) {
+        final Batch batch = lane.batch;
+        int moved = 0;
+        while (!lane.pending.isEmpty() && batch.records.size() < config.batchSize()) {
+            final SourceRecord record = lane.pending.peekFirst();
+            if (!batch.fits(record, config.payloadLimitBytes())) {
+                batch.full = true;
                 break;
             }
-            partition.pending.pollFirst();
-            partition.buffer.add(record);
-            partition.bufferBytes += record.data().length;
-            partition.next = record.position() + 1;
+            batch.add(lane.pending.pollFirst());
             moved++;
-        }
-        if (skippedAtFront && partition.buffer.isEmpty()) {
-            checkpoints.save(config.name(), partition.index, partition.next);
         }
         return moved;
     }
 
-    private boolean passes(final SourceRecord record) {
-        if (filter == null) {
-            return true;
+    private int release(final Partition partition, final Lane lane) {
+        final Batch batch = lane.batch;
+        batch.cancelTimer(poller);
+        if (asyncHandler == null) {
+            List<Long> failed = null;
+            Throwable error = null;
+            try {
+                failed = handler.onBatch(partition.index, batch.records);
+            } catch (Exception | LinkageError | AssertionError e) {
+                error = e;
+            }
+            completed(partition, lane, failed, error);
+            return 1;
         }
+        batch.inFlight = true;
+        final CompletionStage<List<Long>> answer;
         try {
-            return filter.match(record.data(), 0, record.data().length, rule -> { }) > 0;
-        } catch (MalformedEventException e) {
-            return false;
+            answer = asyncHandler.onBatch(partition.index, batch.records);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            completed(partition, lane, null, e);
+            return 1;
         }
+        answer.whenComplete((failed, error) -> poller.complete(() -> completed(partition, lane, failed, error)));
+        return 1;
     }
 
-    private int release(final Partition partition, final long now, final DeadlineTimerWheel timers,
-                        final Long2ObjectHashMap<Runnable> timerActions) {
-        if (partition.timerId != DeadlineTimerWheel.NULL_DEADLINE) {
-            timers.cancelTimer(partition.timerId);
-            timerActions.remove(partition.timerId);
-            partition.timerId = DeadlineTimerWheel.NULL_DEADLINE;
-        }
-        final FailurePolicy policy = config.failurePolicy();
-        final List<Long> failed;
-        try {
-            failed = handler.onBatch(partition.index, partition.buffer);
-        } catch (Exception | LinkageError | AssertionError e) {
-            return failed(partition, now, timers, timerActions, -1, e.toString());
+    /** Poller thread: the handler answered for the lane's batch. */
+    private void completed(final Partition partition, final Lane lane, final List<Long> failed, final Throwable error) {
+        final Batch batch = lane.batch;
+        batch.inFlight = false;
+        if (error != null) {
+            failed(partition, lane, -1, error.toString());
+            return;
         }
         if (failed != null && !failed.isEmpty()) {
             long lowest = Long.MAX_VALUE;
             for (Long position : failed) {
-                if (position == null || !contains(partition.buffer, position)) {
-                    return failed(partition, now, timers, timerActions, -1,
-                        "batchItemFailures names " + position + ", not a position of the batch");
+                if (position == null || !contains(batch.records, position)) {
+                    failed(partition, lane, -1, "batchItemFailures names " + position + ", not a position of the batch");
+                    return;
                 }
                 lowest = Math.min(lowest, position);
             }
-            if (policy.reportBatchItemFailures()) {
-                return failed(partition, now, timers, timerActions, lowest, "batchItemFailures from " + lowest);
+            if (config.failurePolicy().reportBatchItemFailures()) {
+                failed(partition, lane, lowest, "batchItemFailures from " + lowest);
+            } else {
+                failed(partition, lane, -1, "the handler reported failed items");
             }
-            return failed(partition, now, timers, timerActions, -1, "the handler reported failed items");
+            return;
         }
         batches.incrementAndGet();
-        records.addAndGet(partition.buffer.size());
-        finishBatch(partition);
-        return 1;
+        records.addAndGet(batch.records.size());
+        finish(partition, lane);
     }
 
-    /** Commits past the batch (and any records skipped after it) and makes the partition ready for the next one. */
-    private void finishBatch(final Partition partition) {
-        final SourceRecord last = partition.buffer.get(partition.buffer.size() - 1);
-        checkpoints.save(config.name(), partition.index, Math.max(last.position() + 1, committedFloor(partition)));
-        partition.buffer.clear();
-        partition.bufferBytes = 0;
-        partition.full = false;
-        partition.due = false;
-        partition.retrying = false;
-        partition.attempts = 0;
+    /** The lane's batch is done (delivered or given up): the lane takes its next batch. */
+    private void finish(final Partition partition, final Lane lane) {
+        partition.queued -= lane.batch.records.size();
+        lane.batch.clear();
+        lane.retrying = false;
+        lane.attempts = 0;
+        commit(partition);
+    }
+
+    /** Saves the position before which every record of the partition is finished, when it moved. */
+    private void commit(final Partition partition) {
+        long low = partition.next;
+        for (Lane lane : partition.lanes) {
+            if (!lane.batch.isEmpty()) {
+                low = Math.min(low, lane.batch.records.get(0).position());
+            } else if (!lane.pending.isEmpty()) {
+                low = Math.min(low, lane.pending.peekFirst().position());
+            }
+        }
+        if (low > partition.committed) {
+            partition.committed = low;
+            checkpoints.save(config.name(), partition.index, low);
+        }
     }
 
     private static boolean contains(final List<SourceRecord> batch, final long position) {
@@ -219,65 +260,56 @@ public final class EventSourceMapping {
     }
 
     /**
-     * A failed attempt: commits what succeeded before {@code firstFailed} (partial results), then gives the batch up
-     * (on-failure destination) when its retries or its age are exhausted, else bisects it if asked and retries after
-     * the delay.
+     * A failed attempt: finishes what succeeded before {@code firstFailed} (partial results), then gives the batch up
+     * (on-failure destination) when its retries or its age are exhausted, else bisects it if asked and retries it
+     * after the delay.
      */
-    private int failed(final Partition partition, final long now, final DeadlineTimerWheel timers,
-                       final Long2ObjectHashMap<Runnable> timerActions, final long firstFailed, final String error) {
+    private void failed(final Partition partition, final Lane lane, final long firstFailed, final String error) {
         failedBatches.incrementAndGet();
+        final long now = poller.now();
         final FailurePolicy policy = config.failurePolicy();
-        final List<SourceRecord> batch = partition.buffer;
+        final Batch batch = lane.batch;
+        final List<SourceRecord> batchRecords = batch.records;
         if (firstFailed >= 0) {
             int succeeded = 0;
-            while (batch.get(succeeded).position() < firstFailed) {
+            while (batchRecords.get(succeeded).position() < firstFailed) {
                 succeeded++;
             }
             if (succeeded > 0) {
                 records.addAndGet(succeeded);
-                batch.subList(0, succeeded).clear();
-                checkpoints.save(config.name(), partition.index, firstFailed);
+                partition.queued -= succeeded;
+                batchRecords.subList(0, succeeded).clear();
+                commit(partition);
             }
         }
-        partition.attempts++;
-        final String condition = policy.maximumRetryAttempts() >= 0 && partition.attempts > policy.maximumRetryAttempts()
+        lane.attempts++;
+        final String condition = policy.maximumRetryAttempts() >= 0 && lane.attempts > policy.maximumRetryAttempts()
             ? "RetryAttemptsExhausted"
-            : policy.maximumRecordAgeMillis() >= 0 && now - batch.get(0).timestampMillis() > policy.maximumRecordAgeMillis()
+            : policy.maximumRecordAgeMillis() >= 0
+                && now - batchRecords.get(0).timestampMillis() > policy.maximumRecordAgeMillis()
                 ? "RecordAgeExceeded" : null;
         if (condition != null) {
-            final SourceRecord first = batch.get(0);
-            final SourceRecord last = batch.get(batch.size() - 1);
-            discarded.addAndGet(batch.size());
+            final SourceRecord first = batchRecords.get(0);
+            final SourceRecord last = batchRecords.get(batchRecords.size() - 1);
+            discarded.addAndGet(batchRecords.size());
             if (policy.onFailure() != null) {
                 policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
-                    first.position(), last.position(), batch.size(), condition, error));
+                    first.position(), last.position(), batchRecords.size(), condition, error));
             }
-            finishBatch(partition);
-            return 1;
+            finish(partition, lane);
+            return;
         }
-        if (policy.bisectBatchOnFunctionError() && firstFailed < 0 && batch.size() > 1) {
-            final List<SourceRecord> secondHalf = new ArrayList<>(batch.subList(batch.size() / 2, batch.size()));
-            batch.subList(batch.size() / 2, batch.size()).clear();
-            for (int i = secondHalf.size() - 1; i >= 0; i--) {
-                partition.pending.addFirst(secondHalf.get(i));
+        if (policy.bisectBatchOnFunctionError() && firstFailed < 0 && batchRecords.size() > 1) {
+            final int half = batchRecords.size() / 2;
+            for (int i = batchRecords.size() - 1; i >= half; i--) {
+                lane.pending.addFirst(batchRecords.get(i));
             }
+            batchRecords.subList(half, batchRecords.size()).clear();
         }
-        partition.bufferBytes = 0;
-        for (SourceRecord record : batch) {
-            partition.bufferBytes += record.data().length;
-        }
-        partition.full = true;
-        partition.due = false;
-        partition.retrying = true;
-        final long id = timers.scheduleTimer(now + RETRY_DELAY_MILLIS);
-        partition.timerId = id;
-        timerActions.put(id, partition.markDue);
-        return 1;
-    }
-
-    /** Records skipped after the batch's last one and before any pending one may be committed too. */
-    private static long committedFloor(final Partition partition) {
-        return partition.pending.isEmpty() ? partition.next : partition.pending.peekFirst().position();
+        batch.recount();
+        batch.full = true;
+        lane.retrying = true;
+        batch.dueAt(poller, now + RETRY_DELAY_MILLIS);
     }
 
     /** @return the settings. */
@@ -300,7 +332,7 @@ public final class EventSourceMapping {
         return filtered.get();
     }
 
-    /** @return batch attempts that failed (each retried). */
+    /** @return batch attempts that failed (each retried or given up). */
     public long failedBatches() {
         return failedBatches.get();
     }
@@ -313,5 +345,33 @@ public final class EventSourceMapping {
     /** Stops (false) or resumes (true) polling; buffered records stay buffered. */
     public void enabled(final boolean value) {
         enabled = value;
+    }
+
+    /** @return whether it polls. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Deletes the mapping: the poller drops it at its next duty cycle. Checkpoints stay where they are, so a mapping
+     * added again under the same name resumes there.
+     */
+    public void delete() {
+        deleted = true;
+    }
+
+    @Override
+    public boolean deleted() {
+        return deleted;
+    }
+
+    /** Poller thread (or a stopped poller): @return whether every record read so far is finished. */
+    public boolean idle() {
+        for (Partition partition : partitions) {
+            if (partition.queued > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

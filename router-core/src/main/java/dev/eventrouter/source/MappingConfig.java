@@ -14,11 +14,13 @@ import java.util.regex.Pattern;
  * @param filterPatterns              up to 5 event patterns, ORed; records matching none are skipped and committed.
  * @param startingPosition            where to start without a checkpoint.
  * @param startingTimestampMillis     for {@link StartingPosition#AT_TIMESTAMP}.
+ * @param parallelizationFactor       1-10 concurrent batches per partition; records go to a batch lane by key, so
+ *                                    order is kept per record key, not across the partition.
  * @param failurePolicy               retries, bisection, partial results and the on-failure destination.
  */
 public record MappingConfig(String name, int batchSize, long maximumBatchingWindowMillis, int payloadLimitBytes,
                             List<String> filterPatterns, StartingPosition startingPosition,
-                            long startingTimestampMillis, FailurePolicy failurePolicy) {
+                            long startingTimestampMillis, int parallelizationFactor, FailurePolicy failurePolicy) {
     /** Lambda's synchronous payload limit. */
     public static final int DEFAULT_PAYLOAD_LIMIT = 6 * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
@@ -44,6 +46,10 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
             throw new IllegalArgumentException("FilterCriteria: " + filterPatterns.size()
                 + " patterns exceed the limit of 5");
         }
+        if (parallelizationFactor < 1 || parallelizationFactor > 10) {
+            throw new IllegalArgumentException("ParallelizationFactor=" + parallelizationFactor
+                + ": must be between 1 and 10");
+        }
         startingPosition = startingPosition == null ? StartingPosition.TRIM_HORIZON : startingPosition;
         failurePolicy = failurePolicy == null ? FailurePolicy.DEFAULT : failurePolicy;
     }
@@ -51,30 +57,36 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
     /** @return a mapping reading from the oldest record, no filters, the default payload limit. */
     public static MappingConfig of(final String name, final int batchSize, final long windowMillis) {
         return new MappingConfig(name, batchSize, windowMillis, DEFAULT_PAYLOAD_LIMIT, List.of(),
-            StartingPosition.TRIM_HORIZON, 0, FailurePolicy.DEFAULT);
+            StartingPosition.TRIM_HORIZON, 0, 1, FailurePolicy.DEFAULT);
     }
 
     /** @return a copy with these filter patterns. */
     public MappingConfig withFilters(final List<String> patterns) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, patterns,
-            startingPosition, startingTimestampMillis, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
     }
 
     /** @return a copy with this payload limit. */
     public MappingConfig withPayloadLimit(final int bytes) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, bytes, filterPatterns,
-            startingPosition, startingTimestampMillis, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
     }
 
     /** @return a copy starting here. */
     public MappingConfig startingAt(final StartingPosition position, final long timestampMillis) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            position, timestampMillis, failurePolicy);
+            position, timestampMillis, parallelizationFactor, failurePolicy);
     }
 
     /** @return a copy with this failure policy. */
     public MappingConfig withFailurePolicy(final FailurePolicy policy) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            startingPosition, startingTimestampMillis, policy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, policy);
+    }
+
+    /** @return a copy with this ParallelizationFactor. */
+    public MappingConfig withParallelizationFactor(final int factor) {
+        return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
+            startingPosition, startingTimestampMillis, factor, failurePolicy);
     }
 }

@@ -1,0 +1,185 @@
+package dev.eventrouter.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Checkpoints in a memory-mapped file: a save is one ordered 8-byte store into the page cache, so it survives the
+ * process being killed (SIGKILL included) the moment it returns, at no more cost than a memory write; {@link #force()}
+ * also survives a machine crash. One slot of {@value #SLOT_BYTES} bytes per mapping and partition (the mapping's
+ * name, the partition, the position); the file holds {@code capacity} slots. The file is locked: one process at a
+ * time. Saves for one mapping come from one thread (its poller); loads and saves are safe from any thread.
+ */
+public final class FileCheckpointStore implements CheckpointStore, AutoCloseable {
+    static final int SLOT_BYTES = 96;
+    private static final int MAGIC = 0x43484B31;  // "CHK1"
+    private static final int HEADER_BYTES = 64;
+    private static final int USED = 1;
+    private static final int NAME_OFFSET = 8;      // int used, int partition, then the name's length and bytes
+    private static final int NAME_MAX = 64;
+    private static final int POSITION_OFFSET = 80;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer buffer;
+    private final int capacity;
+    /** Slot offsets by mapping name, then partition (-1 when the partition has none yet). */
+    private final Map<String, int[]> slots = new HashMap<>();
+    private int used;
+
+    private FileCheckpointStore(final Path file, final int capacity) throws IOException {
+        this.file = file;
+        final boolean exists = Files.exists(file);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            channel.close();
+            throw new IllegalStateException(file + ": checkpoints in use by another mapping process");
+        }
+        lock = acquired;
+        final long size = HEADER_BYTES + (long) capacity * SLOT_BYTES;
+        if (exists && channel.size() > 0 && channel.size() < HEADER_BYTES) {
+            final long found = channel.size();
+            lock.release();
+            channel.close();
+            throw new IllegalArgumentException(file + ": not a checkpoint file (" + found + " bytes)");
+        }
+        mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.max(size, channel.size()));
+        buffer = new UnsafeBuffer(mapped);
+        if (buffer.getInt(0) == 0 && buffer.getInt(4) == 0) {
+            buffer.putInt(4, capacity);
+            buffer.putIntVolatile(0, MAGIC);
+        } else if (buffer.getInt(0) != MAGIC) {
+            close();
+            throw new IllegalArgumentException(file + ": not a checkpoint file (bad magic at byte 0)");
+        }
+        this.capacity = buffer.getInt(4);
+        for (int slot = 0; slot < this.capacity; slot++) {
+            final int offset = HEADER_BYTES + slot * SLOT_BYTES;
+            if (buffer.getIntVolatile(offset) != USED) {
+                break;
+            }
+            final int partition = buffer.getInt(offset + 4);
+            final int nameLength = buffer.getInt(offset + NAME_OFFSET);
+            final byte[] name = new byte[nameLength];
+            buffer.getBytes(offset + NAME_OFFSET + 4, name);
+            index(new String(name, StandardCharsets.UTF_8), partition, offset);
+            used = slot + 1;
+        }
+    }
+
+    /**
+     * Opens (or creates) a checkpoint file with room for 4,096 mapping partitions.
+     *
+     * @throws IllegalStateException    when another process (or store) has it open.
+     * @throws IllegalArgumentException when the file is not a checkpoint file.
+     */
+    public static FileCheckpointStore open(final Path file) {
+        return open(file, 4096);
+    }
+
+    /** As {@link #open(Path)} with room for {@code capacity} mapping partitions (used when the file is created). */
+    public static FileCheckpointStore open(final Path file, final int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity=" + capacity + ": must be positive");
+        }
+        try {
+            final Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            return new FileCheckpointStore(file, capacity);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void index(final String mapping, final int partition, final int offset) {
+        int[] offsets = slots.get(mapping);
+        if (offsets == null || offsets.length <= partition) {
+            final int[] grown = new int[Math.max(partition + 1, offsets == null ? 4 : offsets.length * 2)];
+            java.util.Arrays.fill(grown, -1);
+            if (offsets != null) {
+                System.arraycopy(offsets, 0, grown, 0, offsets.length);
+            }
+            offsets = grown;
+            slots.put(mapping, offsets);
+        }
+        offsets[partition] = offset;
+    }
+
+    private synchronized int slot(final String mapping, final int partition, final boolean create) {
+        final int[] offsets = slots.get(mapping);
+        if (offsets != null && partition < offsets.length && offsets[partition] >= 0) {
+            return offsets[partition];
+        }
+        if (!create) {
+            return -1;
+        }
+        final byte[] name = mapping.getBytes(StandardCharsets.UTF_8);
+        if (name.length > NAME_MAX) {
+            throw new IllegalArgumentException("mapping name " + mapping + ": longer than " + NAME_MAX + " bytes");
+        }
+        if (used == capacity) {
+            throw new IllegalStateException(file + ": full (" + capacity + " mapping partitions)");
+        }
+        final int offset = HEADER_BYTES + used * SLOT_BYTES;
+        buffer.putInt(offset + 4, partition);
+        buffer.putInt(offset + NAME_OFFSET, name.length);
+        buffer.putBytes(offset + NAME_OFFSET + 4, name);
+        buffer.putLongVolatile(offset + POSITION_OFFSET, -1);
+        buffer.putIntVolatile(offset, USED);
+        used++;
+        index(mapping, partition, offset);
+        return offset;
+    }
+
+    @Override
+    public long load(final String mapping, final int partition) {
+        final int offset = slot(mapping, partition, false);
+        return offset < 0 ? -1 : buffer.getLongVolatile(offset + POSITION_OFFSET);
+    }
+
+    @Override
+    public void save(final String mapping, final int partition, final long position) {
+        buffer.putLongOrdered(slot(mapping, partition, true) + POSITION_OFFSET, position);
+    }
+
+    /** Writes saved checkpoints to the storage device (survives a machine crash, not only a process crash). */
+    public void force() {
+        mapped.force();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (lock.isValid()) {
+                lock.release();
+            }
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            IoUtil.unmap(mapped);
+        }
+    }
+}

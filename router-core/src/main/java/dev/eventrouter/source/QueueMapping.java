@@ -1,0 +1,215 @@
+package dev.eventrouter.source;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An event-source mapping over a {@link QueueSource}, as Lambda's SQS mappings behave: messages are received into a
+ * batch (released on BatchSize, the payload limit or the batching window), messages that match none of the filters
+ * are deleted unseen, a delivered batch is deleted, and a failed one is left alone: its messages come back after
+ * the visibility timeout, and the queue's redrive policy moves those received too often to its dead-letter queue.
+ * With ReportBatchItemFailures the handler returns the ids that failed and only those come back. Retry attempts,
+ * record age, bisection, parallelization and an on-failure destination are stream settings and are refused. Stepped
+ * by a {@link Poller}'s thread; counters are readable from any thread.
+ */
+public final class QueueMapping implements Poller.Stepped {
+    private final Poller poller;
+    private final MappingConfig config;
+    private final QueueSource queue;
+    private final BatchHandler handler;
+    private final RecordFilter filter;
+    private final Batch batch = new Batch();
+    private final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
+    private final List<SourceRecord> scratch = new ArrayList<>();
+    private final List<SourceRecord> unmatched = new ArrayList<>();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicLong filtered = new AtomicLong();
+    private final AtomicLong failedBatches = new AtomicLong();
+    private final AtomicLong failedRecords = new AtomicLong();
+    private volatile boolean enabled = true;
+    private volatile boolean deleted;
+
+    QueueMapping(final Poller poller, final MappingConfig config, final QueueSource queue, final BatchHandler handler) {
+        final FailurePolicy policy = config.failurePolicy();
+        refuse(policy.maximumRetryAttempts() != -1, "MaximumRetryAttempts");
+        refuse(policy.maximumRecordAgeMillis() != -1, "MaximumRecordAge");
+        refuse(policy.bisectBatchOnFunctionError(), "BisectBatchOnFunctionError");
+        refuse(policy.onFailure() != null, "DestinationConfig.OnFailure");
+        refuse(config.parallelizationFactor() != 1, "ParallelizationFactor");
+        refuse(config.startingPosition() != StartingPosition.TRIM_HORIZON, "StartingPosition");
+        this.poller = poller;
+        this.config = config;
+        this.queue = queue;
+        this.handler = handler;
+        filter = RecordFilter.of(config.filterPatterns());
+    }
+
+    private static void refuse(final boolean set, final String setting) {
+        if (set) {
+            throw new IllegalArgumentException(setting + ": not supported for queue sources (retries and dead "
+                + "letters come from the queue's visibility timeout and redrive policy)");
+        }
+    }
+
+    @Override
+    public int doWork(final long now) {
+        if (!enabled) {
+            return 0;
+        }
+        int work = receive();
+        while (!pending.isEmpty() && batch.records.size() < config.batchSize()) {
+            if (!batch.fits(pending.peekFirst(), config.payloadLimitBytes())) {
+                batch.full = true;
+                break;
+            }
+            batch.add(pending.pollFirst());
+            work++;
+        }
+        if (batch.isEmpty()) {
+            return work;
+        }
+        if (batch.ready(config.batchSize(), config.maximumBatchingWindowMillis())) {
+            release();
+            work++;
+        } else {
+            batch.armWindow(poller, now, config.maximumBatchingWindowMillis());
+        }
+        return work;
+    }
+
+    /** Receives what the batch has room for; deletes what the filters reject. */
+    private int receive() {
+        final int room = config.batchSize() - batch.records.size() - pending.size();
+        if (room <= 0 || batch.full) {
+            return 0;
+        }
+        scratch.clear();
+        final int received = queue.receive(room, scratch);
+        for (int i = 0; i < scratch.size(); i++) {
+            final SourceRecord message = scratch.get(i);
+            if (filter != null && !filter.passes(message.data())) {
+                unmatched.add(message);
+            } else {
+                pending.addLast(message);
+            }
+        }
+        scratch.clear();
+        if (!unmatched.isEmpty()) {
+            filtered.addAndGet(unmatched.size());
+            queue.delete(unmatched);
+            unmatched.clear();
+        }
+        return received;
+    }
+
+    private void release() {
+        batch.cancelTimer(poller);
+        final List<SourceRecord> messages = batch.records;
+        List<Long> failed;
+        try {
+            failed = handler.onBatch(0, messages);
+        } catch (Exception | LinkageError | AssertionError e) {
+            failedBatch(messages.size());
+            batch.clear();
+            return;
+        }
+        if (failed == null || failed.isEmpty()) {
+            batches.incrementAndGet();
+            records.addAndGet(messages.size());
+            queue.delete(messages);
+        } else if (config.failurePolicy().reportBatchItemFailures() && allInBatch(failed, messages)) {
+            final Set<Long> failedIds = new HashSet<>(failed);
+            final List<SourceRecord> succeeded = new ArrayList<>(messages.size());
+            for (SourceRecord message : messages) {
+                if (!failedIds.contains(message.position())) {
+                    succeeded.add(message);
+                }
+            }
+            batches.incrementAndGet();
+            records.addAndGet(succeeded.size());
+            failedRecords.addAndGet(failedIds.size());
+            queue.delete(succeeded);
+        } else {
+            failedBatch(messages.size());  // an id not in the batch, or partial results not enabled: all come back
+        }
+        batch.clear();
+    }
+
+    private void failedBatch(final int size) {
+        failedBatches.incrementAndGet();
+        failedRecords.addAndGet(size);
+    }
+
+    private static boolean allInBatch(final List<Long> ids, final List<SourceRecord> messages) {
+        for (Long id : ids) {
+            boolean found = false;
+            for (int i = 0; i < messages.size() && !found; i++) {
+                found = id != null && messages.get(i).position() == id;
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the settings. */
+    public MappingConfig config() {
+        return config;
+    }
+
+    /** @return batches delivered (wholly, or partly with ReportBatchItemFailures). */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** @return messages delivered and deleted. */
+    public long records() {
+        return records.get();
+    }
+
+    /** @return messages deleted because they matched no filter. */
+    public long filtered() {
+        return filtered.get();
+    }
+
+    /** @return batches that failed wholly (every message comes back after its visibility timeout). */
+    public long failedBatches() {
+        return failedBatches.get();
+    }
+
+    /** @return messages left to come back after a failure (whole or partial). */
+    public long failedRecords() {
+        return failedRecords.get();
+    }
+
+    /** Stops (false) or resumes (true) receiving; received messages stay in the batch. */
+    public void enabled(final boolean value) {
+        enabled = value;
+    }
+
+    /** @return whether it receives. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Deletes the mapping: the poller drops it; its received, undelivered messages come back after their timeout. */
+    public void delete() {
+        deleted = true;
+    }
+
+    @Override
+    public boolean deleted() {
+        return deleted;
+    }
+
+    /** Poller thread (or a stopped poller): @return whether nothing is batched. */
+    public boolean idle() {
+        return batch.isEmpty() && pending.isEmpty();
+    }
+}
