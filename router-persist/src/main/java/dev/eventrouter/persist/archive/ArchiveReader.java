@@ -168,6 +168,50 @@ public final class ArchiveReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Positions the reader so that {@link #next()} returns the first event whose position is at least
+     * {@code position} (positions are queue indexes: they grow but skip between cycles).
+     */
+    public void seekPosition(final long position) {
+        if (position <= 0) {
+            tailer.toStart();
+            return;
+        }
+        if (tailer.moveToIndex(position)) {
+            return;
+        }
+        if (tailer.moveToIndex(position - 1)) {
+            // the position after the last event of a cycle (or of the queue): step over that event
+            try (DocumentContext document = tailer.readingDocument()) {
+                if (document.isPresent()) {
+                    document.wire().bytes().readPosition(document.wire().bytes().readLimit());
+                }
+            }
+            return;
+        }
+        // neither exists (deleted by retention, or between cycles): read forward from the start
+        tailer.toStart();
+        while (true) {
+            final long at;
+            try (DocumentContext document = tailer.readingDocument()) {
+                if (!document.isPresent()) {
+                    return;
+                }
+                at = document.index();
+                document.wire().bytes().readPosition(document.wire().bytes().readLimit());
+            }
+            if (at >= position) {
+                tailer.moveToIndex(at);
+                return;
+            }
+        }
+    }
+
+    /** Lets another thread read from now on (a caller that hands the reader over under its own lock). */
+    public void handOver() {
+        tailer.singleThreadedCheckReset();
+    }
+
     /** Moves to the start of the archive. */
     public void rewind() {
         tailer.toStart();

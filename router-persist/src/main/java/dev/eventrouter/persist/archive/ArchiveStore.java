@@ -138,6 +138,16 @@ public final class ArchiveStore implements AutoCloseable {
         return durablePosition;
     }
 
+    /**
+     * Lets another thread append from now on: Chronicle appenders check that one thread uses them; a caller that
+     * hands the store between threads under its own lock calls this after taking it.
+     */
+    public void handOverAppender() {
+        if (appender != null) {
+            appender.singleThreadedCheckReset();
+        }
+    }
+
     /** @return a reader positioned at the start (confined to the calling thread; close it). */
     public ArchiveReader reader() {
         return new ArchiveReader(queue.createTailer(), this);

@@ -1,0 +1,139 @@
+package dev.eventrouter.persist.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.eventrouter.source.FailurePolicy;
+import dev.eventrouter.source.MappingConfig;
+import dev.eventrouter.source.Poller;
+import dev.eventrouter.source.QueueMapping;
+import dev.eventrouter.source.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Queue mappings over a real durable queue: deletes, partial failures, redrive, filters, windows. */
+class QueueMappingTest {
+    @TempDir
+    Path dir;
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private final List<String> batches = new ArrayList<>();
+
+    private void send(final DurableQueue queue, final String... bodies) {
+        for (String body : bodies) {
+            queue.send(("{\"v\":\"" + body + "\"}").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String value(final SourceRecord record) {
+        return record.dataAsString().replaceAll(".*:\"|\"}", "");
+    }
+
+    private String record(final List<SourceRecord> records) {
+        final StringBuilder batch = new StringBuilder();
+        records.forEach(r -> batch.append(batch.length() == 0 ? "" : " ").append(value(r)));
+        batches.add(batch.toString());
+        return batch.toString();
+    }
+
+    private static void cycles(final Poller poller, final int n) {
+        for (int i = 0; i < n; i++) {
+            poller.doWork();
+        }
+    }
+
+    @Test
+    void shouldDeleteDeliveredBatchesAndLetOnlyReportedFailuresComeBack() {
+        try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), new QueueConfig(5_000, null), clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final int[] calls = {0};
+            final QueueMapping mapping = poller.add(MappingConfig.of("m", 4, 0).withFailurePolicy(
+                new FailurePolicy(-1, -1, false, true, null)), queue, (partition, records) -> {
+                    record(records);
+                    if (calls[0]++ == 0) {
+                        return List.of(records.get(1).position(), records.get(3).position());
+                    }
+                    return null;
+                });
+            send(queue, "a", "b", "c", "d");
+            cycles(poller, 3);
+            assertEquals(List.of("a b c d"), batches);
+            assertEquals(2, queue.inFlight(), "a and c deleted; b and d hidden");
+            clock.addAndGet(5_000);
+            cycles(poller, 3);
+            assertEquals(List.of("a b c d", "b d"), batches, "only the failed items came back");
+            assertEquals(0, queue.inFlight());
+            assertEquals(4, mapping.records());
+            assertEquals(2, mapping.failedRecords());
+        }
+    }
+
+    @Test
+    void shouldLeaveAFailedBatchToComeBackAndRedriveItAfterMaxReceiveCount() {
+        try (DurableQueue dlq = DurableQueue.open(dir.resolve("dlq"), QueueConfig.DEFAULT, clock::get);
+             DurableQueue queue = DurableQueue.open(dir.resolve("q"), new QueueConfig(1_000, null).withRedrive(dlq, 3),
+                 clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final QueueMapping mapping = poller.add(MappingConfig.of("m", 10, 0), queue, (partition, records) -> {
+                record(records);
+                if (records.stream().anyMatch(r -> value(r).equals("poison"))) {
+                    throw new IllegalStateException("poisoned batch");
+                }
+                return null;
+            });
+            send(queue, "poison");
+            for (int i = 0; i < 5; i++) {
+                cycles(poller, 2);
+                clock.addAndGet(1_000);
+            }
+            assertEquals(List.of("poison", "poison", "poison"), batches, "received 3 times, then redriven");
+            assertEquals(3, mapping.failedBatches());
+            final List<SourceRecord> dead = new ArrayList<>();
+            dlq.receive(10, dead);
+            assertEquals(List.of("poison"), dead.stream().map(QueueMappingTest::value).toList());
+            send(queue, "fine");
+            cycles(poller, 2);
+            assertEquals("fine", batches.get(batches.size() - 1));
+            assertEquals(0, queue.inFlight());
+        }
+    }
+
+    @Test
+    void shouldDeleteMessagesThatMatchNoFilterAndBatchOnTheWindow() {
+        try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), QueueConfig.DEFAULT, clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final QueueMapping mapping = poller.add(MappingConfig.of("m", 10, 1_000)
+                .withFilters(List.of("{\"v\":[{\"prefix\":\"keep\"}]}")), queue, (partition, records) -> {
+                    record(records);
+                    return null;
+                });
+            send(queue, "keep1", "drop", "keep2");
+            cycles(poller, 3);
+            assertEquals(List.of(), batches, "waiting for the window");
+            assertEquals(1, mapping.filtered());
+            clock.addAndGet(1_000);
+            cycles(poller, 2);
+            assertEquals(List.of("keep1 keep2"), batches);
+            assertEquals(0, queue.inFlight(), "the filtered message was deleted, the batch too");
+        }
+    }
+
+    @Test
+    void shouldRefuseStreamSettingsForAQueue() {
+        try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), QueueConfig.DEFAULT, clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            assertEquals("BisectBatchOnFunctionError: not supported for queue sources (retries and dead letters "
+                + "come from the queue's visibility timeout and redrive policy)", assertThrows(
+                    IllegalArgumentException.class, () -> poller.add(MappingConfig.of("m", 10, 0).withFailurePolicy(
+                        new FailurePolicy(-1, -1, true, false, null)), queue, (p, r) -> null)).getMessage());
+            assertEquals("ParallelizationFactor: not supported for queue sources (retries and dead letters "
+                + "come from the queue's visibility timeout and redrive policy)", assertThrows(
+                    IllegalArgumentException.class, () -> poller.add(MappingConfig.of("m", 10, 0)
+                        .withParallelizationFactor(2), queue, (p, r) -> null)).getMessage());
+        }
+    }
+}
