@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EventSourceMapping implements Poller.Stepped {
     static final long RETRY_DELAY_MILLIS = 1_000;
+    /** Bounds one partition's turn when filters reject what is read (the other partitions wait for it). */
+    private static final int MAX_POLLS_PER_READ = 16;
 
     private final Poller poller;
     private final MappingConfig config;
@@ -116,32 +118,38 @@ public final class EventSourceMapping implements Poller.Stepped {
         return work;
     }
 
-    /** Reads what the lanes have room for (ParallelizationFactor x BatchSize records per partition). */
+    /**
+     * Reads what the lanes have room for (ParallelizationFactor x BatchSize records per partition); filtered records
+     * leave their room to the next ones (up to
+     * {@value #MAX_POLLS_PER_READ} polls a turn).
+     */
     private int read(final Partition partition) {
-        final int room = config.parallelizationFactor() * config.batchSize() - partition.queued;
-        if (room <= 0) {
-            return 0;
-        }
+        final int capacity = config.parallelizationFactor() * config.batchSize();
         final List<SourceRecord> scratch = partition.scratch;
-        scratch.clear();
-        source.poll(partition.index, partition.next, room, scratch);
         boolean skipped = false;
-        for (int i = 0; i < scratch.size(); i++) {
-            final SourceRecord record = scratch.get(i);
-            partition.next = record.position() + 1;
-            if (filter != null && !filter.passes(record.data())) {
-                filtered.incrementAndGet();
-                skipped = true;
-                continue;
+        int read = 0;
+        for (int polls = 0; polls < MAX_POLLS_PER_READ && partition.queued < capacity; polls++) {
+            scratch.clear();
+            if (source.poll(partition.index, partition.next, capacity - partition.queued, scratch) == 0) {
+                break;
             }
-            partition.lanes[laneOf(record.key())].pending.addLast(record);
-            partition.queued++;
+            for (int i = 0; i < scratch.size(); i++) {
+                final SourceRecord record = scratch.get(i);
+                partition.next = record.position() + 1;
+                if (filter != null && !filter.passes(record.data())) {
+                    filtered.incrementAndGet();
+                    skipped = true;
+                    continue;
+                }
+                partition.lanes[laneOf(record.key())].pending.addLast(record);
+                partition.queued++;
+            }
+            read += scratch.size();
         }
+        scratch.clear();
         if (skipped) {
             commit(partition);
         }
-        final int read = scratch.size();
-        scratch.clear();
         return read;
     }
 

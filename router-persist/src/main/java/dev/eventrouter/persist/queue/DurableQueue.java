@@ -302,6 +302,12 @@ public final class DurableQueue implements QueueSource, AutoCloseable {
         return inFlight.size();
     }
 
+    /** @return messages ever sent and still in the message log (deleted ones included: the log is append-only). */
+    public synchronized long messagesInLog() {
+        adopt();
+        return messages.eventCount();
+    }
+
     /** @return the receive count of a message in flight, or 0 when it is not. */
     public synchronized int receiveCount(final long id) {
         final Message message = inFlight.get(id);

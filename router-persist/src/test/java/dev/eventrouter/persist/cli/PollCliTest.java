@@ -1,0 +1,124 @@
+package dev.eventrouter.persist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.eventrouter.persist.archive.ArchiveStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code router poll} and {@code router queue} end to end, over real files and queues. */
+@Timeout(120)
+class PollCliTest {
+    @TempDir
+    Path dir;
+
+    private static String event(final int id, final int amount) {
+        return OrderEvents.event(id, amount);
+    }
+
+    @Test
+    void shouldPollAFileInBatchesIntoOutAndPrintTheStatistics() throws IOException {
+        final Path events = Files.writeString(dir.resolve("events.ndjson"), event(1, 60) + "\n" + event(2, 120)
+            + "\n\n" + event(3, 180) + "\n" + event(4, 240) + "\n" + event(5, 300));
+        final Path out = dir.resolve("out.ndjson");
+        final CliRun poll = CliRun.of("poll", "--source", "file:" + events, "--batch-size", "2", "--window", "0",
+            "--filter", "{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}", "--out", out.toString());
+        assertEquals(new CliRun(0, "", "done: 2 batches, 4 records, mean batch size 2.0, 1 filtered, 0 failed\n"),
+            poll);
+        assertEquals(event(2, 120) + "\n" + event(3, 180) + "\n" + event(4, 240) + "\n" + event(5, 300) + "\n",
+            Files.readString(out));
+        final CliRun toStdout = CliRun.of("poll", "--source", "file:" + events, "--batch-size", "10", "--window",
+            "50ms");
+        assertEquals(new CliRun(0, String.join("\n", event(1, 60), event(2, 120), event(3, 180), event(4, 240),
+            event(5, 300)) + "\n", "done: 1 batches, 5 records, mean batch size 5.0, 0 filtered, 0 failed\n"),
+            toStdout);
+    }
+
+    @Test
+    void shouldTailAChronicleQueueAndResumeFromItsCheckpointFile() {
+        final Path archive = dir.resolve("archive");
+        append(archive, 1, 2, 3);
+        final Path checkpoints = dir.resolve("checkpoints.dat");
+        final Path out = dir.resolve("out.ndjson");
+        final String[] args = {"poll", "--source", "chronicle:" + archive, "--checkpoints", checkpoints.toString(),
+            "--out", out.toString()};
+        assertEquals(new CliRun(0, "", "done: 1 batches, 3 records, mean batch size 3.0, 0 filtered, 0 failed\n"),
+            CliRun.of(args));
+        append(archive, 4);
+        assertEquals(new CliRun(0, "", "done: 1 batches, 1 records, mean batch size 1.0, 0 filtered, 0 failed\n"),
+            CliRun.of(args));
+        assertEquals(List.of(event(1, 10), event(2, 20), event(3, 30), event(4, 40)), lines(out));
+    }
+
+    private static void append(final Path archive, final int... ids) {
+        try (ArchiveStore store = ArchiveStore.open(archive)) {
+            for (int id : ids) {
+                final byte[] event = event(id, id * 10).getBytes(StandardCharsets.UTF_8);
+                store.append(1_700_000_000_000L + id, event, 0, event.length);
+            }
+        }
+    }
+
+    private static List<String> lines(final Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void shouldSendToAQueueAndPollItEmpty() throws IOException {
+        final Path queue = dir.resolve("queue");
+        final Path messages = Files.writeString(dir.resolve("m.ndjson"), "{\"n\":1}\n{\"n\":2}\n\n{\"n\":3}\n");
+        assertEquals(new CliRun(0, "", "sent 3 messages to " + queue + "\n"),
+            CliRun.of("queue", "send", "--queue", queue.toString(), messages.toString()));
+        assertEquals(new CliRun(0, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n",
+            "done: 1 batches, 3 records, mean batch size 3.0, 0 filtered, 0 failed\n"),
+            CliRun.of("poll", "--source", "queue:" + queue, "--batch-size", "10"));
+        assertEquals(new CliRun(0, "", "done: 0 batches, 0 records, mean batch size 0.0, 0 filtered, 0 failed\n"),
+            CliRun.of("poll", "--source", "queue:" + queue), "delivered messages were deleted");
+        assertEquals(new CliRun(0, "messages sent: 3\nin flight: 0\n", ""),
+            CliRun.of("queue", "stats", "--queue", queue.toString()));
+    }
+
+    @Test
+    void shouldExitTwoWithOneLineForEachBadInput() throws IOException {
+        final Path events = Files.writeString(dir.resolve("e.ndjson"), "{}\n");
+        final String file = "file:" + events;
+        assertBad("router: --source: must be chronicle:DIR, queue:DIR or file:FILE, got kafka:x", "--source",
+            "kafka:x");
+        assertBad("router: --source: " + dir.resolve("none") + ": no such file", "--source",
+            "file:" + dir.resolve("none"));
+        assertBad("router: --source: " + dir + ": not a Chronicle queue (no metadata.cq4t)", "--source",
+            "chronicle:" + dir);
+        assertBad("router: --source: " + dir + ": not a queue (no messages/ and journal/)", "--source",
+            "queue:" + dir);
+        assertBad("router: --batch-size: BatchSize=0: must be between 1 and 10000", "--source", file,
+            "--batch-size", "0");
+        assertBad("router: --window: must be a duration such as 0, 500ms, 2s or 5m, got soon", "--source", file,
+            "--window", "soon");
+        assertBad("router: --window: at most 300s, got 6m", "--source", file, "--window", "6m");
+        assertBad("router: --filter: rule \"FilterCriteria.Filters[0]\": $.a: must be an object or an array of "
+            + "match values (line 1, col 6)", "--source", file, "--filter", "{\"a\":1}");
+        assertBad("router: --parallelization: ParallelizationFactor=11: must be between 1 and 10", "--source", file,
+            "--parallelization", "11");
+        assertBad("router: --checkpoints: a queue source has no checkpoints (delivered messages are deleted)",
+            "--source", "queue:" + dir, "--checkpoints", dir.resolve("c.dat").toString());
+        assertBad("router: --source: StartingPosition=AT_TIMESTAMP: a file source cannot start at a time (its "
+            + "lines carry none)", "--source", file, "--start", "-15m");
+    }
+
+    private static void assertBad(final String message, final String... args) {
+        final String[] command = new String[args.length + 1];
+        command[0] = "poll";
+        System.arraycopy(args, 0, command, 1, args.length);
+        assertEquals(new CliRun(2, "", message + "\n"), CliRun.of(command));
+    }
+}
