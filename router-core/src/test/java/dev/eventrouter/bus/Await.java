@@ -7,11 +7,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition another thread makes true; the bound only stops a broken test from hanging. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static void until(final BooleanSupplier condition, final String what) {
+    public static void until(final BooleanSupplier condition, final String what) {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

@@ -2,6 +2,7 @@ package dev.eventrouter.persist.queue;
 
 import dev.eventrouter.persist.archive.ArchiveReader;
 import dev.eventrouter.persist.archive.ArchiveStore;
+import dev.eventrouter.source.QueueSink;
 import dev.eventrouter.source.QueueSource;
 import dev.eventrouter.source.SourceRecord;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ import org.agrona.concurrent.EpochClock;
  * after a crash every message not deleted is received again, at the latest when its visibility timeout ends.
  * Thread-safe: every operation holds the queue's lock. Message ids are positions in the message log.
  */
-public final class DurableQueue implements QueueSource, AutoCloseable {
+public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable {
     private static final byte RECEIVE = 1;
     private static final byte DELETE = 2;
 
@@ -191,6 +192,7 @@ public final class DurableQueue implements QueueSource, AutoCloseable {
      *
      * @return its id.
      */
+    @Override
     public synchronized long send(final byte[] body) {
         adopt();
         sent++;

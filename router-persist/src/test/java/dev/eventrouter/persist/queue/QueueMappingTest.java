@@ -3,15 +3,19 @@ package dev.eventrouter.persist.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.eventrouter.pipe.Pipe;
+import dev.eventrouter.pipe.PipeTarget;
 import dev.eventrouter.source.FailurePolicy;
 import dev.eventrouter.source.MappingConfig;
 import dev.eventrouter.source.Poller;
 import dev.eventrouter.source.QueueMapping;
 import dev.eventrouter.source.SourceRecord;
+import dev.eventrouter.target.TargetInput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +123,26 @@ class QueueMappingTest {
             cycles(poller, 2);
             assertEquals(List.of("keep1 keep2"), batches);
             assertEquals(0, queue.inFlight(), "the filtered message was deleted, the batch too");
+        }
+    }
+
+    @Test
+    void shouldPipeFromOneQueueToAnotherThroughAFilterAndATransformer() {
+        try (DurableQueue from = DurableQueue.open(dir.resolve("from"), QueueConfig.DEFAULT, clock::get);
+             DurableQueue to = DurableQueue.open(dir.resolve("to"), QueueConfig.DEFAULT, clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final Pipe pipe = Pipe.builder("q2q").source(MappingConfig.of("q2q", 10, 0)
+                    .withFilters(List.of("{\"v\":[{\"prefix\":\"k\"}]}")))
+                .targetInput(TargetInput.transformer(Map.of("v", "$.v"), "{\"kept\": <v>}"))
+                .target(PipeTarget.queue(to)).build().start(poller, from);
+            send(from, "k1", "x", "k2");
+            cycles(poller, 2);
+            final List<SourceRecord> moved = new ArrayList<>();
+            to.receive(10, moved);
+            assertEquals(List.of("{\"kept\": \"k1\"}", "{\"kept\": \"k2\"}"),
+                moved.stream().map(SourceRecord::dataAsString).toList());
+            assertEquals(0, from.inFlight(), "delivered and filtered messages are deleted from the source");
+            assertEquals(2, pipe.delivered());
         }
     }
 

@@ -1,0 +1,333 @@
+package dev.eventrouter.pipe;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.eventrouter.source.BatchHandler;
+import dev.eventrouter.source.CheckpointStore;
+import dev.eventrouter.source.EventSourceMapping;
+import dev.eventrouter.source.MappingConfig;
+import dev.eventrouter.source.PartitionedSource;
+import dev.eventrouter.source.Poller;
+import dev.eventrouter.source.QueueMapping;
+import dev.eventrouter.source.QueueSource;
+import dev.eventrouter.source.SourceRecord;
+import dev.eventrouter.target.TargetInput;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.agrona.concurrent.EpochClock;
+
+/**
+ * An EventBridge pipe: source → filter → enrichment (optional) → input transformer (optional) → target, run as an
+ * event-source mapping. The source's settings ({@link MappingConfig}: batch size, window, filters, and for streams
+ * retries, record age, bisection and an on-failure destination) are the pipe's; a failed enrichment or target fails
+ * the batch, which is retried through the whole pipe (a queue source's messages come back after their visibility
+ * timeout, its redrive policy is the pipe's dead-letter queue). Order is kept: one batch at a time per lane.
+ *
+ * <p>A record's payload is its event when it is JSON, else the JSON string of its text. The enrichment gets the
+ * batch as a JSON array; the transformer (the target engine: {@link TargetInput}) shapes each event on its way to the
+ * target, with the pipe's name and ARN as {@code <aws.events.rule-name>} and {@code <aws.events.rule-arn>}.
+ */
+public final class Pipe {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
+
+    private final String name;
+    private final String arn;
+    private final MappingConfig source;
+    private final Enrichment enrichment;
+    private final TargetInput input;
+    private final PipeTarget target;
+    private final EpochClock clock;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong enrichedAway = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile EventSourceMapping streamMapping;
+    private volatile QueueMapping queueMapping;
+
+    private Pipe(final Builder builder) {
+        name = builder.name;
+        arn = builder.arn != null ? builder.arn : "arn:aws:pipes:us-east-1:123456789012:pipe/" + name;
+        source = builder.source;
+        enrichment = builder.enrichment;
+        input = builder.input;
+        target = builder.target;
+        clock = builder.clock;
+    }
+
+    /** @return a builder for a pipe with this name (1-64 letters, digits, '.', '-', '_'). */
+    public static Builder builder(final String name) {
+        return new Builder(name);
+    }
+
+    /**
+     * Starts the pipe over a stream on a poller; checkpoints are kept under the pipe's name.
+     *
+     * @throws IllegalStateException when it was started already.
+     */
+    public synchronized Pipe start(final Poller poller, final PartitionedSource stream, final CheckpointStore checkpoints) {
+        requireNotStarted();
+        streamMapping = poller.add(source, stream, checkpoints, handler());
+        return this;
+    }
+
+    /**
+     * Starts the pipe over a queue on a poller.
+     *
+     * @throws IllegalStateException    when it was started already.
+     * @throws IllegalArgumentException when its source settings hold stream-only settings.
+     */
+    public synchronized Pipe start(final Poller poller, final QueueSource queue) {
+        requireNotStarted();
+        queueMapping = poller.add(source, queue, handler());
+        return this;
+    }
+
+    private void requireNotStarted() {
+        if (streamMapping != null || queueMapping != null) {
+            throw new IllegalStateException("pipe " + name + " is started already");
+        }
+    }
+
+    private BatchHandler handler() {
+        final TargetInput.ShapeContext context = new TargetInput.ShapeContext() {
+            @Override
+            public String ruleName() {
+                return name;
+            }
+
+            @Override
+            public String ruleArn() {
+                return arn;
+            }
+
+            @Override
+            public long ingestionTimeMillis() {
+                return clock.time();
+            }
+        };
+        return (partition, records) -> {
+            received.addAndGet(records.size());
+            try {
+                List<byte[]> events = new ArrayList<>(records.size());
+                for (SourceRecord record : records) {
+                    events.add(asJson(record.data()));
+                }
+                if (enrichment != null) {
+                    events = split(enrichment.enrich(array(events)));
+                    if (events.isEmpty()) {
+                        enrichedAway.incrementAndGet();
+                        return null;
+                    }
+                }
+                if (input != null && !input.isWholeEvent()) {
+                    for (int i = 0; i < events.size(); i++) {
+                        final byte[] event = events.get(i);
+                        events.set(i, input.shape(event, 0, event.length, context));
+                    }
+                }
+                target.deliver(events);
+                delivered.addAndGet(events.size());
+                return null;
+            } catch (Exception e) {
+                failed.incrementAndGet();
+                throw e;
+            }
+        };
+    }
+
+    /** @return the record's bytes when they are one JSON value, else its text as a JSON string. */
+    static byte[] asJson(final byte[] data) {
+        if (isJson(data)) {
+            return data;
+        }
+        final StringBuilder quoted = new StringBuilder(data.length + 2).append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(
+            new String(data, StandardCharsets.UTF_8), quoted);
+        return quoted.append('"').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isJson(final byte[] data) {
+        try (JsonParser parser = JSON.createParser(data)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static byte[] array(final List<byte[]> events) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write('[');
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.writeBytes(events.get(i));
+        }
+        out.write(']');
+        return out.toByteArray();
+    }
+
+    /**
+     * The enrichment's answer as events: an array's elements, or one value; {@code ""}, {@code {}} and {@code []}
+     * are none.
+     *
+     * @throws IllegalStateException when it is not JSON, naming the character offset.
+     */
+    static List<byte[]> split(final byte[] answer) throws IOException {
+        final String text = new String(answer, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty() || text.equals("\"\"") || text.replace(" ", "").equals("{}")) {
+            return List.of();
+        }
+        final List<byte[]> events = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(text)) {
+            final JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_ARRAY) {
+                parser.skipChildren();
+                requireEnd(parser);
+                return List.of(text.getBytes(StandardCharsets.UTF_8));
+            }
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                final int start = (int) parser.currentTokenLocation().getCharOffset();
+                parser.finishToken();  // strings are read lazily: read this one to its end
+                parser.skipChildren();
+                final int end = (int) parser.currentLocation().getCharOffset();
+                events.add(text.substring(start, end).getBytes(StandardCharsets.UTF_8));
+            }
+            requireEnd(parser);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("enrichment returned invalid JSON: " + e.getOriginalMessage()
+                .replaceAll(" \\(for \\w+ starting at \\[Source.*?\\]\\)", "") + " at char "
+                + e.getLocation().getCharOffset(), e);
+        }
+        return events;
+    }
+
+    private static void requireEnd(final JsonParser parser) throws IOException {
+        if (parser.nextToken() != null) {
+            throw new IllegalStateException("enrichment returned text after its JSON value at char "
+                + parser.currentTokenLocation().getCharOffset());
+        }
+    }
+
+    /** @return the pipe's name. */
+    public String name() {
+        return name;
+    }
+
+    /** @return the pipe's ARN. */
+    public String arn() {
+        return arn;
+    }
+
+    /** @return records that passed the filters into the pipe (counted again when a failed batch is retried). */
+    public long received() {
+        return received.get();
+    }
+
+    /** @return events the target accepted. */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    /** @return batches the enrichment filtered away (it returned no events). */
+    public long enrichedAway() {
+        return enrichedAway.get();
+    }
+
+    /** @return batch attempts that failed in the enrichment or the target. */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** DesiredState: RUNNING (true) or STOPPED (false). */
+    public void running(final boolean value) {
+        if (streamMapping != null) {
+            streamMapping.enabled(value);
+        }
+        if (queueMapping != null) {
+            queueMapping.enabled(value);
+        }
+    }
+
+    /** Builds a {@link Pipe}; every setting is checked when it is set or at {@link #build()}. */
+    public static final class Builder {
+        private final String name;
+        private String arn;
+        private MappingConfig source;
+        private Enrichment enrichment;
+        private TargetInput input;
+        private PipeTarget target;
+        private EpochClock clock = System::currentTimeMillis;
+
+        private Builder(final String name) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("Name=" + name
+                    + ": must be 1-64 characters of letters, digits, '.', '-' and '_'");
+            }
+            this.name = name;
+        }
+
+        /** SourceParameters: batching, filters and (streams) the failure policy; the mapping is named after the pipe. */
+        public Builder source(final MappingConfig value) {
+            source = value;
+            return this;
+        }
+
+        /** An optional enrichment. */
+        public Builder enrichment(final Enrichment value) {
+            enrichment = value;
+            return this;
+        }
+
+        /** An optional input transformer (or constant, or path) applied to each event before the target. */
+        public Builder targetInput(final TargetInput value) {
+            input = value;
+            return this;
+        }
+
+        /** The target (required). */
+        public Builder target(final PipeTarget value) {
+            target = value;
+            return this;
+        }
+
+        /** The pipe's ARN (default {@code arn:aws:pipes:us-east-1:123456789012:pipe/NAME}). */
+        public Builder arn(final String value) {
+            arn = value;
+            return this;
+        }
+
+        /** The clock of {@code <aws.events.event.ingestion-time>} (default the system clock). */
+        public Builder clock(final EpochClock value) {
+            clock = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming a missing Source or Target. */
+        public Pipe build() {
+            if (source == null) {
+                throw new IllegalArgumentException("pipe " + name + ": Source parameters are required");
+            }
+            if (target == null) {
+                throw new IllegalArgumentException("pipe " + name + ": Target is required");
+            }
+            if (!source.name().equals(name)) {
+                source = new MappingConfig(name, source.batchSize(), source.maximumBatchingWindowMillis(),
+                    source.payloadLimitBytes(), source.filterPatterns(), source.startingPosition(),
+                    source.startingTimestampMillis(), source.parallelizationFactor(), source.failurePolicy());
+            }
+            return new Pipe(this);
+        }
+    }
+}
