@@ -2,7 +2,6 @@ package dev.eventrouter.pipe;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.eventrouter.source.BatchHandler;
 import dev.eventrouter.source.CheckpointStore;
 import dev.eventrouter.source.EventSourceMapping;
@@ -12,6 +11,7 @@ import dev.eventrouter.source.Poller;
 import dev.eventrouter.source.QueueMapping;
 import dev.eventrouter.source.QueueSource;
 import dev.eventrouter.source.SourceRecord;
+import dev.eventrouter.target.JsonValues;
 import dev.eventrouter.target.TargetInput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -184,40 +184,25 @@ public final class Pipe {
      *
      * @throws IllegalStateException when it is not JSON, naming the character offset.
      */
-    static List<byte[]> split(final byte[] answer) throws IOException {
+    static List<byte[]> split(final byte[] answer) {
         final String text = new String(answer, StandardCharsets.UTF_8).strip();
         if (text.isEmpty() || text.equals("\"\"") || text.replace(" ", "").equals("{}")) {
             return List.of();
         }
-        final List<byte[]> events = new ArrayList<>();
-        try (JsonParser parser = JSON.createParser(text)) {
-            final JsonToken first = parser.nextToken();
-            if (first != JsonToken.START_ARRAY) {
-                parser.skipChildren();
-                requireEnd(parser);
-                return List.of(text.getBytes(StandardCharsets.UTF_8));
-            }
-            while (parser.nextToken() != JsonToken.END_ARRAY) {
-                final int start = (int) parser.currentTokenLocation().getCharOffset();
-                parser.finishToken();  // strings are read lazily: read this one to its end
-                parser.skipChildren();
-                final int end = (int) parser.currentLocation().getCharOffset();
-                events.add(text.substring(start, end).getBytes(StandardCharsets.UTF_8));
-            }
-            requireEnd(parser);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("enrichment returned invalid JSON: " + e.getOriginalMessage()
-                .replaceAll(" \\(for \\w+ starting at \\[Source.*?\\]\\)", "") + " at char "
-                + e.getLocation().getCharOffset(), e);
+        final List<String> elements;
+        try {
+            elements = JsonValues.elements(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("enrichment returned invalid JSON: " + e.getMessage(), e);
+        }
+        if (elements == null) {
+            return List.of(text.getBytes(StandardCharsets.UTF_8));
+        }
+        final List<byte[]> events = new ArrayList<>(elements.size());
+        for (String element : elements) {
+            events.add(element.getBytes(StandardCharsets.UTF_8));
         }
         return events;
-    }
-
-    private static void requireEnd(final JsonParser parser) throws IOException {
-        if (parser.nextToken() != null) {
-            throw new IllegalStateException("enrichment returned text after its JSON value at char "
-                + parser.currentTokenLocation().getCharOffset());
-        }
     }
 
     /** @return the pipe's name. */

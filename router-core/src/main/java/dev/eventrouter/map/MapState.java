@@ -1,0 +1,386 @@
+package dev.eventrouter.map;
+
+import dev.eventrouter.target.EventHandler;
+import dev.eventrouter.target.EventPath;
+import dev.eventrouter.target.JsonValues;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The Step Functions Map state: takes the array at ItemsPath from its input, builds each item's input with
+ * ItemSelector, runs an {@link ItemProcessor} per item (or per batch of MaxItemsPerBatch items, as
+ * {@code {"Items":[...],"BatchInput":...}}) with at most MaxConcurrency running at once (0: no limit; 1: in array
+ * order), and returns the results in input order. Failures are counted in items; when they exceed
+ * ToleratedFailureCount or ToleratedFailurePercentage (either, when both are set; none set tolerates none) the map
+ * fails with {@code States.ExceedToleratedFailureThreshold}, listing the failed items, and starts no more items.
+ *
+ * <p>ItemSelector is a JSON object whose fields ending in {@code .$} take a path: {@code $...} from the state's
+ * input, {@code $$.Map.Item.Value...} from the item, {@code $$.Map.Item.Index}. Immutable and thread-safe; runs
+ * items on its own daemon threads (close it to stop them).
+ */
+public final class MapState implements AutoCloseable {
+    private static final ThreadFactory THREADS = new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(final Runnable r) {
+            final Thread thread = new Thread(r, "eventrouter-map-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    };
+
+    private final EventPath itemsPath;
+    private final Selector itemSelector;
+    private final int maxItemsPerBatch;
+    private final String batchInput;
+    private final int maxConcurrency;
+    private final Integer toleratedFailureCount;
+    private final Double toleratedFailurePercentage;
+    private final ItemProcessor processor;
+    private final ExecutorService executor = Executors.newCachedThreadPool(THREADS);
+
+    private MapState(final Builder b) {
+        itemsPath = b.itemsPath;
+        itemSelector = b.itemSelector;
+        maxItemsPerBatch = b.maxItemsPerBatch;
+        batchInput = b.batchInput;
+        maxConcurrency = b.maxConcurrency;
+        toleratedFailureCount = b.toleratedFailureCount;
+        toleratedFailurePercentage = b.toleratedFailurePercentage;
+        processor = b.processor;
+    }
+
+    /** @return a builder for a Map state running items with {@code processor}. */
+    public static Builder builder(final ItemProcessor processor) {
+        return new Builder(processor);
+    }
+
+    /**
+     * Runs the map over an input; blocks until every started item finished.
+     *
+     * @throws MapFailedException when failures exceed the tolerance, or the input has no array at ItemsPath.
+     * @throws InterruptedException when interrupted while waiting (started items run on).
+     */
+    public MapResult run(final byte[] input) throws MapFailedException, InterruptedException {
+        final String found;
+        final List<String> items;
+        try {
+            found = itemsPath.evaluate(input, 0, input.length);
+            items = found == null ? null : JsonValues.elements(found);
+        } catch (IllegalArgumentException e) {
+            throw new MapFailedException(MapFailedException.RUNTIME, "the input is not JSON: " + e.getMessage(),
+                List.of());
+        }
+        if (items == null) {
+            throw new MapFailedException(MapFailedException.RUNTIME, "ItemsPath " + itemsPath.text()
+                + (found == null ? " reaches nothing" : " is not an array: " + abbreviate(found)), List.of());
+        }
+        final List<byte[]> units = new ArrayList<>();
+        final List<int[]> spans = new ArrayList<>();  // {first item, item count}
+        final int per = maxItemsPerBatch == 0 ? 1 : maxItemsPerBatch;
+        for (int first = 0; first < items.size(); first += per) {
+            final int count = Math.min(per, items.size() - first);
+            spans.add(new int[] {first, count});
+            units.add(unitInput(input, items, first, count));
+        }
+        final byte[][] results = new byte[units.size()][];
+        final String[] errors = new String[units.size()];
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger failedItems = new AtomicInteger();
+        final int workers = maxConcurrency == 0 ? units.size() : Math.min(maxConcurrency, units.size());
+        final CountDownLatch finished = new CountDownLatch(workers);
+        final boolean[] exceeded = new boolean[1];
+        final Object lock = new Object();
+        for (int w = 0; w < workers; w++) {
+            executor.execute(() -> {
+                try {
+                    int unit;
+                    while ((unit = next.getAndIncrement()) < units.size()) {
+                        synchronized (lock) {
+                            if (exceeded[0]) {
+                                return;
+                            }
+                        }
+                        try {
+                            results[unit] = processor.process(units.get(unit));
+                        } catch (Exception | LinkageError | AssertionError e) {
+                            errors[unit] = e.toString();
+                            final int failed = failedItems.addAndGet(spans.get(unit)[1]);
+                            if (exceeds(failed, items.size())) {
+                                synchronized (lock) {
+                                    exceeded[0] = true;
+                                }
+                            }
+                        }
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            });
+        }
+        finished.await();
+        final List<MapResult.ItemFailure> failures = new ArrayList<>();
+        final List<String> output = new ArrayList<>(units.size());
+        for (int unit = 0; unit < units.size(); unit++) {
+            if (errors[unit] != null) {
+                failures.add(new MapResult.ItemFailure(spans.get(unit)[0], spans.get(unit)[1], errors[unit]));
+            }
+            output.add(results[unit] == null ? null : new String(results[unit], StandardCharsets.UTF_8));
+        }
+        if (exceeds(failedItems.get(), items.size())) {
+            throw new MapFailedException(MapFailedException.EXCEED_TOLERATED_FAILURE_THRESHOLD, failedItems.get()
+                + " of " + items.size() + " items failed: " + describe(failures), failures);
+        }
+        return new MapResult(output, failures);
+    }
+
+    private boolean exceeds(final int failed, final int total) {
+        if (failed == 0) {
+            return false;
+        }
+        if (toleratedFailureCount == null && toleratedFailurePercentage == null) {
+            return true;
+        }
+        return toleratedFailureCount != null && failed > toleratedFailureCount
+            || toleratedFailurePercentage != null && failed * 100.0 / total > toleratedFailurePercentage;
+    }
+
+    private static String describe(final List<MapResult.ItemFailure> failures) {
+        final StringBuilder text = new StringBuilder();
+        for (MapResult.ItemFailure failure : failures) {
+            text.append(text.length() == 0 ? "" : "; ").append("item ").append(failure.index());
+            if (failure.itemCount() > 1) {
+                text.append('-').append(failure.index() + failure.itemCount() - 1);
+            }
+            text.append(": ").append(failure.error());
+        }
+        return text.toString();
+    }
+
+    private static String abbreviate(final String json) {
+        return json.length() <= 40 ? json : json.substring(0, 37) + "...";
+    }
+
+    private byte[] unitInput(final byte[] input, final List<String> items, final int first, final int count) {
+        if (maxItemsPerBatch == 0) {
+            return select(input, items.get(first), first).getBytes(StandardCharsets.UTF_8);
+        }
+        final StringBuilder batch = new StringBuilder("{\"Items\":[");
+        for (int i = first; i < first + count; i++) {
+            batch.append(i == first ? "" : ",").append(select(input, items.get(i), i));
+        }
+        batch.append(']');
+        if (batchInput != null) {
+            batch.append(",\"BatchInput\":").append(batchInput);
+        }
+        return batch.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String select(final byte[] input, final String item, final int index) {
+        return itemSelector == null ? item : itemSelector.apply(input, item, index);
+    }
+
+    /**
+     * @param onResult receives each successful map's output array.
+     * @return a target handler that runs this map over each delivered event (run it as an asynchronous target: it
+     *     blocks while the items run); a failed map fails the delivery, so the rule's retry policy retries all items.
+     */
+    public EventHandler asHandler(final Consumer<byte[]> onResult) {
+        return delivery -> onResult.accept(run(delivery.payloadCopy()).outputBytes());
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    /** A compiled ItemSelector: fields with paths, nested objects, constants. */
+    private static final class Selector {
+        private final Map<String, Object> fields;  // name -> String constant JSON, PathRef, or Selector
+
+        private record PathRef(String source, EventPath path) {
+        }
+
+        private Selector(final Map<String, Object> fields) {
+            this.fields = fields;
+        }
+
+        static Selector compile(final String json, final String where) {
+            final com.fasterxml.jackson.databind.JsonNode node;
+            try {
+                node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException(where + ": not valid JSON: " + e.getOriginalMessage() + " at char "
+                    + e.getLocation().getCharOffset());
+            }
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException(where + ": must be a JSON object");
+            }
+            return compile(node, where);
+        }
+
+        private static Selector compile(final com.fasterxml.jackson.databind.JsonNode node, final String where) {
+            final Map<String, Object> fields = new LinkedHashMap<>();
+            final Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = node.fields();
+            while (it.hasNext()) {
+                final Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> field = it.next();
+                final String name = field.getKey();
+                final String at = where + "." + name;
+                if (name.endsWith(".$")) {
+                    if (!field.getValue().isTextual()) {
+                        throw new IllegalArgumentException(at + ": a field ending in .$ takes a path string");
+                    }
+                    fields.put(name.substring(0, name.length() - 2), pathRef(field.getValue().textValue(), at));
+                } else if (field.getValue().isObject()) {
+                    fields.put(name, compile(field.getValue(), at));
+                } else {
+                    fields.put(name, field.getValue().toString());
+                }
+            }
+            return new Selector(fields);
+        }
+
+        private static PathRef pathRef(final String path, final String at) {
+            try {
+                if (path.equals("$$.Map.Item.Index")) {
+                    return new PathRef("index", null);
+                }
+                if (path.startsWith("$$.Map.Item.Value")) {
+                    return new PathRef("item", EventPath.compile("$" + path.substring("$$.Map.Item.Value".length())));
+                }
+                if (path.startsWith("$$")) {
+                    throw new IllegalArgumentException("path " + path
+                        + ": only $$.Map.Item.Value and $$.Map.Item.Index of the context are supported");
+                }
+                return new PathRef("input", EventPath.compile(path));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(at + ": " + e.getMessage());
+            }
+        }
+
+        String apply(final byte[] input, final String item, final int index) {
+            final StringBuilder out = new StringBuilder("{");
+            boolean first = true;
+            final byte[] itemBytes = item.getBytes(StandardCharsets.UTF_8);
+            for (Map.Entry<String, Object> field : fields.entrySet()) {
+                final String value;
+                if (field.getValue() instanceof PathRef ref) {
+                    value = switch (ref.source()) {
+                        case "index" -> Integer.toString(index);
+                        case "item" -> ref.path().evaluate(itemBytes, 0, itemBytes.length);
+                        default -> ref.path().evaluate(input, 0, input.length);
+                    };
+                } else if (field.getValue() instanceof Selector nested) {
+                    value = nested.apply(input, item, index);
+                } else {
+                    value = (String) field.getValue();
+                }
+                out.append(first ? "" : ",");
+                first = false;
+                out.append('"').append(new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                    .quoteAsString(field.getKey()))).append("\":").append(value == null ? "null" : value);
+            }
+            return out.append('}').toString();
+        }
+    }
+
+    /** Builds a {@link MapState}; every setting is checked when it is set. */
+    public static final class Builder {
+        private final ItemProcessor processor;
+        private EventPath itemsPath = EventPath.compile("$");
+        private Selector itemSelector;
+        private int maxItemsPerBatch;
+        private String batchInput;
+        private int maxConcurrency;
+        private Integer toleratedFailureCount;
+        private Double toleratedFailurePercentage;
+
+        private Builder(final ItemProcessor processor) {
+            if (processor == null) {
+                throw new IllegalArgumentException("ItemProcessor is required");
+            }
+            this.processor = processor;
+        }
+
+        /** ItemsPath: where the array is in the input (default {@code $}). */
+        public Builder itemsPath(final String path) {
+            try {
+                itemsPath = EventPath.compile(path);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("ItemsPath: " + e.getMessage());
+            }
+            return this;
+        }
+
+        /** ItemSelector: a JSON object building each item's input. */
+        public Builder itemSelector(final String json) {
+            itemSelector = Selector.compile(json, "ItemSelector");
+            return this;
+        }
+
+        /** ItemBatcher.MaxItemsPerBatch: items per processor call (0: one item, not wrapped). */
+        public Builder maxItemsPerBatch(final int items) {
+            if (items < 0) {
+                throw new IllegalArgumentException("MaxItemsPerBatch=" + items + ": must not be negative");
+            }
+            maxItemsPerBatch = items;
+            return this;
+        }
+
+        /** ItemBatcher.BatchInput: JSON merged into every batch as {@code BatchInput}. */
+        public Builder batchInput(final String json) {
+            try {
+                if (JsonValues.elements(json) != null || !json.strip().startsWith("{")) {
+                    throw new IllegalArgumentException("must be a JSON object");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("BatchInput: " + e.getMessage());
+            }
+            batchInput = json.strip();
+            return this;
+        }
+
+        /** MaxConcurrency: 0 for no limit, 1 for one at a time in array order. */
+        public Builder maxConcurrency(final int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("MaxConcurrency=" + value + ": must not be negative");
+            }
+            maxConcurrency = value;
+            return this;
+        }
+
+        /** ToleratedFailureCount: failed items tolerated. */
+        public Builder toleratedFailureCount(final int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("ToleratedFailureCount=" + value + ": must not be negative");
+            }
+            toleratedFailureCount = value;
+            return this;
+        }
+
+        /** ToleratedFailurePercentage: 0-100, of the items. */
+        public Builder toleratedFailurePercentage(final double value) {
+            if (!(value >= 0 && value <= 100)) {
+                throw new IllegalArgumentException("ToleratedFailurePercentage=" + value + ": must be between 0 and 100");
+            }
+            toleratedFailurePercentage = value;
+            return this;
+        }
+
+        /** @return the state. */
+        public MapState build() {
+            return new MapState(this);
+        }
+    }
+}
