@@ -19,7 +19,10 @@ final class Batch {
     /** Handed to an asynchronous handler that has not answered yet. */
     boolean inFlight;
     /** What the timer does when it expires: allocated once, not per window. */
-    final Runnable markDue = () -> due = true;
+    final Runnable markDue = () -> {
+        due = true;
+        timerId = DeadlineTimerWheel.NULL_DEADLINE;  // expired: its id may be given to another timer
+    };
 
     boolean isEmpty() {
         return records.isEmpty();
@@ -35,10 +38,13 @@ final class Batch {
         bytes += record.data().length;
     }
 
-    /** Starts the batching window at its first record, once. */
-    void armWindow(final Poller poller, final long now, final long windowMillis) {
+    /**
+     * Starts the batching window at its first record, once; the clock is read now, not at the start of the duty
+     * cycle (a record appended during a long cycle would otherwise get a window that began before it arrived).
+     */
+    void armWindow(final Poller poller, final long windowMillis) {
         if (timerId == DeadlineTimerWheel.NULL_DEADLINE && windowMillis > 0 && !due) {
-            timerId = poller.schedule(now + windowMillis, markDue);
+            timerId = poller.schedule(poller.now() + windowMillis, markDue);
         }
     }
 

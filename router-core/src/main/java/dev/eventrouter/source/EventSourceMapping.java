@@ -111,7 +111,7 @@ public final class EventSourceMapping implements Poller.Stepped {
                 if (lane.retrying ? batch.due : batch.ready(config.batchSize(), config.maximumBatchingWindowMillis())) {
                     work += release(partition, lane);
                 } else if (!lane.retrying) {
-                    batch.armWindow(poller, now, config.maximumBatchingWindowMillis());
+                    batch.armWindow(poller, config.maximumBatchingWindowMillis());
                 }
             }
         }

@@ -77,7 +77,7 @@ public final class QueueMapping implements Poller.Stepped {
             release();
             work++;
         } else {
-            batch.armWindow(poller, now, config.maximumBatchingWindowMillis());
+            batch.armWindow(poller, config.maximumBatchingWindowMillis());
         }
         return work;
     }
