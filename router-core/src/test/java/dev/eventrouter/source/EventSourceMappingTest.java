@@ -235,4 +235,30 @@ class EventSourceMappingTest {
         assertEquals("MaximumRetryAttempts=-2: must be -1 (infinite) or between 0 and 10000", assertThrows(
             IllegalArgumentException.class, () -> new FailurePolicy(-2, -1, false, false, null)).getMessage());
     }
+
+    @Test
+    void shouldNotCancelAnotherMappingsWindowWhenReleasingABatchWhoseTimerExpiredLongAgo() {
+        final Poller poller = new Poller(clock::get);
+        final InMemorySource other = new InMemorySource(1);
+        final List<String> late = new ArrayList<>();
+        final EventSourceMapping first = poller.add(MappingConfig.of("first", 100, 10), source, checkpoints,
+            recording());
+        poller.add(MappingConfig.of("second", 100, 1_024), other, checkpoints, (partition, records) -> {
+            late.add("second");
+            return null;
+        });
+        append(0, "a");
+        cycles(poller, 1);
+        first.enabled(false);
+        clock.addAndGet(10);
+        cycles(poller, 1);  // first's timer expires; its batch waits, the mapping is disabled
+        other.append(0, "k", clock.get(), "{}".getBytes(StandardCharsets.UTF_8));
+        cycles(poller, 1);  // second's window ends 1,024 ms later: the wheel gives it first's old timer id
+        first.enabled(true);
+        cycles(poller, 1);
+        assertEquals(List.of("p0: ta"), batches);
+        clock.addAndGet(1_024);
+        cycles(poller, 2);
+        assertEquals(List.of("second"), late, "second's window still expires");
+    }
 }
