@@ -36,6 +36,7 @@ public final class EventSourceMapping implements Poller.Stepped {
     private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
     private final AtomicLong discarded = new AtomicLong();
+    private final AtomicLong destinationFailures = new AtomicLong();
     private volatile boolean enabled = true;
     private volatile boolean deleted;
 
@@ -296,15 +297,7 @@ public final class EventSourceMapping implements Poller.Stepped {
             : policy.maximumRecordAgeMillis() >= 0
                 && now - batchRecords.get(0).timestampMillis() > policy.maximumRecordAgeMillis()
                 ? "RecordAgeExceeded" : null;
-        if (condition != null) {
-            final SourceRecord first = batchRecords.get(0);
-            final SourceRecord last = batchRecords.get(batchRecords.size() - 1);
-            discarded.addAndGet(batchRecords.size());
-            if (policy.onFailure() != null) {
-                policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
-                    first.position(), last.position(), batchRecords.size(), condition, error));
-            }
-            finish(partition, lane);
+        if (condition != null && giveUp(partition, lane, condition, error)) {
             return;
         }
         if (policy.bisectBatchOnFunctionError() && firstFailed < 0 && batchRecords.size() > 1) {
@@ -318,6 +311,30 @@ public final class EventSourceMapping implements Poller.Stepped {
         batch.full = true;
         lane.retrying = true;
         batch.dueAt(poller, now + RETRY_DELAY_MILLIS);
+    }
+
+    /**
+     * Reports the batch to the on-failure destination and finishes it. A destination that throws keeps the batch: it
+     * is retried (handler, then destination) after the retry delay, so nothing is dropped unreported.
+     *
+     * @return whether the batch was given up.
+     */
+    private boolean giveUp(final Partition partition, final Lane lane, final String condition, final String error) {
+        final List<SourceRecord> batchRecords = lane.batch.records;
+        final FailurePolicy policy = config.failurePolicy();
+        if (policy.onFailure() != null) {
+            try {
+                policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
+                    batchRecords.get(0).position(), batchRecords.get(batchRecords.size() - 1).position(),
+                    batchRecords.size(), condition, error));
+            } catch (RuntimeException e) {
+                destinationFailures.incrementAndGet();
+                return false;
+            }
+        }
+        discarded.addAndGet(batchRecords.size());
+        finish(partition, lane);
+        return true;
     }
 
     /** @return the settings. */
@@ -348,6 +365,11 @@ public final class EventSourceMapping implements Poller.Stepped {
     /** @return records given up (reported to the on-failure destination, or dropped without one). */
     public long discarded() {
         return discarded.get();
+    }
+
+    /** @return times the on-failure destination threw (its batch was kept and retried). */
+    public long destinationFailures() {
+        return destinationFailures.get();
     }
 
     /** Stops (false) or resumes (true) polling; buffered records stay buffered. */

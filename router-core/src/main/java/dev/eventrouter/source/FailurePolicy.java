@@ -49,5 +49,29 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
      */
     public record FailedBatch(String mapping, int partition, long startPosition, long endPosition, int batchSize,
                               String condition, String errorMessage) {
+        /**
+         * @param timestampMillis when it was given up.
+         * @return the invocation record as JSON, shaped as Lambda's for stream sources: {@code version},
+         *     {@code timestamp}, {@code requestContext} (mapping, condition), {@code responseContext} (the error) and
+         *     the batch's bounds in {@code StreamBatchInfo}.
+         */
+        public String toJson(final long timestampMillis) {
+            final StringBuilder json = new StringBuilder(256);
+            json.append("{\"version\":\"1.0\",\"timestamp\":\"").append(java.time.Instant.ofEpochMilli(timestampMillis))
+                .append("\",\"requestContext\":{\"mapping\":");
+            quote(json, mapping).append(",\"condition\":");
+            quote(json, condition).append("},\"responseContext\":{\"functionError\":");
+            quote(json, errorMessage == null ? "" : errorMessage).append("},\"StreamBatchInfo\":{\"partition\":")
+                .append(partition).append(",\"startSequenceNumber\":\"").append(startPosition)
+                .append("\",\"endSequenceNumber\":\"").append(endPosition).append("\",\"batchSize\":")
+                .append(batchSize).append("}}");
+            return json.toString();
+        }
+
+        private static StringBuilder quote(final StringBuilder json, final String text) {
+            json.append('"');
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, json);
+            return json.append('"');
+        }
     }
 }

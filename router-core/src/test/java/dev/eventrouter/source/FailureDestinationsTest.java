@@ -1,0 +1,114 @@
+package dev.eventrouter.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.eventrouter.bus.Await;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import dev.eventrouter.bus.Rule;
+import dev.eventrouter.target.Target;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Given-up batches reach a file, a queue or a bus as invocation records; a failing destination loses nothing. */
+@Timeout(60)
+class FailureDestinationsTest {
+    private static final String RECORD = "{\"version\":\"1.0\",\"timestamp\":\"2023-11-14T22:13:22Z\",\"requestContext\":"
+        + "{\"mapping\":\"m\",\"condition\":\"RetryAttemptsExhausted\"},\"responseContext\":{\"functionError\":"
+        + "\"java.lang.IllegalStateException: \\\"down\\\"\"},\"StreamBatchInfo\":{\"partition\":0,"
+        + "\"startSequenceNumber\":\"0\",\"endSequenceNumber\":\"1\",\"batchSize\":2}}";
+
+    @TempDir
+    Path dir;
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L + 2_000);
+    private final InMemorySource source = new InMemorySource(1);
+    private final CheckpointStore checkpoints = CheckpointStore.inMemory();
+
+    private EventSourceMapping failing(final Poller poller, final FailurePolicy.FailureDestination destination) {
+        return poller.add(MappingConfig.of("m", 10, 0).withFailurePolicy(new FailurePolicy(0, -1, false, false,
+            destination)), source, checkpoints, (partition, records) -> {
+                throw new IllegalStateException("\"down\"");
+            });
+    }
+
+    private void appendTwo() {
+        source.append(0, null, clock.get(), "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        source.append(0, null, clock.get(), "{\"a\":2}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldAppendTheInvocationRecordToAFileAndSendItToAQueue() throws Exception {
+        final Poller poller = new Poller(clock::get);
+        final Path file = dir.resolve("failed.ndjson");
+        failing(poller, FailureDestinations.file(file, () -> 1_700_000_002_000L));
+        appendTwo();
+        poller.doWork();
+        assertEquals(RECORD + "\n", Files.readString(file));
+        assertEquals(2, checkpoints.load("m", 0));
+
+        final List<String> queue = new ArrayList<>();
+        final InMemorySource second = new InMemorySource(1);
+        final Poller other = new Poller(clock::get);
+        other.add(MappingConfig.of("m", 10, 0).withFailurePolicy(new FailurePolicy(0, -1, false, false,
+            FailureDestinations.queue(body -> {
+                queue.add(new String(body, StandardCharsets.UTF_8));
+                return queue.size();
+            }, () -> 1_700_000_002_000L))), second, CheckpointStore.inMemory(), (partition, records) -> {
+                throw new IllegalStateException("\"down\"");
+            });
+        second.append(0, null, 0, "{}".getBytes(StandardCharsets.UTF_8));
+        second.append(0, null, 0, "{}".getBytes(StandardCharsets.UTF_8));
+        other.doWork();
+        assertEquals(List.of(RECORD), queue);
+    }
+
+    @Test
+    void shouldPutTheRecordOnABusAsTheDetailOfAFailureEvent() {
+        final List<String> onBus = new CopyOnWriteArrayList<>();
+        try (Router router = Router.start(new RouterContext())) {
+            router.createEventBus("failures");
+            router.putRule(Rule.of("all", "{\"detail-type\":[\"Mapping Batch Failure\"]}").onBus("failures"));
+            router.putTargets("failures", "all", List.of(Target.handler("t", d -> onBus.add(d.payloadAsString()))));
+            final Poller poller = new Poller(clock::get);
+            failing(poller, FailureDestinations.bus(router, "failures", () -> 1_700_000_002_000L));
+            appendTwo();
+            poller.doWork();
+            Await.until(() -> onBus.size() == 1, "the failure event");
+            assertEquals(RECORD, onBus.get(0).replaceAll(".*\"detail\":(\\{.*\\})}$", "$1"));
+        }
+    }
+
+    @Test
+    void shouldKeepAndRetryTheBatchWhileTheDestinationThrows() {
+        final Poller poller = new Poller(clock::get);
+        final List<FailurePolicy.FailedBatch> reported = new ArrayList<>();
+        final boolean[] destinationUp = {false};
+        final EventSourceMapping mapping = failing(poller, failed -> {
+            if (!destinationUp[0]) {
+                throw new IllegalStateException("destination down");
+            }
+            reported.add(failed);
+        });
+        appendTwo();
+        for (int i = 0; i < 3; i++) {
+            poller.doWork();
+            clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        }
+        assertEquals(3, mapping.destinationFailures());
+        assertEquals(-1, checkpoints.load("m", 0), "kept: not committed");
+        assertEquals(0, mapping.discarded());
+        destinationUp[0] = true;
+        poller.doWork();
+        assertEquals(1, reported.size());
+        assertEquals(2, mapping.discarded());
+        assertEquals(2, checkpoints.load("m", 0));
+    }
+}
