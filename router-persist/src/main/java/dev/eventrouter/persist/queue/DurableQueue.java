@@ -35,6 +35,8 @@ import org.agrona.concurrent.EpochClock;
 public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable {
     private static final byte RECEIVE = 1;
     private static final byte DELETE = 2;
+    /** The whole state: where new messages start and every message in flight; recovery restarts from the last one. */
+    private static final byte SNAPSHOT = 3;
 
     private final Path dir;
     private final QueueConfig config;
@@ -52,6 +54,9 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
         Comparator.comparingLong((Message m) -> m.visibleAt).thenComparingLong(m -> m.id));
     /** Ids at or after this were never received. */
     private long nextNew;
+    /** The time of the last new message received: messages not yet received are no older. */
+    private long lastReceivedTime = Long.MAX_VALUE;
+    private int snapshotCycle = Integer.MIN_VALUE;
     private long sent;
     private long received;
     private long deleted;
@@ -77,9 +82,11 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
         this.config = config;
         this.clock = clock;
         messages = ArchiveStore.open(dir.resolve("messages"));
+        final net.openhft.chronicle.core.time.TimeProvider journalTime = clock::time;
         journal = SingleChronicleQueueBuilder.binary(dir.resolve("journal")).rollCycle(RollCycles.FAST_DAILY)
-            .timeoutMS(1_000).build();
+            .timeProvider(journalTime).timeoutMS(1_000).build();
         recover();
+        compact();
     }
 
     /**
@@ -134,6 +141,14 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
                         for (int i = 0; i < n; i++) {
                             state.remove(in.readLong());
                         }
+                    } else if (type == SNAPSHOT) {
+                        state.clear();
+                        highest = in.readLong() - 1;
+                        for (int i = 0; i < n; i++) {
+                            final long id = in.readLong();
+                            final int count = in.readInt();
+                            state.put(id, new long[] {count, in.readLong()});
+                        }
                     } else {
                         throw new IllegalStateException(dir.resolve("journal") + ": unknown record type " + type
                             + " at index " + document.index());
@@ -142,6 +157,13 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
             }
         }
         nextNew = highest + 1;
+        if (highest >= 0) {
+            final ArchiveReader last = lookup();
+            last.seekPosition(highest);
+            if (last.next() && last.index() == highest) {
+                lastReceivedTime = last.timeMillis();
+            }
+        }
         if (!state.isEmpty()) {
             final ArchiveReader bodies = lookup();
             state.forEach((id, value) -> {
@@ -155,6 +177,59 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
                 byVisibility.add(message);
             });
         }
+    }
+
+    /**
+     * Compacts the queue's files: writes a snapshot of the state to the journal, deletes the journal's earlier cycle
+     * files (recovery starts at the snapshot), and deletes message-log cycle files that hold no message still in
+     * flight or not yet received. Runs on open and when the journal rolls to a new cycle (daily).
+     *
+     * @return how many cycle files were deleted.
+     */
+    public synchronized int compact() {
+        adopt();
+        try (DocumentContext document = journalAppender().writingDocument()) {
+            final Bytes<?> out = document.wire().bytes();
+            out.writeByte(SNAPSHOT);
+            out.writeInt(inFlight.size());
+            out.writeLong(nextNew);
+            inFlight.forEach((id, message) -> {
+                out.writeLong(id);
+                out.writeInt(message.receiveCount);
+                out.writeLong(message.visibleAt);
+            });
+        }
+        snapshotCycle = journalAppender.cycle();
+        int deleted = deleteCyclesBefore(journal, snapshotCycle);
+        long oldestLive = lastReceivedTime;
+        for (Message message : inFlight.values()) {
+            oldestLive = Math.min(oldestLive, message.record.timestampMillis());
+        }
+        if (oldestLive != Long.MAX_VALUE) {
+            deleted += messages.deleteCyclesBefore(oldestLive);
+        }
+        return deleted;
+    }
+
+    private static int deleteCyclesBefore(final SingleChronicleQueue queue, final int cycle) {
+        final int first = queue.firstCycle();
+        if (first < 0) {
+            return 0;
+        }
+        final java.time.format.DateTimeFormatter names = java.time.format.DateTimeFormatter
+            .ofPattern(queue.rollCycle().format()).withZone(java.time.ZoneOffset.UTC);
+        final long length = queue.rollCycle().lengthInMillis();
+        int deleted = 0;
+        for (int c = first; c < cycle; c++) {
+            if (new java.io.File(queue.file(), names.format(java.time.Instant.ofEpochMilli(c * length)) + ".cq4")
+                .delete()) {
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
     }
 
     private ArchiveReader lookup() {
@@ -234,6 +309,7 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
         while (into.size() - start < maxMessages && reader.next()) {
             final Message message = new Message(reader.index(), record(reader), 1, visibleAt);
             nextNew = message.id + 1;
+            lastReceivedTime = message.record.timestampMillis();
             inFlight.put(message.id, message);
             byVisibility.add(message);
             into.add(message.record);
@@ -252,6 +328,9 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
                 }
             }
             received += count;
+            if (journalAppender.cycle() != snapshotCycle) {
+                compact();
+            }
         }
         return count;
     }

@@ -148,4 +148,53 @@ class DurableQueueTest {
         assertEquals("RedrivePolicy.deadLetterTargetArn: a dead-letter queue is required", assertThrows(
             IllegalArgumentException.class, () -> new QueueConfig.RedrivePolicy(null, 5)).getMessage());
     }
+
+    @Test
+    void shouldDeleteFinishedCycleFilesAndRecoverFromTheSnapshotWhenDaysPass() throws Exception {
+        final long day = 86_400_000L;
+        final Path q = dir.resolve("q");
+        long keptId;
+        try (DurableQueue queue = DurableQueue.open(q, new QueueConfig(60_000, null), clock::get)) {
+            for (int d = 0; d < 3; d++) {
+                queue.send(body("day" + d + "-a"));
+                queue.send(body("day" + d + "-b"));
+                final List<SourceRecord> got = receiveRecords(queue, 10);
+                queue.delete(got.stream().filter(r -> !r.dataAsString().equals("day0-a")).toList());
+                clock.addAndGet(day);
+            }
+            // day 0's "a" is kept in flight (its receive count grows); everything else is deleted
+            keptId = -1;
+            for (int i = 0; i < 3; i++) {
+                clock.addAndGet(60_000);
+                final List<SourceRecord> back = receiveRecords(queue, 10);
+                assertEquals(1, back.size());
+                keptId = back.get(0).position();
+            }
+            queue.send(body("today"));
+            receiveRecords(queue, 10);
+            assertEquals(2, queue.inFlight());
+        }
+        try (var files = Files.list(q.resolve("journal"))) {
+            assertEquals(1, files.filter(f -> f.toString().endsWith(".cq4")).count(),
+                "journal days before the last snapshot are deleted");
+        }
+        try (DurableQueue queue = DurableQueue.open(q, new QueueConfig(60_000, null), clock::get)) {
+            assertEquals(2, queue.inFlight());
+            assertEquals(6, queue.receiveCount(keptId), "received on each of three days, then three more times");
+            clock.addAndGet(60_000);
+            final List<SourceRecord> back = receiveRecords(queue, 10);
+            assertEquals(List.of("day0-a", "today"), back.stream().map(SourceRecord::dataAsString).toList());
+            queue.delete(back);
+            queue.send(body("later"));
+            clock.addAndGet(day);
+            queue.send(body("tomorrow"));
+            assertEquals(List.of("later", "tomorrow"), receive(queue, 10));
+            queue.compact();
+        }
+        try (var files = Files.list(q.resolve("messages"))) {
+            assertEquals(List.of("20231117F.cq4", "20231118F.cq4"), files.filter(f -> f.toString().endsWith(".cq4"))
+                .map(f -> f.getFileName().toString()).sorted().toList(),
+                "the days of November 14-16 held nothing live any more: deleted");
+        }
+    }
 }
