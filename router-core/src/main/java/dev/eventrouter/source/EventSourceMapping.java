@@ -18,27 +18,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * up), so a restart delivers again at most what was in flight. Stepped by a {@link Poller}'s thread; counters are
  * readable from any thread.
  */
-public final class EventSourceMapping implements Poller.Stepped {
+public final class EventSourceMapping extends AbstractMapping {
     static final long RETRY_DELAY_MILLIS = 1_000;
     /** Bounds one partition's turn when filters reject what is read (the other partitions wait for it). */
     private static final int MAX_POLLS_PER_READ = 16;
 
-    private final Poller poller;
-    private final MappingConfig config;
     private final PartitionedSource source;
     private final CheckpointStore checkpoints;
     private final BatchHandler handler;
     private final AsyncBatchHandler asyncHandler;
-    private final RecordFilter filter;
     private final Partition[] partitions;
-    private final AtomicLong batches = new AtomicLong();
-    private final AtomicLong records = new AtomicLong();
-    private final AtomicLong filtered = new AtomicLong();
-    private final AtomicLong failedBatches = new AtomicLong();
     private final AtomicLong discarded = new AtomicLong();
     private final AtomicLong destinationFailures = new AtomicLong();
-    private volatile boolean enabled = true;
-    private volatile boolean deleted;
 
     /** Per-partition state; poller thread only. */
     private static final class Partition {
@@ -72,13 +63,11 @@ public final class EventSourceMapping implements Poller.Stepped {
     EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
                        final CheckpointStore checkpoints, final BatchHandler handler,
                        final AsyncBatchHandler asyncHandler) {
-        this.poller = poller;
-        this.config = config;
+        super(poller, config);
         this.source = source;
         this.checkpoints = checkpoints;
         this.handler = handler;
         this.asyncHandler = asyncHandler;
-        filter = RecordFilter.of(config.filterPatterns());
         partitions = new Partition[source.partitions()];
         for (int p = 0; p < partitions.length; p++) {
             final Partition partition = new Partition(p, config.parallelizationFactor());
@@ -92,7 +81,7 @@ public final class EventSourceMapping implements Poller.Stepped {
 
     @Override
     public int doWork(final long now) {
-        if (!enabled) {
+        if (!enabled()) {
             return 0;
         }
         int work = 0;
@@ -337,31 +326,6 @@ public final class EventSourceMapping implements Poller.Stepped {
         return true;
     }
 
-    /** @return the settings. */
-    public MappingConfig config() {
-        return config;
-    }
-
-    /** @return batches delivered successfully. */
-    public long batches() {
-        return batches.get();
-    }
-
-    /** @return records delivered successfully. */
-    public long records() {
-        return records.get();
-    }
-
-    /** @return records skipped by the filters (committed without delivery). */
-    public long filtered() {
-        return filtered.get();
-    }
-
-    /** @return batch attempts that failed (each retried or given up). */
-    public long failedBatches() {
-        return failedBatches.get();
-    }
-
     /** @return records given up (reported to the on-failure destination, or dropped without one). */
     public long discarded() {
         return discarded.get();
@@ -372,30 +336,7 @@ public final class EventSourceMapping implements Poller.Stepped {
         return destinationFailures.get();
     }
 
-    /** Stops (false) or resumes (true) polling; buffered records stay buffered. */
-    public void enabled(final boolean value) {
-        enabled = value;
-    }
-
-    /** @return whether it polls. */
-    public boolean enabled() {
-        return enabled;
-    }
-
-    /**
-     * Deletes the mapping: the poller drops it at its next duty cycle. Checkpoints stay where they are, so a mapping
-     * added again under the same name resumes there.
-     */
-    public void delete() {
-        deleted = true;
-    }
-
     @Override
-    public boolean deleted() {
-        return deleted;
-    }
-
-    /** Poller thread (or a stopped poller): @return whether every record read so far is finished. */
     public boolean idle() {
         for (Partition partition : partitions) {
             if (partition.queued > 0) {

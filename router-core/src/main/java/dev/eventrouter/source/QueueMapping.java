@@ -16,25 +16,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * record age, bisection, parallelization and an on-failure destination are stream settings and are refused. Stepped
  * by a {@link Poller}'s thread; counters are readable from any thread.
  */
-public final class QueueMapping implements Poller.Stepped {
-    private final Poller poller;
-    private final MappingConfig config;
+public final class QueueMapping extends AbstractMapping {
     private final QueueSource queue;
     private final BatchHandler handler;
-    private final RecordFilter filter;
     private final Batch batch = new Batch();
     private final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
     private final List<SourceRecord> scratch = new ArrayList<>();
     private final List<SourceRecord> unmatched = new ArrayList<>();
-    private final AtomicLong batches = new AtomicLong();
-    private final AtomicLong records = new AtomicLong();
-    private final AtomicLong filtered = new AtomicLong();
-    private final AtomicLong failedBatches = new AtomicLong();
     private final AtomicLong failedRecords = new AtomicLong();
-    private volatile boolean enabled = true;
-    private volatile boolean deleted;
 
     QueueMapping(final Poller poller, final MappingConfig config, final QueueSource queue, final BatchHandler handler) {
+        super(poller, refusingStreamSettings(config));
+        this.queue = queue;
+        this.handler = handler;
+    }
+
+    private static MappingConfig refusingStreamSettings(final MappingConfig config) {
         final FailurePolicy policy = config.failurePolicy();
         refuse(policy.maximumRetryAttempts() != -1, "MaximumRetryAttempts");
         refuse(policy.maximumRecordAgeMillis() != -1, "MaximumRecordAge");
@@ -42,11 +39,7 @@ public final class QueueMapping implements Poller.Stepped {
         refuse(policy.onFailure() != null, "DestinationConfig.OnFailure");
         refuse(config.parallelizationFactor() != 1, "ParallelizationFactor");
         refuse(config.startingPosition() != StartingPosition.TRIM_HORIZON, "StartingPosition");
-        this.poller = poller;
-        this.config = config;
-        this.queue = queue;
-        this.handler = handler;
-        filter = RecordFilter.of(config.filterPatterns());
+        return config;
     }
 
     private static void refuse(final boolean set, final String setting) {
@@ -58,7 +51,7 @@ public final class QueueMapping implements Poller.Stepped {
 
     @Override
     public int doWork(final long now) {
-        if (!enabled) {
+        if (!enabled()) {
             return 0;
         }
         int work = receive();
@@ -158,57 +151,12 @@ public final class QueueMapping implements Poller.Stepped {
         return true;
     }
 
-    /** @return the settings. */
-    public MappingConfig config() {
-        return config;
-    }
-
-    /** @return batches delivered (wholly, or partly with ReportBatchItemFailures). */
-    public long batches() {
-        return batches.get();
-    }
-
-    /** @return messages delivered and deleted. */
-    public long records() {
-        return records.get();
-    }
-
-    /** @return messages deleted because they matched no filter. */
-    public long filtered() {
-        return filtered.get();
-    }
-
-    /** @return batches that failed wholly (every message comes back after its visibility timeout). */
-    public long failedBatches() {
-        return failedBatches.get();
-    }
-
     /** @return messages left to come back after a failure (whole or partial). */
     public long failedRecords() {
         return failedRecords.get();
     }
 
-    /** Stops (false) or resumes (true) receiving; received messages stay in the batch. */
-    public void enabled(final boolean value) {
-        enabled = value;
-    }
-
-    /** @return whether it receives. */
-    public boolean enabled() {
-        return enabled;
-    }
-
-    /** Deletes the mapping: the poller drops it; its received, undelivered messages come back after their timeout. */
-    public void delete() {
-        deleted = true;
-    }
-
     @Override
-    public boolean deleted() {
-        return deleted;
-    }
-
-    /** Poller thread (or a stopped poller): @return whether nothing is batched. */
     public boolean idle() {
         return batch.isEmpty() && pending.isEmpty();
     }

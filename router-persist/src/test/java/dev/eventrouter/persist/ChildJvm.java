@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a child JVM with this test JVM's class path and the JVM flags Chronicle Queue needs (crash tests). */
+/**
+ * Starts a child JVM with this test JVM's class path and the JVM flags Chronicle Queue needs (crash tests), and reads
+ * the numbered events they write.
+ */
 public final class ChildJvm {
     private ChildJvm() {
     }
@@ -30,5 +33,15 @@ public final class ChildJvm {
     /** @return a started child whose stderr goes to this JVM's. */
     public static Process start(final Class<?> main, final String... args) throws IOException {
         return builder(main, args).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** @return the number {@code n} of a crash test's event {@code {"n":123,...}}. */
+    public static long number(final String event) {
+        final int start = event.indexOf("\"n\":") + 4;
+        int end = start;
+        while (Character.isDigit(event.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(event.substring(start, end));
     }
 }

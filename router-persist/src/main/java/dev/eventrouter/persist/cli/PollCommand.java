@@ -5,15 +5,14 @@ import dev.eventrouter.persist.archive.ArchiveStore;
 import dev.eventrouter.persist.queue.DurableQueue;
 import dev.eventrouter.persist.queue.QueueConfig;
 import dev.eventrouter.persist.source.ChronicleSource;
+import dev.eventrouter.source.AbstractMapping;
 import dev.eventrouter.source.BatchHandler;
 import dev.eventrouter.source.CheckpointStore;
-import dev.eventrouter.source.EventSourceMapping;
 import dev.eventrouter.source.FileCheckpointStore;
 import dev.eventrouter.source.MappingConfig;
 import dev.eventrouter.source.NdjsonFileSource;
 import dev.eventrouter.source.PartitionedSource;
 import dev.eventrouter.source.Poller;
-import dev.eventrouter.source.QueueMapping;
 import dev.eventrouter.source.SourceRecord;
 import dev.eventrouter.source.StartingPosition;
 import java.io.BufferedOutputStream;
@@ -27,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -88,31 +86,6 @@ final class PollCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    private volatile boolean interrupted;
-
-    /** The running mapping, stream or queue. */
-    private record Running(EventSourceMapping stream, QueueMapping queue) {
-        boolean idle() {
-            return stream != null ? stream.idle() : queue.idle();
-        }
-
-        long batches() {
-            return stream != null ? stream.batches() : queue.batches();
-        }
-
-        long records() {
-            return stream != null ? stream.records() : queue.records();
-        }
-
-        long filtered() {
-            return stream != null ? stream.filtered() : queue.filtered();
-        }
-
-        long failed() {
-            return stream != null ? stream.failedBatches() : queue.failedBatches();
-        }
-    }
-
     @Override
     public Integer call() {
         final int colon = source.indexOf(':');
@@ -126,24 +99,15 @@ final class PollCommand implements Callable<Integer> {
             throw new UserError("--checkpoints: a queue source has no checkpoints (delivered messages are deleted)");
         }
         final PrintWriter err = spec.commandLine().getErr();
-        final CountDownLatch finished = new CountDownLatch(1);
-        final Thread hook = new Thread(() -> {
-            interrupted = true;
-            try {
-                finished.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
+        final Interruption interruption = Interruption.install();
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
             final Output output = new Output(out, spec.commandLine().getOut());
             resources.add(output);
             final Poller poller = new Poller(System::currentTimeMillis);
-            final Running running = start(kind, path, config, poller, output, resources);
+            final AbstractMapping running = start(kind, path, config, poller, output, resources);
             final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
-            while (!interrupted && output.failure == null) {
+            while (!interruption.interrupted() && output.failure == null) {
                 final int work = poller.doWork();
                 if (work == 0 && !follow && running.idle()) {
                     break;
@@ -155,11 +119,11 @@ final class PollCommand implements Callable<Integer> {
                     + output.failure.getMessage());
             }
             err.printf(Locale.ROOT, "%s: %,d batches, %,d records, mean batch size %.1f, %,d filtered, %,d failed%n",
-                interrupted ? "stopped" : "done", running.batches(), running.records(),
+                interruption.interrupted() ? "stopped" : "done", running.batches(), running.records(),
                 running.batches() == 0 ? 0.0 : (double) running.records() / running.batches(), running.filtered(),
-                running.failed());
+                running.failedBatches());
             err.flush();
-            return interrupted ? 130 : 0;
+            return interruption.interrupted() ? 130 : 0;
         } finally {
             for (int i = resources.size() - 1; i >= 0; i--) {
                 try {
@@ -168,12 +132,7 @@ final class PollCommand implements Callable<Integer> {
                     err.println("router: closing: " + e.getMessage());
                 }
             }
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl-C): the hook is running
-            }
+            interruption.close();
         }
     }
 
@@ -240,7 +199,7 @@ final class PollCommand implements Callable<Integer> {
         return ms;
     }
 
-    private Running start(final String kind, final Path path, final MappingConfig config, final Poller poller,
+    private AbstractMapping start(final String kind, final Path path, final MappingConfig config, final Poller poller,
                           final Output output, final List<AutoCloseable> resources) {
         final BatchHandler handler = (partition, records) -> {
             output.write(records);
@@ -255,7 +214,7 @@ final class PollCommand implements Callable<Integer> {
                     new QueueConfig(millis("--visibility-timeout", visibilityTimeout, 43_200_000), null),
                     System::currentTimeMillis);
                 resources.add(queue);
-                return new Running(null, poller.add(config, queue, handler));
+                return poller.add(config, queue, handler);
             }
             final PartitionedSource partitioned;
             if (kind.equals("chronicle")) {
@@ -281,7 +240,7 @@ final class PollCommand implements Callable<Integer> {
             } else {
                 store = CheckpointStore.inMemory();
             }
-            return new Running(poller.add(config, partitioned, store, handler), null);
+            return poller.add(config, partitioned, store, handler);
         } catch (InvalidPatternException e) {
             throw new UserError("--filter: " + e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException e) {

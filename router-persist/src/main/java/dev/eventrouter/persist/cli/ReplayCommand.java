@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    private volatile boolean interrupted;
+    private Interruption interruption;
 
     /** Where replayed events go. */
     private interface Sink extends AutoCloseable {
@@ -107,16 +106,7 @@ final class ReplayCommand implements Callable<Integer> {
         final EventMatcher filter = pattern != null ? ArchiveCommand.matcher(pattern)
             : rules != null ? new EventMatcher(RulesFile.load(rules, PatternLimits.DEFAULT)) : null;
         final PrintWriter err = spec.commandLine().getErr();
-        final CountDownLatch finished = new CountDownLatch(1);
-        final Thread hook = new Thread(() -> {
-            interrupted = true;
-            try {
-                finished.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
+        interruption = Interruption.install();
         try (ArchiveStore store = ArchiveCommand.open("--archive", archive); ArchiveReader reader = store.reader();
              Sink sink = sink()) {
             return replay(store, reader, sink, filter, start, end, factor, err);
@@ -129,12 +119,7 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (Exception e) {
             throw ArchiveCommand.corrupt("--archive", archive, e);
         } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl-C): the hook is running
-            }
+            interruption.close();
         }
     }
 
@@ -152,7 +137,7 @@ final class ReplayCommand implements Callable<Integer> {
         long firstTime = -1;
         long replayed = 0;
         long lastTime = -1;
-        while (!interrupted && reader.next() && reader.timeMillis() < end) {
+        while (!interruption.interrupted() && reader.next() && reader.timeMillis() < end) {
             if (filter != null) {
                 matched.clear();
                 if (filter.match(reader.bytes(), 0, reader.length(), matched) == 0) {
@@ -164,7 +149,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             if (factor > 0) {
                 final long due = began + (long) ((reader.timeMillis() - firstTime) * 1e6 / factor);
-                while (System.nanoTime() < due && !interrupted) {
+                while (System.nanoTime() < due && !interruption.interrupted()) {
                     java.util.concurrent.locks.LockSupport.parkNanos(Math.min(due - System.nanoTime(), 10_000_000));
                 }
             }
@@ -185,10 +170,10 @@ final class ReplayCommand implements Callable<Integer> {
         if (terminal) {
             err.print("\r");
         }
-        err.printf(Locale.ROOT, "%s: %,d events replayed%s%n", interrupted ? "stopped" : "done", replayed,
-            lastTime < 0 ? "" : ", last event time " + ArchiveCommand.time(lastTime));
+        err.printf(Locale.ROOT, "%s: %,d events replayed%s%n", interruption.interrupted() ? "stopped" : "done",
+            replayed, lastTime < 0 ? "" : ", last event time " + ArchiveCommand.time(lastTime));
         err.flush();
-        return interrupted ? 130 : 0;
+        return interruption.interrupted() ? 130 : 0;
     }
 
     private static void progress(final PrintWriter err, final boolean terminal, final long replayed, final long at,

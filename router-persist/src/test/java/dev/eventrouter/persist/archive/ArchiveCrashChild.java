@@ -1,5 +1,6 @@
 package dev.eventrouter.persist.archive;
 
+import dev.eventrouter.persist.ChildJvm;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public final class ArchiveCrashChild {
         try (ArchiveStore store = ArchiveStore.open(dir, RollCycles.FIVE_MINUTELY)) {
             try (ArchiveReader reader = store.reader()) {
                 while (reader.next()) {
-                    next = ArchiveCrashTest.number(reader.eventAsString()) + 1;
+                    next = ChildJvm.number(reader.eventAsString()) + 1;
                 }
             }
             final byte[] padding = "x".repeat(600).getBytes(StandardCharsets.US_ASCII);

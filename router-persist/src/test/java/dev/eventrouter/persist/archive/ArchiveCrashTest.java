@@ -28,15 +28,6 @@ class ArchiveCrashTest {
     @TempDir
     Path dir;
 
-    static long number(final String event) {
-        final int start = event.indexOf("\"n\":") + 4;
-        int end = start;
-        while (Character.isDigit(event.charAt(end))) {
-            end++;
-        }
-        return Long.parseLong(event.substring(start, end));
-    }
-
     @Test
     void shouldKeepEveryReportedEventWholeAndInOrderWhenTheAppenderIsKilled() throws Exception {
         final SplittableRandom random = new SplittableRandom(2026);
@@ -80,7 +71,7 @@ class ArchiveCrashTest {
                 final long time = times.get(target);
                 reader.seek(time);
                 assertTrue(reader.next());
-                assertEquals(times.indexOf(time), number(reader.eventAsString()), "first event at " + time);
+                assertEquals(times.indexOf(time), ChildJvm.number(reader.eventAsString()), "first event at " + time);
             }
         }
     }
@@ -92,7 +83,7 @@ class ArchiveCrashTest {
             while (reader.next()) {
                 final String event = reader.eventAsString();
                 assertTrue(event.endsWith("\"}") && event.length() > 600, "a whole event: " + event.length());
-                numbers.add(number(event));
+                numbers.add(ChildJvm.number(event));
             }
         }
         return numbers;

@@ -1,5 +1,6 @@
 package dev.eventrouter.persist.source;
 
+import dev.eventrouter.persist.ChildJvm;
 import dev.eventrouter.persist.archive.ArchiveStore;
 import dev.eventrouter.source.FileCheckpointStore;
 import dev.eventrouter.source.MappingConfig;
@@ -42,7 +43,7 @@ public final class MappingCrashChild {
             poller.add(MappingConfig.of("crash", 100, 0), source, checkpoints, (partition, records) -> {
                 final StringBuilder numbers = new StringBuilder();
                 for (SourceRecord record : records) {
-                    numbers.append(MappingCrashTest.number(record.dataAsString())).append('\n');
+                    numbers.append(ChildJvm.number(record.dataAsString())).append('\n');
                 }
                 write(output, numbers.toString());
                 report.println("batch " + records.size() + " " + padding);

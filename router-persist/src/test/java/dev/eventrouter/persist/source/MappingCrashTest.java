@@ -32,15 +32,6 @@ class MappingCrashTest {
     @TempDir
     Path dir;
 
-    static long number(final String event) {
-        final int start = event.indexOf("\"n\":") + 4;
-        int end = start;
-        while (Character.isDigit(event.charAt(end))) {
-            end++;
-        }
-        return Long.parseLong(event.substring(start, end));
-    }
-
     @Test
     void shouldResumeFromTheCheckpointWithNothingLostAfterSigkill() throws Exception {
         final Path archive = dir.resolve("archive");
