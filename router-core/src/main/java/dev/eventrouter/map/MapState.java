@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -100,27 +101,19 @@ public final class MapState implements AutoCloseable {
         final AtomicInteger failedItems = new AtomicInteger();
         final int workers = maxConcurrency == 0 ? units.size() : Math.min(maxConcurrency, units.size());
         final CountDownLatch finished = new CountDownLatch(workers);
-        final boolean[] exceeded = new boolean[1];
-        final Object lock = new Object();
+        final AtomicBoolean exceeded = new AtomicBoolean();
         for (int w = 0; w < workers; w++) {
             executor.execute(() -> {
                 try {
                     int unit;
-                    while ((unit = next.getAndIncrement()) < units.size()) {
-                        synchronized (lock) {
-                            if (exceeded[0]) {
-                                return;
-                            }
-                        }
+                    while (!exceeded.get() && (unit = next.getAndIncrement()) < units.size()) {
                         try {
                             results[unit] = processor.process(units.get(unit));
                         } catch (Exception | LinkageError | AssertionError e) {
                             errors[unit] = e.toString();
                             final int failed = failedItems.addAndGet(spans.get(unit)[1]);
                             if (exceeds(failed, items.size())) {
-                                synchronized (lock) {
-                                    exceeded[0] = true;
-                                }
+                                exceeded.set(true);  // no further items start
                             }
                         }
                     }

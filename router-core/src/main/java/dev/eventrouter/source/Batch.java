@@ -67,6 +67,16 @@ final class Batch {
         return full || due || windowMillis == 0 || records.size() >= batchSize;
     }
 
+    /** @return whether a record of the batch has this position (or message id). */
+    boolean contains(final long position) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).position() == position) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void recount() {
         bytes = 0;
         for (int i = 0; i < records.size(); i++) {

@@ -205,7 +205,7 @@ public final class EventSourceMapping extends AbstractMapping {
         if (failed != null && !failed.isEmpty()) {
             long lowest = Long.MAX_VALUE;
             for (Long position : failed) {
-                if (position == null || !contains(batch.records, position)) {
+                if (position == null || !batch.contains(position)) {
                     failed(partition, lane, -1, "batchItemFailures names " + position + ", not a position of the batch");
                     return;
                 }
@@ -246,15 +246,6 @@ public final class EventSourceMapping extends AbstractMapping {
             partition.committed = low;
             checkpoints.save(config.name(), partition.index, low);
         }
-    }
-
-    private static boolean contains(final List<SourceRecord> batch, final long position) {
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).position() == position) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -115,7 +115,7 @@ public final class QueueMapping extends AbstractMapping {
             batches.incrementAndGet();
             records.addAndGet(messages.size());
             queue.delete(messages);
-        } else if (config.failurePolicy().reportBatchItemFailures() && allInBatch(failed, messages)) {
+        } else if (config.failurePolicy().reportBatchItemFailures() && allInBatch(failed)) {
             final Set<Long> failedIds = new HashSet<>(failed);
             final List<SourceRecord> succeeded = new ArrayList<>(messages.size());
             for (SourceRecord message : messages) {
@@ -138,13 +138,9 @@ public final class QueueMapping extends AbstractMapping {
         failedRecords.addAndGet(size);
     }
 
-    private static boolean allInBatch(final List<Long> ids, final List<SourceRecord> messages) {
+    private boolean allInBatch(final List<Long> ids) {
         for (Long id : ids) {
-            boolean found = false;
-            for (int i = 0; i < messages.size() && !found; i++) {
-                found = id != null && messages.get(i).position() == id;
-            }
-            if (!found) {
+            if (id == null || !batch.contains(id)) {
                 return false;
             }
         }

@@ -143,9 +143,18 @@ class PipeTest {
                 queue.add(new String(body, StandardCharsets.UTF_8));
                 return queue.size();
             })).build().start(poller, source, checkpoints);
+        final Pipe pipe = Pipe.builder("stoppable").source(MappingConfig.of("x", 10, 0)).target(collect).build()
+            .start(poller, source, CheckpointStore.inMemory());
+        pipe.running(false);
         append("{\"a\":1}", "plain");
         cycles(poller, 1);
         assertEquals(List.of("{\"a\":1}", "\"plain\""), queue, "a record that is not JSON travels as a string");
+        assertEquals(List.of(), delivered, "a stopped pipe does not poll");
+        pipe.running(true);
+        cycles(poller, 1);
+        assertEquals(List.of("{\"a\":1}", "\"plain\""), delivered);
+        assertEquals("pipe stoppable is started already", assertThrows(IllegalStateException.class,
+            () -> pipe.start(poller, source, checkpoints)).getMessage());
         assertEquals("Name=a b: must be 1-64 characters of letters, digits, '.', '-' and '_'",
             assertThrows(IllegalArgumentException.class, () -> Pipe.builder("a b")).getMessage());
         assertEquals("pipe p: Target is required", assertThrows(IllegalArgumentException.class,

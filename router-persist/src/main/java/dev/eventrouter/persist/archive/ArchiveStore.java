@@ -189,22 +189,30 @@ public final class ArchiveStore implements AutoCloseable {
      * @return how many cycle files were deleted.
      */
     public int deleteCyclesBefore(final long cutoffMillis) {
+        // a cycle goes when it ends at or before the cutoff
+        return deleteCycleFilesBefore(queue, (int) Math.min(Integer.MAX_VALUE,
+            (cutoffMillis / rollCycle.lengthInMillis())));
+    }
+
+    /**
+     * Deletes a queue's cycle files before {@code cycle}, never its last one (the appender's).
+     *
+     * @return how many files were deleted.
+     */
+    public static int deleteCycleFilesBefore(final net.openhft.chronicle.queue.impl.single.SingleChronicleQueue queue,
+                                             final int cycle) {
         final int first = queue.firstCycle();
         final int last = queue.lastCycle();
         if (first < 0) {
             return 0;
         }
         final java.time.format.DateTimeFormatter names = java.time.format.DateTimeFormatter
-            .ofPattern(rollCycle.format()).withZone(java.time.ZoneOffset.UTC);
+            .ofPattern(queue.rollCycle().format()).withZone(java.time.ZoneOffset.UTC);
+        final long length = queue.rollCycle().lengthInMillis();
         int deleted = 0;
-        for (int cycle = first; cycle < last; cycle++) {
-            final long cycleEnd = ((long) cycle + 1) * rollCycle.lengthInMillis();
-            if (cycleEnd > cutoffMillis) {
-                break;
-            }
-            final java.io.File file = new java.io.File(queue.file(),
-                names.format(java.time.Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis())) + ".cq4");
-            if (file.delete()) {
+        for (int c = first; c < Math.min(cycle, last); c++) {
+            if (new java.io.File(queue.file(), names.format(java.time.Instant.ofEpochMilli(c * length)) + ".cq4")
+                .delete()) {
                 deleted++;
             }
         }

@@ -200,34 +200,13 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
             });
         }
         snapshotCycle = journalAppender.cycle();
-        int deleted = deleteCyclesBefore(journal, snapshotCycle);
+        int deleted = ArchiveStore.deleteCycleFilesBefore(journal, snapshotCycle);
         long oldestLive = lastReceivedTime;
         for (Message message : inFlight.values()) {
             oldestLive = Math.min(oldestLive, message.record.timestampMillis());
         }
         if (oldestLive != Long.MAX_VALUE) {
             deleted += messages.deleteCyclesBefore(oldestLive);
-        }
-        return deleted;
-    }
-
-    private static int deleteCyclesBefore(final SingleChronicleQueue queue, final int cycle) {
-        final int first = queue.firstCycle();
-        if (first < 0) {
-            return 0;
-        }
-        final java.time.format.DateTimeFormatter names = java.time.format.DateTimeFormatter
-            .ofPattern(queue.rollCycle().format()).withZone(java.time.ZoneOffset.UTC);
-        final long length = queue.rollCycle().lengthInMillis();
-        int deleted = 0;
-        for (int c = first; c < cycle; c++) {
-            if (new java.io.File(queue.file(), names.format(java.time.Instant.ofEpochMilli(c * length)) + ".cq4")
-                .delete()) {
-                deleted++;
-            }
-        }
-        if (deleted > 0) {
-            queue.refreshDirectoryListing();
         }
         return deleted;
     }

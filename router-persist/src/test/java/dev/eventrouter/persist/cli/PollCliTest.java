@@ -54,6 +54,12 @@ class PollCliTest {
         assertEquals(new CliRun(0, "", "done: 1 batches, 1 records, mean batch size 1.0, 0 filtered, 0 failed\n"),
             CliRun.of(args));
         assertEquals(List.of(event(1, 10), event(2, 20), event(3, 30), event(4, 40)), lines(out));
+        assertEquals(new CliRun(0, "", "done: 0 batches, 0 records, mean batch size 0.0, 0 filtered, 0 failed\n"),
+            CliRun.of("poll", "--source", "chronicle:" + archive, "--start", "latest"), "nothing after the end");
+        assertEquals(new CliRun(0, event(3, 30) + "\n" + event(4, 40) + "\n",
+            "done: 1 batches, 2 records, mean batch size 2.0, 0 filtered, 0 failed\n"),
+            CliRun.of("poll", "--source", "chronicle:" + archive, "--start", Long.toString(1_700_000_000_003L)),
+            "from the first event at or after the time");
     }
 
     private static void append(final Path archive, final int... ids) {

@@ -3,7 +3,9 @@ package dev.eventrouter.persist.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.eventrouter.persist.source.ChronicleSource;
 import dev.eventrouter.source.SourceRecord;
+import dev.eventrouter.source.StartingPosition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +104,21 @@ class DurableQueueTest {
             assertEquals(2, queue.receiveCount(back.get(0).position()), "the count survived the restart");
             queue.send(body("f"));
             assertEquals(List.of("f"), receive(queue, 10));
+        }
+    }
+
+    @Test
+    void shouldLetAChronicleSourceTailTheMessageLog() {
+        try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), QueueConfig.DEFAULT, clock::get)) {
+            queue.send(body("{\"n\":1}"));
+            queue.send(body("{\"n\":2}"));
+            try (ChronicleSource log = ChronicleSource.open(dir.resolve("q/messages"))) {
+                final List<SourceRecord> records = new ArrayList<>();
+                log.poll(0, log.startPosition(0, StartingPosition.TRIM_HORIZON, 0), 10, records);
+                assertEquals(List.of("{\"n\":1}", "{\"n\":2}"), records.stream().map(SourceRecord::dataAsString)
+                    .toList());
+                assertEquals(clock.get(), records.get(0).timestampMillis(), "the send time");
+            }
         }
     }
 
