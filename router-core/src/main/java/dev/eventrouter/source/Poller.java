@@ -64,7 +64,16 @@ public final class Poller implements Agent {
      * @throws IllegalArgumentException when the config sets stream-only settings, naming them.
      */
     public QueueMapping add(final MappingConfig config, final QueueSource queue, final BatchHandler handler) {
-        return added(new QueueMapping(this, config, queue, handler));
+        return added(new QueueMapping(this, config, queue, handler, null, 1));
+    }
+
+    /**
+     * As {@link #add(MappingConfig, QueueSource, BatchHandler)}, with a handler that answers later: up to
+     * {@code maximumConcurrency} batches (ScalingConfig.MaximumConcurrency, 1-1,000) in flight at once.
+     */
+    public QueueMapping addAsync(final MappingConfig config, final QueueSource queue, final AsyncBatchHandler handler,
+                                 final int maximumConcurrency) {
+        return added(new QueueMapping(this, config, queue, null, handler, maximumConcurrency));
     }
 
     private <T extends Stepped> T added(final T mapping) {

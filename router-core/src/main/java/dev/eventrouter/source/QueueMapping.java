@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,23 +13,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * batch (released on BatchSize, the payload limit or the batching window), messages that match none of the filters
  * are deleted unseen, a delivered batch is deleted, and a failed one is left alone: its messages come back after
  * the visibility timeout, and the queue's redrive policy moves those received too often to its dead-letter queue.
- * With ReportBatchItemFailures the handler returns the ids that failed and only those come back. Retry attempts,
+ * With ReportBatchItemFailures the handler returns the ids that failed and only those come back. With an
+ * {@link AsyncBatchHandler}, up to MaximumConcurrency batches are in flight at once. Retry attempts,
  * record age, bisection, parallelization and an on-failure destination are stream settings and are refused. Stepped
  * by a {@link Poller}'s thread; counters are readable from any thread.
  */
 public final class QueueMapping extends AbstractMapping {
     private final QueueSource queue;
     private final BatchHandler handler;
-    private final Batch batch = new Batch();
+    private final AsyncBatchHandler asyncHandler;
+    /** One batch per concurrent invocation: in flight, being gathered (at most one), or free. */
+    private final Batch[] slots;
     private final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
     private final List<SourceRecord> scratch = new ArrayList<>();
     private final List<SourceRecord> unmatched = new ArrayList<>();
     private final AtomicLong failedRecords = new AtomicLong();
 
-    QueueMapping(final Poller poller, final MappingConfig config, final QueueSource queue, final BatchHandler handler) {
+    QueueMapping(final Poller poller, final MappingConfig config, final QueueSource queue, final BatchHandler handler,
+                 final AsyncBatchHandler asyncHandler, final int maximumConcurrency) {
         super(poller, refusingStreamSettings(config));
+        if (maximumConcurrency < 1 || maximumConcurrency > 1000) {
+            throw new IllegalArgumentException("ScalingConfig.MaximumConcurrency=" + maximumConcurrency
+                + ": must be between 1 and 1000");
+        }
         this.queue = queue;
         this.handler = handler;
+        this.asyncHandler = asyncHandler;
+        slots = new Batch[maximumConcurrency];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Batch();
+        }
     }
 
     private static MappingConfig refusingStreamSettings(final MappingConfig config) {
@@ -54,7 +68,11 @@ public final class QueueMapping extends AbstractMapping {
         if (!enabled()) {
             return 0;
         }
-        int work = receive();
+        final Batch batch = gathering();
+        if (batch == null) {
+            return 0;  // every slot is in flight
+        }
+        int work = receive(batch);
         while (!pending.isEmpty() && batch.records.size() < config.batchSize()) {
             if (!batch.fits(pending.peekFirst(), config.payloadLimitBytes())) {
                 batch.full = true;
@@ -67,7 +85,7 @@ public final class QueueMapping extends AbstractMapping {
             return work;
         }
         if (batch.ready(config.batchSize(), config.maximumBatchingWindowMillis())) {
-            release();
+            release(batch);
             work++;
         } else {
             batch.armWindow(poller, config.maximumBatchingWindowMillis());
@@ -75,8 +93,27 @@ public final class QueueMapping extends AbstractMapping {
         return work;
     }
 
+    /**
+     * @return the batch being gathered (at most one slot that is not in flight holds records), else the first free
+     *     slot, or {@code null} when every slot is in flight.
+     */
+    private Batch gathering() {
+        Batch free = null;
+        for (Batch slot : slots) {
+            if (!slot.inFlight) {
+                if (!slot.isEmpty()) {
+                    return slot;
+                }
+                if (free == null) {
+                    free = slot;
+                }
+            }
+        }
+        return free;
+    }
+
     /** Receives what the batch has room for; deletes what the filters reject. */
-    private int receive() {
+    private int receive(final Batch batch) {
         final int room = config.batchSize() - batch.records.size() - pending.size();
         if (room <= 0 || batch.full) {
             return 0;
@@ -100,22 +137,40 @@ public final class QueueMapping extends AbstractMapping {
         return received;
     }
 
-    private void release() {
+    private void release(final Batch batch) {
         batch.cancelTimer(poller);
-        final List<SourceRecord> messages = batch.records;
-        List<Long> failed;
-        try {
-            failed = handler.onBatch(0, messages);
-        } catch (Exception | LinkageError | AssertionError e) {
-            failedBatch(messages.size());
-            batch.clear();
+        if (asyncHandler == null) {
+            List<Long> failed = null;
+            Throwable error = null;
+            try {
+                failed = handler.onBatch(0, batch.records);
+            } catch (Exception | LinkageError | AssertionError e) {
+                error = e;
+            }
+            completed(batch, failed, error);
             return;
         }
-        if (failed == null || failed.isEmpty()) {
+        batch.inFlight = true;
+        final CompletionStage<List<Long>> answer;
+        try {
+            answer = asyncHandler.onBatch(0, batch.records);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            completed(batch, null, e);
+            return;
+        }
+        answer.whenComplete((failed, error) -> poller.complete(() -> completed(batch, failed, error)));
+    }
+
+    /** Poller thread: deletes what was delivered; what failed comes back after its visibility timeout. */
+    private void completed(final Batch batch, final List<Long> failed, final Throwable error) {
+        final List<SourceRecord> messages = batch.records;
+        if (error != null) {
+            failedBatch(messages.size());
+        } else if (failed == null || failed.isEmpty()) {
             batches.incrementAndGet();
             records.addAndGet(messages.size());
             queue.delete(messages);
-        } else if (config.failurePolicy().reportBatchItemFailures() && allInBatch(failed)) {
+        } else if (config.failurePolicy().reportBatchItemFailures() && allInBatch(batch, failed)) {
             final Set<Long> failedIds = new HashSet<>(failed);
             final List<SourceRecord> succeeded = new ArrayList<>(messages.size());
             for (SourceRecord message : messages) {
@@ -131,6 +186,7 @@ public final class QueueMapping extends AbstractMapping {
             failedBatch(messages.size());  // an id not in the batch, or partial results not enabled: all come back
         }
         batch.clear();
+        batch.inFlight = false;
     }
 
     private void failedBatch(final int size) {
@@ -138,7 +194,7 @@ public final class QueueMapping extends AbstractMapping {
         failedRecords.addAndGet(size);
     }
 
-    private boolean allInBatch(final List<Long> ids) {
+    private static boolean allInBatch(final Batch batch, final List<Long> ids) {
         for (Long id : ids) {
             if (id == null || !batch.contains(id)) {
                 return false;
@@ -154,6 +210,11 @@ public final class QueueMapping extends AbstractMapping {
 
     @Override
     public boolean idle() {
-        return batch.isEmpty() && pending.isEmpty();
+        for (Batch slot : slots) {
+            if (!slot.isEmpty()) {
+                return false;
+            }
+        }
+        return pending.isEmpty();
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,6 +144,42 @@ class QueueMappingTest {
                 moved.stream().map(SourceRecord::dataAsString).toList());
             assertEquals(0, from.inFlight(), "delivered and filtered messages are deleted from the source");
             assertEquals(2, pipe.delivered());
+        }
+    }
+
+    @Test
+    void shouldKeepUpToMaximumConcurrencyBatchesInFlightWithAnAsynchronousHandler() {
+        try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), new QueueConfig(5_000, null), clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final List<CompletableFuture<List<Long>>> inFlight = new ArrayList<>();
+            final QueueMapping mapping = poller.addAsync(MappingConfig.of("m", 2, 0), queue, (partition, records) -> {
+                record(records);
+                final CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+                inFlight.add(answer);
+                return answer;
+            }, 3);
+            send(queue, "a", "b", "c", "d", "e", "f", "g", "h");
+            cycles(poller, 5);
+            assertEquals(List.of("a b", "c d", "e f"), batches, "three batches in flight, no more");
+            inFlight.get(1).completeExceptionally(new IllegalStateException("down"));
+            inFlight.get(0).complete(null);
+            cycles(poller, 3);
+            assertEquals(List.of("a b", "c d", "e f", "g h"), batches, "two slots freed, one batch left to send");
+            inFlight.get(2).complete(null);
+            inFlight.get(3).complete(null);
+            cycles(poller, 2);
+            assertEquals(2, queue.inFlight(), "c and d failed: hidden until their visibility timeout");
+            clock.addAndGet(5_000);
+            cycles(poller, 2);
+            assertEquals("c d", batches.get(batches.size() - 1));
+            inFlight.get(4).complete(null);
+            cycles(poller, 2);
+            assertEquals(0, queue.inFlight());
+            assertEquals(8, mapping.records());
+            assertEquals(1, mapping.failedBatches());
+            assertEquals("ScalingConfig.MaximumConcurrency=0: must be between 1 and 1000", assertThrows(
+                IllegalArgumentException.class, () -> poller.addAsync(MappingConfig.of("x", 1, 0), queue,
+                    (p, r) -> null, 0)).getMessage());
         }
     }
 
