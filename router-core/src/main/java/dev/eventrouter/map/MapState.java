@@ -365,7 +365,8 @@ public final class MapState implements AutoCloseable {
         /** ToleratedFailurePercentage: 0-100, of the items. */
         public Builder toleratedFailurePercentage(final double value) {
             if (!(value >= 0 && value <= 100)) {
-                throw new IllegalArgumentException("ToleratedFailurePercentage=" + value + ": must be between 0 and 100");
+                throw new IllegalArgumentException("ToleratedFailurePercentage=" + value
+                    + ": must be between 0 and 100");
             }
             toleratedFailurePercentage = value;
             return this;

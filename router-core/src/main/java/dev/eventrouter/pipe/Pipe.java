@@ -71,7 +71,8 @@ public final class Pipe {
      *
      * @throws IllegalStateException when it was started already.
      */
-    public synchronized Pipe start(final Poller poller, final PartitionedSource stream, final CheckpointStore checkpoints) {
+    public synchronized Pipe start(final Poller poller, final PartitionedSource stream,
+                                   final CheckpointStore checkpoints) {
         requireNotStarted();
         streamMapping = poller.add(source, stream, checkpoints, handler());
         return this;
@@ -263,7 +264,7 @@ public final class Pipe {
             this.name = name;
         }
 
-        /** SourceParameters: batching, filters and (streams) the failure policy; the mapping is named after the pipe. */
+        /** SourceParameters: batching, filters and (streams) the failure policy; the mapping takes the pipe's name. */
         public Builder source(final MappingConfig value) {
             source = value;
             return this;

@@ -34,7 +34,8 @@ public interface PipeTarget {
                 for (int i = 0; i < result.entries().size(); i++) {
                     final PutEventsResult.Entry entry = result.entries().get(i);
                     if (!entry.isAccepted()) {
-                        refused.add("event " + (from + i) + ": " + entry.error().code() + " " + entry.error().message());
+                        refused.add("event " + (from + i) + ": " + entry.error().code() + " "
+                            + entry.error().message());
                     }
                 }
             }

@@ -206,7 +206,8 @@ public final class EventSourceMapping extends AbstractMapping {
             long lowest = Long.MAX_VALUE;
             for (Long position : failed) {
                 if (position == null || !batch.contains(position)) {
-                    failed(partition, lane, -1, "batchItemFailures names " + position + ", not a position of the batch");
+                    failed(partition, lane, -1, "batchItemFailures names " + position
+                        + ", not a position of the batch");
                     return;
                 }
                 lowest = Math.min(lowest, position);

@@ -51,7 +51,7 @@ public final class Poller implements Agent {
         return added(new EventSourceMapping(this, config, source, checkpoints, handler, null));
     }
 
-    /** As {@link #add}, with a handler that answers later: up to ParallelizationFactor batches per partition at once. */
+    /** As {@link #add}, with a handler that answers later: up to ParallelizationFactor batches per partition. */
     public EventSourceMapping addAsync(final MappingConfig config, final PartitionedSource source,
                                        final CheckpointStore checkpoints, final AsyncBatchHandler handler) {
         return added(new EventSourceMapping(this, config, source, checkpoints, null, handler));

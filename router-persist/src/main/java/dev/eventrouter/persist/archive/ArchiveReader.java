@@ -173,6 +173,15 @@ public final class ArchiveReader implements AutoCloseable {
      * {@code position} (positions are queue indexes: they grow but skip between cycles).
      */
     public void seekPosition(final long position) {
+        seekPosition(tailer, position);
+    }
+
+    /**
+     * Positions any Chronicle tailer so that its next read is the first excerpt whose index is at least
+     * {@code position}: a direct move when the index exists, one step past the excerpt before it (the end of a
+     * cycle), else a read forward from the start (cycles deleted or skipped).
+     */
+    public static void seekPosition(final ExcerptTailer tailer, final long position) {
         if (position <= 0) {
             tailer.toStart();
             return;
@@ -181,7 +190,6 @@ public final class ArchiveReader implements AutoCloseable {
             return;
         }
         if (tailer.moveToIndex(position - 1)) {
-            // the position after the last event of a cycle (or of the queue): step over that event
             try (DocumentContext document = tailer.readingDocument()) {
                 if (document.isPresent()) {
                     document.wire().bytes().readPosition(document.wire().bytes().readLimit());
@@ -189,7 +197,6 @@ public final class ArchiveReader implements AutoCloseable {
             }
             return;
         }
-        // neither exists (deleted by retention, or between cycles): read forward from the start
         tailer.toStart();
         while (true) {
             final long at;

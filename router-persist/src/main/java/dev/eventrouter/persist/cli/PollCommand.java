@@ -5,6 +5,7 @@ import dev.eventrouter.persist.archive.ArchiveStore;
 import dev.eventrouter.persist.queue.DurableQueue;
 import dev.eventrouter.persist.queue.QueueConfig;
 import dev.eventrouter.persist.source.ChronicleSource;
+import dev.eventrouter.persist.source.RawChronicleSource;
 import dev.eventrouter.source.AbstractMapping;
 import dev.eventrouter.source.BatchHandler;
 import dev.eventrouter.source.CheckpointStore;
@@ -77,6 +78,9 @@ final class PollCommand implements Callable<Integer> {
     @Option(names = "--visibility-timeout", defaultValue = "30s", paramLabel = "DURATION", description = "For queue sources (default ${DEFAULT-VALUE}).")
     private String visibilityTimeout;
 
+    @Option(names = "--format", defaultValue = "archive", paramLabel = "archive|raw", description = "chronicle: excerpts as an archive writes them (time + event), or raw (the whole excerpt is the record; default ${DEFAULT-VALUE}).")
+    private String format;
+
     @Option(names = "--follow", description = "Keep polling after the source is drained, until Ctrl-C.")
     private boolean follow;
 
@@ -93,6 +97,12 @@ final class PollCommand implements Callable<Integer> {
         final Path path = colon < 0 ? null : Path.of(source.substring(colon + 1));
         if (!List.of("chronicle", "queue", "file").contains(kind) || source.length() == colon + 1) {
             throw new UserError("--source: must be chronicle:DIR, queue:DIR or file:FILE, got " + source);
+        }
+        if (!format.equals("archive") && !format.equals("raw")) {
+            throw new UserError("--format: must be archive or raw, got " + format);
+        }
+        if (format.equals("raw") && !kind.equals("chronicle")) {
+            throw new UserError("--format raw: only for chronicle: sources");
         }
         final MappingConfig config = config(kind);
         if (checkpoints != null && kind.equals("queue")) {
@@ -224,9 +234,15 @@ final class PollCommand implements Callable<Integer> {
                 if (!ArchiveStore.isArchive(path)) {
                     throw new UserError("--source: " + path + ": not a Chronicle queue (no metadata.cq4t)");
                 }
-                final ChronicleSource chronicle = ChronicleSource.open(path);
-                resources.add(chronicle);
-                partitioned = chronicle;
+                if (format.equals("raw")) {
+                    final RawChronicleSource raw = RawChronicleSource.open(path, System::currentTimeMillis);
+                    resources.add(raw);
+                    partitioned = raw;
+                } else {
+                    final ChronicleSource chronicle = ChronicleSource.open(path);
+                    resources.add(chronicle);
+                    partitioned = chronicle;
+                }
             } else {
                 final NdjsonFileSource file = NdjsonFileSource.open(path, System::currentTimeMillis, follow);
                 resources.add(file);

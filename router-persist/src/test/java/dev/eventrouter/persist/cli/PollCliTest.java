@@ -62,6 +62,24 @@ class PollCliTest {
             "from the first event at or after the time");
     }
 
+    @Test
+    void shouldReadAnyChronicleQueueWithFormatRaw() {
+        final Path raw = dir.resolve("raw");
+        try (net.openhft.chronicle.queue.ChronicleQueue queue = net.openhft.chronicle.queue.impl.single
+                .SingleChronicleQueueBuilder.binary(raw).build();
+             net.openhft.chronicle.queue.ExcerptAppender appender = queue.createAppender()) {
+            appender.writeBytes(net.openhft.chronicle.bytes.Bytes.from("{\"n\":1}"));
+            appender.writeBytes(net.openhft.chronicle.bytes.Bytes.from("{\"n\":2}"));
+        }
+        assertEquals(new CliRun(0, "{\"n\":2}\n", "done: 1 batches, 1 records, mean batch size 1.0, 1 filtered, 0 failed\n"),
+            CliRun.of("poll", "--source", "chronicle:" + raw, "--format", "raw", "--filter", "{\"n\":[2]}"));
+        assertEquals(new CliRun(2, "", "router: --format: must be archive or raw, got yaml\n"),
+            CliRun.of("poll", "--source", "chronicle:" + raw, "--format", "yaml"));
+        assertEquals(new CliRun(2, "", "router: --source: StartingPosition=AT_TIMESTAMP: a raw Chronicle queue cannot "
+            + "start at a time (its excerpts carry none)\n"),
+            CliRun.of("poll", "--source", "chronicle:" + raw, "--format", "raw", "--start", "-1h"));
+    }
+
     private static void append(final Path archive, final int... ids) {
         try (ArchiveStore store = ArchiveStore.open(archive)) {
             for (int id : ids) {
