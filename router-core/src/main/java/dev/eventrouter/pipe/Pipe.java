@@ -308,11 +308,7 @@ public final class Pipe {
             if (target == null) {
                 throw new IllegalArgumentException("pipe " + name + ": Target is required");
             }
-            if (!source.name().equals(name)) {
-                source = new MappingConfig(name, source.batchSize(), source.maximumBatchingWindowMillis(),
-                    source.payloadLimitBytes(), source.filterPatterns(), source.startingPosition(),
-                    source.startingTimestampMillis(), source.parallelizationFactor(), source.failurePolicy());
-            }
+            source = source.withName(name);
             return new Pipe(this);
         }
     }

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * process being killed (SIGKILL included) the moment it returns, at no more cost than a memory write; {@link #force()}
  * also survives a machine crash. One slot of {@value #SLOT_BYTES} bytes per mapping and partition (the mapping's
  * name, the partition, the position); the file holds {@code capacity} slots. The file is locked: one process at a
- * time. Saves for one mapping come from one thread (its poller); loads and saves are safe from any thread.
+ * time. Saves for one mapping come from one thread (its poller); loads and saves are safe from any thread; a save takes no lock once its slot exists.
  */
 public final class FileCheckpointStore implements CheckpointStore, AutoCloseable {
     static final int SLOT_BYTES = 96;
@@ -38,7 +38,7 @@ public final class FileCheckpointStore implements CheckpointStore, AutoCloseable
     private final UnsafeBuffer buffer;
     private final int capacity;
     /** Slot offsets by mapping name, then partition (-1 when the partition has none yet). */
-    private final Map<String, int[]> slots = new HashMap<>();
+    private final Map<String, int[]> slots = new ConcurrentHashMap<>();
     private int used;
 
     private FileCheckpointStore(final Path file, final int capacity) throws IOException {
@@ -113,27 +113,29 @@ public final class FileCheckpointStore implements CheckpointStore, AutoCloseable
         }
     }
 
+    /** Records a slot, copy on write: a reader sees the old array or the whole new one (slots are made rarely). */
     private void index(final String mapping, final int partition, final int offset) {
-        int[] offsets = slots.get(mapping);
-        if (offsets == null || offsets.length <= partition) {
-            final int[] grown = new int[Math.max(partition + 1, offsets == null ? 4 : offsets.length * 2)];
-            java.util.Arrays.fill(grown, -1);
-            if (offsets != null) {
-                System.arraycopy(offsets, 0, grown, 0, offsets.length);
-            }
-            offsets = grown;
-            slots.put(mapping, offsets);
+        final int[] offsets = slots.get(mapping);
+        final int[] copy = new int[Math.max(partition + 1, offsets == null ? 4 : offsets.length)];
+        java.util.Arrays.fill(copy, -1);
+        if (offsets != null) {
+            System.arraycopy(offsets, 0, copy, 0, offsets.length);
         }
-        offsets[partition] = offset;
+        copy[partition] = offset;
+        slots.put(mapping, copy);
     }
 
-    private synchronized int slot(final String mapping, final int partition, final boolean create) {
+    /** @return the slot's offset, or -1 when it has none; lock-free (saves run on every batch). */
+    private int find(final String mapping, final int partition) {
         final int[] offsets = slots.get(mapping);
-        if (offsets != null && partition < offsets.length && offsets[partition] >= 0) {
-            return offsets[partition];
-        }
-        if (!create) {
-            return -1;
+        return offsets != null && partition < offsets.length ? offsets[partition] : -1;
+    }
+
+    /** Creates a slot under the lock (once per mapping partition). */
+    private synchronized int create(final String mapping, final int partition) {
+        final int existing = find(mapping, partition);
+        if (existing >= 0) {
+            return existing;
         }
         final byte[] name = mapping.getBytes(StandardCharsets.UTF_8);
         if (name.length > NAME_MAX) {
@@ -155,13 +157,17 @@ public final class FileCheckpointStore implements CheckpointStore, AutoCloseable
 
     @Override
     public long load(final String mapping, final int partition) {
-        final int offset = slot(mapping, partition, false);
+        final int offset = find(mapping, partition);
         return offset < 0 ? -1 : buffer.getLongVolatile(offset + POSITION_OFFSET);
     }
 
     @Override
     public void save(final String mapping, final int partition, final long position) {
-        buffer.putLongOrdered(slot(mapping, partition, true) + POSITION_OFFSET, position);
+        int offset = find(mapping, partition);
+        if (offset < 0) {
+            offset = create(mapping, partition);
+        }
+        buffer.putLongOrdered(offset + POSITION_OFFSET, position);
     }
 
     /** Writes saved checkpoints to the storage device (survives a machine crash, not only a process crash). */

@@ -60,6 +60,12 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
             StartingPosition.TRIM_HORIZON, 0, 1, FailurePolicy.DEFAULT);
     }
 
+    /** @return a copy with this name. */
+    public MappingConfig withName(final String value) {
+        return new MappingConfig(value, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+    }
+
     /** @return a copy with these filter patterns. */
     public MappingConfig withFilters(final List<String> patterns) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, patterns,
