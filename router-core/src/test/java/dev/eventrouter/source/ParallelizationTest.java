@@ -210,4 +210,25 @@ class ParallelizationTest {
         assertEquals("ParallelizationFactor=0: must be between 1 and 10", assertThrows(IllegalArgumentException.class,
             () -> MappingConfig.of("m", 1, 0).withParallelizationFactor(0)).getMessage());
     }
+
+    @Test
+    void shouldTreatAHandlerThatThrowsInsteadOfAnsweringAsAFailedBatch() {
+        final Poller poller = new Poller(clock::get);
+        final int[] calls = {0};
+        final EventSourceMapping mapping = poller.addAsync(MappingConfig.of("m", 5, 0), source, checkpoints,
+            (partition, records) -> {
+                if (calls[0]++ == 0) {
+                    throw new IllegalStateException("could not even start");
+                }
+                return CompletableFuture.completedFuture(null);
+            });
+        append("a", 0);
+        poller.doWork();
+        assertEquals(1, mapping.failedBatches());
+        assertEquals(-1, checkpoints.load("m", 0));
+        clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        cycles(poller, 3);
+        assertEquals(1, mapping.records());
+        assertEquals(1, checkpoints.load("m", 0));
+    }
 }

@@ -113,6 +113,17 @@ class PollCliTest {
     }
 
     @Test
+    void shouldNameWhatIsWrongWithAQueueCommand() throws IOException {
+        final Path file = Files.writeString(dir.resolve("file"), "x");
+        assertEquals(new CliRun(2, "", "router: --queue: " + file + ": not a directory\n"),
+            CliRun.of("queue", "send", "--queue", file.toString(), file.toString()));
+        assertEquals(new CliRun(2, "", "router: FILE: no such file: " + dir.resolve("none") + "\n"),
+            CliRun.of("queue", "send", "--queue", dir.resolve("q").toString(), dir.resolve("none").toString()));
+        assertEquals(new CliRun(2, "", "router: --queue: " + dir + ": not a queue (no messages/ and journal/)\n"),
+            CliRun.of("queue", "stats", "--queue", dir.toString()));
+    }
+
+    @Test
     void shouldExitTwoWithOneLineForEachBadInput() throws IOException {
         final Path events = Files.writeString(dir.resolve("e.ndjson"), "{}\n");
         final String file = "file:" + events;

@@ -177,6 +177,15 @@ class QueueMappingTest {
             assertEquals(0, queue.inFlight());
             assertEquals(8, mapping.records());
             assertEquals(1, mapping.failedBatches());
+            mapping.delete();
+            final QueueMapping throwing = poller.addAsync(MappingConfig.of("t", 10, 0), queue, (p, r) -> {
+                throw new IllegalStateException("could not even start");
+            }, 2);
+            send(queue, "z");
+            cycles(poller, 2);
+            assertEquals(1, throwing.failedBatches(), "a handler that throws instead of answering fails its batch");
+            assertEquals(1, queue.inFlight(), "z comes back after its visibility timeout");
+            throwing.delete();
             assertEquals("ScalingConfig.MaximumConcurrency=0: must be between 1 and 1000", assertThrows(
                 IllegalArgumentException.class, () -> poller.addAsync(MappingConfig.of("x", 1, 0), queue,
                     (p, r) -> null, 0)).getMessage());
