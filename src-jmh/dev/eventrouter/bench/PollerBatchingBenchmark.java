@@ -4,6 +4,7 @@ import dev.eventrouter.persist.archive.ArchiveStore;
 import dev.eventrouter.persist.source.ChronicleSource;
 import dev.eventrouter.source.CheckpointStore;
 import dev.eventrouter.source.EventSourceMapping;
+import dev.eventrouter.source.FileCheckpointStore;
 import dev.eventrouter.source.InMemorySource;
 import dev.eventrouter.source.MappingConfig;
 import dev.eventrouter.source.PartitionedSource;
@@ -47,33 +48,48 @@ public class PollerBatchingBenchmark {
     @Param({"memory", "chronicle"})
     public String source;
 
+    /** Where each batch's checkpoint goes: a map in memory, or the memory-mapped {@code FileCheckpointStore}. */
+    @Param({"memory", "file"})
+    public String checkpoints;
+
+    private CheckpointStore store;
+
     private InMemorySource memory;
     private Path dir;
-    private ArchiveStore store;
+    private ArchiveStore archive;
     private int run;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         final byte[] data = ("{\"source\":\"bench\",\"detail\":{\"pad\":\"" + "x".repeat(160) + "\"}}")
             .getBytes(StandardCharsets.UTF_8);
+        if (dir == null) {
+            dir = Files.createTempDirectory("poller-bench");
+        }
+        store = checkpoints.equals("file") ? FileCheckpointStore.open(dir.resolve("checkpoints.dat"), 1 << 18)  // a slot per invocation
+            : CheckpointStore.inMemory();
         if (source.equals("memory")) {
             memory = new InMemorySource(1);
             for (int i = 0; i < RECORDS; i++) {
                 memory.append(0, "k" + (i % 16), i, data);
             }
         } else {
-            dir = Files.createTempDirectory("poller-bench");
-            store = ArchiveStore.open(dir);
+            archive = ArchiveStore.open(dir.resolve("archive"));
             for (int i = 0; i < RECORDS; i++) {
-                store.append(1_700_000_000_000L + i, data, 0, data.length);
+                archive.append(1_700_000_000_000L + i, data, 0, data.length);
             }
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        if (store != null) {
-            store.close();
+        if (store instanceof FileCheckpointStore file) {
+            file.close();
+        }
+        if (archive != null) {
+            archive.close();
+        }
+        if (dir != null) {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -84,10 +100,10 @@ public class PollerBatchingBenchmark {
     @OperationsPerInvocation(RECORDS)
     public long drain() {
         final Poller poller = new Poller(SystemEpochClock.INSTANCE);
-        final ChronicleSource chronicle = store == null ? null : ChronicleSource.of(store);
+        final ChronicleSource chronicle = archive == null ? null : ChronicleSource.of(archive);
         final PartitionedSource from = chronicle == null ? memory : chronicle;
         final EventSourceMapping mapping = poller.add(MappingConfig.of("bench" + run++, 100, 0), from,
-            CheckpointStore.inMemory(), (partition, records) -> null);
+            store, (partition, records) -> null);
         while (mapping.records() < RECORDS) {
             poller.doWork();
         }
