@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.eventrouter.event.CityLots;
 import dev.eventrouter.event.EventLimits;
 import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.testkit.Gen;
+import dev.eventrouter.testkit.Seeds;
 import java.nio.charset.StandardCharsets;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The scanner reports every malformed event with a byte offset and reason, and never another exception. */
 class MalformedEventTest {
@@ -104,41 +102,50 @@ class MalformedEventTest {
         assertEquals(0, matched.size());
     }
 
-    @Property(tries = 3000)
-    void shouldRejectEveryTruncationOfAValidEvent(@ForAll @IntRange(min = 0, max = 4999) final int seed,
-                                                  @ForAll @IntRange(min = 0, max = 10_000) final int cut) {
-        final byte[] event = new CityLots(seed).nextBytes();
-        final int length = cut % event.length;
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom(31, 32);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldRejectEveryTruncationOfAValidEvent(final long seed) {
         final MatchAutomaton automaton = rules("{\"properties\":{\"STREET\":[{\"prefix\":\"A\"}]},"
             + "\"geometry\":{\"coordinates\":{\"x\":[{\"numeric\":[\"<\",0]}]}}}");
-        final MalformedEventException e = assertThrows(MalformedEventException.class,
-            () -> new EventMatcher(automaton).match(event, 0, length, rule -> { }));
-        assertTrue(e.offset() >= 0 && e.offset() <= length, () -> e.getMessage() + " for length " + length);
-    }
-
-    @Property(tries = 5000)
-    void shouldOnlyEverThrowMalformedEventException(@ForAll("noise") final byte[] bytes) {
-        try {
-            new EventMatcher(RULES).match(bytes, 0, bytes.length, rule -> { });
-        } catch (MalformedEventException expected) {
-            assertTrue(expected.offset() >= 0 && expected.offset() <= bytes.length);
-        }
-    }
-
-    @Provide
-    Arbitrary<byte[]> noise() {
-        final Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-        final Arbitrary<byte[]> jsonish = Arbitraries.strings().withChars("{}[]\":,.-+eE0123456789truefalsn \\/ubx")
-            .ofMaxLength(80).map(s -> ("{\"a\":" + s).getBytes(StandardCharsets.UTF_8));
-        final Arbitrary<byte[]> mutated = Arbitraries.integers().between(0, 999).flatMap(seed -> {
-            final byte[] event = new CityLots(seed).nextBytes();
-            return Arbitraries.integers().between(0, event.length - 1).flatMap(at ->
-                Arbitraries.bytes().map(b -> {
-                    final byte[] copy = event.clone();
-                    copy[at] = b;
-                    return copy;
-                }));
+        Seeds.tries(seed, 1500, (gen, i) -> {
+            final byte[] event = new CityLots(gen.between(0, 4999)).nextBytes();
+            final int length = gen.between(0, event.length - 1);
+            final MalformedEventException e = assertThrows(MalformedEventException.class,
+                () -> new EventMatcher(automaton).match(event, 0, length, rule -> { }));
+            assertTrue(e.offset() >= 0 && e.offset() <= length, () -> e.getMessage() + " for length " + length);
         });
-        return Arbitraries.oneOf(random, jsonish, mutated);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldOnlyEverThrowMalformedEventException(final long seed) {
+        Seeds.tries(seed, 2500, (gen, i) -> {
+            final byte[] bytes = noise(gen);
+            try {
+                new EventMatcher(RULES).match(bytes, 0, bytes.length, rule -> { });
+            } catch (MalformedEventException expected) {
+                assertTrue(expected.offset() >= 0 && expected.offset() <= bytes.length);
+            }
+        });
+    }
+
+    /** Random bytes, JSON-like noise after an opening member, or a valid event with one byte changed. */
+    private static byte[] noise(final Gen gen) {
+        switch (gen.between(0, 2)) {
+            case 0:
+                return gen.bytes(0, 200);
+            case 1:
+                return ("{\"a\":" + gen.chars("{}[]\":,.-+eE0123456789truefalsn \\/ubx", 0, 80))
+                    .getBytes(StandardCharsets.UTF_8);
+            default: {
+                final byte[] event = new CityLots(gen.between(0, 999)).nextBytes();
+                event[gen.between(0, event.length - 1)] = (byte) gen.between(-128, 127);
+                return event;
+            }
+        }
     }
 }

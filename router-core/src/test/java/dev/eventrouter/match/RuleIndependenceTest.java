@@ -8,13 +8,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.eventrouter.testkit.Seeds;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A rule's answer depends only on that rule and the event: the same as when it is alone, whatever other rules
@@ -22,45 +21,43 @@ import net.jqwik.api.Provide;
  */
 class RuleIndependenceTest {
 
-    @Property(tries = 1500)
-    void shouldMatchEachRuleAsIfItWereAlone(@ForAll("ruleSets") final List<String> patterns,
-                                            @ForAll("events") final List<String> events, @ForAll final long seed) {
-        final Map<String, String> named = new LinkedHashMap<>();
-        for (int i = 0; i < patterns.size(); i++) {
-            try {
-                EventMatcherSupport.alone(patterns.get(i));
-                named.put("r" + i, patterns.get(i));
-            } catch (InvalidPatternException skipped) {
-                // only valid patterns take part
-            }
-        }
-        final List<Map.Entry<String, String>> shuffled = new ArrayList<>(named.entrySet());
-        Collections.shuffle(shuffled, new Random(seed));
-        final Map<String, String> reordered = new LinkedHashMap<>();
-        shuffled.forEach(e -> reordered.put(e.getKey(), e.getValue()));
-        final RuleSet together = new RuleSet();
-        together.putAll(named);
-        final RuleSet inAnotherOrder = new RuleSet();
-        inAnotherOrder.putAll(reordered);
-        for (String event : events) {
-            final Set<String> expected = new TreeSet<>();
-            named.forEach((name, pattern) -> {
-                if (EventMatcherSupport.alone(pattern).match(event, rule -> { }) == 1) {
-                    expected.add(name);
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom(11, 12);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldMatchEachRuleAsIfItWereAlone(final long seed) {
+        Seeds.tries(seed, 750, (gen, i) -> {
+            final PatternGenerators generate = new PatternGenerators(gen);
+            final List<String> patterns = gen.list(2, 8, generate::pattern);
+            final Map<String, String> named = new LinkedHashMap<>();
+            for (int p = 0; p < patterns.size(); p++) {
+                try {
+                    EventMatcherSupport.alone(patterns.get(p));
+                    named.put("r" + p, patterns.get(p));
+                } catch (InvalidPatternException skipped) {
+                    // only valid patterns take part
                 }
-            });
-            assertEquals(expected, EventMatcherSupport.names(together, event), () -> "event " + event);
-            assertEquals(expected, EventMatcherSupport.names(inAnotherOrder, event), () -> "event " + event);
-        }
-    }
-
-    @Provide
-    Arbitrary<List<String>> ruleSets() {
-        return PatternGenerators.pattern().list().ofMinSize(2).ofMaxSize(8);
-    }
-
-    @Provide
-    Arbitrary<List<String>> events() {
-        return PatternGenerators.event().list().ofMinSize(1).ofMaxSize(5);
+            }
+            final List<Map.Entry<String, String>> shuffled = new ArrayList<>(named.entrySet());
+            Collections.shuffle(shuffled, gen.random());
+            final Map<String, String> reordered = new LinkedHashMap<>();
+            shuffled.forEach(e -> reordered.put(e.getKey(), e.getValue()));
+            final RuleSet together = new RuleSet();
+            together.putAll(named);
+            final RuleSet inAnotherOrder = new RuleSet();
+            inAnotherOrder.putAll(reordered);
+            for (String event : gen.list(1, 5, generate::event)) {
+                final Set<String> expected = new TreeSet<>();
+                named.forEach((name, pattern) -> {
+                    if (EventMatcherSupport.alone(pattern).match(event, rule -> { }) == 1) {
+                        expected.add(name);
+                    }
+                });
+                assertEquals(expected, EventMatcherSupport.names(together, event), () -> "event " + event);
+                assertEquals(expected, EventMatcherSupport.names(inAnotherOrder, event), () -> "event " + event);
+            }
+        });
     }
 }
