@@ -21,6 +21,8 @@ final class AsyncTargetWorker implements Agent {
     private final Attempt attempt = new Attempt();
     private final Consumer<Item> process = this::process;
     private final String name;
+    /** Offers between their check of {@link #retired} and their enqueue; the worker stops only at zero. */
+    private final java.util.concurrent.atomic.AtomicInteger offering = new java.util.concurrent.atomic.AtomicInteger();
     private TargetBinding binding;
     private volatile boolean retired;
 
@@ -44,23 +46,47 @@ final class AsyncTargetWorker implements Agent {
         binding = target;
     }
 
-    /** @return whether the event was queued; {@code false} when the queue is full. Any thread. */
+    /**
+     * Queues an event unless the queue is full or the worker is retired. Any thread. The worker stops only when it
+     * is retired, no offer is between its check and its enqueue, and the queue is empty (each side announces itself
+     * before it reads the other's flag), so an accepted offer is always processed or reported by close.
+     *
+     * @return whether the event was queued; {@code false} when the queue is full or {@link #isRetired()}.
+     */
     boolean offer(final byte[] event, final int offset, final int length, final long ingestionTime,
                   final int retriesDone) {
-        final Item item = pool.poll();
-        if (item == null) {
-            return false;
+        offering.incrementAndGet();
+        try {
+            if (retired) {
+                return false;
+            }
+            final Item item = pool.poll();
+            if (item == null) {
+                return false;
+            }
+            try {
+                if (item.bytes.length < length) {
+                    item.bytes = new byte[Math.max(length, item.bytes.length * 2)];
+                }
+            } catch (Throwable e) {
+                pool.offer(item);
+                throw e;
+            }
+            System.arraycopy(event, offset, item.bytes, 0, length);
+            item.length = length;
+            item.ingestionTimeMillis = ingestionTime;
+            item.retriesDone = retriesDone;
+            offered.incrementAndGet();
+            queue.offer(item);
+            return true;
+        } finally {
+            offering.decrementAndGet();
         }
-        if (item.bytes.length < length) {
-            item.bytes = new byte[Math.max(length, item.bytes.length * 2)];
-        }
-        System.arraycopy(event, offset, item.bytes, 0, length);
-        item.length = length;
-        item.ingestionTimeMillis = ingestionTime;
-        item.retriesDone = retriesDone;
-        offered.incrementAndGet();
-        queue.offer(item);
-        return true;
+    }
+
+    /** @return whether the worker was retired (its target replaced or removed, or the router closing). */
+    boolean isRetired() {
+        return retired;
     }
 
     @Override
@@ -71,7 +97,7 @@ final class AsyncTargetWorker implements Agent {
     @Override
     public int doWork() {
         final int done = queue.drain(process);
-        if (done == 0 && retired && queue.isEmpty()) {
+        if (done == 0 && retired && offering.get() == 0 && queue.isEmpty()) {
             throw new AgentTerminationException();
         }
         return done;

@@ -11,6 +11,7 @@ public final class BusMetrics {
     final Counter unmatched = new Counter();
     final Counter fromOtherBus = new Counter();
     final Counter malformed = new Counter();
+    final Counter matchErrors = new Counter();
 
     BusMetrics() {
     }
@@ -45,9 +46,18 @@ public final class BusMetrics {
         return malformed.get();
     }
 
+    /**
+     * @return events whose matching threw something other than a malformed-event error (a defect; the event is
+     *         counted here and in {@link Router#stageErrors()}, and the router goes on with the next).
+     */
+    public long matchErrors() {
+        return matchErrors.get();
+    }
+
     @Override
     public String toString() {
         return "published=" + published() + " matched=" + matched() + " unmatched=" + unmatched() + " throttled="
-            + throttled() + " fromOtherBus=" + fromOtherBus() + " malformed=" + malformed();
+            + throttled() + " fromOtherBus=" + fromOtherBus() + " malformed=" + malformed()
+            + " matchErrors=" + matchErrors();
     }
 }

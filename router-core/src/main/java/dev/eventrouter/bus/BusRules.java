@@ -7,13 +7,31 @@ import dev.eventrouter.match.MatchAutomaton;
  * rules and, by rule index, their bindings. Immutable.
  */
 final class BusRules {
-    static final BusRules EMPTY = new BusRules(MatchAutomaton.EMPTY, new RuleBinding[0]);
+    static final BusRules EMPTY = new BusRules(MatchAutomaton.EMPTY, new RuleBinding[0], java.util.Map.of());
 
     final MatchAutomaton automaton;
     final RuleBinding[] byIndex;
+    /** Every rule by name, disabled ones included: where a retry finds its target's current binding. */
+    final java.util.Map<String, RuleBinding> byName;
 
-    BusRules(final MatchAutomaton automaton, final RuleBinding[] byIndex) {
+    BusRules(final MatchAutomaton automaton, final RuleBinding[] byIndex,
+             final java.util.Map<String, RuleBinding> byName) {
         this.automaton = automaton;
         this.byIndex = byIndex;
+        this.byName = byName;
+    }
+
+    /** @return the current binding of a rule's target, or {@code null} when the rule or the target is gone. */
+    TargetBinding target(final String ruleName, final String targetId) {
+        final RuleBinding rule = byName.get(ruleName);
+        if (rule == null) {
+            return null;
+        }
+        for (TargetBinding target : rule.targets) {
+            if (target.target.id().equals(targetId)) {
+                return target;
+            }
+        }
+        return null;
     }
 }

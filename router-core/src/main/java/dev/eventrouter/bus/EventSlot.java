@@ -18,6 +18,15 @@ final class EventSlot {
     }
 
     /** Copies an event from a publisher's array (multi-producer mode). */
+    /** Bus index of a slot that holds no event (its publisher failed after claiming it). */
+    static final int VOID = -1;
+
+    /** Marks the slot as holding no event. */
+    void clear() {
+        busIndex = VOID;
+        length = 0;
+    }
+
     void set(final int bus, final int eventFlags, final long ingestionTime, final byte[] source, final int offset,
              final int eventLength) {
         busIndex = bus;

@@ -44,7 +44,9 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
     public void onEvent(final EventSlot event, final long sequence, final boolean endOfBatch) {
         final EventBus bus = router.busAt(event.busIndex);
         if (bus == null) {
-            router.discardedCounter().increment();
+            if (event.busIndex != EventSlot.VOID) {
+                router.discardedCounter().increment();
+            }
             return;
         }
         final BusMetrics metrics = bus.metrics;
@@ -68,6 +70,10 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
         } catch (MalformedEventException e) {
             metrics.malformed.incrementOrdered();
             router.recordMalformed(bus, event, e);
+        } catch (Throwable e) {
+            // a defect in matching: the ring must still advance (a poller would hand this slot back forever)
+            metrics.matchErrors.increment();
+            router.stageError(e);
         } finally {
             slot = null;
         }
@@ -83,7 +89,13 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
         delivered++;
         final TargetBinding[] targets = binding.targets;
         for (int i = 0; i < targets.length; i++) {
-            targets[i].deliverFirst(slot, attempt);
+            try {
+                targets[i].deliverFirst(slot, attempt);
+            } catch (Throwable e) {
+                // deliverFirst catches everything but a failure to hand the retry over (out of memory)
+                targets[i].metrics.dropped.increment();
+                router.stageError(e);
+            }
         }
     }
 }

@@ -5,7 +5,8 @@ package dev.eventrouter.bus;
  * slot), the target, how many retries were made and why the last attempt failed. Owned by one thread at a time.
  */
 final class PendingDelivery {
-    final TargetBinding target;
+    /** The binding the next attempt goes to (the current one once its target was replaced). */
+    TargetBinding target;
     final byte[] event;
     final long ingestionTimeMillis;
     int retriesDone;

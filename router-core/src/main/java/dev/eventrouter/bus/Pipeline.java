@@ -81,6 +81,7 @@ final class Pipeline implements Agent {
             matchPoller = null;
             pollHandler = null;
             matchProcessor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), stage);
+            matchProcessor.setExceptionHandler(new CountingExceptionHandler(router));
             matchSequence = matchProcessor.getSequence();
             matchThread = new Thread(matchProcessor, "eventrouter-match");
             matchThread.setDaemon(true);
@@ -89,6 +90,7 @@ final class Pipeline implements Agent {
         for (RingStage ringStage : context.stages()) {
             final BatchEventProcessor<EventSlot> processor = new BatchEventProcessorBuilder().build(ring,
                 ring.newBarrier(), new StageAdapter(router, ringStage));
+            processor.setExceptionHandler(new CountingExceptionHandler(router));
             ring.addGatingSequences(processor.getSequence());
             stageProcessors.add(processor);
             final Thread thread = new Thread(processor, ringStage.name());
@@ -115,6 +117,8 @@ final class Pipeline implements Agent {
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
                   final int offset, final int length) {
+        // checked before claiming: a claimed record that is never committed or aborted stops the reader for good
+        java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
         if (!singleWriter) {
             return claimSlot(busIndex, flags, ingestionTime, bytes, offset, length);
         }
@@ -122,10 +126,15 @@ final class Pipeline implements Agent {
         if (index < 0) {
             return false;
         }
-        final MutableDirectBuffer buffer = handoff.buffer();
-        buffer.putInt(index + HandoffDescriptor.FLAGS_OFFSET, flags);
-        buffer.putLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET, ingestionTime);
-        buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, offset, length);
+        try {
+            final MutableDirectBuffer buffer = handoff.buffer();
+            buffer.putInt(index + HandoffDescriptor.FLAGS_OFFSET, flags);
+            buffer.putLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET, ingestionTime);
+            buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, offset, length);
+        } catch (Throwable e) {
+            handoff.abort(index);
+            throw e;
+        }
         handoff.commit(index);
         return true;
     }
@@ -141,6 +150,9 @@ final class Pipeline implements Agent {
         }
         try {
             ring.get(sequence).set(busIndex, flags, ingestionTime, bytes, offset, length);
+        } catch (Throwable e) {
+            ring.get(sequence).clear();   // the claimed slot must still be published: as a void the stages skip
+            throw e;
         } finally {
             ring.publish(sequence);
         }
@@ -223,7 +235,9 @@ final class Pipeline implements Agent {
         final List<byte[]> left = new ArrayList<>();
         for (long s = matchSequence.get() + 1; s <= ring.getCursor(); s++) {
             final EventSlot slot = ring.get(s);
-            left.add(TargetBinding.copy(slot.bytes, 0, slot.length));
+            if (slot.busIndex != EventSlot.VOID) {
+                left.add(TargetBinding.copy(slot.bytes, 0, slot.length));
+            }
         }
         handoff.read((type, buffer, index, length) -> {
             final byte[] copy = new byte[length - HandoffDescriptor.HEADER_LENGTH];
@@ -262,9 +276,37 @@ final class Pipeline implements Agent {
             }
             try {
                 stage.onEvent(view.wrap(bus, slot), endOfBatch);
-            } catch (Exception | LinkageError | AssertionError e) {
+            } catch (Throwable e) {
                 router.stageError(e);
             }
+        }
+    }
+
+    /**
+     * Disruptor's default handler halts the processor (its thread dies and the ring stops behind it): ours counts
+     * the error and lets the processor go on with the next slot. The stages catch their own throwables, so this only
+     * sees what escapes them.
+     */
+    private static final class CountingExceptionHandler implements com.lmax.disruptor.ExceptionHandler<EventSlot> {
+        private final Router router;
+
+        CountingExceptionHandler(final Router router) {
+            this.router = router;
+        }
+
+        @Override
+        public void handleEventException(final Throwable error, final long sequence, final EventSlot slot) {
+            router.stageError(error);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable error) {
+            router.stageError(error);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable error) {
+            router.stageError(error);
         }
     }
 

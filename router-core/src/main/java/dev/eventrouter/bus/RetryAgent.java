@@ -79,6 +79,24 @@ final class RetryAgent implements Agent {
     private void retry(final PendingDelivery pending) {
         final TargetBinding target = pending.target;
         pending.retriesDone++;
+        final TargetBinding current = target.current();
+        if (current == null) {
+            attempt.fail(dev.eventrouter.target.TargetException.NO_RESOURCE, "target " + target.target.id()
+                + " was removed from rule " + target.ruleArn, false);
+            pending.failedWith(attempt, clock.time());
+            plan(pending);
+            return;
+        }
+        if (current != target) {
+            // the target was replaced while this retry waited: the retry belongs to the rule's target of that id
+            pending.target = current;
+            retryAt(current, pending);
+            return;
+        }
+        retryAt(target, pending);
+    }
+
+    private void retryAt(final TargetBinding target, final PendingDelivery pending) {
         target.metrics.retried.increment();
         if (target.attempt(pending.event, 0, pending.event.length, pending.ingestionTimeMillis, 0,
             pending.retriesDone, attempt)) {
@@ -100,7 +118,7 @@ final class RetryAgent implements Agent {
             target.deadLetter.onDeadLetter(new DeadLetter(pending.event, target.ruleArn, target.target.id(),
                 pending.errorCode, pending.errorMessage, pending.retriesDone, exhaustedCondition));
             target.metrics.deadLettered.increment();
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             target.metrics.deadLetterFailed.increment();
             synchronized (deadLetterFailures) {
                 deadLetterFailures.add(new Undelivered(target.ruleArn, target.target.id(),

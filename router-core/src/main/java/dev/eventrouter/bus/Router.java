@@ -210,7 +210,7 @@ public final class Router implements AutoCloseable {
 
     EventBus busAt(final int index) {
         final EventBus[] table = busTable;
-        return index < table.length ? table[index] : null;
+        return index >= 0 && index < table.length ? table[index] : null;
     }
 
     // ---- rules ---------------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ public final class Router implements AutoCloseable {
         }
         bus.rules.clear();
         bus.rules.putAll(next);
-        bus.compiled = new BusRules(automaton, byIndex);
+        bus.compiled = new BusRules(automaton, byIndex, java.util.Map.copyOf(next));
     }
 
     // ---- targets -------------------------------------------------------------------------------------------
@@ -430,7 +430,7 @@ public final class Router implements AutoCloseable {
         if (target.kind() == Target.Kind.ASYNC_HANDLER) {
             worker = new AsyncTargetWorker("eventrouter-target-" + target.id(), target.queueCapacity());
         }
-        final TargetBinding binding = new TargetBinding(this, bus.region(), target, rule.rule.name(), rule.arn, metrics,
+        final TargetBinding binding = new TargetBinding(this, bus, target, rule.rule.name(), rule.arn, metrics,
             target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker);
         if (worker != null) {
             worker.bind(binding);

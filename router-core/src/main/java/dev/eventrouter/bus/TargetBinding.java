@@ -12,6 +12,8 @@ import dev.eventrouter.target.TargetException;
 final class TargetBinding {
     /** Error code of an in-process handler that threw something other than {@link TargetException}. */
     static final String HANDLER_ERROR = "HANDLER_ERROR";
+    /** Error code of a delivery that failed before reaching the target (shaping, queueing or forwarding threw). */
+    static final String DISPATCH_ERROR = "DISPATCH_ERROR";
 
     final Target target;
     final String ruleName;
@@ -20,13 +22,15 @@ final class TargetBinding {
     final DeadLetterHandler deadLetter;
     final AsyncTargetWorker worker;
     private final Router router;
+    private final EventBus bus;
     private final String region;
 
-    TargetBinding(final Router router, final String region, final Target target, final String ruleName,
+    TargetBinding(final Router router, final EventBus bus, final Target target, final String ruleName,
                   final String ruleArn, final TargetMetrics metrics, final DeadLetterHandler deadLetter,
                   final AsyncTargetWorker worker) {
         this.router = router;
-        this.region = region;
+        this.bus = bus;
+        this.region = bus.region();
         this.target = target;
         this.ruleName = ruleName;
         this.ruleArn = ruleArn;
@@ -35,7 +39,11 @@ final class TargetBinding {
         this.worker = worker;
     }
 
-    /** The first attempt, from the match stage; the slot's bytes are copied only if they must outlive it. */
+    /**
+     * The first attempt, from the match stage; the slot's bytes are copied only if they must outlive it. Never
+     * throws: whatever goes wrong is this target's failed attempt, so the ring advances and the rule's other targets
+     * are neither skipped nor called twice.
+     */
     void deliverFirst(final EventSlot slot, final Attempt attempt) {
         if (!attempt(slot.bytes, 0, slot.length, slot.ingestionTimeMillis, slot.flags, 0, attempt)) {
             router.retries().submit(new PendingDelivery(this, copy(slot.bytes, 0, slot.length),
@@ -44,19 +52,34 @@ final class TargetBinding {
     }
 
     /**
-     * One attempt of any kind.
+     * One attempt of any kind. Never throws: a throwable from the handler is {@code HANDLER_ERROR}, one from
+     * dispatch (shaping, queueing, forwarding) {@code DISPATCH_ERROR}; both retryable.
      *
      * @return whether the attempt succeeded or was handed on (queued to the worker, forwarded or not forwarded);
      *         {@code false} with the failure in {@code attempt}.
      */
     boolean attempt(final byte[] event, final int offset, final int length, final long ingestionTime,
                     final int flags, final int retriesDone, final Attempt attempt) {
+        try {
+            return dispatch(event, offset, length, ingestionTime, flags, retriesDone, attempt);
+        } catch (Throwable e) {
+            metrics.failed.increment();
+            attempt.fail(DISPATCH_ERROR, e.toString(), true);
+            return false;
+        }
+    }
+
+    private boolean dispatch(final byte[] event, final int offset, final int length, final long ingestionTime,
+                             final int flags, final int retriesDone, final Attempt attempt) {
         switch (target.kind()) {
             case HANDLER:
                 return invoke(event, offset, length, ingestionTime, retriesDone, attempt);
             case ASYNC_HANDLER:
                 if (worker.offer(event, offset, length, ingestionTime, retriesDone)) {
                     return true;
+                }
+                if (worker.isRetired()) {
+                    return redirect(event, offset, length, ingestionTime, flags, retriesDone, attempt);
                 }
                 metrics.throttled.increment();
                 attempt.fail(TargetException.THROTTLING, "queue of target " + target.id() + " is full", true);
@@ -66,7 +89,10 @@ final class TargetBinding {
         }
     }
 
-    /** Calls the handler (synchronous targets on the match or retry thread, asynchronous ones on the worker). */
+    /**
+     * Calls the handler (synchronous targets on the match or retry thread, asynchronous ones on the worker). Never
+     * throws: any throwable, Errors included, is a failed attempt.
+     */
     boolean invoke(final byte[] event, final int offset, final int length, final long ingestionTime,
                    final int retriesDone, final Attempt attempt) {
         attempt.ruleName = ruleName;
@@ -86,11 +112,42 @@ final class TargetBinding {
             return true;
         } catch (TargetException e) {
             attempt.fail(e.errorCode(), e.getMessage(), e.isRetryable());
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             attempt.fail(HANDLER_ERROR, e.toString(), true);
         }
         metrics.failed.increment();
         return false;
+    }
+
+    /**
+     * This binding was replaced or removed while its caller still held it (the match thread reads a bus's rules once
+     * per event; a retry holds its binding for hours): the attempt goes to the target's current binding, or fails as
+     * {@code NO_RESOURCE} when the target is gone.
+     */
+    private boolean redirect(final byte[] event, final int offset, final int length, final long ingestionTime,
+                             final int flags, final int retriesDone, final Attempt attempt) {
+        final TargetBinding current = current();
+        if (current == this) {
+            // the router is closing: its workers are stopped; the retry agent reports what is left
+            metrics.failed.increment();
+            attempt.fail(TargetException.THROTTLING, "target " + target.id() + " is stopping", true);
+            return false;
+        }
+        if (current == null) {
+            metrics.failed.increment();
+            attempt.fail(TargetException.NO_RESOURCE, "target " + target.id() + " was removed from rule " + ruleArn,
+                false);
+            return false;
+        }
+        return current.attempt(event, offset, length, ingestionTime, flags, retriesDone, attempt);
+    }
+
+    /** @return the binding of this rule's target of this id now ({@code this} unless replaced), or null. */
+    TargetBinding current() {
+        if (bus.deleted) {
+            return null;
+        }
+        return bus.compiled.target(ruleName, target.id());
     }
 
     private boolean forward(final byte[] event, final int offset, final int length, final long ingestionTime,

@@ -39,6 +39,9 @@ public final class FileCheckpointStore implements CheckpointStore, AutoCloseable
     private final int capacity;
     /** Slot offsets by mapping name, then partition (-1 when the partition has none yet). */
     private final Map<String, int[]> slots = new ConcurrentHashMap<>();
+    /** Calls inside the mapped memory; close unmaps only at zero, after refusing new ones. */
+    private final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
     private int used;
 
     private FileCheckpointStore(final Path file, final int capacity) throws IOException {
@@ -155,28 +158,76 @@ public final class FileCheckpointStore implements CheckpointStore, AutoCloseable
         return offset;
     }
 
+    /**
+     * Enters the mapped memory: announces the call, then checks {@link #closed} (close sets it, then waits for the
+     * announced calls), so no call touches the memory after it is unmapped.
+     *
+     * @throws IllegalStateException when the store is closed.
+     */
+    private void enter() {
+        inside.incrementAndGet();
+        if (closed) {
+            inside.decrementAndGet();
+            throw new IllegalStateException(file + ": checkpoint store is closed");
+        }
+    }
+
+    /** @throws IllegalStateException when the store is closed. */
     @Override
     public long load(final String mapping, final int partition) {
-        final int offset = find(mapping, partition);
-        return offset < 0 ? -1 : buffer.getLongVolatile(offset + POSITION_OFFSET);
+        enter();
+        try {
+            final int offset = find(mapping, partition);
+            return offset < 0 ? -1 : buffer.getLongVolatile(offset + POSITION_OFFSET);
+        } finally {
+            inside.decrementAndGet();
+        }
     }
 
+    /** @throws IllegalStateException when the store is closed (the checkpoint is not saved). */
     @Override
     public void save(final String mapping, final int partition, final long position) {
-        int offset = find(mapping, partition);
-        if (offset < 0) {
-            offset = create(mapping, partition);
+        enter();
+        try {
+            int offset = find(mapping, partition);
+            if (offset < 0) {
+                offset = create(mapping, partition);
+            }
+            buffer.putLongOrdered(offset + POSITION_OFFSET, position);
+        } finally {
+            inside.decrementAndGet();
         }
-        buffer.putLongOrdered(offset + POSITION_OFFSET, position);
     }
 
-    /** Writes saved checkpoints to the storage device (survives a machine crash, not only a process crash). */
+    /**
+     * Writes saved checkpoints to the storage device (survives a machine crash, not only a process crash).
+     *
+     * @throws IllegalStateException when the store is closed.
+     */
     public void force() {
-        mapped.force();
+        enter();
+        try {
+            mapped.force();
+        } finally {
+            inside.decrementAndGet();
+        }
     }
 
+    /**
+     * Refuses new calls, waits for those already inside (each is a few memory accesses, or a force), then releases
+     * the lock and unmaps. Idempotent. A save after close throws {@link IllegalStateException}.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        while (inside.get() != 0) {
+            Thread.onSpinWait();
+        }
         try {
             if (lock.isValid()) {
                 lock.release();

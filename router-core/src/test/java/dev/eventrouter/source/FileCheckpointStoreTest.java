@@ -2,6 +2,7 @@ package dev.eventrouter.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,5 +55,43 @@ class FileCheckpointStoreTest {
         Files.writeString(tiny, "abc");
         assertEquals(tiny + ": not a checkpoint file (3 bytes)",
             assertThrows(IllegalArgumentException.class, () -> FileCheckpointStore.open(tiny)).getMessage());
+    }
+
+    /**
+     * close() unmapped the file while a poller could still be saving: the JVM crashed (SIGSEGV). Now a save that
+     * started before close finishes first, and every later one fails with a clear exception.
+     */
+    @Test
+    void shouldRefuseSavesAfterCloseAndNeverTouchUnmappedMemory() throws Exception {
+        final Path file = dir.resolve("closing.dat");
+        final FileCheckpointStore store = FileCheckpointStore.open(file);
+        store.save("m", 0, 1);
+        final java.util.concurrent.atomic.AtomicReference<Throwable> ended =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.CountDownLatch saving = new java.util.concurrent.CountDownLatch(1);
+        final Thread saver = new Thread(() -> {
+            try {
+                for (long position = 2; ; position++) {
+                    store.save("m", (int) (position & 3), position);
+                    saving.countDown();
+                }
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+        });
+        saver.start();
+        saving.await();
+        store.close();
+        saver.join();
+        assertEquals(IllegalStateException.class, ended.get().getClass());
+        assertEquals(file + ": checkpoint store is closed", ended.get().getMessage());
+        assertEquals(file + ": checkpoint store is closed",
+            assertThrows(IllegalStateException.class, () -> store.save("m", 0, 9))
+                .getMessage());
+        assertThrows(IllegalStateException.class, () -> store.load("m", 0));
+        store.close();
+        try (FileCheckpointStore reopened = FileCheckpointStore.open(file)) {
+            assertTrue(reopened.load("m", 0) >= 1);
+        }
     }
 }

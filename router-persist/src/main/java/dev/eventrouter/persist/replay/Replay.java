@@ -21,7 +21,10 @@ public final class Replay {
     private final Router router;
     private final RollCycle rollCycle;
     private final byte[] prefix;
-    private volatile ReplayState state = ReplayState.STARTING;
+    private final java.util.concurrent.atomic.AtomicReference<ReplayState> state =
+        new java.util.concurrent.atomic.AtomicReference<>(ReplayState.STARTING);
+    /** Test seam: runs in {@link #cancel()} between reading the state and changing it. */
+    Runnable beforeCancelTransition;
     private volatile String reason;
     private volatile long eventsReplayed;
     private volatile long lastReplayedEventTime = -1;
@@ -50,7 +53,7 @@ public final class Replay {
 
     /** @return the current state. */
     public ReplayState state() {
-        return state;
+        return state.get();
     }
 
     /** @return why the replay failed, or {@code null}. */
@@ -68,11 +71,25 @@ public final class Replay {
         return lastReplayedEventTime;
     }
 
-    /** Asks the replay to stop; it moves to CANCELLING, then CANCELLED at its next step. */
+    /**
+     * Asks the replay to stop; it moves to CANCELLING, then CANCELLED at its next step. A replay that has ended stays
+     * as it ended (the change is a compare-and-set: a replay finishing at the same moment is never turned back into
+     * a CANCELLING one that no step would ever end).
+     */
     public void cancel() {
         cancelRequested = true;
-        if (!state.isFinal()) {
-            state = ReplayState.CANCELLING;
+        while (true) {
+            final ReplayState current = state.get();
+            if (current.isFinal() || current == ReplayState.CANCELLING) {
+                return;
+            }
+            final Runnable seam = beforeCancelTransition;
+            if (seam != null) {
+                seam.run();
+            }
+            if (state.compareAndSet(current, ReplayState.CANCELLING)) {
+                return;
+            }
         }
     }
 
@@ -83,12 +100,13 @@ public final class Replay {
                 finish(ReplayState.CANCELLED, null);
                 return 1;
             }
-            if (state == ReplayState.STARTING) {
+            if (state.get() == ReplayState.STARTING) {
                 start(clock);
                 return 1;
             }
             return replay(clock);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Errors too (Chronicle reports a full disk as InternalError): the replay fails, the agent goes on
             finish(ReplayState.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
             return 1;
         }
@@ -104,7 +122,7 @@ public final class Replay {
         reader.seek(spec.startMillis());
         filter = router.replayFilter(spec.rules());
         startedAtMillis = clock.time();
-        state = ReplayState.RUNNING;
+        state.compareAndSet(ReplayState.STARTING, ReplayState.RUNNING);   // unless cancelled meanwhile
     }
 
     private int replay(final EpochClock clock) {
@@ -148,17 +166,23 @@ public final class Replay {
     }
 
     private void finish(final ReplayState end, final String why) {
+        if (state.get().isFinal()) {
+            return;
+        }
         reason = why;
-        if (reader != null) {
-            reader.close();
+        try {
+            if (reader != null) {
+                reader.close();
+            }
+            if (store != null) {
+                store.close();
+            }
+        } finally {
+            if (filter != null) {
+                router.releaseReplayFilter(filter);
+            }
+            state.set(end);   // the agent's thread is the only one that ends a replay
         }
-        if (store != null) {
-            store.close();
-        }
-        if (filter != null) {
-            router.releaseReplayFilter(filter);
-        }
-        state = end;
     }
 
     @Override

@@ -136,4 +136,24 @@ class ReplayTest {
         assertEquals("ReplayName=a b: must be 1-64 characters of letters, digits, '.', '-' and '_'", assertThrows(
             IllegalArgumentException.class, () -> new ReplaySpec("a b", dir, 5, 6, null, List.of(), 0)).getMessage());
     }
+
+    /**
+     * cancel() read "not final" and then wrote CANCELLING: a replay that ended between the two became a CANCELLING
+     * zombie that no step would end, counted as running forever (ten of them refused every new replay).
+     */
+    @Test
+    void shouldLeaveAReplayThatEndsDuringCancelEnded() {
+        final Replay replay = new Replay(new ReplaySpec("race", dir.resolve("all"), T0, T0 + 5_000, null, List.of(),
+            0), router, RollCycles.FIVE_MINUTELY);
+        replay.step(replayClock::get);
+        assertEquals(ReplayState.RUNNING, replay.state());
+        replay.beforeCancelTransition = () -> {
+            replay.beforeCancelTransition = null;
+            replay.step(replayClock::get);   // the agent's step ends it while cancel() is between read and write
+        };
+        replay.cancel();
+        assertEquals(ReplayState.CANCELLED, replay.state());
+        replay.cancel();
+        assertEquals(ReplayState.CANCELLED, replay.state());
+    }
 }

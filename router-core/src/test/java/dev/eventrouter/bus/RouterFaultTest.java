@@ -1,0 +1,220 @@
+package dev.eventrouter.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.target.DeadLetter;
+import dev.eventrouter.target.RetryPolicy;
+import dev.eventrouter.target.Target;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Faults inside the router's own threads: nothing wedges the ring, nothing is delivered twice, nothing is lost. */
+@Timeout(60)
+class RouterFaultTest {
+    private static final String FAR = "arn:aws:events:eu-west-1:123456789012:event-bus/far";
+
+    private static byte[] event(final String detail) {
+        return ("{\"version\":\"0\",\"id\":\"e1\",\"detail-type\":\"t\",\"source\":\"shop\",\"account\":"
+            + "\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],"
+            + "\"detail\":" + detail + "}").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Invalid UTF-8 inside a string passes the scanner, then makes the cross-region id rewrite throw. Before the fix
+     * that escaped the match stage: one thread re-ran the slot forever (the first handler saw duplicates), a thread
+     * per stage lost its match thread.
+     */
+    @ParameterizedTest
+    @EnumSource(StageThreading.class)
+    void shouldTreatAThrowableInDispatchOrAHandlerAsThatTargetsFailedAttempt(final StageThreading threading) {
+        final ManualClock clock = new ManualClock();
+        clock.update(1_000_000);
+        final List<String> first = new CopyOnWriteArrayList<>();
+        final List<String> last = new CopyOnWriteArrayList<>();
+        final List<DeadLetter> dead = new CopyOnWriteArrayList<>();
+        final RetryPolicy noRetries = new RetryPolicy(0, 60);
+        final Router router = Router.start(new RouterContext().clock(clock).seed(1).ringSize(64)
+            .handoffBytes(1 << 20).maxEventBytes(64 * 1024).stageThreading(threading));
+        router.createEventBus(FAR);
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(
+            Target.handler("first", d -> first.add(d.payloadAsString())),
+            Target.bus("far", FAR).withRetryPolicy(noRetries).withDeadLetter(dead::add),
+            Target.handler("error", d -> {
+                throw new StackOverflowError("handler blew its stack");
+            }).withRetryPolicy(noRetries).withDeadLetter(dead::add),
+            Target.handler("last", d -> last.add(d.payloadAsString()))));
+        final byte[] invalidUtf8 = event("{\"s\":\"\u00ff\u00fe\"}");
+        assertTrue(router.eventBus(null).publish(invalidUtf8, 0, invalidUtf8.length));
+        final byte[] valid = event("{\"n\":2}");
+        assertTrue(router.eventBus(null).publish(valid, 0, valid.length));
+        Await.until(() -> last.size() == 2 && dead.size() == 3, "both events through every target");
+
+        final CloseReport report = router.close(Duration.ofSeconds(10));
+        assertTrue(report.drained(), report.toString());
+        assertEquals(2, first.size(), "no duplicates for the target before the failing ones");
+        assertEquals(List.of(new String(valid, StandardCharsets.UTF_8)), List.of(last.get(1)));
+        final List<String> reasons = new ArrayList<>();
+        dead.forEach(d -> reasons.add(d.targetArn() + " " + d.errorCode()));
+        reasons.sort(null);
+        assertEquals(List.of("error HANDLER_ERROR", "error HANDLER_ERROR", "far DISPATCH_ERROR"), reasons);
+        assertEquals(1, router.targetMetrics(null, "r", "far").delivered());
+        assertEquals(1, router.eventBus(FAR).metrics().published());
+        assertEquals(0, router.stageErrors());
+    }
+
+    /**
+     * Without validation, a bad offset made the handoff's copy throw after the record was claimed: never committed,
+     * it stopped the single writer for good and every later event was lost.
+     */
+    @ParameterizedTest
+    @EnumSource(ProducerMode.class)
+    void shouldRefuseABadRangeWithoutLeavingAClaimBehind(final ProducerMode mode) {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024).producerMode(mode).validatePublishedEvents(false));
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(Target.handler("t", d -> got.add(d.payloadAsString()))));
+        final byte[] valid = event("{\"n\":1}");
+        final EventBus bus = router.eventBus(null);
+        assertEquals("Range [5, 5 + " + valid.length + ") out of bounds for length " + valid.length,
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> bus.publish(valid, 5, valid.length)).getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+            () -> bus.publish(valid, -1, 10));
+        assertTrue(bus.publish(valid, 0, valid.length));
+        Await.until(() -> got.size() == 1, "the next event delivered");
+        final CloseReport report = router.close(Duration.ofSeconds(10));
+        assertTrue(report.drained(), report.toString());
+        assertEquals(List.of(new String(valid, StandardCharsets.UTF_8)), got);
+        assertEquals(1, bus.metrics().published());
+    }
+
+    private static int threadsNamed(final String name) {
+        int count = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals(name) && thread.isAlive()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * The match thread holds a rule's bindings for the whole event. An asynchronous target replaced meanwhile had its
+     * worker stopped; the offer that followed was accepted by the stopped worker and never delivered (close then
+     * waited out its timeout). Now the offer goes to the target's current binding.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldDeliverToTheReplacementWhenAnAsyncTargetIsReplacedUnderTheMatchThread() throws Exception {
+        final java.util.concurrent.CountDownLatch inGate = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final List<String> old = new CopyOnWriteArrayList<>();
+        final List<String> replacement = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024));
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(
+            Target.handler("gate", d -> {
+                inGate.countDown();
+                release.await();
+            }),
+            Target.asyncHandler("a", d -> old.add(d.payloadAsString()))));
+        final byte[] valid = event("{\"n\":1}");
+        assertTrue(router.eventBus(null).publish(valid, 0, valid.length));
+        inGate.await();
+        router.putTargets(null, "r", List.of(Target.asyncHandler("a", d -> replacement.add(d.payloadAsString()))));
+        Await.until(() -> threadsNamed("eventrouter-target-a") == 1, "the replaced worker stopped");
+        release.countDown();
+        Await.until(() -> replacement.size() == 1, "the event reached the replacement");
+        final CloseReport report = router.close(Duration.ofSeconds(10));
+        assertTrue(report.drained(), report.toString());
+        assertEquals(List.of(), old);
+        assertEquals(List.of(new String(valid, StandardCharsets.UTF_8)), replacement);
+    }
+
+    /** A retry belongs to the rule's target of that id: after a replacement it goes to the new handler. */
+    @org.junit.jupiter.api.Test
+    void shouldSendAPendingRetryToTheReplacedTarget() {
+        final ManualClock clock = new ManualClock();
+        clock.update(1_000_000);
+        final List<Integer> oldAttempts = new CopyOnWriteArrayList<>();
+        final List<Integer> newAttempts = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(new RouterContext().clock(clock).seed(1).ringSize(64)
+            .handoffBytes(1 << 20).maxEventBytes(64 * 1024));
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(Target.handler("t", d -> {
+            oldAttempts.add(d.attempt());
+            throw new IllegalStateException("down");
+        })));
+        final byte[] valid = event("{\"n\":1}");
+        assertTrue(router.eventBus(null).publish(valid, 0, valid.length));
+        Await.until(() -> router.retries().nextDue() > 0, "a retry planned");
+        router.putTargets(null, "r", List.of(Target.handler("t", d -> newAttempts.add(d.attempt()))));
+        clock.update(router.retries().nextDue());
+        Await.until(() -> newAttempts.size() == 1, "the retry reached the replacement");
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(List.of(1), oldAttempts);
+        assertEquals(List.of(2), newAttempts);
+        assertEquals(1, router.targetMetrics(null, "r", "t").delivered());
+    }
+
+    /** A retry whose target was removed is dead-lettered as NO_RESOURCE, not delivered to the removed handler. */
+    @org.junit.jupiter.api.Test
+    void shouldDeadLetterAPendingRetryWhoseTargetWasRemoved() {
+        final ManualClock clock = new ManualClock();
+        clock.update(1_000_000);
+        final List<Integer> attempts = new CopyOnWriteArrayList<>();
+        final List<DeadLetter> dead = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(new RouterContext().clock(clock).seed(1).ringSize(64)
+            .handoffBytes(1 << 20).maxEventBytes(64 * 1024));
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(Target.handler("t", d -> {
+            attempts.add(d.attempt());
+            throw new IllegalStateException("down");
+        }).withDeadLetter(dead::add)));
+        final byte[] valid = event("{\"n\":1}");
+        assertTrue(router.eventBus(null).publish(valid, 0, valid.length));
+        Await.until(() -> router.retries().nextDue() > 0, "a retry planned");
+        router.removeTargets(null, "r", List.of("t"));
+        clock.update(router.retries().nextDue());
+        Await.until(() -> dead.size() == 1, "dead-lettered");
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(List.of(1), attempts);
+        assertEquals("NO_RESOURCE", dead.get(0).errorCode());
+        assertEquals("target t was removed from rule arn:aws:events:us-east-1:123456789012:rule/r",
+            dead.get(0).errorMessage());
+        assertEquals(1, dead.get(0).retryAttempts());
+    }
+
+    /** A dead-letter handler that throws (even an Error) does not lose the event: close reports it. */
+    @org.junit.jupiter.api.Test
+    void shouldReportAnEventWhoseDeadLetterHandlerThrows() {
+        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024));
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(Target.handler("t", d -> {
+            throw new dev.eventrouter.target.TargetException(dev.eventrouter.target.TargetException.NO_PERMISSIONS,
+                "denied", false);
+        }).withDeadLetter(d -> {
+            throw new AssertionError("dead-letter queue is down");
+        })));
+        final byte[] valid = event("{\"n\":1}");
+        assertTrue(router.eventBus(null).publish(valid, 0, valid.length));
+        final TargetMetrics metrics = router.targetMetrics(null, "r", "t");
+        Await.until(() -> metrics.deadLetterFailed() == 1, "the dead-letter handler was called");
+        final CloseReport report = router.close(Duration.ofSeconds(10));
+        assertEquals(1, report.undelivered().size());
+        assertEquals("dead-letter target failed: java.lang.AssertionError: dead-letter queue is down",
+            report.undelivered().get(0).reason());
+        assertEquals(new String(valid, StandardCharsets.UTF_8),
+            new String(report.undelivered().get(0).event(), StandardCharsets.UTF_8));
+    }
+}
