@@ -21,6 +21,11 @@ public final class EventMatcher {
     private final AutomatonSource source;
     private final EventLimits limits;
     private final MatchState state = new MatchState();
+
+    /** Test seam: see {@link MatchState#stampsFrom(int)}. */
+    void stampsFrom(final int value) {
+        state.stampsFrom(value);
+    }
     private final EventScanner scanner = new EventScanner(state);
     private byte[] copy = new byte[1024];
 

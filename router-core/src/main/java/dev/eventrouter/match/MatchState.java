@@ -115,8 +115,10 @@ final class MatchState implements HitSink {
 
     /** Starts a leaf value; its membership is copied at most once, when first needed. */
     void beginValue() {
-        if (++valueStamp == 0) {
+        // -1 marks "no value yet": the stamp skips it, clearing every mark once per 2^32 - 1 values
+        if (++valueStamp == -1) {
             Arrays.fill(conditionLastValue, -1);
+            valueStamp = 0;
         }
         valueStart = -1;
     }
@@ -192,9 +194,16 @@ final class MatchState implements HitSink {
     }
 
     void beginExclusions() {
-        if (++exclusionStamp == 0) {
+        if (++exclusionStamp == -1) {
             Arrays.fill(excludedEpoch, -1);
+            exclusionStamp = 0;
         }
+    }
+
+    /** Test seam: starts both stamps at a value (to test their wrap without 2^32 values). */
+    void stampsFrom(final int value) {
+        valueStamp = value;
+        exclusionStamp = value;
     }
 
     HitSink exclusions() {
