@@ -57,7 +57,10 @@ public final class EventSourceMapping extends AbstractMapping {
         final Batch batch = new Batch();
         final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
         boolean retrying;
+        /** Failed attempts of the current batch that count towards MaximumRetryAttempts (splits do not). */
         int attempts;
+        /** Times the handler was called with records of the current batch (for approximateInvokeCount). */
+        int invocations;
     }
 
     EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
@@ -196,13 +199,18 @@ public final class EventSourceMapping extends AbstractMapping {
 
     /** Poller thread: the handler answered for the lane's batch. */
     private void completed(final Partition partition, final Lane lane, final List<Long> failed, final Throwable error) {
+        if (deleted()) {
+            // a deleted mapping saves nothing: a new mapping of the same name resumes from the last real checkpoint
+            return;
+        }
         final Batch batch = lane.batch;
         batch.inFlight = false;
         if (error != null) {
             failed(partition, lane, -1, error.toString());
             return;
         }
-        if (failed != null && !failed.isEmpty()) {
+        // without ReportBatchItemFailures a returned list means nothing: the batch succeeded unless the handler threw
+        if (failed != null && !failed.isEmpty() && config.failurePolicy().reportBatchItemFailures()) {
             long lowest = Long.MAX_VALUE;
             for (Long position : failed) {
                 if (position == null || !batch.contains(position)) {
@@ -212,11 +220,7 @@ public final class EventSourceMapping extends AbstractMapping {
                 }
                 lowest = Math.min(lowest, position);
             }
-            if (config.failurePolicy().reportBatchItemFailures()) {
-                failed(partition, lane, lowest, "batchItemFailures from " + lowest);
-            } else {
-                failed(partition, lane, -1, "the handler reported failed items");
-            }
+            failed(partition, lane, lowest, "batchItemFailures from " + lowest);
             return;
         }
         batches.incrementAndGet();
@@ -230,11 +234,15 @@ public final class EventSourceMapping extends AbstractMapping {
         lane.batch.clear();
         lane.retrying = false;
         lane.attempts = 0;
+        lane.invocations = 0;
         commit(partition);
     }
 
     /** Saves the position before which every record of the partition is finished, when it moved. */
     private void commit(final Partition partition) {
+        if (deleted()) {
+            return;
+        }
         long low = partition.next;
         for (Lane lane : partition.lanes) {
             if (!lane.batch.isEmpty()) {
@@ -272,8 +280,14 @@ public final class EventSourceMapping extends AbstractMapping {
                 commit(partition);
             }
         }
-        lane.attempts++;
-        final String condition = policy.maximumRetryAttempts() >= 0 && lane.attempts > policy.maximumRetryAttempts()
+        lane.invocations++;
+        // a split is not a retry: only failures of a batch that is not split count towards MaximumRetryAttempts
+        final boolean bisect = policy.bisectBatchOnFunctionError() && firstFailed < 0 && batchRecords.size() > 1;
+        if (!bisect) {
+            lane.attempts++;
+        }
+        final String condition = !bisect && policy.maximumRetryAttempts() >= 0
+            && lane.attempts > policy.maximumRetryAttempts()
             ? "RetryAttemptsExhausted"
             : policy.maximumRecordAgeMillis() >= 0
                 && now - batchRecords.get(0).timestampMillis() > policy.maximumRecordAgeMillis()
@@ -281,7 +295,7 @@ public final class EventSourceMapping extends AbstractMapping {
         if (condition != null && giveUp(partition, lane, condition, error)) {
             return;
         }
-        if (policy.bisectBatchOnFunctionError() && firstFailed < 0 && batchRecords.size() > 1) {
+        if (bisect) {
             final int half = batchRecords.size() / 2;
             for (int i = batchRecords.size() - 1; i >= half; i--) {
                 lane.pending.addFirst(batchRecords.get(i));
@@ -305,9 +319,11 @@ public final class EventSourceMapping extends AbstractMapping {
         final FailurePolicy policy = config.failurePolicy();
         if (policy.onFailure() != null) {
             try {
+                final SourceRecord first = batchRecords.get(0);
+                final SourceRecord last = batchRecords.get(batchRecords.size() - 1);
                 policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
-                    batchRecords.get(0).position(), batchRecords.get(batchRecords.size() - 1).position(),
-                    batchRecords.size(), condition, error));
+                    first.position(), last.position(), batchRecords.size(), condition, error, lane.invocations,
+                    first.timestampMillis(), last.timestampMillis(), source.arn()));
             } catch (RuntimeException e) {
                 destinationFailures.incrementAndGet();
                 return false;

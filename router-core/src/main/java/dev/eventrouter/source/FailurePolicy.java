@@ -37,34 +37,60 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
     }
 
     /**
-     * A batch given up after its retries: an invocation record, as Lambda's on-failure destinations receive.
+     * A batch given up after its retries: an invocation record, as Lambda's on-failure destinations receive for
+     * stream sources (a pointer to the records, not the records).
      *
-     * @param mapping       the mapping's name.
-     * @param partition     the partition.
-     * @param startPosition the batch's first position.
-     * @param endPosition   the batch's last position.
-     * @param batchSize     records in the batch.
-     * @param condition     {@code RetryAttemptsExhausted} or {@code RecordAgeExceeded}.
-     * @param errorMessage  the last failure.
+     * @param mapping                the mapping's name.
+     * @param partition              the partition (the shard).
+     * @param startPosition          the batch's first position.
+     * @param endPosition            the batch's last position.
+     * @param batchSize              records in the batch.
+     * @param condition              {@code RetryAttemptsExhausted} or {@code RecordAgeExceeded}.
+     * @param errorMessage           the last failure.
+     * @param approximateInvokeCount how many times the handler was called with this batch.
+     * @param firstArrivalMillis     when the batch's first record arrived in the source.
+     * @param lastArrivalMillis      when its last record arrived.
+     * @param streamArn              the source ({@link PartitionedSource#arn()}).
      */
     public record FailedBatch(String mapping, int partition, long startPosition, long endPosition, int batchSize,
-                              String condition, String errorMessage) {
+                              String condition, String errorMessage, int approximateInvokeCount,
+                              long firstArrivalMillis, long lastArrivalMillis, String streamArn) {
+        private static final java.time.format.DateTimeFormatter MILLIS = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
         /**
          * @param timestampMillis when it was given up.
-         * @return the invocation record as JSON, shaped as Lambda's for stream sources: {@code version},
-         *     {@code timestamp}, {@code requestContext} (mapping, condition), {@code responseContext} (the error) and
-         *     the batch's bounds in {@code StreamBatchInfo}.
+         * @return the invocation record as JSON in the shape and key order of Lambda's example for Kinesis
+         *     (docs: "Configuring destinations for event source mappings"): {@code requestContext} {requestId,
+         *     functionArn, condition, approximateInvokeCount}, {@code responseContext} {statusCode, executedVersion,
+         *     functionError}, {@code version}, {@code timestamp}, and the batch pointer {@code StreamBatchInfo}
+         *     {shardId, startSequenceNumber, endSequenceNumber, approximateArrivalOfFirstRecord,
+         *     approximateArrivalOfLastRecord, batchSize, streamArn}. There is no Lambda function: {@code functionArn}
+         *     names the mapping, {@code functionError} is {@code Unhandled} (the handler threw or reported failure)
+         *     and the last error's text is kept in {@code responseContext.errorMessage}, a field AWS does not have.
+         *     The request id is a name-based UUID of the batch, the same however often the record is written.
          */
         public String toJson(final long timestampMillis) {
-            final StringBuilder json = new StringBuilder(256);
-            json.append("{\"version\":\"1.0\",\"timestamp\":\"").append(java.time.Instant.ofEpochMilli(timestampMillis))
-                .append("\",\"requestContext\":{\"mapping\":");
-            quote(json, mapping).append(",\"condition\":");
-            quote(json, condition).append("},\"responseContext\":{\"functionError\":");
-            quote(json, errorMessage == null ? "" : errorMessage).append("},\"StreamBatchInfo\":{\"partition\":")
-                .append(partition).append(",\"startSequenceNumber\":\"").append(startPosition)
-                .append("\",\"endSequenceNumber\":\"").append(endPosition).append("\",\"batchSize\":")
-                .append(batchSize).append("}}");
+            final StringBuilder json = new StringBuilder(512);
+            final String requestId = java.util.UUID.nameUUIDFromBytes((mapping + "/" + partition + "/" + startPosition
+                + "/" + endPosition + "/" + approximateInvokeCount).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+            json.append("{\"requestContext\":{\"requestId\":\"").append(requestId).append("\",\"functionArn\":");
+            quote(json, "eventrouter:mapping:" + mapping).append(",\"condition\":");
+            quote(json, condition).append(",\"approximateInvokeCount\":").append(approximateInvokeCount)
+                .append("},\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\","
+                    + "\"functionError\":\"Unhandled\",\"errorMessage\":");
+            quote(json, errorMessage == null ? "" : errorMessage).append("},\"version\":\"1.0\",\"timestamp\":\"")
+                .append(MILLIS.format(java.time.Instant.ofEpochMilli(timestampMillis)))
+                .append("\",\"StreamBatchInfo\":{\"shardId\":\"").append(String.format("shardId-%012d", partition))
+                .append("\",\"startSequenceNumber\":\"").append(startPosition)
+                .append("\",\"endSequenceNumber\":\"").append(endPosition)
+                .append("\",\"approximateArrivalOfFirstRecord\":\"")
+                .append(MILLIS.format(java.time.Instant.ofEpochMilli(firstArrivalMillis)))
+                .append("\",\"approximateArrivalOfLastRecord\":\"")
+                .append(MILLIS.format(java.time.Instant.ofEpochMilli(lastArrivalMillis)))
+                .append("\",\"batchSize\":").append(batchSize).append(",\"streamArn\":");
+            quote(json, streamArn == null ? "" : streamArn).append("}}");
             return json.toString();
         }
 

@@ -57,6 +57,12 @@ public final class NdjsonFileSource implements PartitionedSource, AutoCloseable 
         }
     }
 
+    /** @return the file's URI. */
+    @Override
+    public String arn() {
+        return file.toAbsolutePath().toUri().toString();
+    }
+
     @Override
     public int partitions() {
         return 1;

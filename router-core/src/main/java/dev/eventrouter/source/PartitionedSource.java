@@ -25,4 +25,12 @@ public interface PartitionedSource {
      * @return the position to poll from.
      */
     long startPosition(int partition, StartingPosition start, long timestampMs);
+
+    /**
+     * @return what names this source in on-failure records ({@code streamArn}); the class name unless the source
+     *         knows better (a file's or a queue directory's URI).
+     */
+    default String arn() {
+        return "eventrouter:source:" + getClass().getSimpleName();
+    }
 }

@@ -112,7 +112,8 @@ class PipeTest {
         assertEquals(3, enrichments[0], "every attempt goes through the enrichment again");
         assertEquals(3, pipe.failed());
         assertEquals(List.of(new FailurePolicy.FailedBatch("p", 0, 0, 1, 2, "RetryAttemptsExhausted",
-            "java.lang.IllegalStateException: target down")), dead);
+            "java.lang.IllegalStateException: target down", 3, 1_700_000_000_000L, 1_700_000_000_000L,
+            "eventrouter:source:InMemorySource")), dead);
     }
 
     @Test

@@ -194,9 +194,55 @@ class EventSourceMappingTest {
         }
         assertEquals(List.of("p0: ta tb tc td", "p0: te", "p0: tg th"), batches);
         assertEquals(List.of(new FailurePolicy.FailedBatch("m", 0, 5, 5, 1, "RetryAttemptsExhausted",
-            "java.lang.IllegalArgumentException: poison")), failures);
+            "java.lang.IllegalArgumentException: poison", 5, 1_000_000, 1_000_000,
+            "eventrouter:source:InMemorySource")), failures);
         assertEquals(1, mapping.discarded());
         assertEquals(8, checkpoints.load("m", 0));
+    }
+
+    /**
+     * Splitting a batch does not count towards MaximumRetryAttempts: with no retries allowed, bisection still goes
+     * down to the poisoned record (before, the first failure gave the whole batch of eight up).
+     */
+    @Test
+    void shouldNotCountSplitsAsRetries() {
+        final Poller poller = new Poller(clock::get);
+        final BatchHandler handler = (partition, records) -> {
+            if (poisoned(records)) {
+                throw new IllegalArgumentException("poison");
+            }
+            return recording().onBatch(partition, records);
+        };
+        poller.add(MappingConfig.of("m", 8, 0).withFailurePolicy(new FailurePolicy(0, -1, true, false, failures::add)),
+            source, checkpoints, handler);
+        append(0, "a", "b", "c", "d", "e", "poison", "g", "h");
+        for (int i = 0; i < 10; i++) {
+            cycles(poller, 2);
+            clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        }
+        assertEquals(List.of("p0: ta tb tc td", "p0: te", "p0: tg th"), batches);
+        assertEquals(1, failures.size());
+        assertEquals(5, failures.get(0).startPosition());
+        assertEquals(1, failures.get(0).batchSize());
+        assertEquals(2, failures.get(0).approximateInvokeCount(), "invoked with [poison, g, h], then alone");
+        assertEquals(8, checkpoints.load("m", 0));
+    }
+
+    /** Without ReportBatchItemFailures a returned failure list means nothing (Lambda ignores the response). */
+    @Test
+    void shouldIgnoreReportedItemsWhenReportBatchItemFailuresIsOff() {
+        final Poller poller = new Poller(clock::get);
+        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 4, 0), source, checkpoints,
+            (partition, records) -> {
+                recording().onBatch(partition, records);
+                return List.of(records.get(0).position());
+            });
+        append(0, "a", "b", "c");
+        cycles(poller, 2);
+        assertEquals(List.of("p0: ta tb tc"), batches);
+        assertEquals(3, checkpoints.load("m", 0));
+        assertEquals(0, mapping.failedBatches());
+        assertEquals(3, mapping.records());
     }
 
     @Test
@@ -230,7 +276,8 @@ class EventSourceMappingTest {
             clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
         }
         assertEquals(List.of(new FailurePolicy.FailedBatch("m", 0, 0, 1, 2, "RecordAgeExceeded",
-            "batchItemFailures names 99, not a position of the batch")), failures);
+            "batchItemFailures names 99, not a position of the batch", 7, 1_000_000, 1_000_000,
+            "eventrouter:source:InMemorySource")), failures);
         assertEquals(2, checkpoints.load("m", 0));
         assertEquals("MaximumRetryAttempts=-2: must be -1 (infinite) or between 0 and 10000", assertThrows(
             IllegalArgumentException.class, () -> new FailurePolicy(-2, -1, false, false, null)).getMessage());

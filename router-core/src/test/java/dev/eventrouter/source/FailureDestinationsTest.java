@@ -21,10 +21,21 @@ import org.junit.jupiter.api.io.TempDir;
 /** Given-up batches reach a file, a queue or a bus as invocation records; a failing destination loses nothing. */
 @Timeout(60)
 class FailureDestinationsTest {
-    private static final String RECORD = "{\"version\":\"1.0\",\"timestamp\":\"2023-11-14T22:13:22Z\",\"requestContext\":"
-        + "{\"mapping\":\"m\",\"condition\":\"RetryAttemptsExhausted\"},\"responseContext\":{\"functionError\":"
-        + "\"java.lang.IllegalStateException: \\\"down\\\"\"},\"StreamBatchInfo\":{\"partition\":0,"
-        + "\"startSequenceNumber\":\"0\",\"endSequenceNumber\":\"1\",\"batchSize\":2}}";
+    /**
+     * The invocation record in the shape and key order of AWS's example for a Kinesis mapping (Lambda developer
+     * guide, "Kinesis: on-failure destination" example invocation record): requestContext, responseContext, version,
+     * timestamp and the batch pointer. Values that have no Lambda counterpart are ours: the mapping stands for the
+     * function, responseContext.errorMessage keeps the error's text.
+     */
+    private static final String RECORD = "{\"requestContext\":{\"requestId\":\"2e83cc22-2c77-3ad8-8510-0a206694df18\","
+        + "\"functionArn\":\"eventrouter:mapping:m\",\"condition\":\"RetryAttemptsExhausted\","
+        + "\"approximateInvokeCount\":1},\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\","
+        + "\"functionError\":\"Unhandled\",\"errorMessage\":\"java.lang.IllegalStateException: \\\"down\\\"\"},"
+        + "\"version\":\"1.0\",\"timestamp\":\"2023-11-14T22:13:22.000Z\",\"StreamBatchInfo\":{\"shardId\":"
+        + "\"shardId-000000000000\",\"startSequenceNumber\":\"0\",\"endSequenceNumber\":\"1\","
+        + "\"approximateArrivalOfFirstRecord\":\"2023-11-14T22:13:22.000Z\","
+        + "\"approximateArrivalOfLastRecord\":\"2023-11-14T22:13:22.000Z\",\"batchSize\":2,"
+        + "\"streamArn\":\"eventrouter:source:InMemorySource\"}}";
 
     @TempDir
     Path dir;
@@ -64,8 +75,8 @@ class FailureDestinationsTest {
             }, () -> 1_700_000_002_000L))), second, CheckpointStore.inMemory(), (partition, records) -> {
                 throw new IllegalStateException("\"down\"");
             });
-        second.append(0, null, 0, "{}".getBytes(StandardCharsets.UTF_8));
-        second.append(0, null, 0, "{}".getBytes(StandardCharsets.UTF_8));
+        second.append(0, null, clock.get(), "{}".getBytes(StandardCharsets.UTF_8));
+        second.append(0, null, clock.get(), "{}".getBytes(StandardCharsets.UTF_8));
         other.doWork();
         assertEquals(List.of(RECORD), queue);
     }

@@ -231,4 +231,35 @@ class ParallelizationTest {
         assertEquals(1, mapping.records());
         assertEquals(1, checkpoints.load("m", 0));
     }
+
+    /**
+     * An answer that arrives after its mapping was deleted used to commit under the mapping's name, so a new mapping
+     * of that name started past records the old one never finished.
+     */
+    @Test
+    void shouldNotCommitAnswersThatArriveAfterTheMappingWasDeleted() {
+        final Poller poller = new Poller(clock::get);
+        final EventSourceMapping mapping = poller.addAsync(MappingConfig.of("m", 1, 0).withParallelizationFactor(2),
+            source, checkpoints, held);
+        for (int i = 0; i < 4; i++) {
+            append(i % 2 == 0 ? "a" : "c", i);   // "a" and "c" take different lanes of two
+        }
+        cycles(poller, 2);
+        assertEquals(2, inFlight.size());
+        inFlight.get(0).complete(null);
+        cycles(poller, 1);
+        final long before = checkpoints.load("m", 0);
+        mapping.delete();
+        inFlight.get(1).complete(null);
+        cycles(poller, 2);
+        assertEquals(before, checkpoints.load("m", 0), "nothing saved after the delete");
+        final List<Long> again = new ArrayList<>();
+        poller.add(MappingConfig.of("m", 10, 0), source, checkpoints, (partition, records) -> {
+            records.forEach(r -> again.add(r.position()));
+            return null;
+        });
+        cycles(poller, 2);
+        assertTrue(again.containsAll(batches.get(1).stream().map(SourceRecord::position).toList()),
+            "the batch answered after the delete is delivered again: " + again);
+    }
 }
