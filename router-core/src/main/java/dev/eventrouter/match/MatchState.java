@@ -55,6 +55,16 @@ final class MatchState implements HitSink {
 
     private final HitSink exclusionSink = this::markExcluded;
 
+    /**
+     * The most evidence combinations array-consistency verification may try for one event, over all its candidate
+     * rules. Verification is a backtracking search (choose one hit per condition, all in the same element of every
+     * array they share); a crafted event can make it exponential. About 1-5 ms of work; an event over it is refused
+     * as malformed before any rule is reported.
+     */
+    static final int MAX_VERIFY_STEPS = 100_000;
+    private int verifySteps;
+    private int[] matchedRules = new int[16];
+
     void reset(final MatchAutomaton current) {
         if (automaton != current) {
             automaton = current;
@@ -89,6 +99,7 @@ final class MatchState implements HitSink {
             epoch = 1;
         }
         candidateCount = 0;
+        verifySteps = 0;
         evidenceCount = 0;
         poolSize = 0;
         pathPairs = 0;
@@ -235,22 +246,37 @@ final class MatchState implements HitSink {
         final MatchAutomaton a = automaton;
         int matched = 0;
         for (int i = 0; i < candidateCount; i++) {
-            matched += resolve(a, candidates[i], handler);
+            matched = resolve(a, candidates[i], matched);
         }
         for (int conjunction : a.alwaysCandidates) {
-            matched += resolve(a, conjunction, handler);
+            matched = resolve(a, conjunction, matched);
+        }
+        // reported only once every candidate is verified: an event over the verification budget matches nothing
+        for (int i = 0; i < matched; i++) {
+            handler.onMatch(a.rules[matchedRules[i]]);
         }
         return matched;
     }
 
-    private int resolve(final MatchAutomaton a, final int conjunction, final MatchHandler handler) {
+    private int resolve(final MatchAutomaton a, final int conjunction, final int matched) {
         final int rule = a.conjunctionRule[conjunction];
         if (ruleEpoch[rule] == epoch || !verify(a, conjunction)) {
-            return 0;
+            return matched;
         }
         ruleEpoch[rule] = epoch;
-        handler.onMatch(a.rules[rule]);
-        return 1;
+        if (matched == matchedRules.length) {
+            matchedRules = Arrays.copyOf(matchedRules, matched * 2);
+        }
+        matchedRules[matched] = rule;
+        return matched + 1;
+    }
+
+    private void step(final MatchAutomaton a, final int conjunction) {
+        if (++verifySteps > MAX_VERIFY_STEPS) {
+            throw new dev.eventrouter.event.MalformedEventException(0, "verifying array consistency for rule "
+                + a.rules[a.conjunctionRule[conjunction]].name() + " takes over " + MAX_VERIFY_STEPS
+                + " steps: too many array elements match the rule's fields");
+        }
     }
 
     private boolean verify(final MatchAutomaton a, final int conjunction) {
@@ -272,7 +298,7 @@ final class MatchState implements HitSink {
             return true;
         }
         accumulatedPairs = 0;
-        return search(a, from, to);
+        return search(a, conjunction, from, to);
     }
 
     /**
@@ -280,27 +306,29 @@ final class MatchState implements HitSink {
      * consistent with the evidence chosen so far, or, where absence is allowed, check that no occurrence
      * consistent with it exists.
      */
-    private boolean search(final MatchAutomaton a, final int k, final int to) {
+    private boolean search(final MatchAutomaton a, final int conjunction, final int k, final int to) {
         if (k == to) {
             return true;
         }
         final int c = a.conjunctionConditions[k];
         if (conditionEpoch[c] == epoch) {
             if (conditionFreeEpoch[c] == epoch) {
-                return search(a, k + 1, to);
+                return search(a, conjunction, k + 1, to);
             }
             for (int e = conditionFirstHit[c]; e >= 0; e = evidenceNext[e]) {
+                step(a, conjunction);
                 final int saved = accumulatedPairs;
-                if (merge(evidenceStart[e], evidenceLength[e]) && search(a, k + 1, to)) {
+                if (merge(evidenceStart[e], evidenceLength[e]) && search(a, conjunction, k + 1, to)) {
                     return true;
                 }
                 accumulatedPairs = saved;
             }
         }
-        return a.conditionAllowsAbsence[c] && absent(a.conditionField[c]) && search(a, k + 1, to);
+        return a.conditionAllowsAbsence[c] && absent(a, conjunction, a.conditionField[c])
+            && search(a, conjunction, k + 1, to);
     }
 
-    private boolean absent(final int field) {
+    private boolean absent(final MatchAutomaton a, final int conjunction, final int field) {
         if (fieldEpoch[field] != epoch) {
             return true;
         }
@@ -308,6 +336,7 @@ final class MatchState implements HitSink {
             return false;
         }
         for (int e = fieldFirstOccurrence[field]; e >= 0; e = evidenceNext[e]) {
+            step(a, conjunction);
             if (consistent(evidenceStart[e], evidenceLength[e])) {
                 return false;
             }

@@ -217,4 +217,29 @@ class RouterFaultTest {
         assertEquals(new String(valid, StandardCharsets.UTF_8),
             new String(report.undelivered().get(0).event(), StandardCharsets.UTF_8));
     }
+
+    /**
+     * An event whose array-consistent verification would exceed the per-event budget is counted as malformed and
+     * delivered nowhere (the decision needs the rules of the moment it is matched, so it is made there); the next
+     * event goes through.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldCountAnEventOverTheVerificationBudgetAsMalformedAndGoOn() {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024));
+        router.putRule(Rule.of("crafted", dev.eventrouter.match.VerificationBudgetTest.PATTERN));
+        router.putRule(Rule.of("cheap", "{\"a\":[\"v\"]}"));
+        router.putTargets(null, "crafted", List.of(Target.handler("t", d -> got.add("crafted"))));
+        router.putTargets(null, "cheap", List.of(Target.handler("t", d -> got.add("cheap"))));
+        final byte[] adversarial = dev.eventrouter.match.VerificationBudgetTest.adversarial(20)
+            .getBytes(StandardCharsets.UTF_8);
+        assertTrue(router.eventBus(null).publish(adversarial, 0, adversarial.length));
+        final byte[] plain = "{\"a\":\"v\"}".getBytes(StandardCharsets.UTF_8);
+        assertTrue(router.eventBus(null).publish(plain, 0, plain.length));
+        Await.until(() -> got.size() == 1, "the next event delivered");
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(List.of("cheap"), got);
+        assertEquals(1, router.eventBus(null).metrics().malformed());
+    }
 }
