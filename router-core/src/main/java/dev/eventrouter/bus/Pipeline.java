@@ -209,24 +209,22 @@ final class Pipeline implements Agent {
         return handoff.producerPosition() + ring.getCursor();
     }
 
-    /** Stops the threads; events not yet matched stay where they are for {@link #leftovers}. */
-    void stop() {
-        runner.close();
+    /**
+     * Stops the threads, each waited for until {@code graceEnd} at most (names of those still running go to
+     * {@code stuck}); events not yet matched stay where they are for {@link #leftovers}.
+     */
+    void stop(final long graceEnd, final org.agrona.concurrent.NanoClock clock, final List<String> stuck) {
+        Router.stopRunner(runner, graceEnd, clock, stuck);
         stageProcessors.forEach(BatchEventProcessor::halt);
-        for (Thread thread : stageThreads) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         if (matchProcessor != null) {
             matchProcessor.halt();
-            try {
-                matchThread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        }
+        for (Thread thread : stageThreads) {
+            Router.awaitThread(thread, graceEnd, clock, stuck);
+        }
+        if (matchThread != null) {
+            matchThread.interrupt();
+            Router.awaitThread(matchThread, graceEnd, clock, stuck);
         }
     }
 
@@ -239,11 +237,14 @@ final class Pipeline implements Agent {
                 left.add(TargetBinding.copy(slot.bytes, 0, slot.length));
             }
         }
-        handoff.read((type, buffer, index, length) -> {
+        // one read stops at the end of the buffer: records that wrap around need another
+        while (handoff.read((type, buffer, index, length) -> {
             final byte[] copy = new byte[length - HandoffDescriptor.HEADER_LENGTH];
             buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, copy);
             left.add(copy);
-        }, Integer.MAX_VALUE);
+        }, Integer.MAX_VALUE) > 0) {
+            continue;
+        }
         return left;
     }
 

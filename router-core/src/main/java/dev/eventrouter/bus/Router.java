@@ -61,6 +61,11 @@ public final class Router implements AutoCloseable {
     private final AgentRunner retryRunner;
     private volatile EventBus[] busTable = new EventBus[0];
     private volatile boolean closed;
+    /** Set when close's drain ends: publishers stop backing off and report the entry throttled. */
+    private volatile boolean stopping;
+    private final AtomicInteger waitingPublishers = new AtomicInteger();
+    /** How long close waits, after its timeout, for the router's threads to stop. */
+    static final long CLOSE_GRACE_MILLIS = 1_000;
     private volatile ReplayFilter[] replayFilters = new ReplayFilter[1];
     private int nextReplayFilterId = 1;
     private final java.util.Set<Integer> releasedReplayFilters = new java.util.HashSet<>();
@@ -651,14 +656,19 @@ public final class Router implements AutoCloseable {
             return true;
         }
         final long timeout = context.publishTimeout().toNanos();
-        if (timeout > 0) {
+        if (timeout > 0 && !stopping) {
             final long deadline = context.nanoClock().nanoTime() + timeout;
             publisher.idle.reset();
-            while (context.nanoClock().nanoTime() - deadline < 0) {
-                publisher.idle.idle();
-                if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length)) {
-                    return true;
+            waitingPublishers.incrementAndGet();
+            try {
+                while (context.nanoClock().nanoTime() - deadline < 0 && !stopping) {
+                    publisher.idle.idle();
+                    if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length)) {
+                        return true;
+                    }
                 }
+            } finally {
+                waitingPublishers.decrementAndGet();
             }
         }
         bus.metrics.throttled.increment();
@@ -730,6 +740,13 @@ public final class Router implements AutoCloseable {
      * delivery finished (including retries that come due within the timeout), then stops all threads. Idempotent:
      * a second call returns the first report.
      *
+     * <p>Bounded: after the timeout, publishers still backing off on a full router give up (their entries are
+     * refused as throttled, never accepted behind close's back) and close waits for each to finish the attempt it
+     * is making; then every thread of the router is told to stop and given {@value #CLOSE_GRACE_MILLIS} ms in all. A
+     * thread still running then (a handler that ignores interrupts) is named in {@link CloseReport#stuckThreads()};
+     * what it holds is reported as undelivered, and it may still deliver some of that if its handler ever returns
+     * (at least once, never lost).
+     *
      * @return whether the router drained, and every event it could not deliver.
      */
     public CloseReport close(final Duration timeout) {
@@ -752,10 +769,16 @@ public final class Router implements AutoCloseable {
                 }
                 idle.idle();
             }
-            pipeline.stop();
+            stopping = true;
+            while (activePublishers.get() != 0) {
+                Thread.yield();   // each is finishing one offer: it no longer backs off
+            }
+            final long graceEnd = context.nanoClock().nanoTime() + CLOSE_GRACE_MILLIS * 1_000_000;
+            final List<String> stuck = new ArrayList<>();
+            pipeline.stop(graceEnd, context.nanoClock(), stuck);
             workers.forEach(AsyncTargetWorker::retire);
-            workerRunners.forEach(AgentRunner::close);
-            retryRunner.close();
+            workerRunners.forEach(runner -> stopRunner(runner, graceEnd, context.nanoClock(), stuck));
+            stopRunner(retryRunner, graceEnd, context.nanoClock(), stuck);
             final List<Undelivered> left = new ArrayList<>();
             pipeline.leftovers().forEach(event -> left.add(new Undelivered(null, null, "not matched before close",
                 event)));
@@ -764,9 +787,61 @@ public final class Router implements AutoCloseable {
                     "queued for an asynchronous target", event)));
             }
             left.addAll(retries.leftovers());
-            closeReport = new CloseReport(drained && left.isEmpty(), left);
+            closeReport = new CloseReport(drained && left.isEmpty() && stuck.isEmpty(), left, stuck);
             return closeReport;
         }
+    }
+
+    /** Thrown by {@link #stopRunner}'s close-fail action to end Agrona's close loop, which otherwise never ends. */
+    private static final class StillRunning extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StillRunning() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Stops an agent's thread, waiting at most until {@code graceEnd}: the agent is told to stop and interrupted; a
+     * thread still alive at the end is added to {@code stuck} (Agrona's own close would retry for ever).
+     */
+    static void stopRunner(final AgentRunner runner, final long graceEnd, final org.agrona.concurrent.NanoClock clock,
+                           final List<String> stuck) {
+        final Thread thread = runner.thread();
+        try {
+            runner.close(1, t -> {
+                throw new StillRunning();
+            });
+            return;
+        } catch (StillRunning stillRunning) {
+            if (thread == null) {
+                return;
+            }
+        }
+        thread.interrupt();
+        awaitThread(thread, graceEnd, clock, stuck);
+    }
+
+    /** Joins a thread until {@code graceEnd}; adds its name to {@code stuck} when it is still alive then. */
+    static void awaitThread(final Thread thread, final long graceEnd, final org.agrona.concurrent.NanoClock clock,
+                            final List<String> stuck) {
+        long left;
+        while (thread.isAlive() && (left = graceEnd - clock.nanoTime()) > 0) {
+            try {
+                thread.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (thread.isAlive()) {
+            stuck.add(thread.getName());
+        }
+    }
+
+    /** @return publishers backing off on a full router now (for tests). */
+    int waitingPublishers() {
+        return waitingPublishers.get();
     }
 
     private long progress() {
