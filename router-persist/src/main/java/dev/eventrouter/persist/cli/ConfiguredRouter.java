@@ -12,7 +12,6 @@ import dev.eventrouter.persist.archive.ArchiveStage;
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.EventHandler;
 import dev.eventrouter.target.Target;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -66,7 +65,8 @@ final class ConfiguredRouter implements AutoCloseable {
         if (!config.archives().isEmpty()) {
             context.addStage(archives);
         }
-        final OutputStream deadLetters = config.deadLetterFile() == null ? null : open(config.deadLetterFile());
+        final OutputStream deadLetters = config.deadLetterFile() == null ? null
+            : open(config.deadLetterFile(), false, "deadLetterFile", err);
         final ConfiguredRouter[] self = new ConfiguredRouter[1];
         context.defaultDeadLetter(letter -> self[0].deadLetter(letter));
         self[0] = new ConfiguredRouter(config, stdout, err, Router.start(context), deadLetters);
@@ -123,7 +123,7 @@ final class ConfiguredRouter implements AutoCloseable {
     private Target target(final RouterConfigFile.TargetConfig config) {
         final Target target = switch (config.type()) {
             case "stdout" -> Target.handler(config.id(), toStdout());
-            case "file" -> Target.handler(config.id(), toFile(config.path()));
+            case "file" -> Target.handler(config.id(), toFile(config));
             default -> Target.bus(config.id(), config.eventBus());
         };
         return target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
@@ -137,8 +137,9 @@ final class ConfiguredRouter implements AutoCloseable {
         };
     }
 
-    private EventHandler toFile(final Path path) {
-        final OutputStream out = files.computeIfAbsent(path, ConfiguredRouter::open);
+    private EventHandler toFile(final RouterConfigFile.TargetConfig target) {
+        final OutputStream out = files.computeIfAbsent(target.path(),
+            path -> open(path, target.truncate(), target.field() + ".path", err));
         return delivery -> {
             final byte[] line = delivery.payloadCopy();
             synchronized (out) {
@@ -148,12 +149,19 @@ final class ConfiguredRouter implements AutoCloseable {
         };
     }
 
-    private static OutputStream open(final Path path) {
-        try {
-            return new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
-        } catch (IOException e) {
-            throw new UserError("cannot write " + path + ": " + e.getMessage());
+    /**
+     * Opens an NDJSON output: appended to (a partial last line left by a crash is cut off first, and said on
+     * stderr), or emptied when the config asks.
+     */
+    private static OutputStream open(final Path path, final boolean truncate, final String field,
+                                     final PrintWriter err) {
+        final NdjsonAppender.Opened opened = NdjsonAppender.open(path, truncate, field);
+        if (opened.trimmedBytes() > 0) {
+            err.println(field + ": " + path + ": removed a partial last line of " + opened.trimmedBytes()
+                + " bytes (an earlier run stopped mid-write)");
+            err.flush();
         }
+        return opened.out();
     }
 
     private void deadLetter(final DeadLetter letter) throws IOException {
@@ -205,6 +213,18 @@ final class ConfiguredRouter implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofMinutes(1));
+    }
+
+    /** @return deliveries that ended dead-lettered or dropped, over every configured target. */
+    long failedDeliveries() {
+        long failed = 0;
+        for (RouterConfigFile.RuleConfig rule : config.rules()) {
+            for (RouterConfigFile.TargetConfig target : rule.targets()) {
+                final var metrics = router.targetMetrics(rule.eventBus(), rule.name(), target.id());
+                failed += metrics.deadLettered() + metrics.dropped() + metrics.deadLetterFailed();
+            }
+        }
+        return failed;
     }
 
     /** Prints counters per bus, rule and target. */

@@ -16,13 +16,11 @@ import dev.eventrouter.source.PartitionedSource;
 import dev.eventrouter.source.Poller;
 import dev.eventrouter.source.SourceRecord;
 import dev.eventrouter.source.StartingPosition;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -112,7 +110,7 @@ final class PollCommand implements Callable<Integer> {
         final Interruption interruption = Interruption.install();
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
-            final Output output = new Output(out, spec.commandLine().getOut());
+            final Output output = new Output(out, spec.commandLine().getOut(), spec.commandLine().getErr());
             resources.add(output);
             final Poller poller = new Poller(System::currentTimeMillis);
             final AbstractMapping running = start(kind, path, config, poller, output, resources);
@@ -270,18 +268,20 @@ final class PollCommand implements Callable<Integer> {
         private final PrintWriter stdout;
         volatile IOException failure;
 
-        Output(final Path out, final PrintWriter stdout) {
+        Output(final Path out, final PrintWriter stdout, final PrintWriter err) {
             this.stdout = out == null ? stdout : null;
             if (out == null) {
                 file = null;
                 return;
             }
-            try {
-                file = new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE), 1 << 16);
-            } catch (IOException e) {
-                throw new UserError("--out: cannot open " + out + ": " + e.getMessage());
+            // a run killed mid-write leaves a partial last line: cut it off rather than glue the next record to it
+            final NdjsonAppender.Opened opened = NdjsonAppender.open(out, false, "--out");
+            if (opened.trimmedBytes() > 0) {
+                err.println("--out " + out + ": removed a partial last line of " + opened.trimmedBytes()
+                    + " bytes (an earlier run stopped mid-write; its records are delivered again from the checkpoint)");
+                err.flush();
             }
+            file = opened.out();
         }
 
         void write(final List<SourceRecord> records) throws IOException {

@@ -42,8 +42,8 @@ final class RouterConfigFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A target as configured. */
-    record TargetConfig(String field, String id, String type, Path path, String eventBus, TargetInput input,
-                        RetryPolicy retryPolicy) {
+    record TargetConfig(String field, String id, String type, Path path, boolean truncate, String eventBus,
+                        TargetInput input, RetryPolicy retryPolicy) {
     }
 
     /** A rule as configured. */
@@ -106,9 +106,49 @@ final class RouterConfigFile {
         final List<RuleConfig> rules = list(root, "", "rules", (node, field) -> rule(node, field, base));
         final List<ArchiveConfig> archives = list(root, "", "archives",
             (node, field) -> archive(node, field, base));
+        refuseDuplicates(rules, archives);
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
             rules, archives);
+    }
+
+    /**
+     * Two rules of one name on one bus, two targets of one id on a rule, or two archives (of any name) in one
+     * directory would silently replace or corrupt each other: each is an error naming the second occurrence.
+     */
+    private static void refuseDuplicates(final List<RuleConfig> rules, final List<ArchiveConfig> archives) {
+        final Map<String, String> ruleFields = new LinkedHashMap<>();
+        for (RuleConfig rule : rules) {
+            final String key = (rule.eventBus() == null ? "default" : rule.eventBus()) + "/" + rule.name();
+            final String first = ruleFields.putIfAbsent(key, rule.field());
+            if (first != null) {
+                throw new ConfigError(rule.field() + ".name", "rule " + rule.name() + " is already defined by "
+                    + first);
+            }
+            final Map<String, String> targetFields = new LinkedHashMap<>();
+            for (TargetConfig target : rule.targets()) {
+                final String firstTarget = targetFields.putIfAbsent(target.id(), target.field());
+                if (firstTarget != null) {
+                    throw new ConfigError(target.field() + ".id", "target " + target.id() + " is already defined by "
+                        + firstTarget);
+                }
+            }
+        }
+        final Map<Path, String> archiveFields = new LinkedHashMap<>();
+        final Map<String, String> archiveNames = new LinkedHashMap<>();
+        for (ArchiveConfig archive : archives) {
+            final String first = archiveFields.putIfAbsent(archive.dir().toAbsolutePath().normalize(),
+                archive.field());
+            if (first != null) {
+                throw new ConfigError(archive.field() + ".dir", archive.dir() + " is already the directory of "
+                    + first + "; each archive needs its own");
+            }
+            final String firstName = archiveNames.putIfAbsent(archive.name(), archive.field());
+            if (firstName != null) {
+                throw new ConfigError(archive.field() + ".name", "archive " + archive.name()
+                    + " is already defined by " + firstName);
+            }
+        }
     }
 
     /**
@@ -164,7 +204,7 @@ final class RouterConfigFile {
 
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
-        allowOnly(node, field + ".", Set.of("id", "type", "path", "eventBus", "input", "inputPath",
+        allowOnly(node, field + ".", Set.of("id", "type", "path", "truncate", "eventBus", "input", "inputPath",
             "inputTransformer", "retryPolicy"));
         final String type = text(node.get("type"), field + ".type");
         Path path = null;
@@ -175,8 +215,15 @@ final class RouterConfigFile {
             case "bus" -> bus = text(node.get("eventBus"), field + ".eventBus");
             default -> throw new ConfigError(field + ".type", "must be stdout, file or bus, got " + type);
         }
-        return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, bus, input(node, field),
-            retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"));
+        boolean truncate = false;
+        if (node.has("truncate")) {
+            if (!"file".equals(type) || !node.get("truncate").isBoolean()) {
+                throw new ConfigError(field + ".truncate", "true or false, for file targets only");
+            }
+            truncate = node.get("truncate").asBoolean();
+        }
+        return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, truncate, bus,
+            input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"));
     }
 
     private static TargetInput input(final JsonNode node, final String field) {

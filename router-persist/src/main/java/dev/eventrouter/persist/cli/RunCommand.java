@@ -29,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "router.json", description = "Buses, rules and targets.")
     private Path config;
 
-    @Option(names = "--events", paramLabel = "EVENTS.ndjson|-", description = "Event envelopes, one per line ('-' for stdin).")
+    @Option(names = "--events", defaultValue = "-", paramLabel = "EVENTS.ndjson|-", description = "Event envelopes, one per line (default '-': stdin).")
     private String events;
 
     @Option(names = "--bus", defaultValue = "default", paramLabel = "NAME", description = "The bus events are published to (default ${DEFAULT-VALUE}).")
@@ -54,9 +54,10 @@ final class RunCommand implements Callable<Integer> {
         final RouterConfigFile.Config parsed = RouterConfigFile.load(config);
         long accepted = 0;
         long rejected = 0;
+        long failedDeliveries;
         final CloseReport report;
         try (ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err)) {
-            if (events != null) {
+            {
                 final EventBus target;
                 try {
                     target = router.bus(bus);
@@ -87,12 +88,15 @@ final class RunCommand implements Callable<Integer> {
             }
             report = router.close(Duration.ofSeconds(timeoutSeconds));
             router.printSummary(err);
+            failedDeliveries = router.failedDeliveries();
         }
-        err.printf("%nevents: %,d accepted, %,d rejected; %s%n", accepted, rejected, report.drained()
-            ? "all delivered" : report.undelivered().size() + " not delivered in " + timeoutSeconds + " s");
+        final String outcome = !report.drained()
+            ? report.undelivered().size() + " not delivered in " + timeoutSeconds + " s"
+            : failedDeliveries > 0 ? failedDeliveries + " deliveries dead-lettered or dropped" : "all delivered";
+        err.printf("%nevents: %,d accepted, %,d rejected; %s%n", accepted, rejected, outcome);
         report.undelivered().stream().limit(10).forEach(u -> err.println("  not delivered: " + u));
         err.flush();
-        return rejected == 0 && report.drained() ? 0 : 1;
+        return rejected == 0 && report.drained() && failedDeliveries == 0 ? 0 : 1;
     }
 
     private static boolean isBlank(final LineReader lines) {

@@ -40,6 +40,24 @@ class PollCliTest {
             toStdout);
     }
 
+    /**
+     * A run killed mid-write (SIGKILL at a page boundary, a full disk) leaves a partial last line; the next run used
+     * to append after it, gluing two records into one line. Now the partial line is cut off first and said on
+     * stderr; its records come again from the checkpoint.
+     */
+    @Test
+    void shouldCutOffAPartialLastLineOfOutBeforeAppending() throws IOException {
+        final Path events = Files.writeString(dir.resolve("events.ndjson"), event(1, 60) + "\n");
+        final Path out = Files.writeString(dir.resolve("out.ndjson"), event(7, 70) + "\n" + event(8, 80)
+            .substring(0, 40));
+        final CliRun poll = CliRun.of("poll", "--source", "file:" + events, "--window", "0", "--out",
+            out.toString());
+        assertEquals(new CliRun(0, "", "--out " + out + ": removed a partial last line of 40 bytes (an earlier run"
+            + " stopped mid-write; its records are delivered again from the checkpoint)\n"
+            + "done: 1 batches, 1 records, mean batch size 1.0, 0 filtered, 0 failed\n"), poll);
+        assertEquals(List.of(event(7, 70), event(1, 60)), lines(out));
+    }
+
     @Test
     void shouldTailAChronicleQueueAndResumeFromItsCheckpointFile() {
         final Path archive = dir.resolve("archive");

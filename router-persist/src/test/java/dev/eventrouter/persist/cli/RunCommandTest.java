@@ -141,4 +141,88 @@ class RunCommandTest {
         assertEquals(new CliRun(2, "", "router: --bus: event bus nope does not exist\n"),
             run("run", "--config", config.toString(), "--events", config.toString(), "--bus", "nope"));
     }
+
+    /**
+     * A file target appends (it used to truncate on every start, so a crash and a rerun lost the first run's
+     * output), cutting off a partial last line a killed run left; {@code "truncate": true} starts empty.
+     */
+    @Test
+    void shouldAppendToAFileTargetAfterCuttingAPartialLastLineAndTruncateOnlyWhenAsked() throws IOException {
+        final Path config = write("router.json", CONFIG);
+        Files.writeString(dir.resolve("big.ndjson"), "{\"earlier\":1}\n{\"torn\":");
+        final Path events = write("events.ndjson", event(2, 120) + "\n");
+        final CliRun first = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+            "orders");
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.err().startsWith("rules[0].targets[1].path: " + dir.resolve("big.ndjson")
+            + ": removed a partial last line of 8 bytes (an earlier run stopped mid-write)\n"), first.err());
+        assertEquals("{\"earlier\":1}\n" + event(2, 120) + "\n", Files.readString(dir.resolve("big.ndjson")));
+
+        final Path truncating = write("truncating.json", CONFIG.replace("\"path\": \"big.ndjson\"",
+            "\"path\": \"big.ndjson\", \"truncate\": true"));
+        assertEquals(0, run("run", "--config", truncating.toString(), "--events", events.toString(), "--bus",
+            "orders").code());
+        assertEquals(event(2, 120) + "\n", Files.readString(dir.resolve("big.ndjson")));
+    }
+
+    /** A dead-letter file appends too, and the CLI writes every dead letter there with EventBridge's attributes. */
+    @Test
+    void shouldWriteDeadLettersToTheDeadLetterFile() throws IOException {
+        final Path config = write("router.json", """
+            {"eventBuses": ["orders"], "deadLetterFile": "dead.ndjson",
+             "rules": [{"name": "r", "eventBus": "orders", "eventPattern": {"source": ["shop"]},
+               "targets": [{"id": "gone", "type": "bus", "eventBus": "nowhere",
+                 "retryPolicy": {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}}]}]}
+            """);
+        Files.writeString(dir.resolve("dead.ndjson"), "{\"before\":true}\n");
+        final Path events = write("events.ndjson", event(1, 5) + "\n");
+        final CliRun result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+            "orders");
+        assertEquals(1, result.code(), result.err());
+        assertTrue(result.err().endsWith("events: 1 accepted, 0 rejected; 1 deliveries dead-lettered or dropped\n"),
+            result.err());
+        final List<String> lines = Files.readAllLines(dir.resolve("dead.ndjson"));
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals("{\"before\":true}", lines.get(0));
+        assertTrue(lines.get(1).startsWith("{\"ruleArn\":\"arn:aws:events:us-east-1:123456789012:rule/orders/r\","),
+            lines.get(1));
+        assertTrue(lines.get(1).contains("\"errorCode\":\"NO_RESOURCE\""), lines.get(1));
+    }
+
+    @Test
+    void shouldRefuseDuplicateRulesTargetsAndArchiveDirectories() throws IOException {
+        final Path events = write("events.ndjson", event(1, 5) + "\n");
+        final String rule = "{\"name\": \"r\", \"eventPattern\": {\"source\": [\"shop\"]}, \"targets\": [%s]}";
+        final String target = "{\"id\": \"t\", \"type\": \"stdout\"}";
+        final Path twoRules = write("two-rules.json", "{\"rules\": [" + rule.formatted(target) + ", "
+            + rule.formatted(target) + "]}");
+        assertEquals("router: " + twoRules + ": rules[1].name: rule r is already defined by rules[0]\n",
+            run("run", "--config", twoRules.toString(), "--events", events.toString()).err());
+        final Path twoTargets = write("two-targets.json", "{\"rules\": [" + rule.formatted(target + ", " + target)
+            + "]}");
+        assertEquals("router: " + twoTargets + ": rules[0].targets[1].id: target t is already defined by rules[0].targets[0]\n",
+            run("run", "--config", twoTargets.toString(), "--events", events.toString()).err());
+        final Path twoArchives = write("two-archives.json", "{\"archives\": [{\"name\": \"a\", \"dir\": \"arch\"},"
+            + " {\"name\": \"b\", \"dir\": \"./arch\"}]}");
+        assertEquals("router: " + twoArchives + ": archives[1].dir: " + dir.resolve("./arch")
+            + " is already the directory of archives[0]; each archive"
+            + " needs its own\n", run("run", "--config", twoArchives.toString(), "--events", events.toString()).err());
+    }
+
+    /** Without --events the events come from stdin ('-'); before, run ignored stdin and exited 0 having done nothing. */
+    @Test
+    void shouldReadStdinWhenNoEventsFileIsGiven() throws IOException {
+        final Path config = write("router.json", CONFIG);
+        final java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream((event(2, 120) + "\n").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)));
+            final CliRun result = run("run", "--config", config.toString(), "--bus", "orders");
+            assertEquals(0, result.code(), result.err());
+            assertTrue(result.err().endsWith("events: 1 accepted, 0 rejected; all delivered\n"), result.err());
+        } finally {
+            System.setIn(stdin);
+        }
+        assertEquals(event(2, 120) + "\n", Files.readString(dir.resolve("big.ndjson")));
+    }
 }
