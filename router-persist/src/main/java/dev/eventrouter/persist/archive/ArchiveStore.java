@@ -40,8 +40,12 @@ public final class ArchiveStore implements AutoCloseable {
     /** How long a half-written entry's lock is honoured before it is taken as a crash and recovered. */
     static final long RECOVERY_TIMEOUT_MS = 1_000;
 
+    /** The file whose OS lock marks the one writer of a directory; the OS releases it when the process dies. */
+    static final String WRITER_LOCK = "writer.lock";
+
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
+    private final java.nio.channels.FileChannel lockChannel;
     private ExcerptAppender appender;
     private final RollCycle rollCycle;
     private long lastTime = Long.MIN_VALUE;
@@ -50,6 +54,7 @@ public final class ArchiveStore implements AutoCloseable {
     private final TimeIndex timeIndex;
 
     private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly) {
+        lockChannel = readOnly ? null : lockWriter(dir);
         final TimeProvider entryTime = () -> writingTime;
         // one appender per archive: a write header still locked after a second was left by a killed process
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
@@ -69,6 +74,49 @@ public final class ArchiveStore implements AutoCloseable {
         writingTime = lastTime == Long.MIN_VALUE ? 0 : lastTime;
     }
 
+    /**
+     * Takes the directory's writer lock: two writers (two processes, or two archives or queues of one process) on
+     * one directory interleave their entries and break time-ranged reads. The lock is the OS's, so a writer killed
+     * with SIGKILL releases it.
+     *
+     * @throws IllegalStateException when another writer holds it.
+     */
+    private static java.nio.channels.FileChannel lockWriter(final Path dir) {
+        java.nio.channels.FileChannel channel = null;
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            channel = java.nio.channels.FileChannel.open(dir.resolve(WRITER_LOCK),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IllegalStateException(dir + " is already open for writing (by another process, or by "
+                    + "another archive or queue of this one): one writer per directory");
+            }
+            return channel;
+        } catch (java.io.IOException e) {
+            closeQuietly(channel);
+            throw new java.io.UncheckedIOException(dir + ": cannot take the writer lock: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(final java.nio.channels.FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (java.io.IOException ignored) {
+                // nothing held: the lock goes with the channel
+            }
+        }
+    }
+
     /** Opens (or creates) an archive directory for appending, rolling daily. */
     public static ArchiveStore open(final Path dir) {
         return new ArchiveStore(dir, RollCycles.FAST_DAILY, false);
@@ -80,13 +128,18 @@ public final class ArchiveStore implements AutoCloseable {
      * @throws IllegalArgumentException when the directory does not exist or holds no archive.
      */
     public static ArchiveStore openReadOnly(final Path dir) {
+        return openReadOnly(dir, RollCycles.FAST_DAILY);
+    }
+
+    /** As {@link #openReadOnly(Path)}, for a reader that knows the archive's roll cycle (tests use short ones). */
+    public static ArchiveStore openReadOnly(final Path dir, final RollCycle rollCycle) {
         if (!java.nio.file.Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": no such directory");
         }
         if (!java.nio.file.Files.exists(dir.resolve("metadata.cq4t"))) {
             throw new IllegalArgumentException(dir + ": not an archive (no metadata.cq4t)");
         }
-        return new ArchiveStore(dir, RollCycles.FAST_DAILY, true);
+        return new ArchiveStore(dir, rollCycle, true);
     }
 
     /** @return whether a directory holds an archive. */
@@ -267,5 +320,6 @@ public final class ArchiveStore implements AutoCloseable {
             appender.close();
         }
         queue.close();
+        closeQuietly(lockChannel);
     }
 }

@@ -117,7 +117,7 @@ public final class Replay {
             throw new IllegalStateException("archive directory " + spec.archiveDir() + " does not exist");
         }
         bus = router.eventBus(spec.eventBus());
-        store = ArchiveStore.open(spec.archiveDir(), rollCycle);
+        store = ArchiveStore.openReadOnly(spec.archiveDir(), rollCycle);   // a replay never writes
         reader = store.reader();
         reader.seek(spec.startMillis());
         filter = router.replayFilter(spec.rules());
