@@ -172,9 +172,15 @@ public final class ArchiveStore implements AutoCloseable {
         final long time = Math.max(ingestionTimeMillis, lastTime);
         writingTime = time;
         try (DocumentContext document = appender.writingDocument()) {
-            final Bytes<?> bytes = document.wire().bytes();
-            bytes.writeLong(time);
-            bytes.write(event, offset, length);
+            try {
+                final Bytes<?> bytes = document.wire().bytes();
+                bytes.writeLong(time);
+                bytes.write(event, offset, length);
+            } catch (Throwable e) {
+                // an entry that could not be written whole (too large, disk full) must not be left behind
+                document.rollbackOnClose();
+                throw e;
+            }
         }
         lastTime = time;
         final long index = appender.lastIndexAppended();

@@ -52,11 +52,18 @@ final class QueueCommand implements Runnable {
                 throw new UserError("--queue: " + e.getMessage());
             }
             long sent = 0;
+            long number = 0;
             try (target; BufferedReader lines = reader()) {
                 String line;
                 while ((line = lines.readLine()) != null) {
+                    number++;
                     if (!line.isBlank()) {
-                        target.send(line.getBytes(StandardCharsets.UTF_8));
+                        try {
+                            target.send(line.getBytes(StandardCharsets.UTF_8));
+                        } catch (IllegalArgumentException e) {
+                            throw new UserError((file == null ? "stdin" : file.toString()) + " line " + number + ": "
+                                + e.getMessage() + "; " + sent + " messages before it were sent to " + queue);
+                        }
                         sent++;
                     }
                 }

@@ -77,6 +77,13 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
         }
     }
 
+    /**
+     * The largest message body, SQS's maximum since 2025 (1 MiB; AWS Compute Blog, "More room to build: serverless
+     * services now support payloads up to 1 MB"). Checked before anything is written: a refused message leaves
+     * nothing in the queue.
+     */
+    public static final int MAX_MESSAGE_BYTES = 1_048_576;
+
     private DurableQueue(final Path dir, final QueueConfig config, final EpochClock clock) {
         this.dir = dir;
         this.config = config;
@@ -248,6 +255,10 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
      */
     @Override
     public synchronized long send(final byte[] body) {
+        if (body.length > MAX_MESSAGE_BYTES) {
+            throw new IllegalArgumentException("message of " + body.length + " bytes exceeds the queue's maximum of "
+                + MAX_MESSAGE_BYTES + " bytes");
+        }
         adopt();
         sent++;
         return messages.append(clock.time(), body, 0, body.length);

@@ -130,6 +130,25 @@ class PollCliTest {
             CliRun.of("queue", "stats", "--queue", queue.toString()));
     }
 
+    /**
+     * A line over the queue's maximum used to fail half-way and leave a phantom empty message that was delivered
+     * later, and the error named no line. Now it is refused before anything is written, naming the line and how many
+     * messages went before it.
+     */
+    @Test
+    void shouldRefuseAnOversizedLineWithoutAPhantomMessage() throws IOException {
+        final Path queue = dir.resolve("queue");
+        final Path messages = Files.writeString(dir.resolve("m.ndjson"), "{\"n\":1}\n\n{\"big\":\""
+            + "x".repeat(1_048_576) + "\"}\n{\"n\":3}\n");
+        assertEquals(new CliRun(2, "", "router: " + messages + " line 3: message of 1048586 bytes exceeds the queue's"
+            + " maximum of 1048576 bytes; 1 messages before it were sent to " + queue + "\n"),
+            CliRun.of("queue", "send", "--queue", queue.toString(), messages.toString()));
+        assertEquals(new CliRun(0, "{\"n\":1}\n", "done: 1 batches, 1 records, mean batch size 1.0, 0 filtered, 0 failed\n"),
+            CliRun.of("poll", "--source", "queue:" + queue, "--batch-size", "10"));
+        assertEquals(new CliRun(0, "messages sent: 1\nin flight: 0\n", ""),
+            CliRun.of("queue", "stats", "--queue", queue.toString()));
+    }
+
     @Test
     void shouldNameWhatIsWrongWithAQueueCommand() throws IOException {
         final Path file = Files.writeString(dir.resolve("file"), "x");
