@@ -25,21 +25,38 @@ public final class ArchiveReader implements AutoCloseable {
         rollCycle = store.rollCycle();
     }
 
-    /** @return whether an event was read; {@code false} at the end of the archive. */
+    /**
+     * @return whether an event was read; {@code false} at the end of the archive.
+     * @throws CorruptArchiveException when the file is corrupt where the next entry should be, or the entry is not a
+     *                                 whole event (a time and a JSON object): nothing torn is ever returned.
+     */
     public boolean next() {
         try (DocumentContext document = tailer.readingDocument()) {
             if (!document.isPresent()) {
                 return false;
             }
             final Bytes<?> in = document.wire().bytes();
-            timeMillis = in.readLong();
-            length = (int) in.readRemaining();
-            if (bytes.length < length) {
-                bytes = new byte[Math.max(length, bytes.length * 2)];
+            if (in.readRemaining() < ArchiveStore.HEADER_LENGTH + 2) {
+                throw new CorruptArchiveException(store.path(), index, "entry " + document.index() + " holds "
+                    + in.readRemaining() + " bytes: no event", null);
             }
-            in.read(bytes, 0, length);
+            final long time = in.readLong();
+            final int size = (int) in.readRemaining();
+            if (bytes.length < size) {
+                bytes = new byte[Math.max(size, bytes.length * 2)];
+            }
+            in.read(bytes, 0, size);
+            if (bytes[0] != '{' || bytes[size - 1] != '}') {
+                throw new CorruptArchiveException(store.path(), index, "entry " + document.index()
+                    + " is not a whole event (a torn write?)", null);
+            }
+            timeMillis = time;
+            length = size;
             index = document.index();
             return true;
+        } catch (InternalError e) {
+            // Chronicle reads through memory-mapped files: a header pointing past the file faults
+            throw new CorruptArchiveException(store.path(), index, e.getMessage(), e);
         }
     }
 

@@ -189,6 +189,11 @@ public final class ArchiveStore implements AutoCloseable {
         return index;
     }
 
+    /** @return the queue's directory, for messages. */
+    public String path() {
+        return queue.fileAbsolutePath();
+    }
+
     /**
      * @return the position of the last appended event: after a crash, every event at or before it is readable;
      *         -1 when empty.

@@ -72,6 +72,10 @@ public final class RawChronicleSource implements PartitionedSource, AutoCloseabl
                 into.add(new SourceRecord(null, clock.time(), document.index(), data));
                 expected = document.index() + 1;
                 added++;
+            } catch (InternalError e) {
+                // a header pointing past the memory-mapped file faults: say where, serve nothing after it
+                throw new dev.eventrouter.persist.archive.CorruptArchiveException(queue.fileAbsolutePath(),
+                    expected - 1, e.getMessage(), e);
             }
         }
         return added;

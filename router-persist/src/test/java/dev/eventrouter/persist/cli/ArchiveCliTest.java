@@ -139,4 +139,47 @@ class ArchiveCliTest {
             CliRun.of("replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--out", "x",
                 "--config", "y"));
     }
+
+    /**
+     * A corrupt excerpt header (not the file header) made dump, replay and poll print an InternalError stack trace
+     * (Chronicle faults reading past the mapped file). Each is one line naming the last good position, exit 2.
+     */
+    @Test
+    void shouldReportACorruptExcerptHeaderInOneLine() throws IOException {
+        final Path cycle;
+        try (java.util.stream.Stream<Path> files = Files.list(archive)) {
+            cycle = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        final byte[] bytes = Files.readAllBytes(cycle);
+        final byte[] marker = "\"id\":\"e3\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = -1;
+        for (int i = 0; i + marker.length <= bytes.length && at < 0; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + marker.length, marker, 0, marker.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "the third event is in the cycle file");
+        int start = at;
+        while (bytes[start] != '{') {
+            start--;
+        }
+        // the excerpt's 4-byte header stands before the 8-byte archive time that precedes the envelope
+        // a complete data excerpt of 268 MB: far past the end of the file
+        bytes[start - 12] = 0x00;
+        bytes[start - 11] = (byte) 0xFF;
+        bytes[start - 10] = (byte) 0xFF;
+        bytes[start - 9] = 0x0F;
+        Files.write(cycle, bytes);
+        for (String[] args : List.of(
+                new String[] {"archive", "dump", "--dir", archive.toString()},
+                new String[] {"replay", "--archive", archive.toString(), "--from", "0", "--to", "now", "--out",
+                    dir.resolve("replayed.ndjson").toString()},
+                new String[] {"poll", "--source", "chronicle:" + archive})) {
+            final CliRun run = CliRun.of(args);
+            assertEquals(2, run.code(), String.join(" ", args) + ": " + run.err());
+            assertEquals(1, run.err().lines().count(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.err().startsWith("router: "), run.err());
+            assertTrue(run.err().contains("(corrupt file?)"), run.err());
+        }
+    }
 }
