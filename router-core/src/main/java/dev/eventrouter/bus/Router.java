@@ -76,8 +76,13 @@ public final class Router implements AutoCloseable {
     /** Per-publisher-thread state: the envelope encoder and a validator; both reused. */
     private final class Publisher {
         final EnvelopeEncoder encoder;
+        /**
+         * Raw events are held to 1000 levels as a whole (EventBridge: "events are limited to 1000 levels"), as
+         * {@code router match} and {@code test-pattern} hold them; the match stage allows one more level for
+         * PutEvents entries, whose Detail may itself be 1000 levels deep inside the envelope.
+         */
         final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY,
-            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
+            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth()));
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
         /** Set on the router's own threads: handlers may still publish while {@link #close} drains. */
         boolean internal;
@@ -107,10 +112,28 @@ public final class Router implements AutoCloseable {
      * the pipeline and retry threads.
      */
     public static Router start(final RouterContext context) {
+        checkJvmFlags();
         final Router router = new Router(context.conclude());
         router.pipeline.start();
         AgentRunner.startOnThread(router.retryRunner);
         return router;
+    }
+
+    /** The JVM flag Agrona 2.x needs for its Unsafe access on JDK 17 and later. */
+    public static final String REQUIRED_JVM_FLAG = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    /**
+     * Agrona's buffers need {@value #REQUIRED_JVM_FLAG}; without it the first buffer fails deep inside Agrona with an
+     * IllegalAccessError (and every later one with NoClassDefFoundError). Say which flag, once, up front.
+     */
+    private static void checkJvmFlags() {
+        try {
+            new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
+        } catch (IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw new IllegalStateException("eventrouter needs the JVM flag " + REQUIRED_JVM_FLAG
+                + " (Agrona's Unsafe access); archives and queues (Chronicle Queue) need the flags listed in the"
+                + " README's Embedding section too", e);
+        }
     }
 
     // ---- buses ---------------------------------------------------------------------------------------------

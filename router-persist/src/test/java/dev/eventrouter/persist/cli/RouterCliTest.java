@@ -128,10 +128,13 @@ class RouterCliTest {
 
     @Test
     void shouldPrintHelpForEveryCommand() {
-        for (String command : new String[] {"test-pattern", "match", "run", "demo"}) {
-            final CliRun help = run(command, "--help");
-            assertEquals(0, help.code());
+        for (String command : new String[] {"test-pattern", "match", "run", "demo", "archive", "archive ls",
+            "archive describe", "archive dump", "replay", "poll", "queue", "queue send", "queue stats"}) {
+            final String[] words = (command + " --help").split(" ");
+            final CliRun help = run(words);
+            assertEquals(0, help.code(), command);
             assertTrue(help.out().startsWith("Usage: router " + command), help.out());
+            assertTrue(help.out().contains("-h, --help"), help.out());
         }
         assertTrue(run("--help").out().contains("test-pattern"));
     }
@@ -153,6 +156,14 @@ class RouterCliTest {
         assertEquals(lots.group(1), latency.group(1));
         assertEquals(latency.group(1), latency.group(2));
         assertTrue(demo.out().contains("publish->handler latency after warm-up (µs, from intended send time): p50 "), demo.out());
+        assertTrue(demo.out().endsWith("closed: every event delivered\n"), demo.out());
+    }
+
+    /** Below 256 events/s the demo looked at the clock every 256 events only, so --seconds was not kept (hours). */
+    @Test
+    void shouldKeepToSecondsAtALowDemoRate() {
+        final CliRun demo = run("demo", "--seconds", "0.3", "--rate", "20");
+        assertEquals(0, demo.code(), demo.err());
         assertTrue(demo.out().endsWith("closed: every event delivered\n"), demo.out());
     }
 

@@ -225,4 +225,21 @@ class RunCommandTest {
         }
         assertEquals(event(2, 120) + "\n", Files.readString(dir.resolve("big.ndjson")));
     }
+
+    /** run held a raw event to 1001 levels while match and test-pattern say 1000: it says 1000 now, like them. */
+    @Test
+    void shouldHoldRawEventsToTheSameDepthAsMatch() throws IOException {
+        final Path config = write("router.json", "{\"rules\": []}");
+        final String deepest = "{\"a\":" + "[".repeat(999) + "]".repeat(999) + "}";
+        final String tooDeep = "{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}";
+        final Path events = write("events.ndjson", deepest + "\n" + tooDeep + "\n");
+        final CliRun result = run("run", "--config", config.toString(), "--events", events.toString());
+        assertEquals(1, result.code(), result.err());
+        assertTrue(result.err().startsWith("router: " + events + " line 2: malformed event at byte offset 1004: "
+            + "nesting deeper than 1000 levels\n"), result.err());
+        assertTrue(result.err().endsWith("events: 1 accepted, 1 rejected; all delivered\n"), result.err());
+        assertEquals(1, run("test-pattern", "--pattern", "{\"b\":[1]}", "--event", deepest).code(),
+            "test-pattern reads the deepest event (no match: exit 1)");
+        assertEquals(2, run("test-pattern", "--pattern", "{\"b\":[1]}", "--event", tooDeep).code());
+    }
 }
