@@ -25,6 +25,7 @@ final class AsyncTargetWorker implements Agent {
     private final java.util.concurrent.atomic.AtomicInteger offering = new java.util.concurrent.atomic.AtomicInteger();
     private TargetBinding binding;
     private volatile boolean retired;
+    private volatile boolean halted;
 
     private static final class Item {
         byte[] bytes = new byte[1024];
@@ -96,11 +97,26 @@ final class AsyncTargetWorker implements Agent {
 
     @Override
     public int doWork() {
-        final int done = queue.drain(process);
-        if (done == 0 && retired && offering.get() == 0 && queue.isEmpty()) {
+        int done = 0;
+        Item item;
+        // one item at a time: a halted worker stops before the next one, leaving the rest queued for close's report
+        while (!halted && done < pool.capacity() && (item = queue.poll()) != null) {
+            process.accept(item);
+            done++;
+        }
+        if (halted || done == 0 && retired && offering.get() == 0 && queue.isEmpty()) {
             throw new AgentTerminationException();
         }
         return done;
+    }
+
+    /**
+     * Close's timeout passed: stop after the current item (which close interrupts); what is still queued stays for
+     * {@link #leftovers()}.
+     */
+    void halt() {
+        retired = true;
+        halted = true;
     }
 
     private void process(final Item item) {

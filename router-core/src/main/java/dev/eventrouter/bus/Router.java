@@ -799,7 +799,7 @@ public final class Router implements AutoCloseable {
             final long graceEnd = context.nanoClock().nanoTime() + CLOSE_GRACE_MILLIS * 1_000_000;
             final List<String> stuck = new ArrayList<>();
             pipeline.stop(graceEnd, context.nanoClock(), stuck);
-            workers.forEach(AsyncTargetWorker::retire);
+            workers.forEach(AsyncTargetWorker::halt);
             workerRunners.forEach(runner -> stopRunner(runner, graceEnd, context.nanoClock(), stuck));
             stopRunner(retryRunner, graceEnd, context.nanoClock(), stuck);
             final List<Undelivered> left = new ArrayList<>();

@@ -42,6 +42,12 @@ public final class EventSourceMapping extends AbstractMapping {
         long committed;
         /** Records read and not finished, over all lanes. */
         int queued;
+        /**
+         * Positions read and not yet behind the checkpoint, oldest first: the read window. Reading stops while it
+         * holds ParallelizationFactor x BatchSize records, so no lane runs more than that ahead of the checkpoint and
+         * a restart delivers again at most that many records (one batch per lane).
+         */
+        final org.agrona.collections.LongArrayQueue window = new org.agrona.collections.LongArrayQueue();
 
         Partition(final int index, final int lanes) {
             this.index = index;
@@ -121,14 +127,15 @@ public final class EventSourceMapping extends AbstractMapping {
         final List<SourceRecord> scratch = partition.scratch;
         boolean skipped = false;
         int read = 0;
-        for (int polls = 0; polls < MAX_POLLS_PER_READ && partition.queued < capacity; polls++) {
+        for (int polls = 0; polls < MAX_POLLS_PER_READ && partition.window.size() < capacity; polls++) {
             scratch.clear();
-            if (source.poll(partition.index, partition.next, capacity - partition.queued, scratch) == 0) {
+            if (source.poll(partition.index, partition.next, capacity - partition.window.size(), scratch) == 0) {
                 break;
             }
             for (int i = 0; i < scratch.size(); i++) {
                 final SourceRecord record = scratch.get(i);
                 partition.next = record.position() + 1;
+                partition.window.addLong(record.position());
                 if (filter != null && !filter.passes(record.data())) {
                     filtered.incrementAndGet();
                     skipped = true;
@@ -250,6 +257,9 @@ public final class EventSourceMapping extends AbstractMapping {
             } else if (!lane.pending.isEmpty()) {
                 low = Math.min(low, lane.pending.peekFirst().position());
             }
+        }
+        while (!partition.window.isEmpty() && partition.window.peekLong() < low) {
+            partition.window.pollLong();
         }
         if (low > partition.committed) {
             partition.committed = low;

@@ -109,13 +109,13 @@ class ParallelizationTest {
     void shouldKeepOtherKeysFlowingWhileOneKeysBatchIsRetried() {
         final Poller poller = new Poller(clock::get);
         final List<String> delivered = new ArrayList<>();
-        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 1, 0).withParallelizationFactor(2),
+        final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 3, 0).withParallelizationFactor(2),
             source, checkpoints, (partition, records) -> {
                 final SourceRecord record = records.get(0);
                 if (record.key().equals("bad") && clock.get() < 1_010_000) {
                     throw new IllegalStateException("bad key down");
                 }
-                delivered.add(record.key() + record.position());
+                delivered.add(String.join(",", records.stream().map(r -> r.key() + r.position()).toList()));
                 return null;
             });
         // find a key that shares no lane with "bad" among a few candidates
@@ -125,8 +125,9 @@ class ParallelizationTest {
             append(other, i);
         }
         cycles(poller, 10);
-        assertEquals(List.of(other + 1, other + 2, other + 3, other + 4, other + 5), delivered,
-            "the other lane goes on while bad's batch waits for its retry");
+        assertEquals(List.of(other + 1, other + 2, other + 3, other + 4, other + 5), delivered.stream()
+            .flatMap(d -> java.util.Arrays.stream(d.split(","))).toList(),
+            "the other lane goes on while bad's batch waits for its retry (within the read window of 2 x 3)");
         assertEquals(-1, checkpoints.load("m", 0), "nothing committed past the failed record");
         clock.addAndGet(10_000);
         cycles(poller, 3);
@@ -261,5 +262,34 @@ class ParallelizationTest {
         cycles(poller, 2);
         assertTrue(again.containsAll(batches.get(1).stream().map(SourceRecord::position).toList()),
             "the batch answered after the delete is delivered again: " + again);
+    }
+
+    /**
+     * Lanes run ahead of the checkpoint by at most ParallelizationFactor x BatchSize records: before, a lane stuck
+     * retrying let the others read on without limit, so a crash re-delivered everything they had done since.
+     */
+    @Test
+    void shouldBoundHowFarLanesRunAheadOfTheCheckpoint() {
+        final Poller poller = new Poller(clock::get);
+        final List<Long> delivered = new ArrayList<>();
+        poller.add(MappingConfig.of("m", 2, 0).withParallelizationFactor(2), source, checkpoints,
+            (partition, records) -> {
+                if (records.get(0).key().equals("bad") && clock.get() < 1_010_000) {
+                    throw new IllegalStateException("bad key down");
+                }
+                records.forEach(r -> delivered.add(r.position()));
+                return null;
+            });
+        append("bad", 0);
+        final String other = otherLaneKey();
+        for (int i = 1; i <= 20; i++) {
+            append(other, i);
+        }
+        cycles(poller, 30);
+        assertEquals(List.of(1L, 2L, 3L), delivered, "the window is 2 x 2 = 4 records from the checkpoint (-1)");
+        clock.addAndGet(10_000);
+        cycles(poller, 30);
+        assertEquals(21, checkpoints.load("m", 0));
+        assertEquals(21, new java.util.HashSet<>(delivered).size());
     }
 }

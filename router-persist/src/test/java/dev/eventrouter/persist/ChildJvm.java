@@ -44,4 +44,53 @@ public final class ChildJvm {
         }
         return Long.parseLong(event.substring(start, end));
     }
+
+    /**
+     * Starts a mapping crash child, reads {@code batches} of its "batch ..." lines (it blocks on a full pipe after
+     * that) and kills it with SIGKILL.
+     */
+    public static void killAfterBatches(final Class<?> main, final int batches, final String... args)
+            throws IOException, InterruptedException {
+        final Process child = start(main, args);
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (int i = 0; i < batches; i++) {
+                final String line = lines.readLine();
+                if (line == null || !line.startsWith("batch ")) {
+                    throw new AssertionError("child said: " + line);
+                }
+            }
+            child.destroyForcibly();  // SIGKILL
+            child.waitFor();
+        }
+    }
+
+    /** Runs a crash child to its end; fails unless its last line is "done" and it exits 0. */
+    public static void runToDone(final Class<?> main, final String... args) throws IOException, InterruptedException {
+        final Process last = start(main, args);
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                last.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            String previous = null;
+            while ((line = lines.readLine()) != null) {
+                previous = line;
+            }
+            if (!"done".equals(previous) || last.waitFor() != 0) {
+                throw new AssertionError("the last run ended with " + previous + ", exit " + last.waitFor());
+            }
+        }
+    }
+
+    /** Appends ASCII text to a channel (a crash child's output: one write per batch). */
+    public static void append(final java.nio.channels.FileChannel output, final String text) {
+        try {
+            final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                output.write(bytes);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -8,8 +8,6 @@ import dev.eventrouter.source.Poller;
 import dev.eventrouter.source.SourceRecord;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,7 +43,7 @@ public final class MappingCrashChild {
                 for (SourceRecord record : records) {
                     numbers.append(ChildJvm.number(record.dataAsString())).append('\n');
                 }
-                write(output, numbers.toString());
+                ChildJvm.append(output, numbers.toString());
                 report.println("batch " + records.size() + " " + padding);
                 report.flush();
                 return null;
@@ -58,14 +56,4 @@ public final class MappingCrashChild {
         }
     }
 
-    private static void write(final FileChannel output, final String text) {
-        try {
-            final ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
-            while (bytes.hasRemaining()) {
-                output.write(bytes);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventrouter.persist.ChildJvm;
 import dev.eventrouter.persist.archive.ArchiveStore;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,31 +43,10 @@ class MappingCrashTest {
         final Path out = dir.resolve("delivered.txt");
         final SplittableRandom random = new SplittableRandom(2026);
         for (int kill = 0; kill < KILLS; kill++) {
-            final Process child = ChildJvm.start(MappingCrashChild.class, archive.toString(), checkpoints.toString(),
-                out.toString());
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-                final int batchesBeforeKill = 5 + random.nextInt(20);
-                for (int i = 0; i < batchesBeforeKill; i++) {
-                    final String line = lines.readLine();
-                    assertTrue(line != null && line.startsWith("batch "), "child said: " + line);
-                }
-                child.destroyForcibly();  // SIGKILL
-                child.waitFor();
-            }
+            ChildJvm.killAfterBatches(MappingCrashChild.class, 5 + random.nextInt(20), archive.toString(),
+                checkpoints.toString(), out.toString());
         }
-        final Process last = ChildJvm.start(MappingCrashChild.class, archive.toString(), checkpoints.toString(),
-            out.toString());
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(last.getInputStream(),
-            StandardCharsets.UTF_8))) {
-            String line;
-            String previous = null;
-            while ((line = lines.readLine()) != null) {
-                previous = line;
-            }
-            assertEquals("done", previous);
-            assertEquals(0, last.waitFor());
-        }
+        ChildJvm.runToDone(MappingCrashChild.class, archive.toString(), checkpoints.toString(), out.toString());
 
         final List<Long> delivered = new ArrayList<>();
         final String text = Files.readString(out);
