@@ -16,6 +16,8 @@ public final class EventBus {
     final Map<String, RuleBinding> rules = new LinkedHashMap<>();
     volatile BusRules compiled = BusRules.EMPTY;
     volatile boolean deleted;
+    /** Why new events are refused (a stage that must see every event cannot), or {@code null}. */
+    volatile String refusal;
     private final Router router;
 
     EventBus(final Router router, final EventArns.BusId id, final int index) {
@@ -59,7 +61,8 @@ public final class EventBus {
      *         event was not accepted and is counted as throttled).
      * @throws dev.eventrouter.event.MalformedEventException when the bytes are not an acceptable event, with the
      *                                                       byte offset.
-     * @throws IllegalStateException                         when the bus was deleted or the router is closed.
+     * @throws IllegalStateException                         when the bus was deleted, refuses events
+     *                                                       ({@link #refuseEvents}) or the router is closed.
      */
     public boolean publish(final byte[] bytes, final int offset, final int length) {
         return router.publishRaw(this, bytes, offset, length);
@@ -80,6 +83,26 @@ public final class EventBus {
     /** Publishes a whole array. @see #publish(byte[], int, int) */
     public boolean publish(final byte[] bytes) {
         return publish(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Refuses new events for this bus until {@link #acceptEvents()}: PutEvents entries fail with
+     * {@code InternalFailure} and the reason, raw publishes throw, bus targets forwarding here fail (and are retried).
+     * A ring stage that must see every accepted event calls it when it cannot (an archive on a full disk), so the
+     * router refuses what it could not keep instead of stalling or losing it. Events already accepted go on.
+     */
+    public void refuseEvents(final String reason) {
+        refusal = java.util.Objects.requireNonNull(reason, "reason");
+    }
+
+    /** Accepts events again after {@link #refuseEvents}. */
+    public void acceptEvents() {
+        refusal = null;
+    }
+
+    /** @return why the bus refuses events, or {@code null} when it accepts them. */
+    public String refusal() {
+        return refusal;
     }
 
     @Override

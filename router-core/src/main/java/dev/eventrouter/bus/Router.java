@@ -575,6 +575,11 @@ public final class Router implements AutoCloseable {
         if (error != null) {
             return new PutEventsResult.Entry(null, error);
         }
+        final String refusal = bus.refusal;
+        if (refusal != null) {
+            return new PutEventsResult.Entry(null, new EntryError(EntryError.INTERNAL_FAILURE,
+                "event bus " + bus.arn + " refuses events: " + refusal));
+        }
         final int length = publisher.encoder.encode(entry, bus.account(), bus.region());
         if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length)) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
@@ -655,12 +660,17 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    /** {@link #enter(Publisher)} for a raw publish: also refuses a deleted bus. */
+    /** {@link #enter(Publisher)} for a raw publish: also refuses a deleted bus and one that refuses events. */
     private void enter(final Publisher publisher, final EventBus bus) {
         enter(publisher);
         if (bus.deleted) {
             activePublishers.decrementAndGet();
             throw new IllegalStateException("event bus " + bus.arn + " was deleted");
+        }
+        final String refusal = bus.refusal;
+        if (refusal != null) {
+            activePublishers.decrementAndGet();
+            throw new IllegalStateException("event bus " + bus.arn + " refuses events: " + refusal);
         }
     }
 

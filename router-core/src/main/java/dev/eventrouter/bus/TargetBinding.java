@@ -162,6 +162,13 @@ final class TargetBinding {
             attempt.fail(TargetException.NO_RESOURCE, "event bus " + target.bus() + " does not exist", false);
             return false;
         }
+        final String refusal = destination.refusal;
+        if (refusal != null) {
+            metrics.failed.increment();
+            attempt.fail(TargetException.THROTTLING, "event bus " + destination.arn() + " refuses events: " + refusal,
+                true);
+            return false;
+        }
         final boolean forwarded;
         if (destination.region().equals(region)) {
             forwarded = router.forward(destination, event, offset, length, ingestionTime);

@@ -43,7 +43,7 @@ public final class EventSourceMapping extends AbstractMapping {
         /** Records read and not finished, over all lanes. */
         int queued;
         /**
-         * Positions read and not yet behind the checkpoint, oldest first: the read window. Reading stops while it
+         * Positions read for delivery and not yet behind the checkpoint, oldest first: the read window. Reading stops while it
          * holds ParallelizationFactor x BatchSize records, so no lane runs more than that ahead of the checkpoint and
          * a restart delivers again at most that many records (one batch per lane).
          */
@@ -135,12 +135,12 @@ public final class EventSourceMapping extends AbstractMapping {
             for (int i = 0; i < scratch.size(); i++) {
                 final SourceRecord record = scratch.get(i);
                 partition.next = record.position() + 1;
-                partition.window.addLong(record.position());
                 if (filter != null && !filter.passes(record.data())) {
                     filtered.incrementAndGet();
                     skipped = true;
                     continue;
                 }
+                partition.window.addLong(record.position());   // filtered records are never delivered again
                 partition.lanes[laneOf(record.key())].pending.addLast(record);
                 partition.queued++;
             }

@@ -22,6 +22,9 @@ final class Archive {
     private volatile long firstTime;
     private volatile long lastTime;
     private volatile boolean closed;
+    /** Why the last append failed (a full disk), or {@code null}; cleared by {@link #resume()}. */
+    private volatile String failure;
+    private volatile long failedAppends;
 
     Archive(final ArchiveSpec spec, final String busArn, final EventPattern pattern, final RollCycle rollCycle) {
         this.spec = spec;
@@ -47,19 +50,55 @@ final class Archive {
         }
     }
 
-    /** Stage thread. */
-    void append(final long ingestionTime, final byte[] event, final int offset, final int length) {
-        store.append(ingestionTime, event, offset, length);
+    /**
+     * Stage thread.
+     *
+     * @return whether the event was archived; {@code false} when the store failed (see {@link #failure()}).
+     */
+    boolean append(final long ingestionTime, final byte[] event, final int offset, final int length) {
+        if (failure != null) {
+            // failed: Chronicle's appender may hold a half-written entry's lock; do not touch it until resume()
+            failedAppends = failedAppends + 1;
+            return false;
+        }
+        try {
+            store.append(ingestionTime, event, offset, length);
+        } catch (Throwable e) {
+            // Chronicle reports a full disk as InternalError (a fault writing a mapped page)
+            failed(e);
+            return false;
+        }
         if (firstTime < 0) {
             firstTime = store.lastTime();
         }
         lastTime = store.lastTime();
         eventCount = eventCount + 1;
+        return true;
+    }
+
+    /** Stage thread: an event could not be archived. */
+    void failed(final Throwable cause) {
+        failedAppends = failedAppends + 1;
+        failure = "archive " + spec.name() + " cannot write to " + spec.dir() + ": " + cause;
+    }
+
+    /** @return why the archive failed to write, or {@code null}. */
+    String failure() {
+        return failure;
+    }
+
+    /** @return events that could not be archived. */
+    long failedAppends() {
+        return failedAppends;
+    }
+
+    void resume() {
+        failure = null;
     }
 
     ArchiveDescription describe() {
-        return new ArchiveDescription(spec, closed ? "DISABLED" : "ENABLED", eventCount, sizeOnDisk(), firstTime,
-            lastTime, store.durablePosition());
+        return new ArchiveDescription(spec, closed ? "DISABLED" : failure != null ? "FAILED" : "ENABLED", eventCount,
+            sizeOnDisk(), firstTime, lastTime, store.durablePosition(), failedAppends, failure);
     }
 
     private long sizeOnDisk() {

@@ -36,9 +36,9 @@ public final class ArchiveReader implements AutoCloseable {
                 return false;
             }
             final Bytes<?> in = document.wire().bytes();
-            if (in.readRemaining() < ArchiveStore.HEADER_LENGTH + 2) {
+            if (in.readRemaining() < ArchiveStore.HEADER_LENGTH) {
                 throw new CorruptArchiveException(store.path(), index, "entry " + document.index() + " holds "
-                    + in.readRemaining() + " bytes: no event", null);
+                    + in.readRemaining() + " bytes, less than its time", null);
             }
             final long time = in.readLong();
             final int size = (int) in.readRemaining();
@@ -46,9 +46,10 @@ public final class ArchiveReader implements AutoCloseable {
                 bytes = new byte[Math.max(size, bytes.length * 2)];
             }
             in.read(bytes, 0, size);
-            if (bytes[0] != '{' || bytes[size - 1] != '}') {
+            if (time == 0 && allZero(bytes, size)) {
+                // a header committed over pages never written (a full disk): zeros, not an entry
                 throw new CorruptArchiveException(store.path(), index, "entry " + document.index()
-                    + " is not a whole event (a torn write?)", null);
+                    + " is all zero bytes (a torn write)", null);
             }
             timeMillis = time;
             length = size;
@@ -58,6 +59,15 @@ public final class ArchiveReader implements AutoCloseable {
             // Chronicle reads through memory-mapped files: a header pointing past the file faults
             throw new CorruptArchiveException(store.path(), index, e.getMessage(), e);
         }
+    }
+
+    private static boolean allZero(final byte[] bytes, final int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

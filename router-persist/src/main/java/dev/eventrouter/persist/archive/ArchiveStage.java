@@ -120,6 +120,27 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
         retired.offer(archive);
     }
 
+    /**
+     * After an archive failed to write (its bus then refuses new events), tries it again: the bus accepts events
+     * once none of its archives is failed. Call it when the cause is gone (space freed on a full disk); if writing
+     * still fails, the next event's failure refuses them again.
+     *
+     * @throws IllegalArgumentException when absent.
+     */
+    public synchronized void resume(final Router router, final String name) {
+        final Archive archive = archives.get(name);
+        if (archive == null) {
+            throw new IllegalArgumentException("archive " + name + " does not exist");
+        }
+        archive.resume();
+        for (Archive other : archives.values()) {
+            if (other.busArn.equals(archive.busArn) && other.failure() != null) {
+                return;
+            }
+        }
+        router.eventBus(archive.busArn).acceptEvents();
+    }
+
     /** @return the archive's counters and extent. @throws IllegalArgumentException when absent. */
     public synchronized ArchiveDescription describe(final String name) {
         final Archive archive = archives.get(name);
@@ -179,19 +200,30 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
 
     @Override
     public void onEvent(final StagedEvent staged, final boolean endOfBatch) {
-        Archive gone;
-        while ((gone = retired.poll()) != null) {
-            gone.closeAndDelete();
-        }
         final BusArchives forBus = byBus.get(staged.bus().arn());
-        if (forBus == null) {
-            return;
+        try {
+            Archive gone;
+            while ((gone = retired.poll()) != null) {
+                gone.closeAndDelete();
+            }
+            if (forBus == null) {
+                return;
+            }
+            enforceRetention(forBus, staged.ingestionTimeMillis());
+            current = forBus;
+            automaton = forBus.automaton();
+            event = staged;
+            matcher.match(staged.buffer().byteArray(), staged.buffer().wrapAdjustment(), staged.length(), this);
+        } catch (Throwable e) {
+            // a fault writing a mapped page (a full disk) can surface after the write that caused it, as an
+            // InternalError anywhere on this thread: this event is not archived, and the bus refuses new ones
+            if (forBus != null) {
+                for (Archive archive : forBus.archives()) {
+                    archive.failed(e);
+                }
+                staged.bus().refuseEvents(forBus.archives()[0].failure());
+            }
         }
-        enforceRetention(forBus, staged.ingestionTimeMillis());
-        current = forBus;
-        automaton = forBus.automaton();
-        event = staged;
-        matcher.match(staged.buffer().byteArray(), staged.buffer().wrapAdjustment(), staged.length(), this);
     }
 
     private void enforceRetention(final BusArchives forBus, final long nowMillis) {
@@ -204,8 +236,12 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
     @Override
     public void onMatch(final CompiledRule rule) {
         final StagedEvent staged = event;
-        current.archives()[rule.index()].append(staged.ingestionTimeMillis(), staged.buffer().byteArray(),
-            staged.buffer().wrapAdjustment(), staged.length());
+        final Archive archive = current.archives()[rule.index()];
+        if (!archive.append(staged.ingestionTimeMillis(), staged.buffer().byteArray(),
+            staged.buffer().wrapAdjustment(), staged.length())) {
+            // what cannot be archived must not be accepted: the bus refuses new events until resume()
+            staged.bus().refuseEvents(archive.failure());
+        }
     }
 
     @Override

@@ -63,6 +63,10 @@ final class QueueCommand implements Runnable {
                         } catch (IllegalArgumentException e) {
                             throw new UserError((file == null ? "stdin" : file.toString()) + " line " + number + ": "
                                 + e.getMessage() + "; " + sent + " messages before it were sent to " + queue);
+                        } catch (RuntimeException | InternalError e) {
+                            // a full disk: Chronicle faults writing a mapped page (InternalError)
+                            throw new UserError(queue + ": cannot write line " + number + " (" + e.getMessage()
+                                + "); " + sent + " messages before it were sent");
                         }
                         sent++;
                     }

@@ -260,8 +260,9 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
                 + MAX_MESSAGE_BYTES + " bytes");
         }
         adopt();
+        final long id = messages.append(clock.time(), body, 0, body.length);
         sent++;
-        return messages.append(clock.time(), body, 0, body.length);
+        return id;
     }
 
     @Override

@@ -86,7 +86,7 @@ class ArchiveStageTest {
         try (Router router = Router.start(new RouterContext().clock(clock::get).addStage(archives))) {
             final Path path = dir.resolve("a");
             archives.create(router, new ArchiveSpec("a", null, null, 7, path));
-            assertEquals(new ArchiveDescription(new ArchiveSpec("a", null, null, 7, path), "ENABLED", 0, 0, -1, -1, -1)
+            assertEquals(new ArchiveDescription(new ArchiveSpec("a", null, null, 7, path), "ENABLED", 0, 0, -1, -1, -1, 0, null)
                 .toString(), archives.describe("a").toString().replaceFirst("sizeBytes=\\d+", "sizeBytes=0"));
             for (int n = 0; n < 3; n++) {
                 clock.set(T0 + n * 400_000L);
