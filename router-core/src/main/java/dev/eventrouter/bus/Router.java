@@ -84,6 +84,15 @@ public final class Router implements AutoCloseable {
         final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY,
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth()));
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        /** The rules of the bus a PutEvents entry goes to, for {@link #rulesCheck}. */
+        MatchAutomaton entryRules = MatchAutomaton.EMPTY;
+        /**
+         * Matches a PutEvents entry against its bus's rules of the moment, so that an entry whose array-consistent
+         * verification exceeds the per-event bound is refused with a per-entry error instead of being accepted and
+         * counted as malformed later. Raw publishes (the zero-allocation path) skip it; the match stage bounds them.
+         */
+        final EventMatcher rulesCheck = new EventMatcher(() -> entryRules,
+            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
         /** Set on the router's own threads: handlers may still publish while {@link #close} drains. */
         boolean internal;
 
@@ -581,6 +590,17 @@ public final class Router implements AutoCloseable {
                 "event bus " + bus.arn + " refuses events: " + refusal));
         }
         final int length = publisher.encoder.encode(entry, bus.account(), bus.region());
+        final BusRules rules = bus.compiled;
+        if (rules.automaton.ruleCount() > 0) {
+            publisher.entryRules = rules.automaton;
+            try {
+                publisher.rulesCheck.match(publisher.encoder.bytes(), 0, length, rule -> { });
+            } catch (MalformedEventException e) {
+                return new PutEventsResult.Entry(null, new EntryError(EntryError.MALFORMED_DETAIL, e.reason()));
+            } finally {
+                publisher.entryRules = MatchAutomaton.EMPTY;
+            }
+        }
         if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length)) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
                 "event bus " + bus.arn + " is full"));

@@ -320,4 +320,22 @@ class RouterFaultTest {
         assertTrue(accepted.size() > 100, "the handoff filled: " + accepted.size());
         assertEquals("throttled", publisherEnd.get().getMessage());
     }
+
+    /** A PutEvents entry over the verification bound is refused at ingest, with a per-entry error. */
+    @org.junit.jupiter.api.Test
+    void shouldRefuseAPutEventsEntryOverTheVerificationBoundAtIngest() {
+        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024));
+        router.putRule(Rule.of("crafted", "{\"detail\":" + dev.eventrouter.match.VerificationBudgetTest.PATTERN
+            + "}"));
+        final PutEventsResult result = router.putEvents(List.of(
+            PutEventsEntry.of("s", "t", dev.eventrouter.match.VerificationBudgetTest.adversarial(20)),
+            PutEventsEntry.of("s", "t", dev.eventrouter.match.VerificationBudgetTest.adversarial(2))));
+        assertEquals("MalformedDetail", result.entries().get(0).error().code());
+        assertEquals("verifying array consistency for rule crafted takes over 100000 steps: too many array elements"
+            + " match the rule's fields", result.entries().get(0).error().message());
+        assertTrue(result.entries().get(1).isAccepted());
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(0, router.eventBus(null).metrics().malformed());
+    }
 }
