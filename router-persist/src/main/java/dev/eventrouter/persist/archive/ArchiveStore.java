@@ -59,17 +59,33 @@ public final class ArchiveStore implements AutoCloseable {
         // one appender per archive: a write header still locked after a second was left by a killed process
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle)
             .timeProvider(entryTime).readOnly(readOnly).timeoutMS(RECOVERY_TIMEOUT_MS);
-        queue = builder.build();
-        // an existing queue keeps the roll cycle it was created with
-        this.rollCycle = queue.rollCycle();
-        this.readOnly = readOnly;
-        timeIndex = TimeIndex.open(dir, readOnly);
-        final long last = queue.lastIndex();
-        if (last >= 0) {
-            durablePosition = last;
-            try (ArchiveReader reader = reader()) {
-                lastTime = reader.timeAt(last);
+        SingleChronicleQueue opened = null;
+        TimeIndex index = null;
+        try {
+            opened = builder.build();
+            index = TimeIndex.open(dir, readOnly);
+            final long last = opened.lastIndex();
+            queue = opened;
+            timeIndex = index;
+            this.readOnly = readOnly;
+            // an existing queue keeps the roll cycle it was created with
+            this.rollCycle = queue.rollCycle();
+            if (last >= 0) {
+                durablePosition = last;
+                try (ArchiveReader reader = reader()) {
+                    lastTime = reader.timeAt(last);
+                }
             }
+        } catch (InternalError e) {
+            // Chronicle maps its files: an index or header pointing past a file (a full disk, a corrupt file) faults
+            if (index != null) {
+                index.close();
+            }
+            if (opened != null) {
+                opened.close();
+            }
+            closeQuietly(lockChannel);
+            throw new CorruptArchiveException(dir.toString(), -1, "cannot open: " + e.getMessage(), e);
         }
         writingTime = lastTime == Long.MIN_VALUE ? 0 : lastTime;
     }

@@ -92,19 +92,17 @@ class DiskFullTest {
             accepted + " accepted, " + described + ", " + router.stageErrors() + " stage errors");
 
         // whatever is on disk reads as whole events or as a clear error, never a torn entry
+        long read = 0;
         try (ArchiveStore store = ArchiveStore.openReadOnly(small.resolve("archive"), RollCycles.FIVE_MINUTELY);
              ArchiveReader reader = store.reader()) {
-            long read = 0;
-            try {
-                while (reader.next()) {
-                    final String text = reader.eventAsString();
-                    assertTrue(text.startsWith("{\"id\":\"e" + read + "\"") && text.endsWith("\"}}"), text);
-                    read++;
-                }
-            } catch (CorruptArchiveException e) {
-                assertTrue(e.getMessage().contains("(corrupt file?)"), e.getMessage());
+            while (reader.next()) {
+                final String text = reader.eventAsString();
+                assertTrue(text.startsWith("{\"id\":\"e" + read + "\"") && text.endsWith("\"}}"), text);
+                read++;
             }
-            assertTrue(read <= described.eventCount(), read + " read of " + described.eventCount());
+        } catch (CorruptArchiveException e) {
+            assertTrue(e.getMessage().contains("(corrupt file?)"), e.getMessage());
         }
+        assertTrue(read <= described.eventCount(), read + " read of " + described.eventCount());
     }
 }
