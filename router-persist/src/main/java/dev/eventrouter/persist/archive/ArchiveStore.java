@@ -76,6 +76,13 @@ public final class ArchiveStore implements AutoCloseable {
                     lastTime = reader.timeAt(last);
                 }
             }
+        } catch (AssertionError | LinkageError e) {
+            if (!deniedAccess(e)) {
+                throw e;
+            }
+            closeQuietly(lockChannel);
+            throw new IllegalStateException("Chronicle Queue needs these JVM flags (the router.jvm.flags of pom.xml): "
+                + REQUIRED_JVM_FLAGS, e);
         } catch (InternalError e) {
             // Chronicle maps its files: an index or header pointing past a file (a full disk, a corrupt file) faults
             if (index != null) {
@@ -88,6 +95,27 @@ public final class ArchiveStore implements AutoCloseable {
             throw new CorruptArchiveException(dir.toString(), -1, "cannot open: " + e.getMessage(), e);
         }
         writingTime = lastTime == Long.MIN_VALUE ? 0 : lastTime;
+    }
+
+    /** The JVM flags Chronicle Queue 2026.4 needs on JDK 17 and later (the same as {@code router.jvm.flags}). */
+    public static final String REQUIRED_JVM_FLAGS = "-Dchronicle.analytics.disable=true"
+        + " --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED"
+        + " --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED"
+        + " --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED"
+        + " --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED"
+        + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+        + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
+        + " --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    /** @return whether a throwable comes from the module system refusing Chronicle's reflective access. */
+    private static boolean deniedAccess(final Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IllegalAccessException || t instanceof IllegalAccessError
+                || t instanceof java.lang.reflect.InaccessibleObjectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
