@@ -1,7 +1,6 @@
 package dev.eventrouter.bus;
 
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
@@ -19,10 +18,7 @@ final class AsyncTargetWorker implements Agent {
     private final AtomicLong offered = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final Attempt attempt = new Attempt();
-    private final Consumer<Item> process = this::process;
     private final String name;
-    /** Offers between their check of {@link #retired} and their enqueue; the worker stops only at zero. */
-    private final java.util.concurrent.atomic.AtomicInteger offering = new java.util.concurrent.atomic.AtomicInteger();
     private TargetBinding binding;
     private volatile boolean retired;
     private volatile boolean halted;
@@ -48,41 +44,37 @@ final class AsyncTargetWorker implements Agent {
     }
 
     /**
-     * Queues an event unless the queue is full or the worker is retired. Any thread. The worker stops only when it
-     * is retired, no offer is between its check and its enqueue, and the queue is empty (each side announces itself
-     * before it reads the other's flag), so an accepted offer is always processed or reported by close.
+     * Queues an event unless the queue is full or the worker is retired. Any thread. Every offer counts in
+     * {@code offered} before it reads {@link #retired}, and a refused one counts in {@code completed} too; the worker
+     * stops only when it is retired and {@code completed} has caught up with {@code offered} (read in that order), so
+     * an offer is either refused or queued to a worker that will still process it. An accepted offer costs one
+     * atomic increment.
      *
      * @return whether the event was queued; {@code false} when the queue is full or {@link #isRetired()}.
      */
     boolean offer(final byte[] event, final int offset, final int length, final long ingestionTime,
                   final int retriesDone) {
-        offering.incrementAndGet();
-        try {
-            if (retired) {
-                return false;
-            }
-            final Item item = pool.poll();
-            if (item == null) {
-                return false;
-            }
-            try {
-                if (item.bytes.length < length) {
-                    item.bytes = new byte[Math.max(length, item.bytes.length * 2)];
-                }
-            } catch (Throwable e) {
-                pool.offer(item);
-                throw e;
-            }
-            System.arraycopy(event, offset, item.bytes, 0, length);
-            item.length = length;
-            item.ingestionTimeMillis = ingestionTime;
-            item.retriesDone = retriesDone;
-            offered.incrementAndGet();
-            queue.offer(item);
-            return true;
-        } finally {
-            offering.decrementAndGet();
+        offered.incrementAndGet();
+        final Item item = retired ? null : pool.poll();
+        if (item == null) {
+            completed.incrementAndGet();
+            return false;
         }
+        try {
+            if (item.bytes.length < length) {
+                item.bytes = new byte[Math.max(length, item.bytes.length * 2)];
+            }
+        } catch (Throwable e) {
+            pool.offer(item);
+            completed.incrementAndGet();
+            throw e;
+        }
+        System.arraycopy(event, offset, item.bytes, 0, length);
+        item.length = length;
+        item.ingestionTimeMillis = ingestionTime;
+        item.retriesDone = retriesDone;
+        queue.offer(item);
+        return true;
     }
 
     /** @return whether the worker was retired (its target replaced or removed, or the router closing). */
@@ -101,10 +93,10 @@ final class AsyncTargetWorker implements Agent {
         Item item;
         // one item at a time: a halted worker stops before the next one, leaving the rest queued for close's report
         while (!halted && done < pool.capacity() && (item = queue.poll()) != null) {
-            process.accept(item);
+            process(item);
             done++;
         }
-        if (halted || done == 0 && retired && offering.get() == 0 && queue.isEmpty()) {
+        if (halted || done == 0 && retired && isIdle()) {
             throw new AgentTerminationException();
         }
         return done;
@@ -128,13 +120,14 @@ final class AsyncTargetWorker implements Agent {
             }
         } finally {
             pool.offer(item);
-            completed.lazySet(completed.get() + 1);
+            completed.incrementAndGet();   // refused offers count here too, from other threads
         }
     }
 
-    /** @return whether everything offered has been processed. */
+    /** @return whether everything offered has been processed or refused ({@code completed} is read first). */
     boolean isIdle() {
-        return completed.get() == offered.get();
+        final long done = completed.get();
+        return done == offered.get();
     }
 
     /** @return events offered so far (a progress signature for draining). */
