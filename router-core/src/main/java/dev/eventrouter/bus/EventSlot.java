@@ -17,7 +17,6 @@ final class EventSlot {
         bytes = new byte[capacity];
     }
 
-    /** Copies an event from a publisher's array (multi-producer mode). */
     /** Bus index of a slot that holds no event (its publisher failed after claiming it). */
     static final int VOID = -1;
 
@@ -27,6 +26,7 @@ final class EventSlot {
         length = 0;
     }
 
+    /** Copies an event from a publisher's array (multi-producer mode). */
     void set(final int bus, final int eventFlags, final long ingestionTime, final byte[] source, final int offset,
              final int eventLength) {
         busIndex = bus;

@@ -21,11 +21,6 @@ public final class EventMatcher {
     private final AutomatonSource source;
     private final EventLimits limits;
     private final MatchState state = new MatchState();
-
-    /** Test seam: see {@link MatchState#stampsFrom(int)}. */
-    void stampsFrom(final int value) {
-        state.stampsFrom(value);
-    }
     private final EventScanner scanner = new EventScanner(state);
     private byte[] copy = new byte[1024];
 
@@ -96,5 +91,10 @@ public final class EventMatcher {
     /** Matches a JSON string (allocates; for tools and tests). */
     public int match(final String json, final MatchHandler handler) {
         return match(json.getBytes(StandardCharsets.UTF_8), handler);
+    }
+
+    /** Test seam: see {@link MatchState#stampsFrom(int)}. */
+    void stampsFrom(final int value) {
+        state.stampsFrom(value);
     }
 }

@@ -27,8 +27,8 @@ public final class ArchiveReader implements AutoCloseable {
 
     /**
      * @return whether an event was read; {@code false} at the end of the archive.
-     * @throws CorruptArchiveException when the file is corrupt where the next entry should be, or the entry is not a
-     *                                 whole event (a time and a JSON object): nothing torn is ever returned.
+     * @throws CorruptArchiveException when the file is corrupt where the next entry should be, or the entry is torn
+     *                                 (shorter than its time, or all zeros): nothing torn is ever returned.
      */
     public boolean next() {
         try (DocumentContext document = tailer.readingDocument()) {

@@ -57,32 +57,30 @@ final class RunCommand implements Callable<Integer> {
         long failedDeliveries;
         final CloseReport report;
         try (ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err)) {
-            {
-                final EventBus target;
-                try {
-                    target = router.bus(bus);
-                } catch (IllegalArgumentException e) {
-                    throw new UserError("--bus: " + e.getMessage());
-                }
-                try (InputStream in = open(events)) {
-                    final LineReader lines = new LineReader(in);
-                    long line = 0;
-                    while (lines.next()) {
-                        line++;
-                        if (isBlank(lines)) {
-                            continue;
-                        }
-                        try {
-                            if (target.publish(lines.bytes(), lines.offset(), lines.length())) {
-                                accepted++;
-                            } else {
-                                rejected++;
-                                err.println("router: " + events + " line " + line + ": throttled");
-                            }
-                        } catch (MalformedEventException e) {
+            final EventBus target;
+            try {
+                target = router.bus(bus);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--bus: " + e.getMessage());
+            }
+            try (InputStream in = open(events)) {
+                final LineReader lines = new LineReader(in);
+                long line = 0;
+                while (lines.next()) {
+                    line++;
+                    if (isBlank(lines)) {
+                        continue;
+                    }
+                    try {
+                        if (target.publish(lines.bytes(), lines.offset(), lines.length())) {
+                            accepted++;
+                        } else {
                             rejected++;
-                            err.println("router: " + events + " line " + line + ": " + e.getMessage());
+                            err.println("router: " + events + " line " + line + ": throttled");
                         }
+                    } catch (MalformedEventException e) {
+                        rejected++;
+                        err.println("router: " + events + " line " + line + ": " + e.getMessage());
                     }
                 }
             }
