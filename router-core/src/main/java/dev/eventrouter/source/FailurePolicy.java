@@ -55,9 +55,6 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
     public record FailedBatch(String mapping, int partition, long startPosition, long endPosition, int batchSize,
                               String condition, String errorMessage, int approximateInvokeCount,
                               long firstArrivalMillis, long lastArrivalMillis, String streamArn) {
-        private static final java.time.format.DateTimeFormatter MILLIS = java.time.format.DateTimeFormatter
-            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
-
         /**
          * @param timestampMillis when it was given up.
          * @return the invocation record as JSON in the shape and key order of Lambda's example for Kinesis
@@ -81,14 +78,14 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
                 .append("},\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\","
                     + "\"functionError\":\"Unhandled\",\"errorMessage\":");
             quote(json, errorMessage == null ? "" : errorMessage).append("},\"version\":\"1.0\",\"timestamp\":\"")
-                .append(MILLIS.format(java.time.Instant.ofEpochMilli(timestampMillis)))
+                .append(dev.eventrouter.event.IsoTime.millis(timestampMillis))
                 .append("\",\"StreamBatchInfo\":{\"shardId\":\"").append(String.format("shardId-%012d", partition))
                 .append("\",\"startSequenceNumber\":\"").append(startPosition)
                 .append("\",\"endSequenceNumber\":\"").append(endPosition)
                 .append("\",\"approximateArrivalOfFirstRecord\":\"")
-                .append(MILLIS.format(java.time.Instant.ofEpochMilli(firstArrivalMillis)))
+                .append(dev.eventrouter.event.IsoTime.millis(firstArrivalMillis))
                 .append("\",\"approximateArrivalOfLastRecord\":\"")
-                .append(MILLIS.format(java.time.Instant.ofEpochMilli(lastArrivalMillis)))
+                .append(dev.eventrouter.event.IsoTime.millis(lastArrivalMillis))
                 .append("\",\"batchSize\":").append(batchSize).append(",\"streamArn\":");
             quote(json, streamArn == null ? "" : streamArn).append("}}");
             return json.toString();

@@ -76,15 +76,7 @@ public final class ArchiveStore implements AutoCloseable {
                     lastTime = reader.timeAt(last);
                 }
             }
-        } catch (AssertionError | LinkageError e) {
-            if (!deniedAccess(e)) {
-                throw e;
-            }
-            closeQuietly(lockChannel);
-            throw new IllegalStateException("Chronicle Queue needs these JVM flags (the router.jvm.flags of pom.xml): "
-                + REQUIRED_JVM_FLAGS, e);
-        } catch (InternalError e) {
-            // Chronicle maps its files: an index or header pointing past a file (a full disk, a corrupt file) faults
+        } catch (Throwable e) {
             if (index != null) {
                 index.close();
             }
@@ -92,7 +84,15 @@ public final class ArchiveStore implements AutoCloseable {
                 opened.close();
             }
             closeQuietly(lockChannel);
-            throw new CorruptArchiveException(dir.toString(), -1, "cannot open: " + e.getMessage(), e);
+            if (deniedAccess(e)) {
+                throw new IllegalStateException("Chronicle Queue needs these JVM flags (the router.jvm.flags of "
+                    + "pom.xml): " + REQUIRED_JVM_FLAGS, e);
+            }
+            if (e instanceof InternalError) {
+                // Chronicle maps its files: an index or header pointing past a file (full disk, corrupt file) faults
+                throw new CorruptArchiveException(dir.toString(), -1, "cannot open: " + e.getMessage(), e);
+            }
+            throw e;
         }
         writingTime = lastTime == Long.MIN_VALUE ? 0 : lastTime;
     }

@@ -60,11 +60,8 @@ final class ArchiveCommand implements Runnable {
     }
 
     /** Always with milliseconds ({@code 2026-11-28T10:00:01.000Z}): one shape whatever the value, for readers. */
-    private static final java.time.format.DateTimeFormatter MILLIS = java.time.format.DateTimeFormatter
-        .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
-
     static String time(final long millis) {
-        return millis < 0 ? "-" : MILLIS.format(Instant.ofEpochMilli(millis));
+        return millis < 0 ? "-" : dev.eventrouter.event.IsoTime.millis(millis);
     }
 
     static long size(final Path dir) {

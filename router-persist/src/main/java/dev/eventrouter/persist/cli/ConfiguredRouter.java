@@ -155,13 +155,7 @@ final class ConfiguredRouter implements AutoCloseable {
      */
     private static OutputStream open(final Path path, final boolean truncate, final String field,
                                      final PrintWriter err) {
-        final NdjsonAppender.Opened opened = NdjsonAppender.open(path, truncate, field);
-        if (opened.trimmedBytes() > 0) {
-            err.println(field + ": " + path + ": removed a partial last line of " + opened.trimmedBytes()
-                + " bytes (an earlier run stopped mid-write)");
-            err.flush();
-        }
-        return opened.out();
+        return NdjsonAppender.open(path, truncate, field, err, "");
     }
 
     private void deadLetter(final DeadLetter letter) throws IOException {

@@ -3,6 +3,7 @@ package dev.eventrouter.persist.cli;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,23 +21,26 @@ final class NdjsonAppender {
     private NdjsonAppender() {
     }
 
-    /** What was opened and how many bytes of a partial last line were removed. */
-    record Opened(OutputStream out, long trimmedBytes) {
-    }
-
     /**
-     * @param what names the file in errors ({@code --out}, a config field).
+     * @param what  names the file in errors and on stderr ({@code --out}, a config field).
+     * @param after what the stderr line adds after saying a partial line was removed (what happens to its record).
      * @throws UserError when the file cannot be opened or trimmed.
      */
-    static Opened open(final Path file, final boolean truncate, final String what) {
+    static OutputStream open(final Path file, final boolean truncate, final String what, final PrintWriter err,
+                             final String after) {
         try {
             if (truncate) {
-                return new Opened(new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), BUFFER), 0);
+                return new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), BUFFER);
             }
             final long trimmed = trimPartialLastLine(file);
-            return new Opened(new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE), BUFFER), trimmed);
+            if (trimmed > 0) {
+                err.println(what + ": " + file + ": removed a partial last line of " + trimmed + " bytes (an earlier"
+                    + " run stopped mid-write" + after + ")");
+                err.flush();
+            }
+            return new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE), BUFFER);
         } catch (IOException e) {
             throw new UserError(what + ": cannot open " + file + ": " + e.getMessage());
         }

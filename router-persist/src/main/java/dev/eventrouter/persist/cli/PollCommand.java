@@ -275,13 +275,8 @@ final class PollCommand implements Callable<Integer> {
                 return;
             }
             // a run killed mid-write leaves a partial last line: cut it off rather than glue the next record to it
-            final NdjsonAppender.Opened opened = NdjsonAppender.open(out, false, "--out");
-            if (opened.trimmedBytes() > 0) {
-                err.println("--out " + out + ": removed a partial last line of " + opened.trimmedBytes()
-                    + " bytes (an earlier run stopped mid-write; its records are delivered again from the checkpoint)");
-                err.flush();
-            }
-            file = opened.out();
+            file = NdjsonAppender.open(out, false, "--out", err,
+                "; its records are delivered again from the checkpoint");
         }
 
         void write(final List<SourceRecord> records) throws IOException {

@@ -52,7 +52,7 @@ class PollCliTest {
             .substring(0, 40));
         final CliRun poll = CliRun.of("poll", "--source", "file:" + events, "--window", "0", "--out",
             out.toString());
-        assertEquals(new CliRun(0, "", "--out " + out + ": removed a partial last line of 40 bytes (an earlier run"
+        assertEquals(new CliRun(0, "", "--out: " + out + ": removed a partial last line of 40 bytes (an earlier run"
             + " stopped mid-write; its records are delivered again from the checkpoint)\n"
             + "done: 1 batches, 1 records, mean batch size 1.0, 0 filtered, 0 failed\n"), poll);
         assertEquals(List.of(event(7, 70), event(1, 60)), lines(out));
