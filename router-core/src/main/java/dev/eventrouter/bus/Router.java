@@ -591,7 +591,7 @@ public final class Router implements AutoCloseable {
         }
         final int length = publisher.encoder.encode(entry, bus.account(), bus.region());
         final BusRules rules = bus.compiled;
-        if (rules.automaton.ruleCount() > 0) {
+        if (context.matchPutEventsAtIngest() && rules.automaton.ruleCount() > 0) {
             publisher.entryRules = rules.automaton;
             try {
                 publisher.rulesCheck.match(publisher.encoder.bytes(), 0, length, rule -> { });

@@ -338,4 +338,21 @@ class RouterFaultTest {
         assertTrue(router.close(Duration.ofSeconds(10)).drained());
         assertEquals(0, router.eventBus(null).metrics().malformed());
     }
+
+    /** Without the ingest match the same entry is accepted, then counted as malformed by the match stage. */
+    @org.junit.jupiter.api.Test
+    void shouldLeaveTheVerificationBoundToTheMatchStageWhenPutEventsIsNotMatchedAtIngest() {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
+            .maxEventBytes(64 * 1024).matchPutEventsAtIngest(false));
+        router.putRule(Rule.of("crafted", "{\"detail\":" + dev.eventrouter.match.VerificationBudgetTest.PATTERN
+            + "}"));
+        router.putTargets(null, "crafted", List.of(Target.handler("t", d -> got.add(d.payloadAsString()))));
+        final PutEventsResult result = router.putEvents(List.of(
+            PutEventsEntry.of("s", "t", dev.eventrouter.match.VerificationBudgetTest.adversarial(20))));
+        assertTrue(result.entries().get(0).isAccepted());
+        Await.until(() -> router.eventBus(null).metrics().malformed() == 1, "counted by the match stage");
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(List.of(), got);
+    }
 }
