@@ -9,6 +9,7 @@ import dev.eventrouter.pattern.PatternLimits;
 import dev.eventrouter.pattern.PatternParser;
 import dev.eventrouter.persist.archive.ArchiveReader;
 import dev.eventrouter.persist.archive.ArchiveStore;
+import dev.eventrouter.persist.archive.CorruptArchiveException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -51,10 +52,13 @@ final class ArchiveCommand implements Runnable {
         }
     }
 
-    /** @return the one-line error for an archive Chronicle cannot read. */
+    /**
+     * @return the one-line error for an archive Chronicle cannot read; a {@link CorruptArchiveException} already
+     *         says where and why, so its message is used as it is.
+     */
     static UserError corrupt(final String option, final Path dir, final Exception cause) {
-        final UserError error = new UserError(option + ": " + dir + ": cannot read the archive (corrupt file?): "
-            + cause.getMessage());
+        final UserError error = new UserError(option + ": " + (cause instanceof CorruptArchiveException
+            ? cause.getMessage() : dir + ": cannot read the archive (corrupt file?): " + cause.getMessage()));
         error.initCause(cause);
         return error;
     }

@@ -180,6 +180,9 @@ class ArchiveCliTest {
             assertEquals(1, run.err().lines().count(), String.join(" ", args) + ": " + run.err());
             assertTrue(run.err().startsWith("router: "), run.err());
             assertTrue(run.err().contains("(corrupt file?)"), run.err());
+            final String option = args[0].equals("archive") ? "--dir: " : args[0].equals("replay") ? "--archive: " : "";
+            assertTrue(run.err().startsWith("router: " + option + archive + ": cannot read the entry after position "),
+                "one message naming the archive and the last good position, not wrapped twice: " + run.err());
         }
     }
 }
