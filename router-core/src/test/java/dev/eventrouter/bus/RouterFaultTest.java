@@ -20,6 +20,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RouterFaultTest {
     private static final String FAR = "arn:aws:events:eu-west-1:123456789012:event-bus/far";
 
+    /** A small router: a 64-slot ring and a 1 MiB handoff, events up to 64 KB. */
+    private static RouterContext small() {
+        return new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20).maxEventBytes(64 * 1024);
+    }
+
     private static byte[] event(final String detail) {
         return ("{\"version\":\"0\",\"id\":\"e1\",\"detail-type\":\"t\",\"source\":\"shop\",\"account\":"
             + "\"123456789012\",\"time\":\"2026-11-28T10:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],"
@@ -40,8 +45,7 @@ class RouterFaultTest {
         final List<String> last = new CopyOnWriteArrayList<>();
         final List<DeadLetter> dead = new CopyOnWriteArrayList<>();
         final RetryPolicy noRetries = new RetryPolicy(0, 60);
-        final Router router = Router.start(new RouterContext().clock(clock).seed(1).ringSize(64)
-            .handoffBytes(1 << 20).maxEventBytes(64 * 1024).stageThreading(threading));
+        final Router router = Router.start(small().clock(clock).stageThreading(threading));
         router.createEventBus(FAR);
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(
@@ -78,8 +82,7 @@ class RouterFaultTest {
     @EnumSource(ProducerMode.class)
     void shouldRefuseABadRangeWithoutLeavingAClaimBehind(final ProducerMode mode) {
         final List<String> got = new CopyOnWriteArrayList<>();
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024).producerMode(mode).validatePublishedEvents(false));
+        final Router router = Router.start(small().producerMode(mode).validatePublishedEvents(false));
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(Target.handler("t", d -> got.add(d.payloadAsString()))));
         final byte[] valid = event("{\"n\":1}");
@@ -118,8 +121,7 @@ class RouterFaultTest {
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         final List<String> old = new CopyOnWriteArrayList<>();
         final List<String> replacement = new CopyOnWriteArrayList<>();
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024));
+        final Router router = Router.start(small());
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(
             Target.handler("gate", d -> {
@@ -147,8 +149,7 @@ class RouterFaultTest {
         clock.update(1_000_000);
         final List<Integer> oldAttempts = new CopyOnWriteArrayList<>();
         final List<Integer> newAttempts = new CopyOnWriteArrayList<>();
-        final Router router = Router.start(new RouterContext().clock(clock).seed(1).ringSize(64)
-            .handoffBytes(1 << 20).maxEventBytes(64 * 1024));
+        final Router router = Router.start(small().clock(clock));
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(Target.handler("t", d -> {
             oldAttempts.add(d.attempt());
@@ -173,8 +174,7 @@ class RouterFaultTest {
         clock.update(1_000_000);
         final List<Integer> attempts = new CopyOnWriteArrayList<>();
         final List<DeadLetter> dead = new CopyOnWriteArrayList<>();
-        final Router router = Router.start(new RouterContext().clock(clock).seed(1).ringSize(64)
-            .handoffBytes(1 << 20).maxEventBytes(64 * 1024));
+        final Router router = Router.start(small().clock(clock));
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(Target.handler("t", d -> {
             attempts.add(d.attempt());
@@ -197,8 +197,7 @@ class RouterFaultTest {
     /** A dead-letter handler that throws (even an Error) does not lose the event: close reports it. */
     @org.junit.jupiter.api.Test
     void shouldReportAnEventWhoseDeadLetterHandlerThrows() {
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024));
+        final Router router = Router.start(small());
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(Target.handler("t", d -> {
             throw new dev.eventrouter.target.TargetException(dev.eventrouter.target.TargetException.NO_PERMISSIONS,
@@ -226,8 +225,7 @@ class RouterFaultTest {
     @org.junit.jupiter.api.Test
     void shouldCountAnEventOverTheVerificationBudgetAsMalformedAndGoOn() {
         final List<String> got = new CopyOnWriteArrayList<>();
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024));
+        final Router router = Router.start(small());
         router.putRule(Rule.of("crafted", dev.eventrouter.match.VerificationBudgetTest.PATTERN));
         router.putRule(Rule.of("cheap", "{\"a\":[\"v\"]}"));
         router.putTargets(null, "crafted", List.of(Target.handler("t", d -> got.add("crafted"))));
@@ -251,8 +249,7 @@ class RouterFaultTest {
     void shouldReturnFromCloseWhenAHandlerIgnoresInterrupts() throws Exception {
         final java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
         final java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024));
+        final Router router = Router.start(small());
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
         router.putTargets(null, "r", List.of(Target.handler("deaf", d -> {
             inHandler.countDown();
@@ -324,8 +321,7 @@ class RouterFaultTest {
     /** A PutEvents entry over the verification bound is refused at ingest, with a per-entry error. */
     @org.junit.jupiter.api.Test
     void shouldRefuseAPutEventsEntryOverTheVerificationBoundAtIngest() {
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024));
+        final Router router = Router.start(small());
         router.putRule(Rule.of("crafted", "{\"detail\":" + dev.eventrouter.match.VerificationBudgetTest.PATTERN
             + "}"));
         final PutEventsResult result = router.putEvents(List.of(
@@ -343,8 +339,7 @@ class RouterFaultTest {
     @org.junit.jupiter.api.Test
     void shouldLeaveTheVerificationBoundToTheMatchStageWhenPutEventsIsNotMatchedAtIngest() {
         final List<String> got = new CopyOnWriteArrayList<>();
-        final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(1 << 20)
-            .maxEventBytes(64 * 1024).matchPutEventsAtIngest(false));
+        final Router router = Router.start(small().matchPutEventsAtIngest(false));
         router.putRule(Rule.of("crafted", "{\"detail\":" + dev.eventrouter.match.VerificationBudgetTest.PATTERN
             + "}"));
         router.putTargets(null, "crafted", List.of(Target.handler("t", d -> got.add(d.payloadAsString()))));
