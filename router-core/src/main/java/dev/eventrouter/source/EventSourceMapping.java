@@ -43,9 +43,9 @@ public final class EventSourceMapping extends AbstractMapping {
         /** Records read and not finished, over all lanes. */
         int queued;
         /**
-         * Positions read for delivery and not yet behind the checkpoint, oldest first: the read window. Reading stops while it
-         * holds ParallelizationFactor x BatchSize records, so no lane runs more than that ahead of the checkpoint and
-         * a restart delivers again at most that many records (one batch per lane).
+         * Positions read for delivery and not yet behind the checkpoint, oldest first: the read window. Reading stops
+         * while it holds ParallelizationFactor x BatchSize records, so no lane runs more than that ahead of the
+         * checkpoint and a restart delivers again at most that many records (one batch per lane).
          */
         final org.agrona.collections.LongArrayQueue window = new org.agrona.collections.LongArrayQueue();
 

@@ -185,10 +185,8 @@ class RouterSoakTest {
         maxAttempts.put("hop", 4);
         kindOf.put("hop", 0);
         router.putRule(Rule.of("flaky", "{\"detail\":{\"kind\":[1]}}"));
-        router.putTargets(null, "flaky", List.of(Target.handler("flaky", d -> {
-            final String id = id(d.payloadAsString());
-            Ledger.count(faulty.get("flaky").attempts, id);
-            final long draw = Math.floorMod(Seeds.mix(faultSeeds.get(), id.hashCode() * 31 + d.attempt()), 10);
+        router.putTargets(null, "flaky", List.of(Target.handler("flaky", recorded(faulty.get("flaky"), (id, attempt) -> {
+            final long draw = Math.floorMod(Seeds.mix(faultSeeds.get(), id.hashCode() * 31 + attempt), 10);
             if (draw == 0) {
                 throw new AssertionError("flaky Error");
             } else if (draw == 1) {
@@ -196,33 +194,26 @@ class RouterSoakTest {
             } else if (draw < 4) {
                 throw new IllegalStateException("flaky Exception");
             }
-            Ledger.count(faulty.get("flaky").delivered, id);
-        }).withRetryPolicy(new RetryPolicy(2, 3_600)).withDeadLetter(deadLetters.apply("flaky")::onDeadLetter)));
+        })).withRetryPolicy(new RetryPolicy(2, 3_600)).withDeadLetter(deadLetters.apply("flaky")::onDeadLetter)));
         maxAttempts.put("flaky", 3);
         kindOf.put("flaky", 1);
         router.putRule(Rule.of("slow", "{\"detail\":{\"kind\":[2]}}"));
-        router.putTargets(null, "slow", List.of(Target.asyncHandler("slow", d -> {
-            final String id = id(d.payloadAsString());
-            Ledger.count(faulty.get("slow").attempts, id);
-            final long draw = Math.floorMod(Seeds.mix(faultSeeds.get(), id.hashCode() * 17 + d.attempt()), 10);
+        router.putTargets(null, "slow", List.of(Target.asyncHandler("slow", recorded(faulty.get("slow"), (id, attempt) -> {
+            final long draw = Math.floorMod(Seeds.mix(faultSeeds.get(), id.hashCode() * 17 + attempt), 10);
             if (draw < 2) {
                 throw new IllegalStateException("slow failure");
             }
             if (draw < 4) {
                 LockSupport.parkNanos(50_000);   // a slow call
             }
-            Ledger.count(faulty.get("slow").delivered, id);
-        }).withQueueCapacity(4).withRetryPolicy(new RetryPolicy(3, 3_600))
+        })).withQueueCapacity(4).withRetryPolicy(new RetryPolicy(3, 3_600))
             .withDeadLetter(deadLetters.apply("slow")::onDeadLetter)));
         maxAttempts.put("slow", 4);
         kindOf.put("slow", 2);
         router.putRule(Rule.of("stuck", "{\"detail\":{\"kind\":[3]}}"));
-        router.putTargets(null, "stuck", List.of(Target.asyncHandler("stuck", d -> {
-            final String id = id(d.payloadAsString());
-            Ledger.count(faulty.get("stuck").attempts, id);
-            stuck.await();   // never released: close interrupts it
-            Ledger.count(faulty.get("stuck").delivered, id);
-        }).withQueueCapacity(2).withRetryPolicy(new RetryPolicy(1, 3_600))
+        router.putTargets(null, "stuck", List.of(Target.asyncHandler("stuck", recorded(faulty.get("stuck"),
+            (id, attempt) -> stuck.await()))   // never released: close interrupts it
+            .withQueueCapacity(2).withRetryPolicy(new RetryPolicy(1, 3_600))
             .withDeadLetter(deadLetters.apply("stuck")::onDeadLetter)));
         maxAttempts.put("stuck", 2);
         kindOf.put("stuck", 3);
@@ -231,14 +222,11 @@ class RouterSoakTest {
         final AtomicInteger generation = new AtomicInteger();
         final java.util.function.Supplier<Target> churnTarget = () -> {
             final int instance = generation.incrementAndGet();
-            return Target.asyncHandler("c", d -> {
-                final String id = id(d.payloadAsString());
-                Ledger.count(faulty.get("churn").attempts, id);
-                if (Math.floorMod(Seeds.mix(faultSeeds.get(), id.hashCode() + instance * 7 + d.attempt()), 5) == 0) {
+            return Target.asyncHandler("c", recorded(faulty.get("churn"), (id, attempt) -> {
+                if (Math.floorMod(Seeds.mix(faultSeeds.get(), id.hashCode() + instance * 7 + attempt), 5) == 0) {
                     throw new IllegalStateException("churn failure");
                 }
-                Ledger.count(faulty.get("churn").delivered, id);
-            }).withQueueCapacity(8).withRetryPolicy(new RetryPolicy(2, 3_600))
+            })).withQueueCapacity(8).withRetryPolicy(new RetryPolicy(2, 3_600))
                 .withDeadLetter(deadLetters.apply("churn")::onDeadLetter);
         };
         router.putTargets(null, "churn", List.of(churnTarget.get()));
@@ -460,6 +448,22 @@ class RouterSoakTest {
             }
         }
         return ids;
+    }
+
+    /** What a faulty target does with one attempt: return to succeed, throw (anything) to fail. */
+    @FunctionalInterface
+    private interface Behaviour {
+        void attempt(String id, int attempt) throws Exception;
+    }
+
+    /** A handler that records each attempt, runs the behaviour, and records the success when it returns. */
+    private static dev.eventrouter.target.EventHandler recorded(final Ledger ledger, final Behaviour behaviour) {
+        return d -> {
+            final String id = id(d.payloadAsString());
+            Ledger.count(ledger.attempts, id);
+            behaviour.attempt(id, d.attempt());
+            Ledger.count(ledger.delivered, id);
+        };
     }
 
     /** A dead-letter handler, as a named functional type for the lambda above. */
