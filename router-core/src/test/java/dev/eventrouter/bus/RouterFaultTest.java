@@ -350,4 +350,45 @@ class RouterFaultTest {
         assertTrue(router.close(Duration.ofSeconds(10)).drained());
         assertEquals(List.of(), got);
     }
+
+    /**
+     * A bus that refuses events (a stage could not keep them): PutEvents entries fail with InternalFailure and the
+     * reason, raw publishes throw it, a bus target forwarding there fails and is retried; acceptEvents opens it again
+     * and the retried forward arrives.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldRefuseEventsForABusUntilItAcceptsThemAgain() {
+        final ManualClock clock = new ManualClock();
+        clock.update(1_000_000);
+        final List<String> arrived = new CopyOnWriteArrayList<>();
+        final Router router = Router.start(small().clock(clock));
+        final EventBus kept = router.createEventBus("kept");
+        router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        router.putTargets(null, "r", List.of(Target.bus("hop", "kept")));
+        router.putRule(Rule.of("in", "{\"source\":[\"shop\"]}").onBus("kept"));
+        router.putTargets("kept", "in", List.of(Target.handler("t", d -> arrived.add(d.payloadAsString()))));
+        kept.refuseEvents("archive a cannot write: disk full");
+        assertEquals("disk full", kept.refusal().substring(kept.refusal().length() - 9));
+
+        final PutEventsResult refused = router.putEvents(List.of(PutEventsEntry.of("shop", "t", "{}")
+            .withEventBusName("kept")));
+        assertEquals("InternalFailure", refused.entries().get(0).error().code());
+        assertEquals("event bus arn:aws:events:us-east-1:123456789012:event-bus/kept refuses events: archive a cannot"
+            + " write: disk full", refused.entries().get(0).error().message());
+        final byte[] raw = event("{\"n\":1}");
+        assertEquals("event bus arn:aws:events:us-east-1:123456789012:event-bus/kept refuses events: archive a cannot"
+            + " write: disk full", org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> kept.publish(raw)).getMessage());
+
+        assertTrue(router.eventBus(null).publish(raw));
+        final TargetMetrics hop = router.targetMetrics(null, "r", "hop");
+        Await.until(() -> hop.failed() == 1, "the forward refused");
+        Await.until(() -> router.retries().nextDue() > 0, "the forward's retry planned");
+        kept.acceptEvents();
+        clock.update(router.retries().nextDue());
+        Await.until(() -> arrived.size() == 1, "the retried forward arrives");
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(1, hop.retried());
+        assertEquals(null, kept.refusal());
+    }
 }

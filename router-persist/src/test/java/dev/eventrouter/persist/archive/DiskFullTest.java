@@ -79,6 +79,14 @@ class DiskFullTest {
         assertEquals("InternalFailure", router.putEvents(List.of(dev.eventrouter.bus.PutEventsEntry.of("s", "t",
             "{}"))).entries().get(0).error().code());
         assertEquals("FAILED", archives.describe("full").state());
+        // resume opens the bus again; the disk is still full, so the next write fails and closes it again
+        archives.resume(router, "full");
+        assertEquals(null, router.eventBus(null).refusal());
+        assertEquals("ENABLED", archives.describe("full").state());
+        assertTrue(router.eventBus(null).publish("{\"source\":\"s\"}".getBytes(StandardCharsets.UTF_8)));
+        dev.eventrouter.bus.Await.until(() -> router.eventBus(null).refusal() != null, "refused again");
+        assertEquals("archive nope does not exist", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> archives.resume(router, "nope")).getMessage());
 
         // the router did not stall: another bus still delivers, and close drains
         assertTrue(router.eventBus("other").publish("{\"source\":\"s\",\"n\":1}".getBytes(StandardCharsets.UTF_8)));

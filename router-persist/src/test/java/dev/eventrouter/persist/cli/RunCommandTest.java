@@ -242,4 +242,17 @@ class RunCommandTest {
             "test-pattern reads the deepest event (no match: exit 1)");
         assertEquals(2, run("test-pattern", "--pattern", "{\"b\":[1]}", "--event", tooDeep).code());
     }
+
+    @Test
+    void shouldRefuseTruncateOutsideAFileTargetOrAsAnythingButABoolean() throws IOException {
+        final Path events = write("events.ndjson", event(1, 5) + "\n");
+        final Path onStdout = write("stdout.json", "{\"rules\": [{\"name\": \"r\", \"eventPattern\": {}, "
+            + "\"targets\": [{\"id\": \"t\", \"type\": \"stdout\", \"truncate\": true}]}]}");
+        assertEquals("router: " + onStdout + ": rules[0].targets[0].truncate: true or false, for file targets only\n",
+            run("run", "--config", onStdout.toString(), "--events", events.toString()).err());
+        final Path notBoolean = write("string.json", "{\"rules\": [{\"name\": \"r\", \"eventPattern\": {}, "
+            + "\"targets\": [{\"id\": \"t\", \"type\": \"file\", \"path\": \"x\", \"truncate\": \"yes\"}]}]}");
+        assertEquals("router: " + notBoolean + ": rules[0].targets[0].truncate: true or false, for file targets only\n",
+            run("run", "--config", notBoolean.toString(), "--events", events.toString()).err());
+    }
 }
