@@ -18,6 +18,12 @@ public record EntryError(String code, String message) {
     public static final String INTERNAL_FAILURE = "InternalFailure";
     /** The event bus named by the entry does not exist. Not retryable. */
     public static final String RESOURCE_NOT_FOUND = "ResourceNotFoundException";
+    /** The bus's policies do not let the caller put events on it. */
+    public static final String ACCESS_DENIED = "AccessDeniedException";
+    /** The bus's policy lets the caller put events, but not with this Source. */
+    public static final String NOT_AUTHORIZED_FOR_SOURCE = "NotAuthorizedForSourceException";
+    /** The bus's policy lets the caller put events with this Source, but not with this DetailType. */
+    public static final String NOT_AUTHORIZED_FOR_DETAIL_TYPE = "NotAuthorizedForDetailTypeException";
 
     /** @return whether a client may retry the entry unchanged. */
     public boolean isRetryable() {

@@ -18,6 +18,10 @@ public final class EventBus {
     volatile boolean deleted;
     /** Why new events are refused (a stage that must see every event cannot), or {@code null}. */
     volatile String refusal;
+    /** The bus's resource-based policy, or {@code null}; compiled when set, swapped in one write. */
+    volatile dev.eventrouter.auth.PolicyDocument policy;
+    /** The bus's tags, case-insensitive keys, unmodifiable. */
+    volatile Map<String, String> tags = Map.of();
     private final Router router;
 
     EventBus(final Router router, final EventArns.BusId id, final int index) {
@@ -45,6 +49,16 @@ public final class EventBus {
     /** @return the region of the bus. */
     public String region() {
         return id.region();
+    }
+
+    /** @return the bus's resource-based policy, or {@code null} when it has none. */
+    public dev.eventrouter.auth.PolicyDocument policy() {
+        return policy;
+    }
+
+    /** @return the bus's tags. */
+    public Map<String, String> tags() {
+        return tags;
     }
 
     /** @return the bus's counters. */

@@ -1,5 +1,14 @@
 package dev.eventrouter.bus;
 
+import dev.eventrouter.auth.AccessDeniedException;
+import dev.eventrouter.auth.Authorizer;
+import dev.eventrouter.auth.ConditionKey;
+import dev.eventrouter.auth.InvalidPolicyException;
+import dev.eventrouter.auth.Organizations;
+import dev.eventrouter.auth.PolicyDocument;
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.auth.RequestContext;
+import dev.eventrouter.auth.Tags;
 import dev.eventrouter.event.EventLimits;
 import dev.eventrouter.event.MalformedEventException;
 import dev.eventrouter.match.EventMatcher;
@@ -72,6 +81,9 @@ public final class Router implements AutoCloseable {
     private static final ReplayFilter EVERYTHING = new ReplayFilter(0, java.util.Set.of());
     private CloseReport closeReport;
     private final EventIdSource forwardIds;
+    private volatile Organizations organizations = Organizations.NONE;
+    /** Tags of rules, by rule ARN (case-insensitive keys, unmodifiable maps). */
+    private final Map<String, Map<String, String>> ruleTags = new ConcurrentHashMap<>();
 
     /** Per-publisher-thread state: the envelope encoder and a validator; both reused. */
     private final class Publisher {
@@ -95,6 +107,10 @@ public final class Router implements AutoCloseable {
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
         /** Set on the router's own threads: handlers may still publish while {@link #close} drains. */
         boolean internal;
+        /** Authorizes a caller's PutEvents entries; reused. */
+        final RequestContext auth = new RequestContext();
+        /** Authorizes a rule's delivery to a bus in another account; reused. */
+        final RequestContext forwardAuth = new RequestContext();
 
         Publisher() {
             encoder = new EnvelopeEncoder(context.ingestLimits(), context.clock(),
@@ -260,6 +276,10 @@ public final class Router implements AutoCloseable {
      * @throws IllegalArgumentException when the bus does not exist.
      */
     public String putRule(final Rule rule) {
+        return putRule(null, rule);
+    }
+
+    String putRule(final Principal caller, final Rule rule) {
         final EventPattern pattern;
         try {
             pattern = parser.parse(rule.eventPattern());
@@ -267,9 +287,11 @@ public final class Router implements AutoCloseable {
             throw e.inRule(rule.name());
         }
         synchronized (admin) {
-            final EventBus bus = eventBus(rule.eventBus());
-            final Rule stored = rule.onBus(bus.name());
+            final EventBus bus = busFor(caller, rule.eventBus());
             final RuleBinding existing = bus.rules.get(rule.name());
+            authorizeRule(caller, "events:PutRule", bus, rule.name(), existing, pattern, null);
+            final Rule stored = rule.onBus(bus.name()).createdBy(existing != null ? existing.rule.createdBy()
+                : caller != null ? caller.account() : bus.account());
             final RuleBinding binding = existing != null ? existing.with(stored, pattern)
                 : new RuleBinding(stored, bus.id.ruleArn(rule.name()), pattern,
                     ruleMetrics.computeIfAbsent(bus.id.ruleArn(rule.name()), k -> new RuleMetrics()),
@@ -287,32 +309,40 @@ public final class Router implements AutoCloseable {
      * @throws IllegalArgumentException when the rule does not exist or still has targets.
      */
     public void deleteRule(final String bus, final String name) {
+        deleteRule(null, bus, name);
+    }
+
+    void deleteRule(final Principal caller, final String bus, final String name) {
         synchronized (admin) {
-            final EventBus eventBus = eventBus(bus);
+            final EventBus eventBus = busFor(caller, bus);
             final RuleBinding binding = requireRule(eventBus, name);
+            authorizeRule(caller, "events:DeleteRule", eventBus, name, binding, null, null);
             if (binding.targets.length > 0) {
                 throw new IllegalArgumentException("rule " + binding.arn + " still has targets; remove them first");
             }
             final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
             next.remove(name);
             install(eventBus, next, true);
+            ruleTags.remove(binding.arn);
         }
     }
 
     /** Enables a rule. @throws IllegalArgumentException when it does not exist. */
     public void enableRule(final String bus, final String name) {
-        setState(bus, name, RuleState.ENABLED);
+        setState(null, bus, name, RuleState.ENABLED);
     }
 
     /** Disables a rule: it keeps its targets and matches nothing. @throws IllegalArgumentException when absent. */
     public void disableRule(final String bus, final String name) {
-        setState(bus, name, RuleState.DISABLED);
+        setState(null, bus, name, RuleState.DISABLED);
     }
 
-    private void setState(final String bus, final String name, final RuleState state) {
+    void setState(final Principal caller, final String bus, final String name, final RuleState state) {
         synchronized (admin) {
-            final EventBus eventBus = eventBus(bus);
+            final EventBus eventBus = busFor(caller, bus);
             final RuleBinding binding = requireRule(eventBus, name);
+            authorizeRule(caller, state == RuleState.ENABLED ? "events:EnableRule" : "events:DisableRule", eventBus,
+                name, binding, null, null);
             final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
             next.put(name, binding.with(binding.rule.withState(state), binding.pattern));
             install(eventBus, next, true);
@@ -321,16 +351,29 @@ public final class Router implements AutoCloseable {
 
     /** @return the rule as stored (its bus given by name). @throws IllegalArgumentException when absent. */
     public Rule describeRule(final String bus, final String name) {
+        return describeRule(null, bus, name);
+    }
+
+    Rule describeRule(final Principal caller, final String bus, final String name) {
         synchronized (admin) {
-            return requireRule(eventBus(bus), name).rule;
+            final EventBus eventBus = busFor(caller, bus);
+            final RuleBinding binding = requireRule(eventBus, name);
+            authorizeRule(caller, "events:DescribeRule", eventBus, name, binding, null, null);
+            return binding.rule;
         }
     }
 
     /** @return the rules of a bus, in creation order. */
     public List<Rule> listRules(final String bus) {
+        return listRules(null, bus);
+    }
+
+    List<Rule> listRules(final Principal caller, final String bus) {
         synchronized (admin) {
+            final EventBus eventBus = busFor(caller, bus);
+            authorizeBus(caller, "events:ListRules", eventBus, eventBus.arn);
             final List<Rule> list = new ArrayList<>();
-            eventBus(bus).rules.values().forEach(binding -> list.add(binding.rule));
+            eventBus.rules.values().forEach(binding -> list.add(binding.rule));
             return list;
         }
     }
@@ -378,9 +421,14 @@ public final class Router implements AutoCloseable {
      *                                  targets-per-rule limit.
      */
     public void putTargets(final String bus, final String rule, final List<Target> targets) {
+        putTargets(null, bus, rule, targets);
+    }
+
+    void putTargets(final Principal caller, final String bus, final String rule, final List<Target> targets) {
         synchronized (admin) {
-            final EventBus eventBus = eventBus(bus);
+            final EventBus eventBus = busFor(caller, bus);
             final RuleBinding binding = requireRule(eventBus, rule);
+            authorizeRule(caller, "events:PutTargets", eventBus, rule, binding, null, targets);
             final Map<String, TargetBinding> byId = targetsById(binding);
             final Map<String, Target> added = new LinkedHashMap<>();
             for (Target target : targets) {
@@ -418,9 +466,14 @@ public final class Router implements AutoCloseable {
      * @throws IllegalArgumentException when the rule has no target with one of the ids (nothing is removed).
      */
     public void removeTargets(final String bus, final String rule, final List<String> ids) {
+        removeTargets(null, bus, rule, ids);
+    }
+
+    void removeTargets(final Principal caller, final String bus, final String rule, final List<String> ids) {
         synchronized (admin) {
-            final EventBus eventBus = eventBus(bus);
+            final EventBus eventBus = busFor(caller, bus);
             final RuleBinding binding = requireRule(eventBus, rule);
+            authorizeRule(caller, "events:RemoveTargets", eventBus, rule, binding, null, null);
             final Map<String, TargetBinding> byId = targetsById(binding);
             for (String id : ids) {
                 if (!byId.containsKey(id)) {
@@ -436,9 +489,16 @@ public final class Router implements AutoCloseable {
 
     /** @return the targets of a rule, in the order they were added. */
     public List<Target> listTargetsByRule(final String bus, final String rule) {
+        return listTargetsByRule(null, bus, rule);
+    }
+
+    List<Target> listTargetsByRule(final Principal caller, final String bus, final String rule) {
         synchronized (admin) {
+            final EventBus eventBus = busFor(caller, bus);
+            final RuleBinding binding = requireRule(eventBus, rule);
+            authorizeRule(caller, "events:ListTargetsByRule", eventBus, rule, binding, null, null);
             final List<Target> list = new ArrayList<>();
-            for (TargetBinding target : requireRule(eventBus(bus), rule).targets) {
+            for (TargetBinding target : binding.targets) {
                 list.add(target.target);
             }
             return list;
@@ -468,7 +528,8 @@ public final class Router implements AutoCloseable {
             worker = new AsyncTargetWorker("eventrouter-target-" + target.id(), target.queueCapacity());
         }
         final TargetBinding binding = new TargetBinding(this, bus, target, rule.rule.name(), rule.arn, metrics,
-            target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker);
+            target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker,
+            rule.rule.createdBy());
         if (worker != null) {
             worker.bind(binding);
             final AgentRunner runner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError,
@@ -484,6 +545,402 @@ public final class Router implements AutoCloseable {
         if (binding.worker != null) {
             binding.worker.retire();
         }
+    }
+
+    // ---- accounts, policies and tags -----------------------------------------------------------------------
+
+    /**
+     * @return a view of this router whose calls run as {@code principal}: bus names are in its account, and every
+     *         call is authorized against the bus's resource-based policy (see {@link Caller}).
+     */
+    public Caller as(final Principal principal) {
+        return new Caller(this, java.util.Objects.requireNonNull(principal, "principal"));
+    }
+
+    /** Replaces the organization registry (organization ids and account tags of callers). */
+    public void organizations(final Organizations registry) {
+        organizations = java.util.Objects.requireNonNull(registry, "registry");
+    }
+
+    /** @return the region of names without an ARN. */
+    String defaultRegion() {
+        return context.region();
+    }
+
+    /** @return the organization registry. */
+    public Organizations organizations() {
+        return organizations;
+    }
+
+    /** @return the bus a caller names: {@code null} is its default bus, a name is in its account, an ARN anywhere. */
+    EventBus busFor(final Principal caller, final String nameOrArn) {
+        if (caller == null || nameOrArn != null && nameOrArn.startsWith("arn:")) {
+            return eventBus(nameOrArn);
+        }
+        final String arn = new EventArns.BusId(context.region(), caller.account(),
+            nameOrArn == null || nameOrArn.isEmpty() ? EventArns.DEFAULT_BUS : nameOrArn).arn();
+        final EventBus bus = busesByKey.get(arn);
+        if (bus == null) {
+            throw new IllegalArgumentException("event bus " + arn + " does not exist");
+        }
+        return bus;
+    }
+
+    /** Authorizes a call on a bus (ListRules, tagging the bus, archives and replays). */
+    void authorizeBus(final Principal caller, final String action, final EventBus bus, final String resource) {
+        if (caller == null) {
+            return;
+        }
+        final RequestContext ctx = new RequestContext().reset(resolve(caller), action, resource)
+            .resourceTags(bus.tags);
+        check(bus, ctx);
+    }
+
+    private void check(final EventBus bus, final RequestContext ctx) {
+        final int decision = Authorizer.decide(bus.policy, bus.account(), ctx, 0);
+        if (!Authorizer.allowed(decision)) {
+            throw new AccessDeniedException(Authorizer.message(decision, ctx));
+        }
+    }
+
+    Principal resolve(final Principal caller) {
+        return organizations.resolve(caller);
+    }
+
+    private static boolean mutates(final String action) {
+        return !action.equals("events:DescribeRule") && !action.equals("events:ListTargetsByRule")
+            && !action.equals("events:ListTagsForResource");
+    }
+
+    /**
+     * Authorizes a rule call. A rule created by another account than the bus's is managed by its creator only, and
+     * its targets must be in the creator's account; the bus policy decides for callers from other accounts, with
+     * {@code events:source}, {@code events:detail-type} and {@code events:detail.*} taken from the pattern.
+     */
+    private void authorizeRule(final Principal caller, final String action, final EventBus bus, final String rule,
+                               final RuleBinding existing, final EventPattern pattern, final List<Target> targets) {
+        final String callerAccount = caller == null ? bus.account() : caller.account();
+        final String creator = existing != null ? existing.rule.createdBy() : callerAccount;
+        final String ruleArn = bus.id.ruleArn(rule);
+        if (existing != null && mutates(action) && !creator.equals(callerAccount)) {
+            throw new AccessDeniedException("User: " + (caller == null ? Principal.rootArn(callerAccount)
+                : caller.arn()) + " is not authorized to perform: " + action + " on resource: " + ruleArn
+                + " because the rule was created by account " + creator + " and only its creator manages it");
+        }
+        final List<String> targetArns = new ArrayList<>();
+        if (targets != null) {
+            for (Target target : targets) {
+                if (target.kind() == Target.Kind.BUS) {
+                    // as delivery looks it up: a name is a bus of the router's default account
+                    final EventArns.BusId id = EventArns.resolve(target.bus(), context.region(), context.account());
+                    if (!creator.equals(bus.account()) && !id.account().equals(creator)) {
+                        throw new AccessDeniedException("rule " + ruleArn + " was created by account " + creator
+                            + "; its target " + target.id() + " (" + id.arn() + ") must be in that account");
+                    }
+                    targetArns.add(id.arn());
+                }
+            }
+        }
+        if (caller == null) {
+            return;
+        }
+        final RequestContext ctx = new RequestContext().reset(resolve(caller), action, ruleArn)
+            .resourceTags(ruleTags.getOrDefault(ruleArn, Map.of())).targetArns(targetArns);
+        if (existing != null) {
+            ctx.creatorAccount(creator);
+        }
+        final EventPattern keys = pattern != null ? pattern : existing != null ? existing.pattern : null;
+        if (keys != null) {
+            PatternKeys.add(keys, ctx);
+        }
+        check(bus, ctx);
+    }
+
+    /** @return the PutEvents error for an entry the caller may not put on the bus, or {@code null}. */
+    private EntryError authorizeEntry(final RequestContext ctx, final Principal caller, final EventBus bus,
+                                      final PutEventsEntry entry) {
+        ctx.reset(caller, "events:PutEvents", bus.arn).source(entry.source()).detailType(entry.detailType())
+            .eventBusInvocation(false).resourceTags(bus.tags);
+        final int decision = Authorizer.decide(bus.policy, bus.account(), ctx, 0);
+        if (Authorizer.allowed(decision)) {
+            return null;
+        }
+        final int outcome = Authorizer.outcome(decision);
+        if (outcome == Authorizer.DENY_NO_ALLOW || outcome == Authorizer.DENY_NO_IDENTITY_ALLOW) {
+            // which key kept every Allow from applying: AWS names the source first, then the detail-type
+            final int source = 1 << ConditionKey.EVENTS_SOURCE.ordinal();
+            final int detailType = 1 << ConditionKey.EVENTS_DETAIL_TYPE.ordinal();
+            final boolean sourceOnly = Authorizer.allowed(Authorizer.decide(bus.policy, bus.account(), ctx, source));
+            final boolean detailTypeOnly = !sourceOnly
+                && Authorizer.allowed(Authorizer.decide(bus.policy, bus.account(), ctx, detailType));
+            if (sourceOnly || !detailTypeOnly
+                && Authorizer.allowed(Authorizer.decide(bus.policy, bus.account(), ctx, source | detailType))) {
+                return new EntryError(EntryError.NOT_AUTHORIZED_FOR_SOURCE, "account " + caller.account()
+                    + " is not authorized to put events with source '" + entry.source() + "' on event bus "
+                    + bus.arn);
+            }
+            if (detailTypeOnly) {
+                return new EntryError(EntryError.NOT_AUTHORIZED_FOR_DETAIL_TYPE, "account " + caller.account()
+                    + " is not authorized to put events with detail-type '" + entry.detailType()
+                    + "' on event bus " + bus.arn);
+            }
+        }
+        return new EntryError(EntryError.ACCESS_DENIED, Authorizer.message(decision, ctx));
+    }
+
+    /**
+     * Authorizes a rule's delivery to a bus: always allowed within the rule creator's account unless the
+     * destination's policy denies; across accounts the destination's policy must allow {@code events:PutEvents}
+     * with {@code events:eventBusInvocation=true}, {@code aws:SourceArn} the rule's ARN.
+     *
+     * @return {@code null} when allowed, else AWS's AccessDenied message.
+     */
+    String authorizeForward(final TargetBinding from, final EventBus destination, final byte[] event,
+                            final int offset, final int length) {
+        final PolicyDocument policy = destination.policy;
+        final String creator = from.creatorAccount;
+        if (policy == null && destination.account().equals(creator)) {
+            return null;
+        }
+        final Publisher publisher = publishers.get();
+        final RequestContext ctx = publisher.forwardAuth.reset(from.principal(organizations),
+            "events:PutEvents", destination.arn).eventBusInvocation(true)
+            .sourceRule(from.ruleArn, from.ruleAccount).resourceTags(destination.tags);
+        if (policy != null && (policy.usesKey(ConditionKey.EVENTS_SOURCE)
+            || policy.usesKey(ConditionKey.EVENTS_DETAIL_TYPE))) {
+            ctx.source(EnvelopeFields.string(event, offset, length, EnvelopeFields.SOURCE));
+            ctx.detailType(EnvelopeFields.string(event, offset, length, EnvelopeFields.DETAIL_TYPE));
+        }
+        final int decision = Authorizer.decide(policy, destination.account(), ctx, 0);
+        return Authorizer.allowed(decision) ? null : Authorizer.message(decision, ctx);
+    }
+
+    /** Authorizes a caller's raw publish: the envelope's account must be the caller's; then as PutEvents. */
+    void authorizeRaw(final Principal caller, final EventBus bus, final byte[] bytes, final int offset,
+                      final int length) {
+        final String account = EnvelopeFields.string(bytes, offset, length, EnvelopeFields.ACCOUNT);
+        if (!caller.account().equals(account)) {
+            throw new AccessDeniedException("event account " + account + " is not the caller's account "
+                + caller.account() + " (the account field of an event is its sender's)");
+        }
+        final Publisher publisher = publishers.get();
+        final RequestContext ctx = publisher.auth.reset(caller, "events:PutEvents", bus.arn)
+            .eventBusInvocation(false).resourceTags(bus.tags);
+        final String source = EnvelopeFields.string(bytes, offset, length, EnvelopeFields.SOURCE);
+        final String detailType = EnvelopeFields.string(bytes, offset, length, EnvelopeFields.DETAIL_TYPE);
+        if (source != null) {
+            ctx.source(source);
+        }
+        if (detailType != null) {
+            ctx.detailType(detailType);
+        }
+        check(bus, ctx);
+    }
+
+    boolean publishRaw(final Caller caller, final EventBus bus, final byte[] bytes, final int offset,
+                       final int length) {
+        checkLength(length);
+        authorizeRaw(caller.resolved(), bus, bytes, offset, length);
+        return publishRaw(bus, bytes, offset, length);
+    }
+
+    /**
+     * PutPermission (legacy form): lets an account, or every account ({@code *}, optionally limited to an
+     * organization), call {@code action} on the bus.
+     *
+     * @param statementId    1-64 letters, digits, '-' or '_'; unique in the bus's policy.
+     * @param action         {@code events:PutEvents} (any {@code events:} action is accepted, as AWS does).
+     * @param principal      a 12-digit account id or {@code *}.
+     * @param organizationId {@code null}, or the organization ({@code o-...}) that callers must be in.
+     * @throws IllegalArgumentException naming the field, or when the statement id is already used.
+     */
+    public void putPermission(final String bus, final String statementId, final String action,
+                              final String principal, final String organizationId) {
+        putPermission(null, bus, statementId, action, principal, organizationId);
+    }
+
+    void putPermission(final Principal caller, final String bus, final String statementId, final String action,
+                       final String principal, final String organizationId) {
+        if (statementId == null || !statementId.matches("[a-zA-Z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("StatementId=" + statementId
+                + ": must be 1-64 letters, digits, '-' or '_'");
+        }
+        if (action == null || !action.matches("events:[a-zA-Z]+")) {
+            throw new IllegalArgumentException("Action=" + action + ": must be events:<Action>, as events:PutEvents");
+        }
+        if (principal == null || !(principal.equals("*") || principal.matches("\\d{12}"))) {
+            throw new IllegalArgumentException("Principal=" + principal + ": must be a 12-digit account id or *");
+        }
+        if (organizationId != null && !organizationId.matches("o-[a-z0-9]{10,32}")) {
+            throw new IllegalArgumentException("Condition.Value=" + organizationId
+                + ": must be an organization id (o- and 10-32 lowercase letters or digits)");
+        }
+        synchronized (admin) {
+            final EventBus eventBus = busFor(caller, bus);
+            requireOwner(caller, "events:PutPermission", eventBus);
+            final PolicyDocument current = eventBus.policy;
+            if (current != null && current.statement(statementId) != null) {
+                throw new IllegalArgumentException("StatementId=" + statementId + ": already exists in the policy"
+                    + " of event bus " + eventBus.arn);
+            }
+            final var statement = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            statement.put("Sid", statementId).put("Effect", "Allow");
+            if (principal.equals("*")) {
+                statement.put("Principal", "*");
+            } else {
+                statement.putObject("Principal").put("AWS", Principal.rootArn(principal));
+            }
+            statement.put("Action", action).put("Resource", eventBus.arn);
+            if (organizationId != null) {
+                statement.putObject("Condition").putObject("StringEquals").put("aws:PrincipalOrgID", organizationId);
+            }
+            eventBus.policy = current == null ? PolicyDocument.parse("{\"Version\":\"2012-10-17\",\"Statement\":"
+                + statement + "}") : current.withStatement(statement);
+        }
+    }
+
+    /**
+     * PutPermission with a whole policy: replaces the bus's policy.
+     *
+     * @throws InvalidPolicyException naming the statement and field.
+     */
+    public void putPolicy(final String bus, final String policyJson) {
+        putPolicy(null, bus, policyJson);
+    }
+
+    void putPolicy(final Principal caller, final String bus, final String policyJson) {
+        final PolicyDocument policy = PolicyDocument.parse(policyJson);
+        synchronized (admin) {
+            final EventBus eventBus = busFor(caller, bus);
+            requireOwner(caller, "events:PutPermission", eventBus);
+            eventBus.policy = policy;
+        }
+    }
+
+    /**
+     * RemovePermission: removes one statement (by Sid) from the bus's policy.
+     *
+     * @throws IllegalArgumentException when the policy has no such statement.
+     */
+    public void removePermission(final String bus, final String statementId) {
+        removePermission(null, bus, statementId);
+    }
+
+    void removePermission(final Principal caller, final String bus, final String statementId) {
+        synchronized (admin) {
+            final EventBus eventBus = busFor(caller, bus);
+            requireOwner(caller, "events:RemovePermission", eventBus);
+            final PolicyDocument current = eventBus.policy;
+            if (current == null || statementId == null || current.statement(statementId) == null) {
+                throw new IllegalArgumentException("StatementId=" + statementId + ": the policy of event bus "
+                    + eventBus.arn + " has no such statement");
+            }
+            eventBus.policy = current.withoutStatement(statementId);
+        }
+    }
+
+    /** RemovePermission with RemoveAllPermissions: the bus has no policy afterwards. */
+    public void removeAllPermissions(final String bus) {
+        removeAllPermissions(null, bus);
+    }
+
+    void removeAllPermissions(final Principal caller, final String bus) {
+        synchronized (admin) {
+            final EventBus eventBus = busFor(caller, bus);
+            requireOwner(caller, "events:RemovePermission", eventBus);
+            eventBus.policy = null;
+        }
+    }
+
+    private static void requireOwner(final Principal caller, final String action, final EventBus bus) {
+        if (caller != null && !caller.account().equals(bus.account())) {
+            throw new AccessDeniedException("User: " + caller.arn() + " is not authorized to perform: " + action
+                + " on resource: " + bus.arn + " because only the bus's account manages its policy");
+        }
+    }
+
+    /**
+     * TagResource: adds or replaces tags on a bus or rule (by ARN).
+     *
+     * @throws IllegalArgumentException when the resource does not exist or a tag breaks a limit.
+     */
+    public void tagResource(final String arn, final Map<String, String> tags) {
+        tagResource(null, arn, tags);
+    }
+
+    void tagResource(final Principal caller, final String arn, final Map<String, String> tags) {
+        changeTags(caller, "events:TagResource", arn, current -> {
+            current.putAll(tags);
+            Tags.validate(current, arn);
+        });
+    }
+
+    /** UntagResource: removes tags (by key) from a bus or rule; absent keys are ignored. */
+    public void untagResource(final String arn, final java.util.Collection<String> keys) {
+        untagResource(null, arn, keys);
+    }
+
+    void untagResource(final Principal caller, final String arn, final java.util.Collection<String> keys) {
+        changeTags(caller, "events:UntagResource", arn, current -> keys.forEach(current::remove));
+    }
+
+    /** @return ListTagsForResource: the tags of a bus or rule (by ARN). */
+    public Map<String, String> listTagsForResource(final String arn) {
+        return listTagsForResource(null, arn);
+    }
+
+    Map<String, String> listTagsForResource(final Principal caller, final String arn) {
+        synchronized (admin) {
+            final Object[] found = taggable(arn);
+            final EventBus bus = (EventBus) found[0];
+            authorizeTagging(caller, "events:ListTagsForResource", bus, (RuleBinding) found[1]);
+            return found[1] == null ? bus.tags : ruleTags.getOrDefault(((RuleBinding) found[1]).arn, Map.of());
+        }
+    }
+
+    private void changeTags(final Principal caller, final String action, final String arn,
+                            final java.util.function.Consumer<Map<String, String>> change) {
+        synchronized (admin) {
+            final Object[] found = taggable(arn);
+            final EventBus bus = (EventBus) found[0];
+            final RuleBinding rule = (RuleBinding) found[1];
+            authorizeTagging(caller, action, bus, rule);
+            final Map<String, String> next = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            next.putAll(rule == null ? bus.tags : ruleTags.getOrDefault(rule.arn, Map.of()));
+            change.accept(next);
+            final Map<String, String> frozen = java.util.Collections.unmodifiableMap(next);
+            if (rule == null) {
+                bus.tags = frozen;
+            } else {
+                ruleTags.put(rule.arn, frozen);
+            }
+        }
+    }
+
+    private void authorizeTagging(final Principal caller, final String action, final EventBus bus,
+                                  final RuleBinding rule) {
+        if (rule != null) {
+            authorizeRule(caller, action, bus, rule.rule.name(), rule, null, null);
+        } else {
+            authorizeBus(caller, action, bus, bus.arn);
+        }
+    }
+
+    /** @return {bus, rule or null} for a bus ARN or a rule ARN ({@code .../rule/[bus/]name}). */
+    private Object[] taggable(final String arn) {
+        if (arn == null || !arn.startsWith("arn:")) {
+            throw new IllegalArgumentException("ResourceARN=" + arn + ": must be the ARN of an event bus or rule");
+        }
+        final int rule = arn.indexOf(":rule/");
+        if (rule < 0) {
+            return new Object[] {eventBus(arn), null};
+        }
+        final String path = arn.substring(rule + 6);
+        final int slash = path.lastIndexOf('/');
+        final String busArn = arn.substring(0, rule) + ":event-bus/" + (slash < 0 ? EventArns.DEFAULT_BUS
+            : path.substring(0, slash));
+        final EventBus bus = eventBus(busArn);
+        return new Object[] {bus, requireRule(bus, path.substring(slash + 1))};
     }
 
     // ---- metrics -------------------------------------------------------------------------------------------
@@ -539,6 +996,10 @@ public final class Router implements AutoCloseable {
      * @throws IllegalStateException    when the router is closed.
      */
     public PutEventsResult putEvents(final List<PutEventsEntry> entries) {
+        return putEvents(null, entries);
+    }
+
+    PutEventsResult putEvents(final Caller caller, final List<PutEventsEntry> entries) {
         if (entries == null || entries.isEmpty() || entries.size() > MAX_ENTRIES) {
             throw new IllegalArgumentException("Entries: must hold 1-" + MAX_ENTRIES + " entries, got "
                 + (entries == null ? 0 : entries.size()));
@@ -552,7 +1013,7 @@ public final class Router implements AutoCloseable {
             final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
             int failed = 0;
             for (PutEventsEntry entry : entries) {
-                final PutEventsResult.Entry result = putEvent(publisher, entry);
+                final PutEventsResult.Entry result = putEvent(publisher, caller, entry);
                 failed += result.isAccepted() ? 0 : 1;
                 results.add(result);
             }
@@ -566,13 +1027,14 @@ public final class Router implements AutoCloseable {
         return entry != null && entry.source() != null && entry.detailType() != null && entry.detail() != null;
     }
 
-    private PutEventsResult.Entry putEvent(final Publisher publisher, final PutEventsEntry entry) {
+    private PutEventsResult.Entry putEvent(final Publisher publisher, final Caller caller,
+                                           final PutEventsEntry entry) {
         if (entry == null) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.INVALID_ARGUMENT, "entry is null"));
         }
         final EventBus bus;
         try {
-            bus = lookup(entry.eventBusName());
+            bus = caller == null ? lookup(entry.eventBusName()) : caller.lookup(entry.eventBusName());
         } catch (IllegalArgumentException e) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.INVALID_ARGUMENT, e.getMessage()));
         }
@@ -589,7 +1051,16 @@ public final class Router implements AutoCloseable {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.INTERNAL_FAILURE,
                 "event bus " + bus.arn + " refuses events: " + refusal));
         }
-        final int length = publisher.encoder.encode(entry, bus.account(), bus.region());
+        String account = bus.account();
+        if (caller != null) {
+            final Principal principal = caller.resolved();
+            final EntryError denied = authorizeEntry(publisher.auth, principal, bus, entry);
+            if (denied != null) {
+                return new PutEventsResult.Entry(null, denied);
+            }
+            account = principal.account();
+        }
+        final int length = publisher.encoder.encode(entry, account, bus.region());
         final BusRules rules = bus.compiled;
         if (context.matchPutEventsAtIngest() && rules.automaton.ruleCount() > 0) {
             publisher.entryRules = rules.automaton;

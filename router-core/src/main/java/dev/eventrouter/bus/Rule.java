@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
  * @param eventPattern the event pattern (JSON).
  * @param state        {@code null} means {@link RuleState#ENABLED}.
  * @param description  free text, at most 512 characters; may be {@code null}.
+ * @param createdBy    the account that created the rule (DescribeRule's {@code CreatedBy}); set by the router,
+ *                     ignored in a {@code putRule} request.
  */
-public record Rule(String name, String eventBus, String eventPattern, RuleState state, String description) {
+public record Rule(String name, String eventBus, String eventPattern, RuleState state, String description,
+                   String createdBy) {
     private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
 
     /** Validates the name, pattern presence and description length. */
@@ -29,6 +32,12 @@ public record Rule(String name, String eventBus, String eventPattern, RuleState 
         state = state == null ? RuleState.ENABLED : state;
     }
 
+    /** A rule as requested (its creator is set when it is stored). */
+    public Rule(final String name, final String eventBus, final String eventPattern, final RuleState state,
+                final String description) {
+        this(name, eventBus, eventPattern, state, description, null);
+    }
+
     /** @return an enabled rule on the default bus. */
     public static Rule of(final String name, final String eventPattern) {
         return new Rule(name, null, eventPattern, RuleState.ENABLED, null);
@@ -36,16 +45,21 @@ public record Rule(String name, String eventBus, String eventPattern, RuleState 
 
     /** @return a copy on this bus (name or ARN). */
     public Rule onBus(final String bus) {
-        return new Rule(name, bus, eventPattern, state, description);
+        return new Rule(name, bus, eventPattern, state, description, createdBy);
     }
 
     /** @return a copy in this state. */
     public Rule withState(final RuleState newState) {
-        return new Rule(name, eventBus, eventPattern, newState, description);
+        return new Rule(name, eventBus, eventPattern, newState, description, createdBy);
+    }
+
+    /** @return a copy created by this account. */
+    public Rule createdBy(final String account) {
+        return new Rule(name, eventBus, eventPattern, state, description, account);
     }
 
     /** @return a copy with this description. */
     public Rule withDescription(final String text) {
-        return new Rule(name, eventBus, eventPattern, state, text);
+        return new Rule(name, eventBus, eventPattern, state, text, createdBy);
     }
 }

@@ -21,16 +21,24 @@ final class TargetBinding {
     final TargetMetrics metrics;
     final DeadLetterHandler deadLetter;
     final AsyncTargetWorker worker;
+    /** The account that created the rule: the principal of its deliveries to buses. */
+    final String creatorAccount;
+    /** The account in the rule's ARN (the bus's): {@code aws:SourceAccount} of its deliveries. */
+    final String ruleAccount;
     private final Router router;
     private final EventBus bus;
     private final String region;
+    /** {registry, principal}: the creator resolved against the router's organizations of the moment. */
+    private volatile Object[] principal;
 
     TargetBinding(final Router router, final EventBus bus, final Target target, final String ruleName,
                   final String ruleArn, final TargetMetrics metrics, final DeadLetterHandler deadLetter,
-                  final AsyncTargetWorker worker) {
+                  final AsyncTargetWorker worker, final String creator) {
         this.router = router;
         this.bus = bus;
         this.region = bus.region();
+        this.ruleAccount = bus.account();
+        this.creatorAccount = creator != null ? creator : bus.account();
         this.target = target;
         this.ruleName = ruleName;
         this.ruleArn = ruleArn;
@@ -162,6 +170,12 @@ final class TargetBinding {
             attempt.fail(TargetException.NO_RESOURCE, "event bus " + target.bus() + " does not exist", false);
             return false;
         }
+        final String denied = router.authorizeForward(this, destination, event, offset, length);
+        if (denied != null) {
+            metrics.failed.increment();
+            attempt.fail(TargetException.NO_PERMISSIONS, denied, false);
+            return false;
+        }
         final String refusal = destination.refusal;
         if (refusal != null) {
             metrics.failed.increment();
@@ -185,6 +199,18 @@ final class TargetBinding {
         metrics.failed.increment();
         attempt.fail(TargetException.THROTTLING, "event bus " + destination.arn() + " is full", true);
         return false;
+    }
+
+    /** @return the rule's creator as a principal, with its organization and tags from {@code registry}. */
+    dev.eventrouter.auth.Principal principal(final dev.eventrouter.auth.Organizations registry) {
+        final Object[] cached = principal;
+        if (cached != null && cached[0] == registry) {
+            return (dev.eventrouter.auth.Principal) cached[1];
+        }
+        final dev.eventrouter.auth.Principal resolved =
+            registry.resolve(dev.eventrouter.auth.Principal.account(creatorAccount));
+        principal = new Object[] {registry, resolved};
+        return resolved;
     }
 
     Router router() {

@@ -123,6 +123,9 @@ class RouterSemanticsTest {
         try (Router router = start(clockAt(T0))) {
             router.createEventBus("arn:aws:events:us-east-1:111122223333:event-bus/same-region");
             router.createEventBus("arn:aws:events:eu-west-1:123456789012:event-bus/other-region");
+            // another account's bus takes the delivery only when its policy lets the sender's account put events
+            router.putPermission("arn:aws:events:us-east-1:111122223333:event-bus/same-region", "sender",
+                "events:PutEvents", "123456789012", null);
             final List<String> same = new CopyOnWriteArrayList<>();
             final List<String> other = new CopyOnWriteArrayList<>();
             router.putRule(Rule.of("fan", "{\"source\":[\"app\"]}"));
