@@ -871,7 +871,7 @@ public final class Router implements AutoCloseable {
     void tagResource(final Principal caller, final String arn, final Map<String, String> tags) {
         changeTags(caller, "events:TagResource", arn, current -> {
             current.putAll(tags);
-            Tags.validate(current, arn);
+            Tags.validate(current, "resource " + arn);
         });
     }
 
