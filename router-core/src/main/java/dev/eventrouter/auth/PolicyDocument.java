@@ -304,6 +304,28 @@ public final class PolicyDocument {
             return true;
         }
 
+        /**
+         * @return {@code null} when the statement applies to the request, else the first element that does not
+         *         match ({@code Principal}, {@code Action}, {@code Resource} or the condition), for explanations.
+         */
+        public String whyNot(final RequestContext ctx) {
+            if (principals != null && matchesPrincipal(ctx.principal) == notPrincipal) {
+                return (notPrincipal ? "NotPrincipal names " : "Principal does not name ") + ctx.principal.arn();
+            }
+            if (matchesAny(actions, ctx.action, true) == notAction) {
+                return (notAction ? "NotAction names " : "Action does not name ") + ctx.action;
+            }
+            if (matchesAny(resources, ctx.resource, false) == notResource) {
+                return (notResource ? "NotResource names " : "Resource does not name ") + ctx.resource;
+            }
+            for (Condition c : conditions) {
+                if (!c.test(ctx)) {
+                    return "Condition " + c.describe() + " is not met";
+                }
+            }
+            return null;
+        }
+
         private boolean matchesPrincipal(final Principal p) {
             for (String entry : principals) {
                 if (entry.equals("*") || entry.equals(p.account()) || entry.equals(p.arn())
@@ -593,6 +615,12 @@ public final class PolicyDocument {
                 });
             });
             return list.toArray(new Condition[0]);
+        }
+
+        String describe() {
+            return (set == FOR_ALL ? "ForAllValues:" : set == FOR_ANY ? "ForAnyValue:" : "") + op
+                + (ifExists ? "IfExists" : "") + " " + key.text() + (suffix == null ? "" : suffix) + " "
+                + (values.length == 1 ? values[0] : java.util.Arrays.toString(values));
         }
 
         boolean test(final RequestContext ctx) {

@@ -68,6 +68,15 @@ public final class Caller {
         return router.lookup(arn);
     }
 
+    /**
+     * @return the bus this principal names: {@code null} is its default bus, a name is in its account, an ARN
+     *         anywhere. Naming is not a call: nothing is authorized.
+     * @throws IllegalArgumentException when there is no such bus.
+     */
+    public EventBus eventBus(final String nameOrArn) {
+        return router.busFor(principal, nameOrArn);
+    }
+
     /** PutEvents as this principal; each entry's {@code account} is the principal's. @see Router#putEvents */
     public PutEventsResult putEvents(final List<PutEventsEntry> entries) {
         return router.putEvents(this, entries);

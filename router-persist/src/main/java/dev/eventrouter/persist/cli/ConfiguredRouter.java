@@ -1,6 +1,9 @@
 package dev.eventrouter.persist.cli;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.eventrouter.auth.AccessDeniedException;
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.bus.Caller;
 import dev.eventrouter.bus.CloseReport;
 import dev.eventrouter.bus.EventBus;
 import dev.eventrouter.bus.Router;
@@ -81,30 +84,56 @@ final class ConfiguredRouter implements AutoCloseable {
     }
 
     private void apply(final Path file) {
-        for (int i = 0; i < config.eventBuses().size(); i++) {
+        try {
+            router.organizations(config.organizations());
+        } catch (UserError e) {
+            throw new UserError(file + ": " + e.getMessage());
+        }
+        for (RouterConfigFile.BusConfig bus : config.eventBuses()) {
             try {
-                router.createEventBus(config.eventBuses().get(i));
+                final EventBus created = router.createEventBus(bus.nameOrArn());
+                if (bus.policy() != null) {
+                    router.putPolicy(created.arn(), bus.policy().json());
+                }
+                if (!bus.tags().isEmpty()) {
+                    router.tagResource(created.arn(), bus.tags());
+                }
             } catch (IllegalArgumentException e) {
-                throw new UserError(file + ": eventBuses[" + i + "]: " + e.getMessage());
+                throw new UserError(file + ": " + bus.field() + ": " + e.getMessage());
             }
         }
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
+            final Caller caller = rule.createdBy() == null ? null : router.as(rule.createdBy());
+            final Rule declared = new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
+                rule.description());
             try {
-                router.putRule(new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
-                    rule.description()));
+                if (caller == null) {
+                    router.putRule(declared);
+                } else {
+                    caller.putRule(declared);
+                }
             } catch (InvalidPatternException e) {
                 throw new UserError(file + ": " + rule.field() + ".eventPattern: " + e.getMessage());
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | AccessDeniedException e) {
                 throw new UserError(file + ": " + rule.field() + ": " + e.getMessage());
             }
             for (RouterConfigFile.TargetConfig target : rule.targets()) {
                 try {
-                    router.putTargets(rule.eventBus(), rule.name(), List.of(target(target)));
-                } catch (IllegalArgumentException e) {
+                    if (caller == null) {
+                        router.putTargets(rule.eventBus(), rule.name(), List.of(target(target)));
+                    } else {
+                        caller.putTargets(rule.eventBus(), rule.name(), List.of(target(target)));
+                    }
+                } catch (IllegalArgumentException | AccessDeniedException e) {
                     throw new UserError(file + ": " + target.field() + ": " + e.getMessage());
                 }
             }
         }
+    }
+
+    /** @return the router as this principal, for publishing a source's events. */
+    Caller as(final Principal principal) {
+        return router.as(principal);
     }
 
     private void applyArchives(final Path file, final ArchiveStage archives) {
@@ -214,7 +243,7 @@ final class ConfiguredRouter implements AutoCloseable {
         long failed = 0;
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
             for (RouterConfigFile.TargetConfig target : rule.targets()) {
-                final var metrics = router.targetMetrics(rule.eventBus(), rule.name(), target.id());
+                final var metrics = router.targetMetrics(busOf(rule).arn(), rule.name(), target.id());
                 failed += metrics.deadLettered() + metrics.dropped() + metrics.deadLetterFailed();
             }
         }
@@ -222,6 +251,12 @@ final class ConfiguredRouter implements AutoCloseable {
     }
 
     /** Prints counters per bus, rule and target. */
+    /** @return the rule's bus: a rule put by another account names its bus in that account. */
+    private EventBus busOf(final RouterConfigFile.RuleConfig rule) {
+        return rule.createdBy() == null ? router.eventBus(rule.eventBus())
+            : router.as(rule.createdBy()).eventBus(rule.eventBus());
+    }
+
     void printSummary(final PrintWriter out) {
         out.printf(Locale.ROOT, "%-24s %12s %12s %12s%n", "bus", "published", "matched", "unmatched");
         for (EventBus bus : router.eventBuses()) {
@@ -231,10 +266,10 @@ final class ConfiguredRouter implements AutoCloseable {
         out.printf(Locale.ROOT, "%n%-24s %-16s %12s%n", "rule", "bus", "matched");
         final List<String[]> targets = new ArrayList<>();
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
-            final String bus = router.eventBus(rule.eventBus()).name();
-            out.printf(Locale.ROOT, "%-24s %-16s %,12d%n", rule.name(), bus,
-                router.ruleMetrics(rule.eventBus(), rule.name()).matched());
-            rule.targets().forEach(t -> targets.add(new String[] {rule.eventBus(), rule.name(), t.id()}));
+            final EventBus bus = busOf(rule);
+            out.printf(Locale.ROOT, "%-24s %-16s %,12d%n", rule.name(), bus.name(),
+                router.ruleMetrics(bus.arn(), rule.name()).matched());
+            rule.targets().forEach(t -> targets.add(new String[] {bus.arn(), rule.name(), t.id()}));
         }
         out.printf(Locale.ROOT, "%n%-24s %-24s %12s %8s %8s %8s %8s%n", "target", "rule", "delivered", "failed",
             "retried", "dead", "dropped");

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.auth.Organizations;
+import dev.eventrouter.auth.PolicyDocument;
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.auth.Tags;
 import dev.eventrouter.bus.RuleState;
 import dev.eventrouter.target.RetryPolicy;
 import dev.eventrouter.target.TargetInput;
@@ -37,6 +41,15 @@ import java.util.Set;
  *           {"inputPathsMap": {"id": "$.detail.id"}, "inputTemplate": "{\"order\": <id>}"}}]}]
  * }
  * }</pre>
+ * Accounts (docs/accounts.md): {@code accounts} gives callers' organizations and tags; an {@code eventBuses} entry
+ * may be an object {@code {"name": "NAME or ARN", "policy": {...}, "tags": {...}}}; a rule's {@code createdBy}
+ * (account id or principal ARN) puts it and its targets as that caller; {@code sources} publish NDJSON files as
+ * given principals:
+ * <pre>{@code
+ *   "accounts": {"222222222222": {"organization": "o-a1b2c3d4e5", "tags": {"environment": "production"}}},
+ *   "sources": [{"events": "purple.ndjson", "eventBus": "arn:aws:events:...:event-bus/devops",
+ *                "principal": "222222222222"}]
+ * }</pre>
  */
 final class RouterConfigFile {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,9 +59,21 @@ final class RouterConfigFile {
                         TargetInput input, RetryPolicy retryPolicy) {
     }
 
-    /** A rule as configured. */
+    /** A rule as configured; {@code createdBy} is the caller that puts it, or {@code null} for the bus owner. */
     record RuleConfig(String field, String name, String eventBus, String eventPattern, RuleState state,
-                      String description, List<TargetConfig> targets) {
+                      String description, List<TargetConfig> targets, Principal createdBy) {
+    }
+
+    /** A bus as configured: name or ARN, optional policy and tags. */
+    record BusConfig(String field, String nameOrArn, PolicyDocument policy, Map<String, String> tags) {
+    }
+
+    /** An account's organization and tags. */
+    record AccountConfig(String field, String account, String organization, Map<String, String> tags) {
+    }
+
+    /** An NDJSON file of event envelopes published to a bus as a principal ({@code null}: the bus owner). */
+    record SourceConfig(String field, Path events, String eventBus, Principal principal) {
     }
 
     /** An archive as configured. */
@@ -57,8 +82,24 @@ final class RouterConfigFile {
     }
 
     /** The whole file. */
-    record Config(String account, String region, List<String> eventBuses, Path deadLetterFile,
-                  List<RuleConfig> rules, List<ArchiveConfig> archives) {
+    record Config(String account, String region, List<BusConfig> eventBuses, Path deadLetterFile,
+                  List<RuleConfig> rules, List<ArchiveConfig> archives, List<AccountConfig> accounts,
+                  List<SourceConfig> sources) {
+        /** @return the organization registry the accounts section describes. */
+        Organizations organizations() {
+            final Organizations.Builder builder = Organizations.builder();
+            for (AccountConfig account : accounts) {
+                try {
+                    if (account.organization() != null) {
+                        builder.organization(account.organization(), List.of(account.account()));
+                    }
+                    builder.tagAccount(account.account(), account.tags());
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(account.field() + ": " + e.getMessage());
+                }
+            }
+            return builder.build();
+        }
     }
 
     private RouterConfigFile() {
@@ -94,22 +135,91 @@ final class RouterConfigFile {
     }
 
     private static Config parse(final ObjectNode root, final Path base) {
-        allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules", "archives"));
-        final List<String> buses = new ArrayList<>();
-        final JsonNode busList = root.get("eventBuses");
-        if (busList != null) {
-            requireArray(busList, "eventBuses");
-            for (int i = 0; i < busList.size(); i++) {
-                buses.add(text(busList.get(i), "eventBuses[" + i + "]"));
-            }
+        allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules", "archives",
+            "accounts", "sources"));
+        final List<BusConfig> buses = list(root, "", "eventBuses", RouterConfigFile::bus);
+        final List<AccountConfig> accounts = new ArrayList<>();
+        final JsonNode accountMap = root.get("accounts");
+        if (accountMap != null) {
+            requireObject(accountMap, "accounts");
+            accountMap.fields().forEachRemaining(e -> accounts.add(account(e.getKey(), e.getValue(),
+                "accounts." + e.getKey())));
         }
+        final List<SourceConfig> sources = list(root, "", "sources", (node, field) -> source(node, field, base));
         final List<RuleConfig> rules = list(root, "", "rules", (node, field) -> rule(node, field, base));
         final List<ArchiveConfig> archives = list(root, "", "archives",
             (node, field) -> archive(node, field, base));
         refuseDuplicates(rules, archives);
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
-            rules, archives);
+            rules, archives, accounts, sources);
+    }
+
+    private static BusConfig bus(final JsonNode node, final String field) {
+        if (node != null && node.isTextual()) {
+            return new BusConfig(field, text(node, field), null, Map.of());
+        }
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "policy", "tags"));
+        PolicyDocument policy = null;
+        final JsonNode policyNode = node.get("policy");
+        if (policyNode != null) {
+            if (!policyNode.isObject() && !policyNode.isTextual()) {
+                throw new ConfigError(field + ".policy", "must be a policy object or a JSON string");
+            }
+            try {
+                policy = PolicyDocument.parse(policyNode.isTextual() ? policyNode.asText() : policyNode.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(field + ".policy", e.getMessage());
+            }
+        }
+        return new BusConfig(field, text(node.get("name"), field + ".name"), policy, tags(node.get("tags"),
+            field + ".tags"));
+    }
+
+    private static AccountConfig account(final String account, final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("organization", "tags"));
+        try {
+            Principal.account(account);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
+        return new AccountConfig(field, account, optionalText(node, field + ".", "organization", null),
+            tags(node.get("tags"), field + ".tags"));
+    }
+
+    private static SourceConfig source(final JsonNode node, final String field, final Path base) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("events", "eventBus", "principal"));
+        final String principal = optionalText(node, field + ".", "principal", null);
+        return new SourceConfig(field, base.resolve(text(node.get("events"), field + ".events")),
+            optionalText(node, field + ".", "eventBus", null),
+            principal == null ? null : principal(principal, field + ".principal"));
+    }
+
+    /** @return the principal an account id or principal ARN names. */
+    static Principal principal(final String text, final String field) {
+        try {
+            return text.startsWith("arn:") ? Principal.of(text) : Principal.account(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
+    }
+
+    private static Map<String, String> tags(final JsonNode node, final String field) {
+        if (node == null) {
+            return Map.of();
+        }
+        requireObject(node, field);
+        final Map<String, String> tags = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> tags.put(e.getKey(), text(e.getValue(), field + "." + e.getKey())));
+        try {
+            Tags.validate(tags, field);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage().substring(field.length() + 2));
+        }
+        return tags;
     }
 
     /**
@@ -183,7 +293,8 @@ final class RouterConfigFile {
 
     private static RuleConfig rule(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
-        allowOnly(node, field + ".", Set.of("name", "eventBus", "eventPattern", "state", "description", "targets"));
+        allowOnly(node, field + ".", Set.of("name", "eventBus", "eventPattern", "state", "description", "targets",
+            "createdBy"));
         final JsonNode pattern = node.get("eventPattern");
         if (pattern == null || !(pattern.isObject() || pattern.isTextual())) {
             throw new ConfigError(field + ".eventPattern", "required: a pattern object or a JSON string");
@@ -199,7 +310,9 @@ final class RouterConfigFile {
             (element, path) -> target(element, path, base));
         return new RuleConfig(field, text(node.get("name"), field + ".name"), optionalText(node, field + ".", "eventBus", null),
             pattern.isTextual() ? pattern.asText() : pattern.toString(), state,
-            optionalText(node, field + ".", "description", null), targets);
+            optionalText(node, field + ".", "description", null), targets,
+            node.has("createdBy") ? principal(text(node.get("createdBy"), field + ".createdBy"), field + ".createdBy")
+                : null);
     }
 
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {

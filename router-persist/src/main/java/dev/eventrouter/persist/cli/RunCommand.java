@@ -1,5 +1,8 @@
 package dev.eventrouter.persist.cli;
 
+import dev.eventrouter.auth.AccessDeniedException;
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.bus.Caller;
 import dev.eventrouter.bus.CloseReport;
 import dev.eventrouter.bus.EventBus;
 import dev.eventrouter.event.MalformedEventException;
@@ -16,10 +19,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code router run --config router.json [--events EVENTS.ndjson|-] [--bus NAME]}: builds a router from the
- * configuration, publishes every line of the events file (complete event envelopes) to a bus, waits until
- * everything is delivered, and prints counts per bus, rule and target on stderr (stdout carries the output of
- * stdout targets).
+ * {@code router run --config router.json [--events EVENTS.ndjson|-] [--bus NAME] [--principal P]}: builds a router
+ * from the configuration, publishes every line of the config's {@code sources} and of the events file (complete
+ * event envelopes) to their buses, each as its principal, waits until everything is delivered, and prints counts per
+ * bus, rule and target on stderr (stdout carries the output of stdout targets).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Routes events through buses, rules and targets loaded from a JSON configuration.",
@@ -29,8 +32,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "router.json", description = "Buses, rules and targets.")
     private Path config;
 
-    @Option(names = "--events", defaultValue = "-", paramLabel = "EVENTS.ndjson|-", description = "Event envelopes, one per line (default '-': stdin).")
+    @Option(names = "--events", paramLabel = "EVENTS.ndjson|-", description = "Event envelopes, one per line (default '-': stdin, unless the config has sources).")
     private String events;
+
+    @Option(names = "--principal", paramLabel = "ACCOUNT|ARN", description = "Publish --events as this caller (an account id or principal ARN); default: the bus's owner.")
+    private String principal;
 
     @Option(names = "--bus", defaultValue = "default", paramLabel = "NAME", description = "The bus events are published to (default ${DEFAULT-VALUE}).")
     private String bus;
@@ -52,36 +58,24 @@ final class RunCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final RouterConfigFile.Config parsed = RouterConfigFile.load(config);
-        long accepted = 0;
-        long rejected = 0;
+        final Principal caller = principal == null ? null : principal("--principal", principal);
+        if (events == null && parsed.sources().isEmpty()) {
+            events = "-";
+        }
         long failedDeliveries;
         final CloseReport report;
         try (ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err)) {
-            final EventBus target;
-            try {
-                target = router.bus(bus);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--bus: " + e.getMessage());
+            for (RouterConfigFile.SourceConfig source : parsed.sources()) {
+                final Publisher publisher = publisher(router, source.eventBus(), source.principal(),
+                    config + ": " + source.field());
+                try (InputStream in = open(source.events().toString(), config + ": " + source.field() + ".events")) {
+                    publish(in, source.events().toString(), publisher, err);
+                }
             }
-            try (InputStream in = open(events)) {
-                final LineReader lines = new LineReader(in);
-                long line = 0;
-                while (lines.next()) {
-                    line++;
-                    if (isBlank(lines)) {
-                        continue;
-                    }
-                    try {
-                        if (target.publish(lines.bytes(), lines.offset(), lines.length())) {
-                            accepted++;
-                        } else {
-                            rejected++;
-                            err.println("router: " + events + " line " + line + ": throttled");
-                        }
-                    } catch (MalformedEventException e) {
-                        rejected++;
-                        err.println("router: " + events + " line " + line + ": " + e.getMessage());
-                    }
+            if (events != null) {
+                final Publisher publisher = publisher(router, bus, caller, "--bus");
+                try (InputStream in = open(events, "--events")) {
+                    publish(in, events, publisher, err);
                 }
             }
             report = router.close(Duration.ofSeconds(timeoutSeconds));
@@ -97,6 +91,61 @@ final class RunCommand implements Callable<Integer> {
         return rejected == 0 && report.drained() && failedDeliveries == 0 ? 0 : 1;
     }
 
+    /** Publishes one line; {@code false} when throttled. */
+    private interface Publisher {
+        boolean publish(byte[] bytes, int offset, int length);
+    }
+
+    private long accepted;
+    private long rejected;
+
+    private static Principal principal(final String field, final String text) {
+        try {
+            return text.startsWith("arn:") ? Principal.of(text) : Principal.account(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(field + ": " + e.getMessage());
+        }
+    }
+
+    /** @return a publisher to the bus (a name in the caller's account, or an ARN) as the caller. */
+    private static Publisher publisher(final ConfiguredRouter router, final String bus, final Principal caller,
+                                       final String field) {
+        try {
+            if (caller == null) {
+                final EventBus target = router.bus(bus);
+                return target::publish;
+            }
+            final Caller as = router.as(caller);
+            final String arn = as.eventBus(bus).arn();
+            return (bytes, offset, length) -> as.publish(arn, bytes, offset, length);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(field + ": " + e.getMessage());
+        }
+    }
+
+    private void publish(final InputStream in, final String name, final Publisher publisher, final PrintWriter err)
+        throws IOException {
+        final LineReader lines = new LineReader(in);
+        long line = 0;
+        while (lines.next()) {
+            line++;
+            if (isBlank(lines)) {
+                continue;
+            }
+            try {
+                if (publisher.publish(lines.bytes(), lines.offset(), lines.length())) {
+                    accepted++;
+                } else {
+                    rejected++;
+                    err.println("router: " + name + " line " + line + ": throttled");
+                }
+            } catch (MalformedEventException | AccessDeniedException e) {
+                rejected++;
+                err.println("router: " + name + " line " + line + ": " + e.getMessage());
+            }
+        }
+    }
+
     private static boolean isBlank(final LineReader lines) {
         for (int i = 0; i < lines.length(); i++) {
             final byte b = lines.bytes()[lines.offset() + i];
@@ -107,14 +156,14 @@ final class RunCommand implements Callable<Integer> {
         return true;
     }
 
-    private static InputStream open(final String events) throws IOException {
+    private static InputStream open(final String events, final String field) throws IOException {
         if ("-".equals(events)) {
             return System.in;
         }
         try {
             return Files.newInputStream(Path.of(events));
         } catch (NoSuchFileException e) {
-            throw new UserError("--events: no such file: " + events);
+            throw new UserError(field + ": no such file: " + events);
         }
     }
 }
