@@ -96,4 +96,61 @@ final class Glob {
         }
         return -1;
     }
+
+    /**
+     * A pattern classified once: {@code *} alone, no wildcard (compared with {@code equals}), one trailing
+     * {@code *} (a prefix), or a general pattern. ARN patterns of the first two kinds need no part-by-part walk.
+     */
+    static final class Compiled {
+        private static final int ANY = 0;
+        private static final int EXACT = 1;
+        private static final int PREFIX = 2;
+        private static final int GENERAL = 3;
+        final String text;
+        private final int kind;
+        private final boolean ignoreCase;
+        private final boolean arn;
+
+        private Compiled(final String text, final boolean ignoreCase, final int kind) {
+            this.text = text;
+            this.ignoreCase = ignoreCase;
+            this.arn = false;
+            this.kind = kind;
+        }
+
+        /** @return a value compared whole: {@code *} and {@code ?} are themselves (the Equals operators). */
+        static Compiled literal(final String text, final boolean ignoreCase) {
+            return new Compiled(text, ignoreCase, EXACT);
+        }
+
+        Compiled(final String text, final boolean ignoreCase, final boolean arn) {
+            this.text = text;
+            this.ignoreCase = ignoreCase;
+            this.arn = arn;
+            final int star = text.indexOf('*');
+            final boolean question = text.indexOf('?') >= 0;
+            if (text.equals("*")) {
+                kind = ANY;
+            } else if (star < 0 && !question) {
+                kind = EXACT;
+            } else if (!arn && !question && star == text.length() - 1) {
+                kind = PREFIX;
+            } else {
+                kind = GENERAL;
+            }
+        }
+
+        boolean matches(final String value) {
+            switch (kind) {
+                case ANY:
+                    return true;
+                case EXACT:
+                    return ignoreCase ? text.equalsIgnoreCase(value) : text.equals(value);
+                case PREFIX:
+                    return value.regionMatches(ignoreCase, 0, text, 0, text.length() - 1);
+                default:
+                    return arn ? arnLike(text, value) : like(text, value, ignoreCase);
+            }
+        }
+    }
 }

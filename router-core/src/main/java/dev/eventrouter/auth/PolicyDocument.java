@@ -36,16 +36,43 @@ public final class PolicyDocument {
     /** Whether the document is attached to a resource (a bus; needs Principal) or to a principal (forbids it). */
     public enum Kind { RESOURCE, IDENTITY }
 
+    /** The action PutEvents requests carry; statements are matched against it once, when compiled. */
+    public static final String PUT_EVENTS = "events:PutEvents";
+
     private final Kind kind;
     private final ObjectNode tree;
     private final String json;
     final Statement[] statements;
+    /** The ARN of the bus the policy is attached to, or {@code null}; requests on it skip Resource matching. */
+    private final String boundResource;
+    /** Per statement: which of Action and Resource are known to match ({@link Statement#applies}'s bits). */
+    private final int[] knownForBound;
+    private final int[] knownForOther;
 
-    private PolicyDocument(final Kind kind, final ObjectNode tree, final String json, final Statement[] statements) {
+    private PolicyDocument(final Kind kind, final ObjectNode tree, final String json, final Statement[] statements,
+                           final String boundResource) {
         this.kind = kind;
         this.tree = tree;
         this.json = json;
         this.statements = statements;
+        this.boundResource = boundResource;
+        knownForBound = new int[statements.length];
+        knownForOther = new int[statements.length];
+        for (int i = 0; i < statements.length; i++) {
+            final int action = Statement.ACTION_KNOWN
+                | (statements[i].matchesAction(PUT_EVENTS) ? Statement.ACTION_MATCHES : 0);
+            knownForOther[i] = action;
+            knownForBound[i] = action | (boundResource == null ? 0 : Statement.RESOURCE_KNOWN
+                | (statements[i].matchesResource(boundResource) ? Statement.RESOURCE_MATCHES : 0));
+        }
+    }
+
+    /**
+     * @return this policy compiled for the resource it is attached to: requests on {@code resourceArn} (and
+     *         PutEvents requests) skip the Resource and Action wildcards, matched here once.
+     */
+    public PolicyDocument boundTo(final String resourceArn) {
+        return new PolicyDocument(kind, tree, json, statements, resourceArn);
     }
 
     /**
@@ -113,7 +140,7 @@ public final class PolicyDocument {
                 throw new InvalidPolicyException(statements[i].label() + ": Sid is not unique");
             }
         }
-        return new PolicyDocument(kind, tree, json, statements);
+        return new PolicyDocument(kind, tree, json, statements, null);
     }
 
     /** @return the document's JSON, as given (or as built by {@link #withStatement}). */
@@ -211,9 +238,12 @@ public final class PolicyDocument {
      */
     int evaluate(final RequestContext ctx, final int ignore) {
         int allow = -1;
+        final boolean putEvents = PUT_EVENTS.equals(ctx.action);
+        final int[] known = boundResource != null && boundResource.equals(ctx.resource) ? knownForBound
+            : knownForOther;
         for (int i = 0; i < statements.length; i++) {
             final Statement s = statements[i];
-            if (s.applies(ctx, ignore)) {
+            if (s.applies(ctx, ignore, putEvents ? known[i] : known[i] & Statement.RESOURCE_BITS)) {
                 if (!s.allow) {
                     return -2 - i;
                 }
@@ -240,20 +270,31 @@ public final class PolicyDocument {
         /** {@code null} when the statement has no Principal (identity policies). */
         private final String[] principals;
         private final boolean notPrincipal;
-        private final String[] actions;
+        private final boolean anyPrincipal;
+        private final boolean hasRoles;
+        private final Glob.Compiled[] actions;
         private final boolean notAction;
-        private final String[] resources;
+        private final Glob.Compiled[] resources;
         private final boolean notResource;
         final Condition[] conditions;
 
         private Statement(final String sid, final int index, final boolean allow, final String[] principals,
                           final boolean notPrincipal, final String[] actions, final boolean notAction,
                           final String[] resources, final boolean notResource, final Condition[] conditions) {
+            this(sid, index, allow, principals, notPrincipal, compile(actions, true, false), notAction,
+                compile(resources, false, true), notResource, conditions);
+        }
+
+        private Statement(final String sid, final int index, final boolean allow, final String[] principals,
+                          final boolean notPrincipal, final Glob.Compiled[] actions, final boolean notAction,
+                          final Glob.Compiled[] resources, final boolean notResource, final Condition[] conditions) {
             this.sid = sid;
             this.index = index;
             this.allow = allow;
             this.principals = principals;
             this.notPrincipal = notPrincipal;
+            this.anyPrincipal = principals != null && java.util.Arrays.asList(principals).contains("*");
+            this.hasRoles = principals != null && java.util.Arrays.stream(principals).anyMatch(e -> e.contains(":role/"));
             this.actions = actions;
             this.notAction = notAction;
             this.resources = resources;
@@ -286,14 +327,29 @@ public final class PolicyDocument {
             return label();
         }
 
-        boolean applies(final RequestContext ctx, final int ignore) {
+        static final int ACTION_KNOWN = 1;
+        static final int ACTION_MATCHES = 2;
+        static final int RESOURCE_KNOWN = 4;
+        static final int RESOURCE_MATCHES = 8;
+        static final int RESOURCE_BITS = RESOURCE_KNOWN | RESOURCE_MATCHES;
+
+        boolean matchesAction(final String action) {
+            return matchesAny(actions, action) != notAction;
+        }
+
+        boolean matchesResource(final String resource) {
+            return matchesAny(resources, resource) != notResource;
+        }
+
+        /** @param known which of Action and Resource were matched when the policy was compiled (bits above). */
+        boolean applies(final RequestContext ctx, final int ignore, final int known) {
             if (principals != null && matchesPrincipal(ctx.principal) == notPrincipal) {
                 return false;
             }
-            if (matchesAny(actions, ctx.action, true) == notAction) {
+            if ((known & ACTION_KNOWN) != 0 ? (known & ACTION_MATCHES) == 0 : !matchesAction(ctx.action)) {
                 return false;
             }
-            if (matchesAny(resources, ctx.resource, false) == notResource) {
+            if ((known & RESOURCE_KNOWN) != 0 ? (known & RESOURCE_MATCHES) == 0 : !matchesResource(ctx.resource)) {
                 return false;
             }
             for (Condition c : conditions) {
@@ -312,10 +368,10 @@ public final class PolicyDocument {
             if (principals != null && matchesPrincipal(ctx.principal) == notPrincipal) {
                 return (notPrincipal ? "NotPrincipal names " : "Principal does not name ") + ctx.principal.arn();
             }
-            if (matchesAny(actions, ctx.action, true) == notAction) {
+            if (matchesAny(actions, ctx.action) == notAction) {
                 return (notAction ? "NotAction names " : "Action does not name ") + ctx.action;
             }
-            if (matchesAny(resources, ctx.resource, false) == notResource) {
+            if (matchesAny(resources, ctx.resource) == notResource) {
                 return (notResource ? "NotResource names " : "Resource does not name ") + ctx.resource;
             }
             for (Condition c : conditions) {
@@ -327,10 +383,19 @@ public final class PolicyDocument {
         }
 
         private boolean matchesPrincipal(final Principal p) {
+            if (anyPrincipal) {
+                return true;
+            }
             for (String entry : principals) {
-                if (entry.equals("*") || entry.equals(p.account()) || entry.equals(p.arn())
-                    || isRoleOfSession(entry, p.arn())) {
+                if (entry.equals(p.account()) || entry.equals(p.arn())) {
                     return true;
+                }
+            }
+            if (hasRoles && p.arn().startsWith("arn:aws:sts::")) {
+                for (String entry : principals) {
+                    if (isRoleOfSession(entry, p.arn())) {
+                        return true;
+                    }
                 }
             }
             return false;
@@ -350,9 +415,18 @@ public final class PolicyDocument {
                 && role.regionMatches(r + 6, arn, sessionStart, roleNameLength);
         }
 
-        private static boolean matchesAny(final String[] patterns, final String value, final boolean action) {
-            for (String pattern : patterns) {
-                if (action ? Glob.like(pattern, value, true) : Glob.arnLike(pattern, value)) {
+        private static Glob.Compiled[] compile(final String[] patterns, final boolean ignoreCase,
+                                               final boolean arn) {
+            final Glob.Compiled[] compiled = new Glob.Compiled[patterns.length];
+            for (int i = 0; i < patterns.length; i++) {
+                compiled[i] = new Glob.Compiled(patterns[i], ignoreCase, arn);
+            }
+            return compiled;
+        }
+
+        static boolean matchesAny(final Glob.Compiled[] patterns, final String value) {
+            for (Glob.Compiled pattern : patterns) {
+                if (pattern.matches(value)) {
                     return true;
                 }
             }
@@ -539,6 +613,8 @@ public final class PolicyDocument {
         final String[] values;
         /** Per value: {@code null}, or its parts when it holds policy variables. */
         final Template[] templates;
+        /** Per value of a Like or Arn operator without variables: the classified pattern. */
+        final Glob.Compiled[] patterns;
 
         Condition(final Operator op, final int set, final boolean ifExists, final ConditionKey key,
                   final String suffix, final String[] values, final Template[] templates) {
@@ -549,6 +625,16 @@ public final class PolicyDocument {
             this.suffix = suffix;
             this.values = values;
             this.templates = templates;
+            this.patterns = new Glob.Compiled[values.length];
+            final boolean like = op == Operator.StringLike || op == Operator.StringNotLike;
+            final boolean arn = op.name().startsWith("Arn");
+            final boolean ignoreCase = op.name().contains("IgnoreCase") || op == Operator.Bool;
+            for (int i = 0; i < values.length; i++) {
+                if (templates[i] == null && op != Operator.Null) {
+                    patterns[i] = like || arn ? new Glob.Compiled(values[i], false, arn)
+                        : Glob.Compiled.literal(values[i], ignoreCase);
+                }
+            }
         }
 
         static Condition[] compile(final JsonNode node, final String at, final boolean variables) {
@@ -662,7 +748,7 @@ public final class PolicyDocument {
             for (int i = 0; i < values.length && !any; i++) {
                 final Template t = templates[i];
                 if (t == null) {
-                    any = op.matches(values[i], value);
+                    any = patterns[i].matches(value);
                 } else {
                     final CharSequence resolved = t.resolve(ctx);
                     any = resolved != null && op.matches(resolved, value);

@@ -31,6 +31,11 @@ public final class RequestContext {
     final Map<String, Values> detail = new HashMap<>();
     /** Policy variables are substituted here. */
     final StringBuilder scratch = new StringBuilder(64);
+    /** Tag maps with lower-case keys (condition suffixes are lower case), rebuilt only when the map changes. */
+    private Map<String, String> principalTagsSeen;
+    private Map<String, String> principalTagsLower = Map.of();
+    private Map<String, String> resourceTagsSeen;
+    private Map<String, String> resourceTagsLower = Map.of();
 
     /** Starts a new request: every key is absent until set. */
     public RequestContext reset(final Principal caller, final String actionName, final String resourceArn) {
@@ -171,12 +176,29 @@ public final class RequestContext {
             case AWS_SOURCE_ACCOUNT:
                 return sourceAccount;
             case AWS_PRINCIPAL_TAG:
-                return principal.tags().get(suffix);
+                if (principal.tags() != principalTagsSeen) {
+                    principalTagsLower = lowerCaseKeys(principal.tags());
+                    principalTagsSeen = principal.tags();
+                }
+                return principalTagsLower.get(suffix);
             case AWS_RESOURCE_TAG:
-                return resourceTags.get(suffix);
+                if (resourceTags != resourceTagsSeen) {
+                    resourceTagsLower = lowerCaseKeys(resourceTags);
+                    resourceTagsSeen = resourceTags;
+                }
+                return resourceTagsLower.get(suffix);
             default:
                 return null;
         }
+    }
+
+    private static Map<String, String> lowerCaseKeys(final Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            return Map.of();
+        }
+        final Map<String, String> lower = new HashMap<>();
+        tags.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
+        return lower;
     }
 
     /** A growable list of strings, cleared without freeing. */

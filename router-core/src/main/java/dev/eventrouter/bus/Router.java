@@ -109,6 +109,8 @@ public final class Router implements AutoCloseable {
         boolean internal;
         /** Authorizes a caller's PutEvents entries; reused. */
         final RequestContext auth = new RequestContext();
+        /** Decisions on PutEvents entries already made on this thread. */
+        final EntryDecisions decisions = new EntryDecisions();
         /** Authorizes a rule's delivery to a bus in another account; reused. */
         final RequestContext forwardAuth = new RequestContext();
 
@@ -657,14 +659,28 @@ public final class Router implements AutoCloseable {
     }
 
     /** @return the PutEvents error for an entry the caller may not put on the bus, or {@code null}. */
-    private EntryError authorizeEntry(final RequestContext ctx, final Principal caller, final EventBus bus,
+    private EntryError authorizeEntry(final Publisher publisher, final Principal caller, final EventBus bus,
                                       final PutEventsEntry entry) {
-        ctx.reset(caller, "events:PutEvents", bus.arn).source(entry.source()).detailType(entry.detailType())
-            .eventBusInvocation(false).resourceTags(bus.tags);
-        final int decision = Authorizer.decide(bus.policy, bus.account(), ctx, 0);
-        if (Authorizer.allowed(decision)) {
-            return null;
+        final PolicyDocument policy = bus.policy;
+        final Map<String, String> tags = bus.tags;
+        int decision = publisher.decisions.find(policy, caller, tags, bus.arn, entry.source(), entry.detailType());
+        if (decision == EntryDecisions.MISS) {
+            decision = Authorizer.decide(policy, bus.account(), entryRequest(publisher.auth, caller, bus, entry), 0);
+            publisher.decisions.remember(policy, caller, tags, bus.arn, entry.source(), entry.detailType(), decision);
         }
+        return Authorizer.allowed(decision) ? null
+            : denial(entryRequest(publisher.auth, caller, bus, entry), caller, bus, entry, decision);
+    }
+
+    private static RequestContext entryRequest(final RequestContext ctx, final Principal caller, final EventBus bus,
+                                               final PutEventsEntry entry) {
+        return ctx.reset(caller, "events:PutEvents", bus.arn).source(entry.source()).detailType(entry.detailType())
+            .eventBusInvocation(false).resourceTags(bus.tags);
+    }
+
+    /** @return the error for a denied entry: which key kept the bus policy's Allow statements from applying. */
+    private static EntryError denial(final RequestContext ctx, final Principal caller, final EventBus bus,
+                                     final PutEventsEntry entry, final int decision) {
         final int outcome = Authorizer.outcome(decision);
         if (outcome == Authorizer.DENY_NO_ALLOW || outcome == Authorizer.DENY_NO_IDENTITY_ALLOW) {
             // which key kept every Allow from applying: AWS names the source first, then the detail-type
@@ -794,8 +810,8 @@ public final class Router implements AutoCloseable {
             if (organizationId != null) {
                 statement.putObject("Condition").putObject("StringEquals").put("aws:PrincipalOrgID", organizationId);
             }
-            eventBus.policy = current == null ? PolicyDocument.parse("{\"Version\":\"2012-10-17\",\"Statement\":"
-                + statement + "}") : current.withStatement(statement);
+            eventBus.policy = (current == null ? PolicyDocument.parse("{\"Version\":\"2012-10-17\",\"Statement\":"
+                + statement + "}") : current.withStatement(statement)).boundTo(eventBus.arn);
         }
     }
 
@@ -813,7 +829,7 @@ public final class Router implements AutoCloseable {
         synchronized (admin) {
             final EventBus eventBus = busFor(caller, bus);
             requireOwner(caller, "events:PutPermission", eventBus);
-            eventBus.policy = policy;
+            eventBus.policy = policy.boundTo(eventBus.arn);
         }
     }
 
@@ -835,7 +851,8 @@ public final class Router implements AutoCloseable {
                 throw new IllegalArgumentException("StatementId=" + statementId + ": the policy of event bus "
                     + eventBus.arn + " has no such statement");
             }
-            eventBus.policy = current.withoutStatement(statementId);
+            final PolicyDocument rest = current.withoutStatement(statementId);
+            eventBus.policy = rest == null ? null : rest.boundTo(eventBus.arn);
         }
     }
 
@@ -1054,7 +1071,7 @@ public final class Router implements AutoCloseable {
         String account = bus.account();
         if (caller != null) {
             final Principal principal = caller.resolved();
-            final EntryError denied = authorizeEntry(publisher.auth, principal, bus, entry);
+            final EntryError denied = authorizeEntry(publisher, principal, bus, entry);
             if (denied != null) {
                 return new PutEventsResult.Entry(null, denied);
             }

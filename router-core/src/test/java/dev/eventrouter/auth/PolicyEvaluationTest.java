@@ -361,13 +361,19 @@ class PolicyEvaluationTest {
             ctx.reset(CALLER, "events:PutEvents", BUS).source("com.purple").detailType("E2").creatorAccount(OTHER);
             allowed += Authorizer.allowed(Authorizer.decide(p, OWNER, ctx, 0)) ? 1 : 0;
         }
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 10_000; i++) {
-            ctx.reset(CALLER, "events:PutEvents", BUS).source("com.purple").detailType("E2").creatorAccount(OTHER);
-            allowed += Authorizer.allowed(Authorizer.decide(p, OWNER, ctx, 0)) ? 1 : 0;
+        // the least of five rounds: one allocation per decision would show in every round as 160,000+ bytes;
+        // a JIT transition or the MXBean's own first use shows in one round only
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                ctx.reset(CALLER, "events:PutEvents", BUS).source("com.purple").detailType("E2")
+                    .creatorAccount(OTHER);
+                allowed += Authorizer.allowed(Authorizer.decide(p, OWNER, ctx, 0)) ? 1 : 0;
+            }
+            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
         }
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(30_000, allowed);
-        assertTrue(allocated < 1_000, "allocated " + allocated + " bytes in 10,000 decisions");
+        assertEquals(70_000, allowed);
+        assertTrue(least < 1_000, "allocated " + least + " bytes in 10,000 decisions");
     }
 }
