@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.EventBus;
 import dev.eventrouter.bus.RingStage;
 import dev.eventrouter.bus.Router;
@@ -87,6 +88,32 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
         final Archive archive = new Archive(spec, bus.arn(), compile(spec), rollCycle);
         archives.put(spec.name(), archive);
         publish();
+    }
+
+    /**
+     * CreateArchive as a caller: allowed on its own account's buses, on another account's only when that bus's
+     * policy allows {@code events:CreateArchive} (docs/accounts.md). A bus name is in the caller's account.
+     *
+     * @throws dev.eventrouter.auth.AccessDeniedException when not allowed.
+     */
+    public synchronized void create(final Router router, final Principal caller, final ArchiveSpec spec) {
+        final EventBus bus = router.as(caller).authorize("events:CreateArchive", spec.eventBus());
+        create(router, new ArchiveSpec(spec.name(), bus.arn(), spec.eventPattern(), spec.retentionDays(),
+            spec.dir()));
+    }
+
+    /**
+     * DeleteArchive as a caller: authorized ({@code events:DeleteArchive}) on the archive's bus.
+     *
+     * @throws dev.eventrouter.auth.AccessDeniedException when not allowed.
+     */
+    public synchronized void delete(final Router router, final Principal caller, final String name) {
+        final Archive archive = archives.get(name);
+        if (archive == null) {
+            throw new IllegalArgumentException("archive " + name + " does not exist");
+        }
+        router.as(caller).authorize("events:DeleteArchive", archive.busArn);
+        delete(name);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.eventrouter.persist.replay;
 
+import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.Router;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +84,24 @@ public final class ReplayAgent implements Agent, AutoCloseable {
         replays.put(spec.name(), replay);
         started.offer(replay);
         return replay;
+    }
+
+    /**
+     * StartReplay as a caller: authorized ({@code events:StartReplay}) on the destination bus, which must be the
+     * caller's own or allow it in its policy (docs/accounts.md). A bus name is in the caller's account.
+     *
+     * @throws dev.eventrouter.auth.AccessDeniedException when not allowed.
+     */
+    public synchronized Replay start(final Principal caller, final ReplaySpec spec) {
+        final String bus = router.as(caller).authorize("events:StartReplay", spec.eventBus()).arn();
+        return start(spec.onBus(bus));
+    }
+
+    /** CancelReplay as a caller: authorized ({@code events:CancelReplay}) on the replay's destination bus. */
+    public synchronized void cancel(final Principal caller, final String name) {
+        final Replay replay = describe(name);
+        router.as(caller).authorize("events:CancelReplay", replay.spec().eventBus());
+        replay.cancel();
     }
 
     /** Cancels a replay. @throws IllegalArgumentException when there is no such replay. */

@@ -37,4 +37,9 @@ public record ReplaySpec(String name, Path archiveDir, long startMillis, long en
         }
         rules = rules == null ? List.of() : List.copyOf(rules);
     }
+
+    /** @return a copy replaying to this bus (name or ARN). */
+    public ReplaySpec onBus(final String bus) {
+        return new ReplaySpec(name, archiveDir, startMillis, endMillis, bus, rules, speed);
+    }
 }

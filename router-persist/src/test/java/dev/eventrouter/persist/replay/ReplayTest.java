@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.eventrouter.auth.AccessDeniedException;
+import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
@@ -75,6 +77,33 @@ class ReplayTest {
             assertTrue(System.nanoTime() < deadline, "gave up waiting for " + what);
             LockSupport.parkNanos(100_000);
         }
+    }
+
+    @Test
+    void shouldLetCallersArchiveAndReplayOnlyWhereTheBusPolicyAllows() {
+        final String bus = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+        final Principal other = Principal.account("222222222222");
+        final AccessDeniedException archive = assertThrows(AccessDeniedException.class, () -> archives.create(
+            router, other, new ArchiveSpec("theirs", bus, null, 0, dir.resolve("theirs"))));
+        assertEquals("User: arn:aws:iam::222222222222:root is not authorized to perform: events:CreateArchive on "
+            + "resource: " + bus + " because no resource-based policy allows the events:CreateArchive action",
+            archive.getMessage());
+        final ReplaySpec spec = new ReplaySpec("theirs", dir.resolve("all"), T0, T0 + 10_000, bus, List.of("r1"), 0);
+        assertThrows(AccessDeniedException.class, () -> replays.start(other, spec));
+        // the bus's own account needs no policy; a name is in the caller's account
+        final Replay own = replays.start(Principal.account("123456789012"), spec.onBus(null));
+        assertEquals(bus, own.spec().eventBus());
+        router.putPolicy(bus, "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":"
+            + "{\"AWS\":\"222222222222\"},\"Action\":[\"events:StartReplay\",\"events:CancelReplay\"],"
+            + "\"Resource\":\"" + bus + "\"}}");
+        final Replay theirs = replays.start(other, new ReplaySpec("theirs-2", dir.resolve("all"), T0, T0 + 10_000,
+            bus, List.of("r1"), 0));
+        replays.cancel(other, theirs.spec().name());
+        assertThrows(AccessDeniedException.class, () -> archives.create(router, other,
+            new ArchiveSpec("theirs", bus, null, 0, dir.resolve("theirs"))), "StartReplay is not CreateArchive");
+        assertThrows(AccessDeniedException.class, () -> archives.delete(router, other, "all"));
+        archives.delete(router, Principal.account("123456789012"), "all");
+        assertThrows(IllegalArgumentException.class, () -> archives.describe("all"));
     }
 
     @Test
