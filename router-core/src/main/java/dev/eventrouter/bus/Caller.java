@@ -98,6 +98,21 @@ public final class Caller {
             EventArns.busName(name)).arn());
     }
 
+    /**
+     * DeleteEventBus: only a bus of the principal's own account. @see Router#deleteEventBus
+     *
+     * @throws dev.eventrouter.auth.AccessDeniedException when the bus is another account's.
+     */
+    public void deleteEventBus(final String nameOrArn) {
+        final EventBus bus = router.busFor(principal, nameOrArn);
+        if (!bus.account().equals(principal.account())) {
+            throw new dev.eventrouter.auth.AccessDeniedException("User: " + principal.arn()
+                + " is not authorized to perform: events:DeleteEventBus on resource: " + bus.arn()
+                + " because only the bus's account may delete it");
+        }
+        router.deleteEventBus(bus.arn());
+    }
+
     /** @see Router#putRule */
     public String putRule(final Rule rule) {
         return router.putRule(principal, rule);

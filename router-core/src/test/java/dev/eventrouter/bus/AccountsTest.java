@@ -274,6 +274,12 @@ class AccountsTest {
                     .getMessage());
             router.removeAllPermissions(CENTRAL);
             assertNull(router.eventBus(CENTRAL).policy());
+            // buses: created in the caller's account, deleted only by it
+            assertEquals("arn:aws:events:us-east-1:222222222222:event-bus/extra", purple.createEventBus("extra").arn());
+            assertThrows(AccessDeniedException.class, () -> router.as(Principal.account(BLUE))
+                .deleteEventBus("arn:aws:events:us-east-1:222222222222:event-bus/extra"));
+            purple.deleteEventBus("extra");
+            assertThrows(IllegalArgumentException.class, () -> purple.eventBus("extra"));
         }
     }
 
