@@ -283,7 +283,9 @@ class RouterFaultTest {
         final Router router = Router.start(new RouterContext().seed(1).ringSize(64).handoffBytes(64 * 1024)
             .maxEventBytes(4 * 1024).publishTimeout(Duration.ofSeconds(30)));
         router.putRule(Rule.of("r", "{\"source\":[\"shop\"]}"));
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         router.putTargets(null, "r", List.of(Target.handler("gated", d -> {
+            entered.countDown();
             gate.await();
             delivered.add(d.payloadAsString());
         })));
@@ -305,7 +307,11 @@ class RouterFaultTest {
             }
         });
         publisher.start();
-        Await.until(() -> router.waitingPublishers() == 1, "the publisher backing off on a full router");
+        // once the handler is stuck, the router's one thread drains nothing, so the publisher's wait is for good
+        // (a handoff full for a moment before that let it go on publishing, and close then found it between calls
+        // instead of backing off)
+        Await.until(() -> entered.getCount() == 0 && router.waitingPublishers() == 1,
+            "the publisher backing off on a full router");
         final CloseReport report = router.close(Duration.ofMillis(50));
         gate.countDown();
         publisher.join();
