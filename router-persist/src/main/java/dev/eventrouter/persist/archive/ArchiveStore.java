@@ -88,9 +88,12 @@ public final class ArchiveStore implements AutoCloseable {
                 throw new IllegalStateException("Chronicle Queue needs these JVM flags (the router.jvm.flags of "
                     + "pom.xml): " + REQUIRED_JVM_FLAGS, e);
             }
-            if (e instanceof InternalError) {
-                // Chronicle maps its files: an index or header pointing past a file (full disk, corrupt file) faults
-                throw new CorruptArchiveException(dir.toString(), -1, "cannot open: " + e.getMessage(), e);
+            final Throwable fault = e instanceof InternalError ? e
+                : e.getCause() instanceof InternalError ? e.getCause() : null;
+            if (fault != null) {
+                // Chronicle maps its files: an index or header pointing past a file (full disk, corrupt file) faults,
+                // sometimes inside its own wrapper (a store header read while a tailer opens)
+                throw new CorruptArchiveException(dir.toString(), -1, "cannot open: " + fault.getMessage(), e);
             }
             throw e;
         }

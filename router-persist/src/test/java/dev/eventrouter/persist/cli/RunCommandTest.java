@@ -102,7 +102,7 @@ class RunCommandTest {
         assertConfigError(CONFIG.replace("\"type\": \"stdout\", \"inputPath\"", "\"type\": \"sms\", \"inputPath\""),
             "rules[1].targets[0].type: must be stdout, file or bus, got sms");
         assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"stat\": \"DISABLED\""),
-            "rules[2].stat: unknown field (expected one of [description, eventBus, eventPattern, name, state, "
+            "rules[2].stat: unknown field (expected one of [createdBy, description, eventBus, eventPattern, name, state, "
                 + "targets])");
         assertConfigError(CONFIG.replace("[\">\", 100]", "[\">\", \"x\"]"),
             "rules[0].eventPattern: rule \"big\": $.detail.amount[0].numeric: numeric \">\" needs a number "
