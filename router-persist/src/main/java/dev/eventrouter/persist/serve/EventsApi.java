@@ -1,0 +1,603 @@
+package dev.eventrouter.persist.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.auth.AccessDeniedException;
+import dev.eventrouter.auth.InvalidPolicyException;
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.bus.Caller;
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.PutEventsEntry;
+import dev.eventrouter.bus.PutEventsResult;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.Rule;
+import dev.eventrouter.bus.RuleState;
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.MatchAutomaton;
+import dev.eventrouter.match.RuleCompiler;
+import dev.eventrouter.pattern.EventPattern;
+import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.pattern.PatternLimits;
+import dev.eventrouter.pattern.PatternParser;
+import dev.eventrouter.target.EventHandler;
+import dev.eventrouter.target.RetryPolicy;
+import dev.eventrouter.target.Target;
+import dev.eventrouter.target.TargetInput;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * EventBridge's operations over the AWS JSON 1.1 protocol: one JSON request body in, one JSON answer out, or an
+ * {@link ApiException} with AWS's error code. Every call runs as the principal the request was signed by. Member
+ * names, shapes and validation messages follow the EventBridge API reference. Thread-safe.
+ */
+final class EventsApi {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_LIMIT = 100;
+
+    private final Router router;
+    private final Map<String, Function<Call, JsonNode>> operations = new LinkedHashMap<>();
+    private final Map<String, EventHandler> boundTargets = new ConcurrentHashMap<>();
+
+    /** One request: the caller and its body. */
+    record Call(Caller caller, JsonNode body) {
+        String text(final String member) {
+            final JsonNode v = body.get(member);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isTextual()) {
+                throw ApiException.validation("Member " + member + " must be a string");
+            }
+            return v.asText();
+        }
+
+        String required(final String member) {
+            final String v = text(member);
+            if (v == null) {
+                throw ApiException.validation("1 validation error detected: Value null at '" + lowerFirst(member)
+                    + "' failed to satisfy constraint: Member must not be null");
+            }
+            return v;
+        }
+    }
+
+    EventsApi(final Router router) {
+        this.router = router;
+        operations.put("PutEvents", this::putEvents);
+        operations.put("CreateEventBus", this::createEventBus);
+        operations.put("DeleteEventBus", this::deleteEventBus);
+        operations.put("DescribeEventBus", this::describeEventBus);
+        operations.put("ListEventBuses", this::listEventBuses);
+        operations.put("PutRule", this::putRule);
+        operations.put("DescribeRule", this::describeRule);
+        operations.put("ListRules", this::listRules);
+        operations.put("DeleteRule", this::deleteRule);
+        operations.put("EnableRule", c -> setState(c, true));
+        operations.put("DisableRule", c -> setState(c, false));
+        operations.put("ListRuleNamesByTarget", this::listRuleNamesByTarget);
+        operations.put("PutTargets", this::putTargets);
+        operations.put("RemoveTargets", this::removeTargets);
+        operations.put("ListTargetsByRule", this::listTargetsByRule);
+        operations.put("TestEventPattern", this::testEventPattern);
+        operations.put("PutPermission", this::putPermission);
+        operations.put("RemovePermission", this::removePermission);
+        operations.put("TagResource", this::tagResource);
+        operations.put("UntagResource", this::untagResource);
+        operations.put("ListTagsForResource", this::listTagsForResource);
+    }
+
+    /** Lets targets whose ARN is {@code arn} (a queue, a function...) deliver to an in-process handler. */
+    void bindTarget(final String arn, final EventHandler handler) {
+        boundTargets.put(arn, handler);
+    }
+
+    /** @return the operations served, in the order of the API reference's groups. */
+    List<String> operations() {
+        return List.copyOf(operations.keySet());
+    }
+
+    /**
+     * @param operation the {@code X-Amz-Target} operation name ({@code PutEvents}).
+     * @throws ApiException with AWS's code and message.
+     */
+    JsonNode handle(final String operation, final Principal principal, final byte[] body) {
+        final Function<Call, JsonNode> op = operations.get(operation);
+        if (op == null) {
+            throw new ApiException("UnknownOperationException", "Unknown operation " + operation);
+        }
+        final JsonNode parsed;
+        try {
+            parsed = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new ApiException("SerializationException", "the request body is not JSON: "
+                + e.getMessage().split("\n")[0]);
+        }
+        if (parsed == null || !parsed.isObject()) {
+            throw new ApiException("SerializationException", "the request body must be a JSON object");
+        }
+        try {
+            return op.apply(new Call(router.as(principal), parsed));
+        } catch (AccessDeniedException e) {
+            throw new ApiException("AccessDeniedException", e.getMessage());
+        } catch (InvalidPatternException e) {
+            throw new ApiException("InvalidEventPatternException", "Event pattern is not valid. Reason: "
+                + e.getMessage());
+        } catch (InvalidPolicyException e) {
+            throw new ApiException(e.errorCode(), e.getMessage());
+        } catch (ApiException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (message.contains("does not exist")) {
+                throw ApiException.notFound(message);
+            }
+            if (message.contains("already exists")) {
+                throw new ApiException("ResourceAlreadyExistsException", message);
+            }
+            throw ApiException.validation(message);
+        } catch (IllegalStateException e) {
+            throw new ApiException("InternalException", e.getMessage(), 500);
+        }
+    }
+
+    private static String lowerFirst(final String member) {
+        return Character.toLowerCase(member.charAt(0)) + member.substring(1);
+    }
+
+    // ---- PutEvents -----------------------------------------------------------------------------------------
+
+    private JsonNode putEvents(final Call call) {
+        final JsonNode entries = call.body().get("Entries");
+        if (entries == null || !entries.isArray()) {
+            throw ApiException.validation("1 validation error detected: Value null at 'entries' failed to satisfy "
+                + "constraint: Member must not be null");
+        }
+        if (entries.isEmpty() || entries.size() > 10) {
+            throw ApiException.validation("1 validation error detected: Value '" + entries.size() + " entries' at "
+                + "'entries' failed to satisfy constraint: Member must have length " + (entries.isEmpty()
+                    ? "greater than or equal to 1" : "less than or equal to 10"));
+        }
+        final List<PutEventsEntry> list = new ArrayList<>(entries.size());
+        for (JsonNode e : entries) {
+            final List<String> resources = new ArrayList<>();
+            e.path("Resources").forEach(r -> resources.add(r.asText()));
+            final JsonNode time = e.get("Time");
+            list.add(new PutEventsEntry(textOrNull(e, "Source"), textOrNull(e, "DetailType"),
+                textOrNull(e, "Detail"), time == null || time.isNull() ? null
+                    : Instant.ofEpochMilli(Math.round(time.asDouble() * 1000)), resources,
+                textOrNull(e, "EventBusName")));
+        }
+        final PutEventsResult result;
+        try {
+            result = call.caller().putEvents(list);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation(e.getMessage());
+        }
+        final ObjectNode out = JSON.createObjectNode();
+        out.put("FailedEntryCount", result.failedEntryCount());
+        final ArrayNode answers = out.putArray("Entries");
+        for (PutEventsResult.Entry entry : result.entries()) {
+            final ObjectNode a = answers.addObject();
+            if (entry.isAccepted()) {
+                a.put("EventId", entry.eventId());
+            } else {
+                a.put("ErrorCode", entry.error().code()).put("ErrorMessage", entry.error().message());
+            }
+        }
+        return out;
+    }
+
+    private static String textOrNull(final JsonNode node, final String member) {
+        final JsonNode v = node.get(member);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    // ---- buses ---------------------------------------------------------------------------------------------
+
+    private JsonNode createEventBus(final Call call) {
+        final String name = call.required("Name");
+        if (call.text("EventSourceName") != null) {
+            throw ApiException.validation("EventSourceName: partner event sources are not served here");
+        }
+        final EventBus bus = call.caller().createEventBus(name);
+        final JsonNode tags = call.body().get("Tags");
+        if (tags != null && tags.isArray() && !tags.isEmpty()) {
+            call.caller().tagResource(bus.arn(), tagMap(tags));
+        }
+        return JSON.createObjectNode().put("EventBusArn", bus.arn());
+    }
+
+    private JsonNode deleteEventBus(final Call call) {
+        final String name = call.required("Name");
+        if (name.equals("default")) {
+            throw ApiException.validation("Cannot delete event bus default.");
+        }
+        try {
+            call.caller().deleteEventBus(name);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().contains("does not exist")) {
+                throw e;
+            }
+            // AWS answers DeleteEventBus of a missing bus with success
+        }
+        return JSON.createObjectNode();
+    }
+
+    private JsonNode describeEventBus(final Call call) {
+        final EventBus bus = call.caller().eventBus(call.text("Name"));
+        final ObjectNode out = JSON.createObjectNode().put("Name", bus.name()).put("Arn", bus.arn());
+        if (bus.policy() != null) {
+            out.put("Policy", bus.policy().json());
+        }
+        return out;
+    }
+
+    private JsonNode listEventBuses(final Call call) {
+        final String prefix = call.text("NamePrefix");
+        final List<JsonNode> items = new ArrayList<>();
+        final String account = call.caller().principal().account();
+        for (EventBus bus : router.eventBuses()) {
+            if (bus.account().equals(account) && (prefix == null || bus.name().startsWith(prefix))) {
+                final ObjectNode b = JSON.createObjectNode().put("Name", bus.name()).put("Arn", bus.arn());
+                if (bus.policy() != null) {
+                    b.put("Policy", bus.policy().json());
+                }
+                items.add(b);
+            }
+        }
+        return page(call, items, "EventBuses");
+    }
+
+    // ---- rules ---------------------------------------------------------------------------------------------
+
+    private JsonNode putRule(final Call call) {
+        final String name = call.required("Name");
+        if (call.text("ScheduleExpression") != null) {
+            throw ApiException.validation("ScheduleExpression: scheduled rules are not served yet");
+        }
+        final String pattern = call.text("EventPattern");
+        if (pattern == null) {
+            throw ApiException.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+        }
+        final String state = call.text("State");
+        final RuleState ruleState = state == null || state.equals("ENABLED") ? RuleState.ENABLED
+            : state.equals("DISABLED") ? RuleState.DISABLED : null;
+        if (ruleState == null) {
+            throw ApiException.validation("1 validation error detected: Value '" + state + "' at 'state' failed to "
+                + "satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]");
+        }
+        final Rule rule = new Rule(name, call.text("EventBusName"), pattern, ruleState, call.text("Description"));
+        final String arn = call.caller().putRule(rule);
+        final JsonNode tags = call.body().get("Tags");
+        if (tags != null && tags.isArray() && !tags.isEmpty()) {
+            call.caller().tagResource(arn, tagMap(tags));
+        }
+        return JSON.createObjectNode().put("RuleArn", arn);
+    }
+
+    private ObjectNode describe(final Caller caller, final String bus, final Rule rule) {
+        final EventBus eventBus = caller.eventBus(bus);
+        final ObjectNode out = JSON.createObjectNode().put("Name", rule.name())
+            .put("Arn", ruleArn(eventBus, rule.name())).put("EventPattern", rule.eventPattern())
+            .put("State", rule.state().name()).put("EventBusName", eventBus.name());
+        if (rule.description() != null) {
+            out.put("Description", rule.description());
+        }
+        if (rule.createdBy() != null) {
+            out.put("CreatedBy", rule.createdBy());
+        }
+        return out;
+    }
+
+    private static String ruleArn(final EventBus bus, final String rule) {
+        return "arn:aws:events:" + bus.region() + ":" + bus.account() + ":rule/"
+            + (bus.name().equals("default") ? "" : bus.name() + "/") + rule;
+    }
+
+    private JsonNode describeRule(final Call call) {
+        final String bus = call.text("EventBusName");
+        return describe(call.caller(), bus, call.caller().describeRule(bus, call.required("Name")));
+    }
+
+    private JsonNode listRules(final Call call) {
+        final String bus = call.text("EventBusName");
+        final String prefix = call.text("NamePrefix");
+        final List<JsonNode> items = new ArrayList<>();
+        for (Rule rule : call.caller().listRules(bus)) {
+            if (prefix == null || rule.name().startsWith(prefix)) {
+                items.add(describe(call.caller(), bus, rule));
+            }
+        }
+        return page(call, items, "Rules");
+    }
+
+    private JsonNode deleteRule(final Call call) {
+        final String bus = call.text("EventBusName");
+        final String name = call.required("Name");
+        try {
+            call.caller().deleteRule(bus, name);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("rule " + name + " does not exist")) {
+                return JSON.createObjectNode(); // AWS: deleting a missing rule succeeds
+            }
+            if (e.getMessage().contains("still has targets")) {
+                throw ApiException.validation("Rule can't be deleted since it has targets.");
+            }
+            throw e;
+        }
+        return JSON.createObjectNode();
+    }
+
+    private JsonNode setState(final Call call, final boolean enable) {
+        final String bus = call.text("EventBusName");
+        final String name = call.required("Name");
+        if (enable) {
+            call.caller().enableRule(bus, name);
+        } else {
+            call.caller().disableRule(bus, name);
+        }
+        return JSON.createObjectNode();
+    }
+
+    private JsonNode listRuleNamesByTarget(final Call call) {
+        final String targetArn = call.required("TargetArn");
+        final String bus = call.text("EventBusName");
+        final List<JsonNode> items = new ArrayList<>();
+        for (Rule rule : call.caller().listRules(bus)) {
+            for (Target target : call.caller().listTargetsByRule(bus, rule.name())) {
+                if (targetArn.equals(arnOf(target))) {
+                    items.add(JSON.getNodeFactory().textNode(rule.name()));
+                    break;
+                }
+            }
+        }
+        return page(call, items, "RuleNames");
+    }
+
+    // ---- targets -------------------------------------------------------------------------------------------
+
+    /** The request of each target put through the API, echoed by ListTargetsByRule as AWS stores it. */
+    private final Map<Target, JsonNode> targetSpecs = java.util.Collections.synchronizedMap(
+        new java.util.IdentityHashMap<>());
+
+    private String arnOf(final Target target) {
+        final JsonNode spec = targetSpecs.get(target);
+        return spec != null ? spec.path("Arn").asText() : target.bus();
+    }
+
+    private JsonNode putTargets(final Call call) {
+        final String bus = call.text("EventBusName");
+        final String rule = call.required("Rule");
+        final JsonNode targets = call.body().get("Targets");
+        if (targets == null || !targets.isArray() || targets.isEmpty() || targets.size() > 100) {
+            throw ApiException.validation("1 validation error detected: Value at 'targets' failed to satisfy "
+                + "constraint: Member must have length between 1 and 100");
+        }
+        call.caller().describeRule(bus, rule); // a missing rule fails the whole call, as in AWS
+        final ObjectNode out = JSON.createObjectNode();
+        final ArrayNode failed = JSON.createArrayNode();
+        final List<Target> ok = new ArrayList<>();
+        for (JsonNode t : targets) {
+            final String id = textOrNull(t, "Id");
+            try {
+                ok.add(target(t));
+            } catch (IllegalArgumentException e) {
+                failed.addObject().put("TargetId", id).put("ErrorCode", "ValidationException")
+                    .put("ErrorMessage", e.getMessage());
+            }
+        }
+        if (!ok.isEmpty()) {
+            call.caller().putTargets(bus, rule, ok);
+        }
+        out.put("FailedEntryCount", failed.size());
+        out.set("FailedEntries", failed);
+        return out;
+    }
+
+    private Target target(final JsonNode t) {
+        final String id = textOrNull(t, "Id");
+        final String arn = textOrNull(t, "Arn");
+        if (id == null || arn == null) {
+            throw new IllegalArgumentException("target " + id + ": Id and Arn are required");
+        }
+        Target target;
+        if (arn.contains(":event-bus/")) {
+            target = Target.bus(id, arn);
+        } else {
+            final EventHandler handler = boundTargets.get(arn);
+            if (handler == null) {
+                throw new IllegalArgumentException("target " + id + ": nothing is bound to " + arn
+                    + " (a bus ARN goes bus to bus; other ARNs need a handler bound with EventsServer.bindTarget)");
+            }
+            target = Target.handler(id, handler);
+        }
+        target = target.withInput(input(t));
+        final JsonNode retry = t.get("RetryPolicy");
+        if (retry != null && retry.isObject()) {
+            target = target.withRetryPolicy(new RetryPolicy(retry.path("MaximumRetryAttempts").asInt(185),
+                retry.path("MaximumEventAgeInSeconds").asInt(86_400)));
+        }
+        targetSpecs.put(target, t.deepCopy());
+        return target;
+    }
+
+    private static TargetInput input(final JsonNode t) {
+        if (t.hasNonNull("Input")) {
+            return TargetInput.constant(t.get("Input").asText());
+        }
+        if (t.hasNonNull("InputPath")) {
+            return TargetInput.path(t.get("InputPath").asText());
+        }
+        final JsonNode transformer = t.get("InputTransformer");
+        if (transformer != null && transformer.isObject()) {
+            final Map<String, String> paths = new LinkedHashMap<>();
+            transformer.path("InputPathsMap").fields().forEachRemaining(e -> paths.put(e.getKey(),
+                e.getValue().asText()));
+            return TargetInput.transformer(paths, transformer.path("InputTemplate").asText(null));
+        }
+        return TargetInput.wholeEvent();
+    }
+
+    private JsonNode removeTargets(final Call call) {
+        final String bus = call.text("EventBusName");
+        final String rule = call.required("Rule");
+        final List<String> ids = new ArrayList<>();
+        call.body().path("Ids").forEach(id -> ids.add(id.asText()));
+        final List<String> present = new ArrayList<>();
+        call.caller().listTargetsByRule(bus, rule).forEach(t -> present.add(t.id()));
+        final ArrayNode failed = JSON.createArrayNode();
+        final List<String> removable = new ArrayList<>();
+        for (String id : ids) {
+            if (present.contains(id)) {
+                removable.add(id);
+            } else {
+                failed.addObject().put("TargetId", id).put("ErrorCode", "ResourceNotFoundException")
+                    .put("ErrorMessage", "target " + id + " does not exist on rule " + rule);
+            }
+        }
+        if (!removable.isEmpty()) {
+            call.caller().removeTargets(bus, rule, removable);
+        }
+        final ObjectNode out = JSON.createObjectNode().put("FailedEntryCount", failed.size());
+        out.set("FailedEntries", failed);
+        return out;
+    }
+
+    private JsonNode listTargetsByRule(final Call call) {
+        final String bus = call.text("EventBusName");
+        final List<JsonNode> items = new ArrayList<>();
+        for (Target target : call.caller().listTargetsByRule(bus, call.required("Rule"))) {
+            final JsonNode spec = targetSpecs.get(target);
+            final ObjectNode t = spec != null ? (ObjectNode) spec.deepCopy()
+                : JSON.createObjectNode().put("Id", target.id()).put("Arn", target.bus() != null ? target.bus()
+                    : "arn:eventrouter:handler:" + target.id());
+            if (!t.has("RetryPolicy")) {
+                t.putObject("RetryPolicy").put("MaximumRetryAttempts", target.retryPolicy().maximumRetryAttempts())
+                    .put("MaximumEventAgeInSeconds", target.retryPolicy().maximumEventAgeSeconds());
+            }
+            items.add(t);
+        }
+        return page(call, items, "Targets");
+    }
+
+    // ---- patterns, permissions, tags -----------------------------------------------------------------------
+
+    private JsonNode testEventPattern(final Call call) {
+        final String pattern = call.required("EventPattern");
+        final String event = call.required("Event");
+        final EventPattern parsed = new PatternParser(PatternLimits.DEFAULT).parse(pattern);
+        final MatchAutomaton automaton = new RuleCompiler(PatternLimits.DEFAULT).compile(List.of(
+            new RuleCompiler.Rule("pattern", parsed)));
+        final int matched;
+        try {
+            matched = new EventMatcher(automaton).match(event.getBytes(StandardCharsets.UTF_8), rule -> { });
+        } catch (MalformedEventException e) {
+            throw ApiException.validation("Event is not valid. Reason: " + e.getMessage());
+        }
+        return JSON.createObjectNode().put("Result", matched > 0);
+    }
+
+    private JsonNode putPermission(final Call call) {
+        final String bus = call.text("EventBusName");
+        final String policy = call.text("Policy");
+        if (policy != null) {
+            call.caller().putPolicy(bus, policy);
+            return JSON.createObjectNode();
+        }
+        String org = null;
+        final JsonNode condition = call.body().get("Condition");
+        if (condition != null && condition.isObject()) {
+            if (!"StringEquals".equals(condition.path("Type").asText()) || !"aws:PrincipalOrgID".equals(
+                condition.path("Key").asText())) {
+                throw ApiException.validation("Condition: only Type StringEquals with Key aws:PrincipalOrgID is "
+                    + "supported");
+            }
+            org = condition.path("Value").asText();
+        }
+        call.caller().putPermission(bus, call.required("StatementId"), call.text("Action") == null
+            ? "events:PutEvents" : call.text("Action"), call.required("Principal"), org);
+        return JSON.createObjectNode();
+    }
+
+    private JsonNode removePermission(final Call call) {
+        final String bus = call.text("EventBusName");
+        if (call.body().path("RemoveAllPermissions").asBoolean(false)) {
+            call.caller().removeAllPermissions(bus);
+        } else {
+            call.caller().removePermission(bus, call.required("StatementId"));
+        }
+        return JSON.createObjectNode();
+    }
+
+    private static Map<String, String> tagMap(final JsonNode tags) {
+        final Map<String, String> map = new LinkedHashMap<>();
+        tags.forEach(t -> map.put(t.path("Key").asText(), t.path("Value").asText()));
+        return map;
+    }
+
+    private JsonNode tagResource(final Call call) {
+        call.caller().tagResource(call.required("ResourceARN"), tagMap(call.body().path("Tags")));
+        return JSON.createObjectNode();
+    }
+
+    private JsonNode untagResource(final Call call) {
+        final List<String> keys = new ArrayList<>();
+        call.body().path("TagKeys").forEach(k -> keys.add(k.asText()));
+        call.caller().untagResource(call.required("ResourceARN"), keys);
+        return JSON.createObjectNode();
+    }
+
+    private JsonNode listTagsForResource(final Call call) {
+        final ObjectNode out = JSON.createObjectNode();
+        final ArrayNode tags = out.putArray("Tags");
+        call.caller().listTagsForResource(call.required("ResourceARN")).forEach((k, v) ->
+            tags.addObject().put("Key", k).put("Value", v));
+        return out;
+    }
+
+    // ---- pagination ----------------------------------------------------------------------------------------
+
+    /** AWS pagination: at most {@code Limit} (1-100) items, and an opaque {@code NextToken} while more remain. */
+    private static JsonNode page(final Call call, final List<JsonNode> items, final String member) {
+        final JsonNode limitNode = call.body().get("Limit");
+        final int limit = limitNode == null || limitNode.isNull() ? MAX_LIMIT : limitNode.asInt();
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ApiException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
+                + "satisfy constraint: Member must have value " + (limit < 1 ? "greater than or equal to 1"
+                    : "less than or equal to 100"));
+        }
+        int start = 0;
+        final String token = call.text("NextToken");
+        if (token != null) {
+            try {
+                start = Integer.parseInt(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
+                    .substring(5));
+            } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+                throw ApiException.validation("The NextToken is not valid.");
+            }
+            if (start < 0 || start > items.size()) {
+                throw ApiException.validation("The NextToken is not valid.");
+            }
+        }
+        final ObjectNode out = JSON.createObjectNode();
+        final ArrayNode array = out.putArray(member);
+        final int end = Math.min(items.size(), start + limit);
+        items.subList(start, end).forEach(array::add);
+        if (end < items.size()) {
+            out.put("NextToken", Base64.getUrlEncoder().withoutPadding().encodeToString(("next:" + end)
+                .getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+}

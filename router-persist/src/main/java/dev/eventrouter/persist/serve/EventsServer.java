@@ -1,0 +1,226 @@
+package dev.eventrouter.persist.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.target.EventHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * EventBridge's wire protocol over HTTP (AWS JSON 1.1: {@code POST /}, {@code X-Amz-Target: AWSEvents.<Op>}) on
+ * Netty, in front of a {@link Router}. PutEvents runs on the event-loop thread that read it (the router's publish
+ * path never waits here: a full router answers {@code ThrottlingException} per entry); the other operations run on
+ * one control thread, in arrival order, so rule compilation never stalls an event loop. Requests over
+ * {@link #MAX_REQUEST_BYTES} are answered 413 without being buffered. See {@code docs/serve.md}.
+ *
+ * <p>Threads: the acceptor and event-loop threads (Netty) and the control thread. A throwable from an operation is
+ * answered as {@code InternalException} (500) and the connection goes on; {@link #close} stops accepting, waits for
+ * requests in flight, and closes every connection; it does not close the router.
+ */
+public final class EventsServer implements AutoCloseable {
+    /** The largest request body accepted: PutEvents' 1 MiB of entries plus the JSON around them. */
+    public static final int MAX_REQUEST_BYTES = 1_100_000;
+    private static final String TARGET_PREFIX = "AWSEvents.";
+
+    private final EventsApi api;
+    private final SigV4Verifier verifier;
+    private final Principal anonymous;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService control;
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Channel server;
+
+    private EventsServer(final Router router, final InetSocketAddress address, final Credentials credentials,
+                         final Principal anonymous, final Clock clock, final int threads) {
+        this.api = new EventsApi(router);
+        this.verifier = credentials == null ? null : new SigV4Verifier(credentials, clock);
+        this.anonymous = anonymous;
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        control = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "eventrouter-serve-control");
+            t.setDaemon(true);
+            return t;
+        });
+        final Handler handler = new Handler();
+        server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(final SocketChannel ch) {
+                    channels.add(ch);
+                    ch.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
+                        new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
+                }
+            }).bind(address).syncUninterruptibly().channel();
+        channels.add(server);
+    }
+
+    /**
+     * Starts serving.
+     *
+     * @param credentials the access keys requests must be signed with, or {@code null} to accept unsigned requests
+     *                    (each then runs as {@code anonymous}).
+     * @param threads     event-loop threads.
+     */
+    public static EventsServer start(final Router router, final InetSocketAddress address,
+                                     final Credentials credentials, final Principal anonymous, final Clock clock,
+                                     final int threads) {
+        return new EventsServer(router, address, credentials, anonymous, clock, threads);
+    }
+
+    /** @return the port bound (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Delivers targets whose ARN is {@code arn} to an in-process handler (PutTargets with that Arn). */
+    public void bindTarget(final String arn, final EventHandler handler) {
+        api.bindTarget(arn, handler);
+    }
+
+    /** Stops accepting, lets requests in flight finish (up to 10 s), closes connections. Idempotent. */
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        control.shutdown();
+        try {
+            control.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        channels.close().syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @io.netty.channel.ChannelHandler.Sharable
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) {
+            final boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (request.method().equals(HttpMethod.GET) && request.uri().equals("/health")) {
+                respond(ctx, keepAlive, HttpResponseStatus.OK, "application/json",
+                    "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8), null);
+                return;
+            }
+            if (!request.method().equals(HttpMethod.POST)) {
+                error(ctx, keepAlive, new ApiException("UnknownOperationException", "only POST / (the AWS JSON 1.1 "
+                    + "protocol) and GET /health are served", 404));
+                return;
+            }
+            final String target = request.headers().get("X-Amz-Target");
+            if (target == null || !target.startsWith(TARGET_PREFIX)) {
+                error(ctx, keepAlive, new ApiException("UnknownOperationException", "X-Amz-Target must be "
+                    + "AWSEvents.<Operation>, got " + target));
+                return;
+            }
+            final String operation = target.substring(TARGET_PREFIX.length());
+            final byte[] body = ByteBufUtil.getBytes(request.content());
+            final Principal principal;
+            try {
+                principal = verifier == null ? anonymous : verifier.verify(request.method().name(),
+                    rawPath(request.uri()), headers(request), body);
+            } catch (ApiException e) {
+                error(ctx, keepAlive, e);
+                return;
+            }
+            if (operation.equals("PutEvents")) {
+                answer(ctx, keepAlive, operation, principal, body);
+            } else {
+                control.execute(() -> answer(ctx, keepAlive, operation, principal, body));
+            }
+        }
+
+        private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final String operation,
+                            final Principal principal, final byte[] body) {
+            try {
+                final JsonNode out = api.handle(operation, principal, body);
+                respond(ctx, keepAlive, HttpResponseStatus.OK, "application/x-amz-json-1.1",
+                    EventsApi.JSON.writeValueAsBytes(out), null);
+            } catch (ApiException e) {
+                error(ctx, keepAlive, e);
+            } catch (Throwable e) {
+                error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static String rawPath(final String uri) {
+        final int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static Map<String, String> headers(final FullHttpRequest request) {
+        final Map<String, String> map = new HashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            map.merge(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue().trim(), (a, b) -> a + "," + b);
+        }
+        return map;
+    }
+
+    private static void error(final ChannelHandlerContext ctx, final boolean keepAlive, final ApiException e) {
+        final byte[] body = EventsApi.JSON.createObjectNode().put("__type", e.type).put("message", e.getMessage())
+            .toString().getBytes(StandardCharsets.UTF_8);
+        respond(ctx, keepAlive, HttpResponseStatus.valueOf(e.status), "application/x-amz-json-1.1", body, e.type);
+    }
+
+    private static void respond(final ChannelHandlerContext ctx, final boolean keepAlive,
+                                final HttpResponseStatus status, final String contentType, final byte[] body,
+                                final String errorType) {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+            Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+            .set("x-amzn-RequestId", UUID.randomUUID().toString());
+        if (errorType != null) {
+            response.headers().set("x-amzn-ErrorType", errorType);
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.eventrouter.persist.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.auth.Principal;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.eventbridge.model.EventBridgeException;
+import software.amazon.awssdk.services.eventbridge.model.InvalidEventPatternException;
+import software.amazon.awssdk.services.eventbridge.model.ListEventBusesResponse;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
+import software.amazon.awssdk.services.eventbridge.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.eventbridge.model.RuleState;
+
+/**
+ * The real AWS SDK for Java v2 ({@code EventBridgeClient}, SigV4-signing, over a real socket) against
+ * {@code router serve}'s protocol. Expected shapes and error codes: the EventBridge API reference.
+ */
+@Timeout(60)
+class EventsServerSdkTest {
+    static final String OWNER = "111111111111";
+    static final String KEY = "AKIAOWNER00000000001";
+    static final String SECRET = "owner-secret";
+    static final String PURPLE_KEY = "AKIAPURPLE0000000001";
+
+    private Router router;
+    private EventsServer server;
+    private EventBridgeClient client;
+
+    @BeforeEach
+    void setUp() {
+        router = Router.start(new RouterContext().account(OWNER).publishTimeout(Duration.ZERO));
+        final Credentials credentials = new Credentials(Map.of(
+            KEY, new Credentials.Entry(SECRET, Principal.account(OWNER)),
+            PURPLE_KEY, new Credentials.Entry("purple-secret", Principal.of("arn:aws:iam::222222222222:role/pub"))));
+        server = EventsServer.start(router, new InetSocketAddress("127.0.0.1", 0), credentials,
+            Principal.account(OWNER), Clock.systemUTC(), 2);
+        client = client(KEY, SECRET);
+    }
+
+    private EventBridgeClient client(final String key, final String secret) {
+        return EventBridgeClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + server.port()))
+            .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret))).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+        server.close();
+        router.close(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldRouteEventsPutThroughTheSdkToABoundTarget() {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        server.bindTarget("arn:aws:sqs:us-east-1:111111111111:orders", d -> got.add(d.payloadAsString()));
+        assertEquals("arn:aws:events:us-east-1:111111111111:event-bus/orders",
+            client.createEventBus(r -> r.name("orders")).eventBusArn());
+        assertEquals("arn:aws:events:us-east-1:111111111111:rule/orders/big", client.putRule(r -> r.name("big")
+            .eventBusName("orders").eventPattern("{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}")).ruleArn());
+        assertEquals(0, client.putTargets(r -> r.rule("big").eventBusName("orders").targets(t -> t.id("q")
+            .arn("arn:aws:sqs:us-east-1:111111111111:orders").inputPath("$.detail"))).failedEntryCount());
+        final PutEventsResponse put = client.putEvents(r -> r.entries(
+            PutEventsRequestEntry.builder().source("shop").detailType("Order").detail("{\"amount\":150}")
+                .eventBusName("orders").time(Instant.parse("2026-12-02T10:00:00Z")).build(),
+            PutEventsRequestEntry.builder().source("shop").detailType("Order").detail("{\"amount\":50}")
+                .eventBusName("orders").build(),
+            PutEventsRequestEntry.builder().source("shop").detailType("Order").detail("[1]")
+                .eventBusName("orders").build(),
+            PutEventsRequestEntry.builder().source("shop").detailType("Order").detail("{}")
+                .eventBusName("nope").build()));
+        assertEquals(2, put.failedEntryCount());
+        assertEquals(36, put.entries().get(0).eventId().length());
+        assertNull(put.entries().get(0).errorCode());
+        assertEquals("MalformedDetail", put.entries().get(2).errorCode());
+        assertEquals("ResourceNotFoundException", put.entries().get(3).errorCode());
+        router.close(Duration.ofSeconds(10));
+        assertEquals(List.of("{\"amount\":150}"), got);
+    }
+
+    @Test
+    void shouldManageRulesAndTargetsAsTheApiReferenceDescribes() {
+        client.putRule(r -> r.name("a").eventPattern("{\"source\":[\"x\"]}").description("first"));
+        client.putRule(r -> r.name("b").eventPattern("{\"source\":[\"y\"]}").state(RuleState.DISABLED));
+        final var rule = client.describeRule(r -> r.name("b"));
+        assertEquals("DISABLED", rule.stateAsString());
+        assertEquals("default", rule.eventBusName());
+        assertEquals(OWNER, rule.createdBy());
+        assertEquals(List.of("a", "b"), client.listRules(r -> r.limit(5)).rules().stream().map(x -> x.name())
+            .toList());
+        final var first = client.listRules(r -> r.limit(1));
+        assertEquals(List.of("a"), first.rules().stream().map(x -> x.name()).toList());
+        assertEquals(List.of("b"), client.listRules(r -> r.limit(1).nextToken(first.nextToken())).rules().stream()
+            .map(x -> x.name()).toList());
+        client.enableRule(r -> r.name("b"));
+        assertEquals("ENABLED", client.describeRule(r -> r.name("b")).stateAsString());
+        client.createEventBus(r -> r.name("audit"));
+        client.putTargets(r -> r.rule("a").targets(t -> t.id("to-audit")
+            .arn("arn:aws:events:us-east-1:111111111111:event-bus/audit")));
+        final var unbindable = client.putTargets(r -> r.rule("a").targets(t -> t.id("fn")
+            .arn("arn:aws:lambda:us-east-1:111111111111:function:f")));
+        assertEquals(1, unbindable.failedEntryCount());
+        assertEquals("fn", unbindable.failedEntries().get(0).targetId());
+        assertTrue(unbindable.failedEntries().get(0).errorMessage().contains("nothing is bound to "
+            + "arn:aws:lambda:us-east-1:111111111111:function:f"), unbindable.failedEntries().toString());
+        assertEquals(List.of("arn:aws:events:us-east-1:111111111111:event-bus/audit"), client.listTargetsByRule(
+            r -> r.rule("a")).targets().stream().map(t -> t.arn()).toList());
+        assertEquals(List.of("a"), client.listRuleNamesByTarget(r -> r.targetArn(
+            "arn:aws:events:us-east-1:111111111111:event-bus/audit")).ruleNames());
+        final EventBridgeException hasTargets = assertThrows(EventBridgeException.class,
+            () -> client.deleteRule(r -> r.name("a")));
+        assertEquals("ValidationException", hasTargets.awsErrorDetails().errorCode());
+        final var removed = client.removeTargets(r -> r.rule("a").ids("to-audit", "ghost"));
+        assertEquals(1, removed.failedEntryCount());
+        client.deleteRule(r -> r.name("a"));
+        client.deleteRule(r -> r.name("a")); // deleting a missing rule succeeds, as in AWS
+        assertThrows(ResourceNotFoundException.class, () -> client.describeRule(r -> r.name("a")));
+        final InvalidEventPatternException bad = assertThrows(InvalidEventPatternException.class,
+            () -> client.putRule(r -> r.name("bad").eventPattern("{\"source\":\"x\"}")));
+        assertTrue(bad.getMessage().startsWith("Event pattern is not valid. Reason: "), bad.getMessage());
+        assertTrue(client.testEventPattern(r -> r.eventPattern("{\"source\":[\"x\"]}").event(
+            "{\"id\":\"1\",\"source\":\"x\",\"detail-type\":\"t\",\"account\":\"1\",\"time\":\"2026-12-02T10:00:00Z\","
+                + "\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}")).result());
+    }
+
+    @Test
+    void shouldPaginateBusesAndAnswerAwsErrorsForBadInput() {
+        for (int i = 0; i < 5; i++) {
+            final int n = i;
+            client.createEventBus(r -> r.name("bus-" + n));
+        }
+        ListEventBusesResponse page = client.listEventBuses(r -> r.limit(4));
+        assertEquals(List.of("default", "bus-0", "bus-1", "bus-2"), page.eventBuses().stream().map(b -> b.name())
+            .toList());
+        final String token = page.nextToken();
+        page = client.listEventBuses(r -> r.limit(4).nextToken(token));
+        assertEquals(List.of("bus-3", "bus-4"), page.eventBuses().stream().map(b -> b.name()).toList());
+        assertNull(page.nextToken());
+        final EventBridgeException limit = assertThrows(EventBridgeException.class,
+            () -> client.listEventBuses(r -> r.limit(101)));
+        assertEquals("ValidationException", limit.awsErrorDetails().errorCode());
+        final EventBridgeException exists = assertThrows(EventBridgeException.class,
+            () -> client.createEventBus(r -> r.name("bus-0")));
+        assertEquals("ResourceAlreadyExistsException", exists.awsErrorDetails().errorCode());
+        final EventBridgeException tooMany = assertThrows(EventBridgeException.class, () -> client.putEvents(r ->
+            r.entries(java.util.Collections.nCopies(11, PutEventsRequestEntry.builder().source("s").detailType("d")
+                .detail("{}").build()))));
+        assertEquals("ValidationException", tooMany.awsErrorDetails().errorCode());
+        assertEquals(400, tooMany.statusCode());
+        final PutEventsResponse oversize = client.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
+            .source("s").detailType("d").detail("{\"x\":\"" + "y".repeat(300_000) + "\"}").build()));
+        assertEquals("InvalidArgument", oversize.entries().get(0).errorCode());
+        assertThrows(ResourceNotFoundException.class, () -> client.describeEventBus(r -> r.name("nope")));
+    }
+
+    @Test
+    void shouldRejectBadSignaturesWithAwsErrorCodes() {
+        try (EventBridgeClient wrongSecret = client(KEY, "not-the-secret");
+             EventBridgeClient unknown = client("AKIAUNKNOWN000000001", "x")) {
+            final EventBridgeException mismatch = assertThrows(EventBridgeException.class,
+                () -> wrongSecret.listEventBuses(r -> { }));
+            assertEquals("InvalidSignatureException", mismatch.awsErrorDetails().errorCode());
+            assertTrue(mismatch.awsErrorDetails().errorMessage().startsWith("The request signature we calculated does "
+                + "not match the signature you provided."), mismatch.getMessage());
+            final EventBridgeException unrecognized = assertThrows(EventBridgeException.class,
+                () -> unknown.listEventBuses(r -> { }));
+            assertEquals("UnrecognizedClientException", unrecognized.awsErrorDetails().errorCode());
+        }
+    }
+
+    @Test
+    void shouldAuthorizeCallsAsTheSigningPrincipal() {
+        try (EventBridgeClient purple = client(PURPLE_KEY, "purple-secret")) {
+            final String central = "arn:aws:events:us-east-1:111111111111:event-bus/default";
+            final PutEventsResponse denied = purple.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
+                .source("com.purple").detailType("E2").detail("{}").eventBusName(central).build()));
+            assertEquals("AccessDeniedException", denied.entries().get(0).errorCode());
+            client.putPermission(r -> r.statementId("purple").principal("222222222222").action("events:PutEvents"));
+            assertTrue(client.describeEventBus(r -> { }).policy().contains("\"Sid\":\"purple\""));
+            final PutEventsResponse allowed = purple.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
+                .source("com.purple").detailType("E2").detail("{}").eventBusName(central).build()));
+            assertEquals(0, allowed.failedEntryCount());
+            final EventBridgeException rule = assertThrows(EventBridgeException.class, () -> purple.putRule(r ->
+                r.name("theirs").eventBusName(central).eventPattern("{\"source\":[\"x\"]}")));
+            assertEquals("AccessDeniedException", rule.awsErrorDetails().errorCode());
+            client.removePermission(r -> r.statementId("purple"));
+            assertFalse(client.describeEventBus(r -> { }).policy() != null);
+            client.tagResource(r -> r.resourceARN(central).tags(t -> t.key("team").value("devops")));
+            assertEquals("devops", client.listTagsForResource(r -> r.resourceARN(central)).tags().get(0).value());
+            client.untagResource(r -> r.resourceARN(central).tagKeys("team"));
+            assertTrue(client.listTagsForResource(r -> r.resourceARN(central)).tags().isEmpty());
+        }
+    }
+}
