@@ -52,7 +52,13 @@ final class ConfiguredRouter implements AutoCloseable {
 
     static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
                                   final PrintWriter err) {
-        final RouterContext context = new RouterContext().publishTimeout(Duration.ofMinutes(1));
+        return start(file, config, stdout, err, Duration.ofMinutes(1));
+    }
+
+    /** @param publishTimeout how long a publisher waits on a full router ({@code router serve}: zero, throttle). */
+    static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
+                                  final PrintWriter err, final Duration publishTimeout) {
+        final RouterContext context = new RouterContext().publishTimeout(publishTimeout);
         if (config.account() != null) {
             context.account(config.account());
         }
@@ -129,6 +135,11 @@ final class ConfiguredRouter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** @return the router's default account (the owner of unsigned requests). */
+    String account() {
+        return router.eventBus(null).account();
     }
 
     /** @return the router as this principal, for publishing a source's events. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "router", mixinStandardHelpOptions = true, version = "router 0.1.0",
     description = "EventBridge-style event routing: pattern testing, matching and running routers.",
     subcommands = {TestPatternCommand.class, MatchCommand.class, RunCommand.class, DemoCommand.class,
-        ArchiveCommand.class, ReplayCommand.class, PollCommand.class, QueueCommand.class, PolicyCommand.class},
+        ArchiveCommand.class, ReplayCommand.class, PollCommand.class, QueueCommand.class, PolicyCommand.class, ServeCommand.class},
     exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 2)
 public final class RouterCli implements Runnable {
     @CommandLine.Spec

@@ -14,14 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
 import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Verifies AWS Signature Version 4 on a request: the expected signature is computed by the AWS SDK's own signer over
@@ -38,7 +37,13 @@ final class SigV4Verifier {
             + "SignedHeaders=([^,\\s]+),\\s*Signature=([0-9a-f]{64})");
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'",
         Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
+    /**
+     * The SDK's SigV4 signer that signs exactly the headers it is given. (The newer {@code AwsV4HttpSigner} always
+     * adds and signs {@code x-amz-content-sha256}, which clients such as the AWS CLI do not send, so it cannot
+     * reproduce their signatures.)
+     */
+    @SuppressWarnings("deprecation")
+    private static final Aws4Signer SIGNER = Aws4Signer.create();
 
     private final Credentials credentials;
     private final Clock clock;
@@ -53,6 +58,7 @@ final class SigV4Verifier {
      * @return the principal the access key maps to.
      * @throws ApiException with AWS's code when the request is not correctly signed.
      */
+    @SuppressWarnings("deprecation")
     Principal verify(final String method, final String rawPath, final Map<String, String> headers,
                      final byte[] body) {
         final String authorization = headers.get("authorization");
@@ -97,7 +103,7 @@ final class SigV4Verifier {
         if (host == null) {
             throw new ApiException("IncompleteSignatureException", "the Host header is required");
         }
-        final SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method))
+        final SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
             .protocol("http").encodedPath(rawPath.isEmpty() ? "/" : rawPath);
         final int colon = host.lastIndexOf(':');
         if (colon > 0 && host.indexOf(']') < colon) {
@@ -113,16 +119,12 @@ final class SigV4Verifier {
             }
             request.putHeader(name, value);
         }
-        final SignedRequest signed = SIGNER.sign(r -> r
-            .identity(AwsCredentialsIdentity.create(accessKey, entry.secretAccessKey()))
-            .request(request.build())
-            .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-            .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, m.group(4))
-            .putProperty(AwsV4HttpSigner.REGION_NAME, m.group(3))
-            .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, true)
-            .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, true)
-            .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)));
-        final List<String> expected = signed.request().headers().get("Authorization");
+        final SdkHttpFullRequest signed = SIGNER.sign(request.contentStreamProvider(
+            ContentStreamProvider.fromByteArrayUnsafe(body)).build(), Aws4SignerParams.builder()
+            .awsCredentials(AwsBasicCredentials.create(accessKey, entry.secretAccessKey()))
+            .signingName(m.group(4)).signingRegion(Region.of(m.group(3)))
+            .signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build());
+        final List<String> expected = signed.headers().get("Authorization");
         final Matcher e = expected == null ? null : AUTHORIZATION.matcher(expected.get(0));
         if (e == null || !e.matches() || !MessageDigest.isEqual(e.group(6).getBytes(StandardCharsets.US_ASCII),
             m.group(6).getBytes(StandardCharsets.US_ASCII))) {
