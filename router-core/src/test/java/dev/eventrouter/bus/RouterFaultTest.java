@@ -321,7 +321,10 @@ class RouterFaultTest {
             assertTrue(accounted.contains(event), "accepted but neither delivered nor reported: " + event);
         }
         assertTrue(accepted.size() > 100, "the handoff filled: " + accepted.size());
-        assertEquals("throttled", publisherEnd.get().getMessage());
+        // the publisher either gave up backing off ("throttled", the case this test is for, most runs) or was
+        // between calls when close began and was refused; never accepted behind close's back (checked above)
+        final String end = publisherEnd.get().getMessage();
+        assertTrue(end.equals("throttled") || end.equals("router is closed"), end);
     }
 
     /** A PutEvents entry over the verification bound is refused at ingest, with a per-entry error. */
