@@ -40,6 +40,7 @@ final class ConfiguredRouter implements AutoCloseable {
     private final Map<Path, OutputStream> files = new LinkedHashMap<>();
     private final OutputStream deadLetters;
     private final PrintWriter err;
+    private ArchiveStage archiveStage;
 
     private ConfiguredRouter(final RouterConfigFile.Config config, final PrintWriter stdout, final PrintWriter err,
                              final Router router, final OutputStream deadLetters) {
@@ -52,12 +53,13 @@ final class ConfiguredRouter implements AutoCloseable {
 
     static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
                                   final PrintWriter err) {
-        return start(file, config, stdout, err, Duration.ofMinutes(1));
+        return start(file, config, stdout, err, Duration.ofMinutes(1), false);
     }
 
     /** @param publishTimeout how long a publisher waits on a full router ({@code router serve}: zero, throttle). */
     static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
-                                  final PrintWriter err, final Duration publishTimeout) {
+                                  final PrintWriter err, final Duration publishTimeout,
+                                  final boolean archiveStage) {
         final RouterContext context = new RouterContext().publishTimeout(publishTimeout);
         if (config.account() != null) {
             context.account(config.account());
@@ -71,7 +73,7 @@ final class ConfiguredRouter implements AutoCloseable {
             throw new UserError(file + ": " + e.getMessage().replaceFirst("=[^:]*:", ":"));
         }
         final ArchiveStage archives = new ArchiveStage();
-        if (!config.archives().isEmpty()) {
+        if (archiveStage || !config.archives().isEmpty()) {
             context.addStage(archives);
         }
         final OutputStream deadLetters = config.deadLetterFile() == null ? null
@@ -79,6 +81,7 @@ final class ConfiguredRouter implements AutoCloseable {
         final ConfiguredRouter[] self = new ConfiguredRouter[1];
         context.defaultDeadLetter(letter -> self[0].deadLetter(letter));
         self[0] = new ConfiguredRouter(config, stdout, err, Router.start(context), deadLetters);
+        self[0].archiveStage = archives;
         try {
             self[0].apply(file);
             self[0].applyArchives(file, archives);
@@ -135,6 +138,11 @@ final class ConfiguredRouter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** @return the archive stage (on the ring when the config has archives, or when asked for at start). */
+    ArchiveStage archives() {
+        return archiveStage;
     }
 
     /** @return the router's default account (the owner of unsigned requests). */

@@ -2,6 +2,7 @@ package dev.eventrouter.persist.cli;
 
 import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.CloseReport;
+import dev.eventrouter.persist.replay.ReplayAgent;
 import dev.eventrouter.persist.serve.Credentials;
 import dev.eventrouter.persist.serve.EventsServer;
 import java.io.PrintWriter;
@@ -42,6 +43,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "Event-loop threads (default ${DEFAULT-VALUE}).")
     private int threads;
 
+    @Option(names = "--data-dir", defaultValue = "router-data", paramLabel = "DIR", description = "Where archives created over HTTP are written (default ${DEFAULT-VALUE}).")
+    private Path dataDir;
+
     @Option(names = "--drain-seconds", defaultValue = "30", paramLabel = "S", description = "How long shutdown waits for accepted events (default ${DEFAULT-VALUE}).")
     private int drainSeconds;
 
@@ -63,15 +67,19 @@ final class ServeCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final Credentials keys = credentials == null ? null : Credentials.load(credentials);
         final RouterConfigFile.Config parsed = RouterConfigFile.load(config);
-        final ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err, Duration.ZERO);
+        final ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err, Duration.ZERO, true);
+        final ReplayAgent replays = ReplayAgent.start(router.router(), System::currentTimeMillis,
+            ReplayAgent.DEFAULT_MAX_CONCURRENT);
         final EventsServer server;
         try {
             server = EventsServer.start(router.router(), new InetSocketAddress(host, port), keys,
                 Principal.account(router.account()), Clock.systemUTC(), threads);
         } catch (RuntimeException e) {
+            replays.close();
             router.close(Duration.ofSeconds(5));
             throw new UserError("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
+        server.serveArchives(router.archives(), replays, dataDir);
         final CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         err.println("router serve: listening on http://" + host + ":" + server.port() + " ("
@@ -81,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
         stop.await();
         err.println("router serve: stopping");
         server.close();
+        replays.close();
         final CloseReport report = router.close(Duration.ofSeconds(drainSeconds));
         err.println("router serve: stopped; " + (report.drained() ? "every accepted event delivered"
             : report.undelivered().size() + " accepted events not delivered"));

@@ -97,6 +97,16 @@ final class EventsApi {
         operations.put("ListTagsForResource", this::listTagsForResource);
     }
 
+    /** Serves one more operation (archives and replays register theirs). */
+    void register(final String operation, final Function<Call, JsonNode> handler) {
+        operations.put(operation, handler);
+    }
+
+    /** @return the router served. */
+    Router router() {
+        return router;
+    }
+
     /** Lets targets whose ARN is {@code arn} (a queue, a function...) deliver to an in-process handler. */
     void bindTarget(final String arn, final EventHandler handler) {
         boundTargets.put(arn, handler);
@@ -198,7 +208,7 @@ final class EventsApi {
         return out;
     }
 
-    private static String textOrNull(final JsonNode node, final String member) {
+    static String textOrNull(final JsonNode node, final String member) {
         final JsonNode v = node.get(member);
         return v == null || v.isNull() ? null : v.asText();
     }
@@ -569,7 +579,7 @@ final class EventsApi {
     // ---- pagination ----------------------------------------------------------------------------------------
 
     /** AWS pagination: at most {@code Limit} (1-100) items, and an opaque {@code NextToken} while more remain. */
-    private static JsonNode page(final Call call, final List<JsonNode> items, final String member) {
+    static JsonNode page(final Call call, final List<JsonNode> items, final String member) {
         final JsonNode limitNode = call.body().get("Limit");
         final int limit = limitNode == null || limitNode.isNull() ? MAX_LIMIT : limitNode.asInt();
         if (limit < 1 || limit > MAX_LIMIT) {

@@ -109,6 +109,15 @@ public final class EventsServer implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /**
+     * Serves CreateArchive ... CancelReplay over the router's archive stage (which must be on its ring) and replay
+     * agent; new archives are written under {@code dataDir/archives/<name>}.
+     */
+    public void serveArchives(final dev.eventrouter.persist.archive.ArchiveStage archives,
+                              final dev.eventrouter.persist.replay.ReplayAgent replays, final java.nio.file.Path dataDir) {
+        new ArchiveOperations(api, archives, replays, dataDir);
+    }
+
     /** Delivers targets whose ARN is {@code arn} to an in-process handler (PutTargets with that Arn). */
     public void bindTarget(final String arn, final EventHandler handler) {
         api.bindTarget(arn, handler);

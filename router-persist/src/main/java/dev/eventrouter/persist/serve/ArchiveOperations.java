@@ -1,0 +1,273 @@
+package dev.eventrouter.persist.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.persist.archive.ArchiveDescription;
+import dev.eventrouter.persist.archive.ArchiveSpec;
+import dev.eventrouter.persist.archive.ArchiveStage;
+import dev.eventrouter.persist.replay.Replay;
+import dev.eventrouter.persist.replay.ReplayAgent;
+import dev.eventrouter.persist.replay.ReplaySpec;
+import dev.eventrouter.persist.replay.ReplayState;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * CreateArchive, DescribeArchive, ListArchives, UpdateArchive, DeleteArchive, StartReplay, DescribeReplay,
+ * ListReplays and CancelReplay over the router's {@link ArchiveStage} and {@link ReplayAgent}. Archives live under
+ * {@code dataDir/archives/<name>}; calls are authorized as the signing principal (docs/accounts.md).
+ */
+final class ArchiveOperations {
+    private final EventsApi api;
+    private final ArchiveStage archives;
+    private final ReplayAgent replays;
+    private final Path dataDir;
+    private final Map<String, Instant> created = new ConcurrentHashMap<>();
+    private final Map<String, String> descriptions = new ConcurrentHashMap<>();
+
+    ArchiveOperations(final EventsApi api, final ArchiveStage archives, final ReplayAgent replays,
+                      final Path dataDir) {
+        this.api = api;
+        this.archives = archives;
+        this.replays = replays;
+        this.dataDir = dataDir;
+        api.register("CreateArchive", this::createArchive);
+        api.register("DescribeArchive", this::describeArchive);
+        api.register("ListArchives", this::listArchives);
+        api.register("UpdateArchive", this::updateArchive);
+        api.register("DeleteArchive", this::deleteArchive);
+        api.register("StartReplay", this::startReplay);
+        api.register("DescribeReplay", this::describeReplay);
+        api.register("ListReplays", this::listReplays);
+        api.register("CancelReplay", this::cancelReplay);
+    }
+
+    private String arn(final EventsApi.Call call, final String kind, final String name) {
+        final EventBus bus = call.caller().eventBus(null);
+        return "arn:aws:events:" + bus.region() + ":" + call.caller().principal().account() + ":" + kind + "/" + name;
+    }
+
+    private JsonNode createArchive(final EventsApi.Call call) {
+        final String name = call.required("ArchiveName");
+        final String source = call.required("EventSourceArn");
+        final JsonNode retention = call.body().get("RetentionDays");
+        final ArchiveSpec spec = new ArchiveSpec(name, source, call.text("EventPattern"),
+            retention == null || retention.isNull() ? 0 : retention.asInt(), dataDir.resolve("archives").resolve(name));
+        try {
+            archives.create(api.router(), call.caller().principal(), spec);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().contains("already exists")) {
+                throw new ApiException("ResourceAlreadyExistsException", "Archive " + name + " already exists.");
+            }
+            throw e;
+        }
+        created.put(name, Instant.now());
+        if (call.text("Description") != null) {
+            descriptions.put(name, call.text("Description"));
+        }
+        return EventsApi.JSON.createObjectNode().put("ArchiveArn", arn(call, "archive", name))
+            .put("State", "ENABLED").put("CreationTime", seconds(created.get(name)));
+    }
+
+    private static double seconds(final Instant instant) {
+        return instant == null ? 0 : instant.toEpochMilli() / 1000.0;
+    }
+
+    private ArchiveDescription find(final String name) {
+        try {
+            return archives.describe(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("Archive " + name + " does not exist.");
+        }
+    }
+
+    private ObjectNode describe(final EventsApi.Call call, final ArchiveDescription d) {
+        final String name = d.spec().name();
+        final ObjectNode out = EventsApi.JSON.createObjectNode().put("ArchiveArn", arn(call, "archive", name))
+            .put("ArchiveName", name).put("EventSourceArn", d.spec().eventBus())
+            .put("State", d.state()).put("RetentionDays", d.spec().retentionDays())
+            .put("SizeBytes", d.sizeBytes()).put("EventCount", d.eventCount())
+            .put("CreationTime", seconds(created.get(name)));
+        if (d.spec().eventPattern() != null) {
+            out.put("EventPattern", d.spec().eventPattern());
+        }
+        if (descriptions.containsKey(name)) {
+            out.put("Description", descriptions.get(name));
+        }
+        if (d.failure() != null) {
+            out.put("StateReason", d.failure());
+        }
+        return out;
+    }
+
+    private JsonNode describeArchive(final EventsApi.Call call) {
+        return describe(call, find(call.required("ArchiveName")));
+    }
+
+    private JsonNode listArchives(final EventsApi.Call call) {
+        final String prefix = call.text("NamePrefix");
+        final String source = call.text("EventSourceArn");
+        final String state = call.text("State");
+        final List<JsonNode> items = new ArrayList<>();
+        for (String name : archives.list()) {
+            final ArchiveDescription d = archives.describe(name);
+            if ((prefix == null || name.startsWith(prefix)) && (source == null || source.equals(d.spec().eventBus()))
+                && (state == null || state.equals(d.state()))) {
+                final ObjectNode item = describe(call, d);
+                item.remove("ArchiveArn");
+                item.remove("EventPattern");
+                item.remove("Description");
+                items.add(item);
+            }
+        }
+        return EventsApi.page(call, items, "Archives");
+    }
+
+    private JsonNode updateArchive(final EventsApi.Call call) {
+        final String name = call.required("ArchiveName");
+        final ArchiveDescription d = find(name);
+        call.caller().authorize("events:UpdateArchive", d.spec().eventBus());
+        final JsonNode retention = call.body().get("RetentionDays");
+        archives.update(api.router(), new ArchiveSpec(name, d.spec().eventBus(), call.body().has("EventPattern")
+            ? call.text("EventPattern") : d.spec().eventPattern(), retention == null || retention.isNull()
+                ? d.spec().retentionDays() : retention.asInt(), d.spec().dir()));
+        if (call.text("Description") != null) {
+            descriptions.put(name, call.text("Description"));
+        }
+        return EventsApi.JSON.createObjectNode().put("ArchiveArn", arn(call, "archive", name))
+            .put("State", archives.describe(name).state()).put("CreationTime", seconds(created.get(name)));
+    }
+
+    private JsonNode deleteArchive(final EventsApi.Call call) {
+        final String name = call.required("ArchiveName");
+        find(name);
+        archives.delete(api.router(), call.caller().principal(), name);
+        created.remove(name);
+        descriptions.remove(name);
+        return EventsApi.JSON.createObjectNode();
+    }
+
+    private JsonNode startReplay(final EventsApi.Call call) {
+        final String name = call.required("ReplayName");
+        final String source = call.required("EventSourceArn");
+        final int slash = source.lastIndexOf(":archive/");
+        if (slash < 0) {
+            throw ApiException.validation("EventSourceArn must be an archive ARN, got " + source);
+        }
+        final ArchiveDescription archive = find(source.substring(slash + 9));
+        final JsonNode destination = call.body().get("Destination");
+        if (destination == null || !destination.hasNonNull("Arn")) {
+            throw ApiException.validation("1 validation error detected: Value null at 'destination' failed to "
+                + "satisfy constraint: Member must not be null");
+        }
+        final String bus = destination.get("Arn").asText();
+        if (!bus.equals(archive.spec().eventBus())) {
+            throw ApiException.validation("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is "
+                + "not permitted.");
+        }
+        final List<String> rules = new ArrayList<>();
+        destination.path("FilterArns").forEach(arn -> rules.add(arn.asText().substring(arn.asText()
+            .lastIndexOf('/') + 1)));
+        final long start = millis(call.body(), "EventStartTime");
+        final long end = millis(call.body(), "EventEndTime");
+        final Replay replay = replays.start(call.caller().principal(), new ReplaySpec(name, archive.spec().dir(),
+            start, end, bus, rules, 0));
+        if (call.text("Description") != null) {
+            descriptions.put("replay:" + name, call.text("Description"));
+        }
+        created.put("replay:" + name, Instant.now());
+        return EventsApi.JSON.createObjectNode().put("ReplayArn", arn(call, "replay", name))
+            .put("State", replay.state().name()).put("ReplayStartTime", seconds(created.get("replay:" + name)));
+    }
+
+    private static long millis(final JsonNode body, final String member) {
+        final JsonNode v = body.get(member);
+        if (v == null || v.isNull()) {
+            throw ApiException.validation("1 validation error detected: Value null at '"
+                + Character.toLowerCase(member.charAt(0)) + member.substring(1) + "' failed to satisfy constraint: "
+                + "Member must not be null");
+        }
+        return Math.round(v.asDouble() * 1000);
+    }
+
+    private Replay findReplay(final String name) {
+        try {
+            return replays.describe(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("Replay " + name + " does not exist.");
+        }
+    }
+
+    private ObjectNode describe(final EventsApi.Call call, final Replay replay) {
+        final ReplaySpec spec = replay.spec();
+        final ObjectNode out = EventsApi.JSON.createObjectNode().put("ReplayName", spec.name())
+            .put("ReplayArn", arn(call, "replay", spec.name())).put("State", replay.state().name())
+            .put("EventSourceArn", archiveArnOf(call, spec))
+            .put("EventStartTime", spec.startMillis() / 1000.0).put("EventEndTime", spec.endMillis() / 1000.0)
+            .put("ReplayStartTime", seconds(created.get("replay:" + spec.name())));
+        final ObjectNode destination = out.putObject("Destination").put("Arn", spec.eventBus());
+        if (!spec.rules().isEmpty()) {
+            final var filters = destination.putArray("FilterArns");
+            final EventBus bus = call.caller().eventBus(spec.eventBus());
+            spec.rules().forEach(rule -> filters.add(bus.arn().replace(":event-bus/", ":rule/") + "/" + rule));
+        }
+        if (replay.lastReplayedEventTime() > 0) {
+            out.put("EventLastReplayedTime", replay.lastReplayedEventTime() / 1000.0);
+        }
+        if (replay.reason() != null) {
+            out.put("StateReason", replay.reason());
+        }
+        if (descriptions.containsKey("replay:" + spec.name())) {
+            out.put("Description", descriptions.get("replay:" + spec.name()));
+        }
+        return out;
+    }
+
+    private String archiveArnOf(final EventsApi.Call call, final ReplaySpec spec) {
+        for (String name : archives.list()) {
+            if (archives.describe(name).spec().dir().equals(spec.archiveDir())) {
+                return arn(call, "archive", name);
+            }
+        }
+        return arn(call, "archive", spec.archiveDir().getFileName().toString());
+    }
+
+    private JsonNode describeReplay(final EventsApi.Call call) {
+        return describe(call, findReplay(call.required("ReplayName")));
+    }
+
+    private JsonNode listReplays(final EventsApi.Call call) {
+        final String prefix = call.text("NamePrefix");
+        final String state = call.text("State");
+        final List<JsonNode> items = new ArrayList<>();
+        for (Replay replay : replays.list()) {
+            if ((prefix == null || replay.spec().name().startsWith(prefix))
+                && (state == null || state.equals(replay.state().name()))) {
+                final ObjectNode item = describe(call, replay);
+                item.remove("ReplayArn");
+                item.remove("Destination");
+                item.remove("Description");
+                items.add(item);
+            }
+        }
+        return EventsApi.page(call, items, "Replays");
+    }
+
+    private JsonNode cancelReplay(final EventsApi.Call call) {
+        final String name = call.required("ReplayName");
+        final Replay replay = findReplay(name);
+        if (replay.state().isFinal()) {
+            throw new ApiException("IllegalStatusException", "Replay " + name + " is " + replay.state()
+                + " and cannot be cancelled.");
+        }
+        replays.cancel(call.caller().principal(), name);
+        final ReplayState state = replay.state();
+        return EventsApi.JSON.createObjectNode().put("ReplayArn", arn(call, "replay", name))
+            .put("State", state == ReplayState.CANCELLED ? "CANCELLED" : "CANCELLING");
+    }
+}
