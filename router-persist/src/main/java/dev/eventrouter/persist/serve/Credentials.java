@@ -20,13 +20,14 @@ import java.util.Map;
  * {@code principal} is an account id or a principal ARN. Every error names the access key and field.
  */
 public final class Credentials {
-    /** One access key. */
-    record Entry(String secretAccessKey, Principal principal) {
+    /** One access key: its secret and the principal it signs as. */
+    public record Entry(String secretAccessKey, Principal principal) {
     }
 
     private final Map<String, Entry> byKey;
 
-    Credentials(final Map<String, Entry> byKey) {
+    /** @param byKey access key to its secret and principal. */
+    public Credentials(final Map<String, Entry> byKey) {
         this.byKey = Map.copyOf(byKey);
     }
 

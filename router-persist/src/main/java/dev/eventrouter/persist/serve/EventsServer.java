@@ -56,6 +56,8 @@ public final class EventsServer implements AutoCloseable {
     /** The largest request body accepted: PutEvents' 1 MiB of entries plus the JSON around them. */
     public static final int MAX_REQUEST_BYTES = 1_100_000;
     private static final String TARGET_PREFIX = "AWSEvents.";
+    /** The name prefix of the event-loop threads (benchmarks count their allocation). */
+    public static final String IO_THREAD_PREFIX = "eventrouter-serve-io";
 
     private final EventsApi api;
     private final SigV4Verifier verifier;
@@ -71,8 +73,10 @@ public final class EventsServer implements AutoCloseable {
         this.api = new EventsApi(router);
         this.verifier = credentials == null ? null : new SigV4Verifier(credentials, clock);
         this.anonymous = anonymous;
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        boss = new MultiThreadIoEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory(
+            "eventrouter-serve-accept", true), NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(
+            IO_THREAD_PREFIX, true), NioIoHandler.newFactory());
         control = Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "eventrouter-serve-control");
             t.setDaemon(true);
@@ -80,6 +84,7 @@ public final class EventsServer implements AutoCloseable {
         });
         final Handler handler = new Handler();
         server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
