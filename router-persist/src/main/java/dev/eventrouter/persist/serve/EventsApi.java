@@ -112,6 +112,11 @@ final class EventsApi {
         boundTargets.put(arn, handler);
     }
 
+    /** @return whether the operation is served. */
+    boolean knows(final String operation) {
+        return operations.containsKey(operation);
+    }
+
     /** @return the operations served, in the order of the API reference's groups. */
     List<String> operations() {
         return List.copyOf(operations.keySet());

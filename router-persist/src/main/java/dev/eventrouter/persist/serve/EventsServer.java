@@ -60,6 +60,7 @@ public final class EventsServer implements AutoCloseable {
     public static final String IO_THREAD_PREFIX = "eventrouter-serve-io";
 
     private final EventsApi api;
+    private final ServerMetrics metrics;
     private final SigV4Verifier verifier;
     private final Principal anonymous;
     private final EventLoopGroup boss;
@@ -71,6 +72,7 @@ public final class EventsServer implements AutoCloseable {
     private EventsServer(final Router router, final InetSocketAddress address, final Credentials credentials,
                          final Principal anonymous, final Clock clock, final int threads) {
         this.api = new EventsApi(router);
+        this.metrics = new ServerMetrics(router);
         this.verifier = credentials == null ? null : new SigV4Verifier(credentials, clock);
         this.anonymous = anonymous;
         boss = new MultiThreadIoEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory(
@@ -153,6 +155,12 @@ public final class EventsServer implements AutoCloseable {
                     "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8), null);
                 return;
             }
+            if (request.method().equals(HttpMethod.GET) && request.uri().equals("/metrics")) {
+                control.execute(() -> respond(ctx, keepAlive, HttpResponseStatus.OK,
+                    "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8),
+                    null));
+                return;
+            }
             if (!request.method().equals(HttpMethod.POST)) {
                 error(ctx, keepAlive, new ApiException("UnknownOperationException", "only POST / (the AWS JSON 1.1 "
                     + "protocol) and GET /health are served", 404));
@@ -183,15 +191,21 @@ public final class EventsServer implements AutoCloseable {
 
         private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final String operation,
                             final Principal principal, final byte[] body) {
+            final long start = System.nanoTime();
+            String outcome = "ok";
             try {
                 final JsonNode out = api.handle(operation, principal, body);
                 respond(ctx, keepAlive, HttpResponseStatus.OK, "application/x-amz-json-1.1",
                     EventsApi.JSON.writeValueAsBytes(out), null);
             } catch (ApiException e) {
+                outcome = e.type;
                 error(ctx, keepAlive, e);
             } catch (Throwable e) {
+                outcome = "InternalException";
                 error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
             }
+            // unknown names share one label: a client cannot grow the registry without bound
+            metrics.request(api.knows(operation) ? operation : "unknown", outcome, System.nanoTime() - start);
         }
 
         @Override

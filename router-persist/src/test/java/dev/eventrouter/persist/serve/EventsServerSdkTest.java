@@ -102,6 +102,38 @@ class EventsServerSdkTest {
     }
 
     @Test
+    void shouldExposeHealthAndPrometheusMetrics() throws Exception {
+        client.putRule(r -> r.name("all").eventPattern("{\"source\":[\"shop\"]}"));
+        server.bindTarget("arn:aws:sqs:us-east-1:111111111111:q", d -> { });
+        client.putTargets(r -> r.rule("all").targets(t -> t.id("q").arn("arn:aws:sqs:us-east-1:111111111111:q")));
+        client.putEvents(r -> r.entries(PutEventsRequestEntry.builder().source("shop").detailType("d").detail("{}")
+            .build()));
+        assertThrows(ResourceNotFoundException.class, () -> client.describeRule(r -> r.name("nope")));
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final String base = "http://127.0.0.1:" + server.port();
+        assertEquals("{\"status\":\"UP\"}", http.send(java.net.http.HttpRequest.newBuilder(URI.create(base
+            + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        // the counters are the router's: wait until the match stage delivered the event
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (router.targetMetrics(null, "all", "q").delivered() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the event was not delivered");
+            Thread.onSpinWait();
+        }
+        final String text = http.send(java.net.http.HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        final String bus = "bus=\"arn:aws:events:us-east-1:111111111111:event-bus/default\"";
+        assertTrue(text.contains("eventrouter_bus_published_total{" + bus + "} 1.0"), text);
+        assertTrue(text.contains("eventrouter_target_delivered_total{" + bus + ",rule=\"all\",target=\"q\"} 1.0"),
+            text);
+        assertTrue(text.contains("eventrouter_http_requests_seconds_count{operation=\"PutEvents\",outcome=\"ok\"} "
+            + "1"), text);
+        assertTrue(text.contains("eventrouter_http_requests_seconds_count{operation=\"DescribeRule\","
+            + "outcome=\"ResourceNotFoundException\"} 1"), text);
+        assertTrue(text.contains("eventrouter_http_requests_seconds_bucket{operation=\"PutEvents\",outcome=\"ok\","),
+            "a latency histogram: " + text);
+    }
+
+    @Test
     void shouldManageRulesAndTargetsAsTheApiReferenceDescribes() {
         client.putRule(r -> r.name("a").eventPattern("{\"source\":[\"x\"]}").description("first"));
         client.putRule(r -> r.name("b").eventPattern("{\"source\":[\"y\"]}").state(RuleState.DISABLED));

@@ -1,0 +1,81 @@
+package dev.eventrouter.persist.serve;
+
+import dev.eventrouter.bus.BusMetrics;
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.Rule;
+import dev.eventrouter.bus.RuleMetrics;
+import dev.eventrouter.bus.TargetMetrics;
+import dev.eventrouter.target.Target;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * {@code GET /metrics}: the router's bus, rule and target counters and the server's request latency histograms, in
+ * the Prometheus text format, by Micrometer's Prometheus registry. Counters read the router's own (they are
+ * registered when a scrape first sees a bus, rule or target); request latency is a timer per operation and outcome
+ * with a percentile histogram. Thread-safe.
+ */
+final class ServerMetrics {
+    private final Router router;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Set<String> registered = new HashSet<>();
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    ServerMetrics(final Router router) {
+        this.router = router;
+    }
+
+    /** Records one request's latency. */
+    void request(final String operation, final String outcome, final long nanos) {
+        timers.computeIfAbsent(operation + "|" + outcome, k -> Timer.builder("eventrouter.http.requests")
+            .description("requests answered, by operation and outcome (ok or the AWS error code)")
+            .tags("operation", operation, "outcome", outcome).publishPercentileHistogram()
+            .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** @return the Prometheus text exposition. */
+    synchronized String scrape() {
+        for (EventBus bus : router.eventBuses()) {
+            final Tags busTags = Tags.of("bus", bus.arn());
+            final BusMetrics m = bus.metrics();
+            counter("bus:" + bus.arn(), "eventrouter.bus.published", busTags, m, BusMetrics::published);
+            counter("bus:" + bus.arn(), "eventrouter.bus.matched", busTags, m, BusMetrics::matched);
+            counter("bus:" + bus.arn(), "eventrouter.bus.unmatched", busTags, m, BusMetrics::unmatched);
+            counter("bus:" + bus.arn(), "eventrouter.bus.throttled", busTags, m, BusMetrics::throttled);
+            counter("bus:" + bus.arn(), "eventrouter.bus.malformed", busTags, m, BusMetrics::malformed);
+            for (Rule rule : router.listRules(bus.arn())) {
+                final Tags ruleTags = busTags.and("rule", rule.name());
+                final String key = "rule:" + bus.arn() + "/" + rule.name();
+                counter(key, "eventrouter.rule.matched", ruleTags, router.ruleMetrics(bus.arn(), rule.name()),
+                    RuleMetrics::matched);
+                for (Target target : router.listTargetsByRule(bus.arn(), rule.name())) {
+                    final Tags t = ruleTags.and("target", target.id());
+                    final String tk = key + "#" + target.id();
+                    final TargetMetrics tm = router.targetMetrics(bus.arn(), rule.name(), target.id());
+                    counter(tk, "eventrouter.target.delivered", t, tm, TargetMetrics::delivered);
+                    counter(tk, "eventrouter.target.failed", t, tm, TargetMetrics::failed);
+                    counter(tk, "eventrouter.target.retried", t, tm, TargetMetrics::retried);
+                    counter(tk, "eventrouter.target.dead.lettered", t, tm, TargetMetrics::deadLettered);
+                    counter(tk, "eventrouter.target.dropped", t, tm, TargetMetrics::dropped);
+                }
+            }
+        }
+        return registry.scrape();
+    }
+
+    private <T> void counter(final String key, final String name, final Tags tags, final T source,
+                             final ToDoubleFunction<T> value) {
+        if (registered.add(key + "|" + name)) {
+            FunctionCounter.builder(name, source, value).tags(tags).register(registry);
+        }
+    }
+}
