@@ -214,21 +214,6 @@ public final class PolicyDocument {
         return parse(copy.toString(), kind);
     }
 
-    /** @return an empty 2012-10-17 document to add statements to. */
-    static ObjectNode emptyTree() {
-        final ObjectNode tree = JSON.createObjectNode();
-        tree.put("Version", "2012-10-17");
-        tree.putArray("Statement");
-        return tree;
-    }
-
-    /** @return a resource policy holding just this statement (PutPermission on a bus without a policy). */
-    static PolicyDocument of(final ObjectNode statement) {
-        final ObjectNode tree = emptyTree();
-        ((ArrayNode) tree.get("Statement")).add(statement);
-        return parse(tree.toString(), Kind.RESOURCE);
-    }
-
     /**
      * Evaluates every statement. Allocation-free.
      *

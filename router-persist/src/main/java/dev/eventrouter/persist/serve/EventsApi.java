@@ -48,6 +48,7 @@ final class EventsApi {
     private final Router router;
     private final Map<String, Function<Call, JsonNode>> operations = new LinkedHashMap<>();
     private final Map<String, EventHandler> boundTargets = new ConcurrentHashMap<>();
+    private final Map<Principal, Caller> callers = new ConcurrentHashMap<>();
 
     /** One request: the caller and its body. */
     record Call(Caller caller, JsonNode body) {
@@ -97,6 +98,17 @@ final class EventsApi {
         operations.put("ListTagsForResource", this::listTagsForResource);
     }
 
+    /**
+     * One {@link Caller} per principal, kept: a caller caches its resolved principal (organization and tags) and
+     * its bus names, and PutEvents' decision memo is keyed by that resolved principal's identity, so a caller made
+     * per request would resolve again and miss the memo on every request. Principals come from the credentials file
+     * (plus the one of unsigned requests), so the map is bounded by it.
+     */
+    private Caller callerOf(final Principal principal) {
+        final Caller cached = callers.get(principal);
+        return cached != null ? cached : callers.computeIfAbsent(principal, router::as);
+    }
+
     /** Serves one more operation (archives and replays register theirs). */
     void register(final String operation, final Function<Call, JsonNode> handler) {
         operations.put(operation, handler);
@@ -142,7 +154,7 @@ final class EventsApi {
             throw new ApiException("SerializationException", "the request body must be a JSON object");
         }
         try {
-            return op.apply(new Call(router.as(principal), parsed));
+            return op.apply(new Call(callerOf(principal), parsed));
         } catch (AccessDeniedException e) {
             throw new ApiException("AccessDeniedException", e.getMessage());
         } catch (InvalidPatternException e) {

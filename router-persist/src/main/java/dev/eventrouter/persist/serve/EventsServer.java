@@ -227,6 +227,16 @@ public final class EventsServer implements AutoCloseable {
         return map;
     }
 
+    /**
+     * @return a random (version 4) UUID for {@code x-amzn-RequestId}, from the thread's own generator:
+     *         {@code UUID.randomUUID()} would take the shared SecureRandom on every request of the event loops.
+     */
+    private static String requestId() {
+        final java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return new UUID(random.nextLong() & ~0xF000L | 0x4000L,
+            random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L).toString();
+    }
+
     private static void error(final ChannelHandlerContext ctx, final boolean keepAlive, final ApiException e) {
         final byte[] body = EventsApi.JSON.createObjectNode().put("__type", e.type).put("message", e.getMessage())
             .toString().getBytes(StandardCharsets.UTF_8);
@@ -240,7 +250,7 @@ public final class EventsServer implements AutoCloseable {
             Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-            .set("x-amzn-RequestId", UUID.randomUUID().toString());
+            .set("x-amzn-RequestId", requestId());
         if (errorType != null) {
             response.headers().set("x-amzn-ErrorType", errorType);
         }

@@ -28,7 +28,8 @@ final class ServerMetrics {
     private final Router router;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Set<String> registered = new HashSet<>();
-    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Timers by operation, then outcome: found without building a key per request. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> timers = new ConcurrentHashMap<>();
 
     ServerMetrics(final Router router) {
         this.router = router;
@@ -36,10 +37,16 @@ final class ServerMetrics {
 
     /** Records one request's latency. */
     void request(final String operation, final String outcome, final long nanos) {
-        timers.computeIfAbsent(operation + "|" + outcome, k -> Timer.builder("eventrouter.http.requests")
-            .description("requests answered, by operation and outcome (ok or the AWS error code)")
-            .tags("operation", operation, "outcome", outcome).publishPercentileHistogram()
-            .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        final ConcurrentHashMap<String, Timer> byOutcome = timers.get(operation);
+        Timer timer = byOutcome == null ? null : byOutcome.get(outcome);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(operation, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome,
+                k -> Timer.builder("eventrouter.http.requests")
+                    .description("requests answered, by operation and outcome (ok or the AWS error code)")
+                    .tags("operation", operation, "outcome", outcome).publishPercentileHistogram()
+                    .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** @return the Prometheus text exposition. */
