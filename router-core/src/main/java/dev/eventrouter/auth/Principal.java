@@ -73,6 +73,15 @@ public record Principal(String account, String arn, String orgId, Map<String, St
         return new Principal(m.group(2) != null ? m.group(2) : m.group(4), arn, null, null, null);
     }
 
+    /**
+     * @param accountOrArn a 12-digit account id (its root) or a principal ARN, as config files and command lines
+     *                     give a caller.
+     * @throws IllegalArgumentException naming the field that is wrong.
+     */
+    public static Principal parse(final String accountOrArn) {
+        return accountOrArn != null && accountOrArn.startsWith("arn:") ? of(accountOrArn) : account(accountOrArn);
+    }
+
     /** @return {@code arn:aws:iam::<account>:root}. */
     public static String rootArn(final String account) {
         return "arn:aws:iam::" + account + ":root";

@@ -125,7 +125,8 @@ final class PolicyCommand implements Runnable {
             if (identityPolicy != null) {
                 caller = caller.withIdentityPolicy(load("--identity-policy", identityPolicy, true));
             }
-            final Organizations registry = orgConfig == null ? Organizations.NONE : organizations(orgConfig);
+            final Organizations registry = orgConfig == null ? Organizations.NONE
+                : RouterConfigFile.organizations(orgConfig, "--org-config");
             try {
                 caller = registry.resolve(caller);
                 if (!principalTags.isEmpty()) {
@@ -193,42 +194,6 @@ final class PolicyCommand implements Runnable {
                 }
             }
             throw new UserError("--resource is required: the policy names no resource without wildcards");
-        }
-
-        private static Organizations organizations(final Path file) {
-            final JsonNode root;
-            try {
-                root = new ObjectMapper().readTree(CliInput.readFile("--org-config", file));
-            } catch (java.io.IOException e) {
-                throw new UserError("--org-config " + file + ": malformed JSON: " + e.getMessage());
-            }
-            if (root == null || !root.isObject()) {
-                throw new UserError("--org-config " + file + ": must be an object of accounts");
-            }
-            final Organizations.Builder builder = Organizations.builder();
-            root.fields().forEachRemaining(e -> {
-                final String field = "--org-config " + file + ": " + e.getKey();
-                final JsonNode account = e.getValue();
-                if (!account.isObject()) {
-                    throw new UserError(field + ": must be an object with organization and tags");
-                }
-                account.fieldNames().forEachRemaining(name -> {
-                    if (!name.equals("organization") && !name.equals("tags")) {
-                        throw new UserError(field + "." + name + ": unknown field (expected organization, tags)");
-                    }
-                });
-                try {
-                    if (account.hasNonNull("organization")) {
-                        builder.organization(account.get("organization").asText(), List.of(e.getKey()));
-                    }
-                    final Map<String, String> tags = new LinkedHashMap<>();
-                    account.path("tags").fields().forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
-                    builder.tagAccount(e.getKey(), tags);
-                } catch (IllegalArgumentException ex) {
-                    throw new UserError(field + ": " + ex.getMessage());
-                }
-            });
-            return builder.build();
         }
     }
 }

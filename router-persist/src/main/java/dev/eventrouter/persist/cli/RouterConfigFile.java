@@ -87,19 +87,44 @@ final class RouterConfigFile {
                   List<SourceConfig> sources) {
         /** @return the organization registry the accounts section describes. */
         Organizations organizations() {
-            final Organizations.Builder builder = Organizations.builder();
-            for (AccountConfig account : accounts) {
-                try {
-                    if (account.organization() != null) {
-                        builder.organization(account.organization(), List.of(account.account()));
-                    }
-                    builder.tagAccount(account.account(), account.tags());
-                } catch (IllegalArgumentException e) {
-                    throw new UserError(account.field() + ": " + e.getMessage());
-                }
-            }
-            return builder.build();
+            return RouterConfigFile.organizations(accounts);
         }
+    }
+
+    /**
+     * Reads a file holding just an {@code accounts} section ({@code router policy simulate --org-config}), with the
+     * same fields and messages as the run config's.
+     */
+    static Organizations organizations(final Path file, final String option) {
+        final JsonNode root;
+        try {
+            root = JSON.readTree(CliInput.readFile(option, file));
+        } catch (JsonProcessingException e) {
+            throw new UserError(option + " " + file + ": malformed JSON: " + e.getOriginalMessage());
+        }
+        try {
+            final List<AccountConfig> accounts = new ArrayList<>();
+            requireObject(root, "accounts");
+            root.fields().forEachRemaining(e -> accounts.add(account(e.getKey(), e.getValue(), e.getKey())));
+            return organizations(accounts);
+        } catch (ConfigError | UserError e) {
+            throw new UserError(option + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Organizations organizations(final List<AccountConfig> accounts) {
+        final Organizations.Builder builder = Organizations.builder();
+        for (AccountConfig account : accounts) {
+            try {
+                if (account.organization() != null) {
+                    builder.organization(account.organization(), List.of(account.account()));
+                }
+                builder.tagAccount(account.account(), account.tags());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(account.field() + ": " + e.getMessage());
+            }
+        }
+        return builder.build();
     }
 
     private RouterConfigFile() {
@@ -201,7 +226,7 @@ final class RouterConfigFile {
     /** @return the principal an account id or principal ARN names. */
     static Principal principal(final String text, final String field) {
         try {
-            return text.startsWith("arn:") ? Principal.of(text) : Principal.account(text);
+            return Principal.parse(text);
         } catch (IllegalArgumentException e) {
             throw new ConfigError(field, e.getMessage());
         }

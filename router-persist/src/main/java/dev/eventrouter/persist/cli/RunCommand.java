@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final RouterConfigFile.Config parsed = RouterConfigFile.load(config);
-        final Principal caller = principal == null ? null : principal("--principal", principal);
+        final Principal caller = principal == null ? null : RouterConfigFile.principal(principal, "--principal");
         if (events == null && parsed.sources().isEmpty()) {
             events = "-";
         }
@@ -98,14 +98,6 @@ final class RunCommand implements Callable<Integer> {
 
     private long accepted;
     private long rejected;
-
-    private static Principal principal(final String field, final String text) {
-        try {
-            return text.startsWith("arn:") ? Principal.of(text) : Principal.account(text);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(field + ": " + e.getMessage());
-        }
-    }
 
     /** @return a publisher to the bus (a name in the caller's account, or an ARN) as the caller. */
     private static Publisher publisher(final ConfiguredRouter router, final String bus, final Principal caller,

@@ -58,8 +58,7 @@ public final class Credentials {
             node.path("tags").fields().forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
             final String principal = node.get("principal").asText();
             try {
-                final Principal p = principal.startsWith("arn:") ? Principal.of(principal)
-                    : Principal.account(principal);
+                final Principal p = Principal.parse(principal);
                 entries.put(e.getKey(), new Entry(node.get("secretAccessKey").asText(), p.withTags(tags)));
             } catch (IllegalArgumentException ex) {
                 throw new UserError(at + ".principal: " + ex.getMessage());
