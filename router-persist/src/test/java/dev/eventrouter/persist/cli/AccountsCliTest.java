@@ -155,6 +155,21 @@ class AccountsCliTest {
             "--action", "events:PutEvents");
         assertEquals(2, principal.code());
         assertEquals("router: --principal: principal account=12: must be 12 digits\n", principal.err());
+        final Path badOrgs = write("o.json", "{\"222222222222\": {\"organization\": \"org-1\"}}");
+        final CliRun orgs = CliRun.of("policy", "simulate", "--policy", policy.toString(), "--principal", PURPLE,
+            "--action", "events:PutEvents", "--org-config", badOrgs.toString());
+        assertEquals(2, orgs.code());
+        assertEquals("router: --org-config " + badOrgs + ": 222222222222: principal orgId=org-1: must be o- and 10-32 "
+            + "lowercase letters or digits\n", orgs.err());
+        final CliRun serve = CliRun.of("serve", "--config", policy.toString());
+        assertEquals(2, serve.code());
+        assertEquals("router: give --credentials creds.json (requests must be SigV4-signed) or --allow-unsigned\n",
+            serve.err());
+        final CliRun runAs = CliRun.of("run", "--config", write("r.json", "{}").toString(), "--events",
+            write("e.ndjson", "").toString(), "--principal", "arn:aws:s3:::bucket");
+        assertEquals(2, runAs.code());
+        assertTrue(runAs.err().startsWith("router: --principal: principal arn=arn:aws:s3:::bucket: must be "),
+            runAs.err());
         final CliRun valid = CliRun.of("policy", "validate", "--policy", policy.toString());
         assertEquals(0, valid.code(), valid.err());
         assertTrue(valid.out().startsWith("valid: 2 statements, "), valid.out());

@@ -133,6 +133,34 @@ class EventsServerSdkTest {
             "a latency histogram: " + text);
     }
 
+    /** What no SDK sends: an unsigned request, an unknown operation, a body over the limit (plain HTTP here). */
+    @Test
+    void shouldAnswerRequestsNoSdkWouldSend() throws Exception {
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final URI uri = URI.create("http://127.0.0.1:" + server.port() + "/");
+        final java.net.http.HttpResponse<String> unsigned = http.send(java.net.http.HttpRequest.newBuilder(uri)
+            .header("X-Amz-Target", "AWSEvents.ListRules").POST(java.net.http.HttpRequest.BodyPublishers
+                .ofString("{}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, unsigned.statusCode());
+        assertEquals("{\"__type\":\"MissingAuthenticationTokenException\",\"message\":\"Missing Authentication "
+            + "Token\"}", unsigned.body());
+        assertEquals("MissingAuthenticationTokenException", unsigned.headers().firstValue("x-amzn-ErrorType")
+            .orElseThrow());
+        final java.net.http.HttpResponse<String> noTarget = http.send(java.net.http.HttpRequest.newBuilder(uri)
+            .header("X-Amz-Target", "Other.Op").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals("{\"__type\":\"UnknownOperationException\",\"message\":\"X-Amz-Target must be "
+            + "AWSEvents.<Operation>, got Other.Op\"}", noTarget.body());
+        final java.net.http.HttpResponse<String> tooBig = http.send(java.net.http.HttpRequest.newBuilder(uri)
+            .header("X-Amz-Target", "AWSEvents.PutEvents").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "x".repeat(EventsServer.MAX_REQUEST_BYTES + 1))).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, tooBig.statusCode());
+        // the server is still up for the next client
+        assertEquals(List.of("default"), client.listEventBuses(r -> { }).eventBuses().stream().map(b -> b.name())
+            .toList());
+    }
+
     @Test
     void shouldManageRulesAndTargetsAsTheApiReferenceDescribes() {
         client.putRule(r -> r.name("a").eventPattern("{\"source\":[\"x\"]}").description("first"));

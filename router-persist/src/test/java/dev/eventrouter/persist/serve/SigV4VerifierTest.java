@@ -1,0 +1,87 @@
+package dev.eventrouter.persist.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.eventrouter.auth.Principal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The time window and the malformed-header answers of signature checking, with a request signed at a known time
+ * (the SDK clients always sign "now", so these cases cannot be reached through them). Messages: AWS's.
+ */
+class SigV4VerifierTest {
+    static final Instant SIGNED = Instant.parse("2026-12-02T10:00:00Z");
+    static final byte[] BODY = "{}".getBytes(StandardCharsets.UTF_8);
+
+    @SuppressWarnings("deprecation")
+    static Map<String, String> signedHeaders() {
+        final SdkHttpFullRequest request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).protocol("http")
+            .host("127.0.0.1").port(4010).encodedPath("/").putHeader("host", "127.0.0.1:4010")
+            .putHeader("content-type", "application/x-amz-json-1.1").putHeader("x-amz-target", "AWSEvents.ListRules")
+            .contentStreamProvider(ContentStreamProvider.fromByteArray(BODY)).build();
+        final SdkHttpFullRequest signed = Aws4Signer.create().sign(request, Aws4SignerParams.builder()
+            .awsCredentials(AwsBasicCredentials.create("AKIATEST000000000001", "secret")).signingName("events")
+            .signingRegion(Region.US_EAST_1).signingClockOverride(Clock.fixed(SIGNED, ZoneOffset.UTC)).build());
+        final Map<String, String> headers = new HashMap<>();
+        signed.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+        return headers;
+    }
+
+    static SigV4Verifier verifierAt(final Instant now) {
+        return new SigV4Verifier(new Credentials(Map.of("AKIATEST000000000001",
+            new Credentials.Entry("secret", Principal.account("111111111111")))), Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    @Test
+    void shouldAcceptWithinFifteenMinutesAndAnswerAwsErrorsOutsideIt() {
+        assertEquals("111111111111", verifierAt(SIGNED.plusSeconds(14 * 60)).verify("POST", "/", signedHeaders(), BODY)
+            .account());
+        final ApiException late = assertThrows(ApiException.class, () -> verifierAt(SIGNED.plusSeconds(16 * 60))
+            .verify("POST", "/", signedHeaders(), BODY));
+        assertEquals("InvalidSignatureException", late.type);
+        assertEquals("Signature expired: 20261202T100000Z is now earlier than 20261202T100100Z "
+            + "(20261202T101600Z - 15 min.)", late.getMessage());
+        final ApiException early = assertThrows(ApiException.class, () -> verifierAt(SIGNED.minusSeconds(16 * 60))
+            .verify("POST", "/", signedHeaders(), BODY));
+        assertEquals("Signature not yet current: 20261202T100000Z is still later than 20261202T095900Z "
+            + "(20261202T094400Z + 15 min.)", early.getMessage());
+    }
+
+    @Test
+    void shouldNameWhatIsWrongWithTheSignature() {
+        final SigV4Verifier verifier = verifierAt(SIGNED);
+        final Map<String, String> tampered = signedHeaders();
+        tampered.put("x-amz-target", "AWSEvents.DeleteRule");
+        assertEquals("InvalidSignatureException", assertThrows(ApiException.class,
+            () -> verifier.verify("POST", "/", tampered, BODY)).type);
+        assertEquals("InvalidSignatureException", assertThrows(ApiException.class,
+            () -> verifier.verify("POST", "/", signedHeaders(), "{\"x\":1}".getBytes(StandardCharsets.UTF_8))).type);
+        final Map<String, String> none = signedHeaders();
+        none.remove("authorization");
+        final ApiException missing = assertThrows(ApiException.class, () -> verifier.verify("POST", "/", none, BODY));
+        assertEquals("MissingAuthenticationTokenException: Missing Authentication Token", missing.type + ": "
+            + missing.getMessage());
+        final Map<String, String> malformed = signedHeaders();
+        malformed.put("authorization", "Basic dXNlcjpwYXNz");
+        assertEquals("IncompleteSignatureException", assertThrows(ApiException.class,
+            () -> verifier.verify("POST", "/", malformed, BODY)).type);
+        final Map<String, String> dropped = signedHeaders();
+        dropped.remove("x-amz-target");
+        assertEquals("the signed header 'x-amz-target' is missing from the request", assertThrows(ApiException.class,
+            () -> verifier.verify("POST", "/", dropped, BODY)).getMessage());
+    }
+}
