@@ -180,7 +180,7 @@ public final class Router implements AutoCloseable {
         }
         synchronized (admin) {
             if (busesByKey.containsKey(id.arn())) {
-                throw new IllegalArgumentException("event bus " + id.arn() + " already exists");
+                throw new ResourceExistsException("event bus " + id.arn() + " already exists");
             }
             final EventBus bus = new EventBus(this, id, busTable.length);
             register(bus);
@@ -231,7 +231,7 @@ public final class Router implements AutoCloseable {
     public EventBus eventBus(final String nameOrArn) {
         final EventBus bus = lookup(nameOrArn);
         if (bus == null) {
-            throw new IllegalArgumentException("event bus " + nameOrArn + " does not exist");
+            throw new NoSuchResourceException("event bus " + nameOrArn + " does not exist");
         }
         return bus;
     }
@@ -383,7 +383,7 @@ public final class Router implements AutoCloseable {
     private static RuleBinding requireRule(final EventBus bus, final String name) {
         final RuleBinding binding = bus.rules.get(name);
         if (binding == null) {
-            throw new IllegalArgumentException("rule " + name + " does not exist on event bus " + bus.arn);
+            throw new NoSuchResourceException("rule " + name + " does not exist on event bus " + bus.arn);
         }
         return binding;
     }
@@ -583,7 +583,7 @@ public final class Router implements AutoCloseable {
             nameOrArn == null || nameOrArn.isEmpty() ? EventArns.DEFAULT_BUS : nameOrArn).arn();
         final EventBus bus = busesByKey.get(arn);
         if (bus == null) {
-            throw new IllegalArgumentException("event bus " + arn + " does not exist");
+            throw new NoSuchResourceException("event bus " + arn + " does not exist");
         }
         return bus;
     }
@@ -796,7 +796,7 @@ public final class Router implements AutoCloseable {
             requireOwner(caller, "events:PutPermission", eventBus);
             final PolicyDocument current = eventBus.policy;
             if (current != null && current.statement(statementId) != null) {
-                throw new IllegalArgumentException("StatementId=" + statementId + ": already exists in the policy"
+                throw new ResourceExistsException("StatementId=" + statementId + ": already exists in the policy"
                     + " of event bus " + eventBus.arn);
             }
             final var statement = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();

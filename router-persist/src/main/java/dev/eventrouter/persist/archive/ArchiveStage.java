@@ -82,7 +82,7 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
      */
     public synchronized void create(final Router router, final ArchiveSpec spec) {
         if (archives.containsKey(spec.name())) {
-            throw new IllegalArgumentException("archive " + spec.name() + " already exists");
+            throw new dev.eventrouter.bus.ResourceExistsException("archive " + spec.name() + " already exists");
         }
         final EventBus bus = router.eventBus(spec.eventBus());
         final Archive archive = new Archive(spec, bus.arn(), compile(spec), rollCycle);
@@ -110,7 +110,7 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
     public synchronized void delete(final Router router, final Principal caller, final String name) {
         final Archive archive = archives.get(name);
         if (archive == null) {
-            throw new IllegalArgumentException("archive " + name + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("archive " + name + " does not exist");
         }
         router.as(caller).authorize("events:DeleteArchive", archive.busArn);
         delete(name);
@@ -125,7 +125,7 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
     public synchronized void update(final Router router, final ArchiveSpec spec) {
         final Archive archive = archives.get(spec.name());
         if (archive == null) {
-            throw new IllegalArgumentException("archive " + spec.name() + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("archive " + spec.name() + " does not exist");
         }
         if (!router.eventBus(spec.eventBus()).arn().equals(archive.busArn)
             || !spec.dir().toAbsolutePath().equals(archive.spec.dir().toAbsolutePath())) {
@@ -141,7 +141,7 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
     public synchronized void delete(final String name) {
         final Archive archive = archives.remove(name);
         if (archive == null) {
-            throw new IllegalArgumentException("archive " + name + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("archive " + name + " does not exist");
         }
         publish();
         retired.offer(archive);
@@ -157,7 +157,7 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
     public synchronized void resume(final Router router, final String name) {
         final Archive archive = archives.get(name);
         if (archive == null) {
-            throw new IllegalArgumentException("archive " + name + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("archive " + name + " does not exist");
         }
         archive.resume();
         for (Archive other : archives.values()) {
@@ -172,7 +172,7 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
     public synchronized ArchiveDescription describe(final String name) {
         final Archive archive = archives.get(name);
         if (archive == null) {
-            throw new IllegalArgumentException("archive " + name + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("archive " + name + " does not exist");
         }
         return archive.describe();
     }

@@ -73,7 +73,7 @@ public final class ReplayAgent implements Agent, AutoCloseable {
      */
     public synchronized Replay start(final ReplaySpec spec) {
         if (replays.containsKey(spec.name())) {
-            throw new IllegalArgumentException("replay " + spec.name() + " already exists");
+            throw new dev.eventrouter.bus.ResourceExistsException("replay " + spec.name() + " already exists");
         }
         final long active = replays.values().stream().filter(r -> !r.state().isFinal()).count();
         if (active >= maxConcurrent) {
@@ -113,7 +113,7 @@ public final class ReplayAgent implements Agent, AutoCloseable {
     public synchronized Replay describe(final String name) {
         final Replay replay = replays.get(name);
         if (replay == null) {
-            throw new IllegalArgumentException("replay " + name + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("replay " + name + " does not exist");
         }
         return replay;
     }

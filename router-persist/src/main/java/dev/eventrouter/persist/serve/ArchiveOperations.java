@@ -3,6 +3,8 @@ package dev.eventrouter.persist.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.NoSuchResourceException;
+import dev.eventrouter.bus.ResourceExistsException;
 import dev.eventrouter.persist.archive.ArchiveDescription;
 import dev.eventrouter.persist.archive.ArchiveSpec;
 import dev.eventrouter.persist.archive.ArchiveStage;
@@ -60,11 +62,8 @@ final class ArchiveOperations {
             retention == null || retention.isNull() ? 0 : retention.asInt(), dataDir.resolve("archives").resolve(name));
         try {
             archives.create(api.router(), call.caller().principal(), spec);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage().contains("already exists")) {
-                throw new ApiException("ResourceAlreadyExistsException", "Archive " + name + " already exists.");
-            }
-            throw e;
+        } catch (ResourceExistsException e) {
+            throw new ApiException("ResourceAlreadyExistsException", "Archive " + name + " already exists.");
         }
         created.put(name, Instant.now());
         if (call.text("Description") != null) {
@@ -81,7 +80,7 @@ final class ArchiveOperations {
     private ArchiveDescription find(final String name) {
         try {
             return archives.describe(name);
-        } catch (IllegalArgumentException e) {
+        } catch (NoSuchResourceException e) {
             throw ApiException.notFound("Archive " + name + " does not exist.");
         }
     }
@@ -198,7 +197,7 @@ final class ArchiveOperations {
     private Replay findReplay(final String name) {
         try {
             return replays.describe(name);
-        } catch (IllegalArgumentException e) {
+        } catch (NoSuchResourceException e) {
             throw ApiException.notFound("Replay " + name + " does not exist.");
         }
     }

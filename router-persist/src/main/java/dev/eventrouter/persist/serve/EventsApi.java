@@ -9,8 +9,10 @@ import dev.eventrouter.auth.InvalidPolicyException;
 import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.Caller;
 import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.NoSuchResourceException;
 import dev.eventrouter.bus.PutEventsEntry;
 import dev.eventrouter.bus.PutEventsResult;
+import dev.eventrouter.bus.ResourceExistsException;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.Rule;
 import dev.eventrouter.bus.RuleState;
@@ -164,15 +166,12 @@ final class EventsApi {
             throw new ApiException(e.errorCode(), e.getMessage());
         } catch (ApiException e) {
             throw e;
+        } catch (NoSuchResourceException e) {
+            throw ApiException.notFound(e.getMessage());
+        } catch (ResourceExistsException e) {
+            throw new ApiException("ResourceAlreadyExistsException", e.getMessage());
         } catch (IllegalArgumentException e) {
-            final String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (message.contains("does not exist")) {
-                throw ApiException.notFound(message);
-            }
-            if (message.contains("already exists")) {
-                throw new ApiException("ResourceAlreadyExistsException", message);
-            }
-            throw ApiException.validation(message);
+            throw ApiException.validation(e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (IllegalStateException e) {
             throw new ApiException("InternalException", e.getMessage(), 500);
         }
@@ -252,10 +251,7 @@ final class EventsApi {
         }
         try {
             call.caller().deleteEventBus(name);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().contains("does not exist")) {
-                throw e;
-            }
+        } catch (NoSuchResourceException e) {
             // AWS answers DeleteEventBus of a missing bus with success
         }
         return JSON.createObjectNode();
@@ -354,10 +350,12 @@ final class EventsApi {
         final String name = call.required("Name");
         try {
             call.caller().deleteRule(bus, name);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith("rule " + name + " does not exist")) {
-                return JSON.createObjectNode(); // AWS: deleting a missing rule succeeds
+        } catch (NoSuchResourceException e) {
+            if (e.getMessage().startsWith("rule ")) {
+                return JSON.createObjectNode(); // AWS: deleting a missing rule succeeds (a missing bus does not)
             }
+            throw e;
+        } catch (IllegalArgumentException e) {
             if (e.getMessage().contains("still has targets")) {
                 throw ApiException.validation("Rule can't be deleted since it has targets.");
             }
