@@ -48,6 +48,8 @@ public final class PolicyDocument {
     /** Per statement: which of Action and Resource are known to match ({@link Statement#applies}'s bits). */
     private final int[] knownForBound;
     private final int[] knownForOther;
+    /** The condition keys any statement tests, as bits {@code 1 << ordinal}. */
+    private final int keysUsed;
 
     private PolicyDocument(final Kind kind, final ObjectNode tree, final String json, final Statement[] statements,
                            final String boundResource) {
@@ -56,6 +58,13 @@ public final class PolicyDocument {
         this.json = json;
         this.statements = statements;
         this.boundResource = boundResource;
+        int keys = 0;
+        for (Statement statement : statements) {
+            for (Condition c : statement.conditions) {
+                keys |= 1 << c.key.ordinal();
+            }
+        }
+        keysUsed = keys;
         knownForBound = new int[statements.length];
         knownForOther = new int[statements.length];
         for (int i = 0; i < statements.length; i++) {
@@ -170,14 +179,7 @@ public final class PolicyDocument {
 
     /** @return whether any statement tests this key (so a caller knows which request values to gather). */
     public boolean usesKey(final ConditionKey key) {
-        for (Statement s : statements) {
-            for (Condition c : s.conditions) {
-                if (c.key == key) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return (keysUsed & 1 << key.ordinal()) != 0;
     }
 
     /**
