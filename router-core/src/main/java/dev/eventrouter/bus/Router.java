@@ -86,15 +86,19 @@ public final class Router implements AutoCloseable {
     private final Map<String, Map<String, String>> ruleTags = new ConcurrentHashMap<>();
 
     /** Per-publisher-thread state: the envelope encoder and a validator; both reused. */
-    private final class Publisher {
+    /**
+     * Static, and holding nothing of the router's: a thread's {@code ThreadLocal} value that referred to its router
+     * (or to the router's context, whose handlers may) kept every router a long-lived thread ever published to
+     * alive, ring and handoff buffers included, since the value keeps the {@code ThreadLocal} key reachable.
+     */
+    private static final class Publisher {
         final EnvelopeEncoder encoder;
         /**
          * Raw events are held to 1000 levels as a whole (EventBridge: "events are limited to 1000 levels"), as
          * {@code router match} and {@code test-pattern} hold them; the match stage allows one more level for
          * PutEvents entries, whose Detail may itself be 1000 levels deep inside the envelope.
          */
-        final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY,
-            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth()));
+        final EventMatcher validator;
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
         /** The rules of the bus a PutEvents entry goes to, for {@link #rulesCheck}. */
         MatchAutomaton entryRules = MatchAutomaton.EMPTY;
@@ -103,8 +107,7 @@ public final class Router implements AutoCloseable {
          * verification exceeds the per-event bound is refused with a per-entry error instead of being accepted and
          * counted as malformed later. Raw publishes (the zero-allocation path) skip it; the match stage bounds them.
          */
-        final EventMatcher rulesCheck = new EventMatcher(() -> entryRules,
-            new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
+        final EventMatcher rulesCheck;
         /** Set on the router's own threads: handlers may still publish while {@link #close} drains. */
         boolean internal;
         /** Authorizes a caller's PutEvents entries; reused. */
@@ -114,16 +117,25 @@ public final class Router implements AutoCloseable {
         /** Authorizes a rule's delivery to a bus in another account; reused. */
         final RequestContext forwardAuth = new RequestContext();
 
-        Publisher() {
-            encoder = new EnvelopeEncoder(context.ingestLimits(), context.clock(),
-                EventIdSource.random(context.seed() ^ threadSeeds.incrementAndGet() * 0x9E37_79B9_7F4A_7C15L));
+        Publisher(final IngestLimits limits, final int maxEventBytes, final org.agrona.concurrent.EpochClock clock,
+                  final long seed) {
+            encoder = new EnvelopeEncoder(limits, clock, EventIdSource.random(seed));
+            validator = new EventMatcher(MatchAutomaton.EMPTY, new EventLimits(maxEventBytes,
+                limits.maxDetailDepth()));
+            rulesCheck = new EventMatcher(() -> entryRules, new EventLimits(maxEventBytes,
+                limits.maxDetailDepth() + 1));
         }
     }
 
     private Router(final RouterContext context) {
         this.context = context;
         forwardIds = EventIdSource.random(context.seed() * 31 + 17);
-        publishers = ThreadLocal.withInitial(Publisher::new);
+        final IngestLimits limits = context.ingestLimits();
+        final int maxEventBytes = context.maxEventBytes();
+        final org.agrona.concurrent.EpochClock clock = context.clock();
+        final long seed = context.seed();
+        publishers = ThreadLocal.withInitial(() -> new Publisher(limits, maxEventBytes, clock,
+            seed ^ threadSeeds.incrementAndGet() * 0x9E37_79B9_7F4A_7C15L));
         final MatchStage stage = new MatchStage(this,
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
         pipeline = new Pipeline(context, stage, this);
