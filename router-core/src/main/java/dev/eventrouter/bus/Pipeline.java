@@ -55,6 +55,11 @@ final class Pipeline implements Agent {
     private final MessageHandler onMessage = this::onMessage;
     private final List<BatchEventProcessor<EventSlot>> stageProcessors = new ArrayList<>();
     private final List<Thread> stageThreads = new ArrayList<>();
+    /** Per ring stage: the last sequence it finished, published at the end of each batch (for stage waiters). */
+    private final Sequence[] stageSeen;
+    private final java.util.concurrent.ConcurrentLinkedQueue<StageWaiter> stageWaiters =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile boolean waitersClosed;
 
     Pipeline(final RouterContext context, final MatchStage stage, final Router router) {
         this.stage = stage;
@@ -87,9 +92,12 @@ final class Pipeline implements Agent {
             matchThread.setDaemon(true);
         }
         ring.addGatingSequences(matchSequence);
+        stageSeen = new Sequence[context.stages().size()];
         for (RingStage ringStage : context.stages()) {
+            final Sequence seen = new Sequence();
+            stageSeen[stageProcessors.size()] = seen;
             final BatchEventProcessor<EventSlot> processor = new BatchEventProcessorBuilder().build(ring,
-                ring.newBarrier(), new StageAdapter(router, ringStage));
+                ring.newBarrier(), new StageAdapter(router, ringStage, seen, this));
             processor.setExceptionHandler(new CountingExceptionHandler(router));
             ring.addGatingSequences(processor.getSequence());
             stageProcessors.add(processor);
@@ -173,7 +181,13 @@ final class Pipeline implements Agent {
             // with one thread the ring is drained only here, so never claim more slots than are free
             final int limit = oneThread ? (int) Math.min(BATCH, ring.remainingCapacity()) : BATCH;
             if (limit > 0) {
-                work += handoff.read(onMessage, limit);
+                final int read = handoff.read(onMessage, limit);
+                if (read > 0) {
+                    work += read;
+                    // the handoff's consumer position moved only now (after the batch): a waiter's stage may
+                    // already have passed the batch's slots and looked before it moved
+                    checkStageWaiters();
+                }
             }
         }
         if (oneThread && matchPoller.poll(pollHandler) == EventPoller.PollState.PROCESSING) {
@@ -188,6 +202,96 @@ final class Pipeline implements Agent {
             ring.get(sequence).set(msgTypeId - 1, buffer, index, length);
         } finally {
             ring.publish(sequence);
+        }
+    }
+
+    /**
+     * Calls {@code then} once every ring stage has finished every event handed over before this call: with
+     * {@code true}, or with {@code false} from {@link #failStageWaiters} when the router stops first. Runs it on
+     * whichever thread sees that first: this one (no ring stage, or already passed), the single writer or a stage.
+     */
+    void afterStages(final java.util.function.Consumer<Boolean> then) {
+        if (stageSeen.length == 0) {
+            then.accept(Boolean.TRUE);
+            return;
+        }
+        // handed over before this call = claimed in the handoff below its producer position (single writer), or
+        // published in the ring up to its cursor (multi-producer: publishers claim ring slots themselves)
+        stageWaiters.add(singleWriter ? new StageWaiter(handoff.producerPosition(), -1, then)
+            : new StageWaiter(-1, ring.getCursor(), then));
+        if (waitersClosed) {
+            // the stages have stopped (what they did not finish is close's leftovers): nobody will pass again
+            StageWaiter waiter;
+            while ((waiter = stageWaiters.poll()) != null) {
+                runWaiter(waiter, Boolean.FALSE);
+            }
+        } else {
+            checkStageWaiters();
+        }
+    }
+
+    /**
+     * Completes the waiters whose events every ring stage has finished. Called by whoever moved one of the
+     * positions a waiter depends on (the writer after a batch, a stage at the end of its batch, a new waiter), each
+     * after its own write: the full fence makes every caller see the others' writes made before theirs, so the last
+     * mover always sees the waiter through and none is left behind.
+     */
+    void checkStageWaiters() {
+        java.lang.invoke.VarHandle.fullFence();
+        if (stageWaiters.isEmpty()) {
+            return;
+        }
+        final long consumed = singleWriter ? handoff.consumerPosition() : Long.MAX_VALUE;
+        final long cursor = ring.getCursor();   // every slot written before `consumed` was read is at or below it
+        long seen = Long.MAX_VALUE;
+        for (Sequence stage : stageSeen) {
+            seen = Math.min(seen, stage.get());
+        }
+        for (StageWaiter waiter : stageWaiters) {
+            long upTo = waiter.ringSequence;
+            if (upTo < 0) {
+                if (consumed < waiter.handoffPosition) {
+                    continue;
+                }
+                upTo = cursor;
+                waiter.ringSequence = cursor;   // racing callers each store a valid bound
+            }
+            if (seen >= upTo && stageWaiters.remove(waiter)) {
+                runWaiter(waiter, Boolean.TRUE);
+            }
+        }
+    }
+
+    /** After {@link #stop}: the waiters the stages passed are completed, the others are told {@code false}. */
+    void failStageWaiters() {
+        waitersClosed = true;
+        checkStageWaiters();
+        StageWaiter waiter;
+        while ((waiter = stageWaiters.poll()) != null) {
+            runWaiter(waiter, Boolean.FALSE);
+        }
+    }
+
+    private static void runWaiter(final StageWaiter waiter, final Boolean passed) {
+        try {
+            waiter.then.accept(passed);
+        } catch (Throwable e) {
+            // the caller's callback must not stop the writer or a stage: reported, not rethrown
+            Router.reportAgentError(e);
+        }
+    }
+
+    /** One {@link #afterStages} call: the handoff position to pass, then the ring sequence every stage must reach. */
+    private static final class StageWaiter {
+        final long handoffPosition;
+        volatile long ringSequence;
+        final java.util.function.Consumer<Boolean> then;
+
+        StageWaiter(final long handoffPosition, final long ringSequence,
+                    final java.util.function.Consumer<Boolean> then) {
+            this.handoffPosition = handoffPosition;
+            this.ringSequence = ringSequence;
+            this.then = then;
         }
     }
 
@@ -253,10 +357,14 @@ final class Pipeline implements Agent {
         private final Router router;
         private final RingStage stage;
         private final StagedEvent view = new StagedEvent();
+        private final Sequence seen;
+        private final Pipeline pipeline;
 
-        StageAdapter(final Router router, final RingStage stage) {
+        StageAdapter(final Router router, final RingStage stage, final Sequence seen, final Pipeline pipeline) {
             this.router = router;
             this.stage = stage;
+            this.seen = seen;
+            this.pipeline = pipeline;
         }
 
         @Override
@@ -272,13 +380,16 @@ final class Pipeline implements Agent {
         @Override
         public void onEvent(final EventSlot slot, final long sequence, final boolean endOfBatch) {
             final EventBus bus = router.busAt(slot.busIndex);
-            if (bus == null) {
-                return;
+            if (bus != null) {
+                try {
+                    stage.onEvent(view.wrap(bus, slot), endOfBatch);
+                } catch (Throwable e) {
+                    router.stageError(e);
+                }
             }
-            try {
-                stage.onEvent(view.wrap(bus, slot), endOfBatch);
-            } catch (Throwable e) {
-                router.stageError(e);
+            if (endOfBatch) {
+                seen.set(sequence);
+                pipeline.checkStageWaiters();
             }
         }
     }

@@ -997,6 +997,20 @@ public final class Router implements AutoCloseable {
         return discardedForDeletedBus.get();
     }
 
+    /**
+     * Calls {@code then} once every {@link RingStage} (the archive) has finished every event this router accepted
+     * before the call: with {@code true}; with {@code false} when the router closes first (a stage stuck past
+     * close's grace). With no ring stage it runs at once. An embedder answers a producer only after it, so what was
+     * acknowledged is archived (a process crash after the archive's append loses nothing: the page is the kernel's).
+     *
+     * <p>Runs on whichever thread sees it first (this one, the single writer or a stage thread): keep it short and
+     * hand further work to an executor of your own; what it throws is reported and ignored. Not for the hot path:
+     * one small object per call.
+     */
+    public void afterRingStages(final java.util.function.Consumer<Boolean> then) {
+        pipeline.afterStages(java.util.Objects.requireNonNull(then, "then"));
+    }
+
     /** @return exceptions thrown by {@link RingStage}s (each stage goes on with the next event). */
     public long stageErrors() {
         return stageErrors.get();
@@ -1329,6 +1343,7 @@ public final class Router implements AutoCloseable {
             final long graceEnd = context.nanoClock().nanoTime() + CLOSE_GRACE_MILLIS * 1_000_000;
             final List<String> stuck = new ArrayList<>();
             pipeline.stop(graceEnd, context.nanoClock(), stuck);
+            pipeline.failStageWaiters();
             workers.forEach(AsyncTargetWorker::halt);
             workerRunners.forEach(runner -> stopRunner(runner, graceEnd, context.nanoClock(), stuck));
             stopRunner(retryRunner, graceEnd, context.nanoClock(), stuck);
