@@ -177,6 +177,11 @@ public final class ArchiveStage implements RingStage, MatchHandler, AutomatonSou
         return archive.describe();
     }
 
+    /** @return whether an archive records events of the bus (any thread; no lock). */
+    public boolean hasArchive(final String busArn) {
+        return byBus.containsKey(busArn);
+    }
+
     /** @return the names of the archives, in creation order. */
     public synchronized List<String> list() {
         return new ArrayList<>(archives.keySet());

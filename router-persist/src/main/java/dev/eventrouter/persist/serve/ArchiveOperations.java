@@ -38,6 +38,14 @@ final class ArchiveOperations {
         this.archives = archives;
         this.replays = replays;
         this.dataDir = dataDir;
+        api.archivedBuses((caller, bus) -> {
+            try {
+                final EventBus found = caller.eventBus(bus);
+                return archives.hasArchive(found.arn()) ? found : null;
+            } catch (IllegalArgumentException e) {
+                return null;   // deleted since the entry was accepted: nothing to wait for
+            }
+        });
         api.register("CreateArchive", this::createArchive);
         api.register("DescribeArchive", this::describeArchive);
         api.register("ListArchives", this::listArchives);

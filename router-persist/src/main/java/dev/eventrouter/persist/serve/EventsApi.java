@@ -49,11 +49,20 @@ final class EventsApi {
 
     private final Router router;
     private final Map<String, Function<Call, JsonNode>> operations = new LinkedHashMap<>();
+    private volatile java.util.function.BiFunction<Caller, String, EventBus> archivedBus = (caller, bus) -> null;
     private final Map<String, EventHandler> boundTargets = new ConcurrentHashMap<>();
     private final Map<Principal, Caller> callers = new ConcurrentHashMap<>();
 
     /** One request: the caller and its body. */
-    record Call(Caller caller, JsonNode body) {
+    /** An accepted PutEvents entry (its index in {@code Entries}) whose bus has an archive. */
+    record ArchivedEntry(int index, EventBus bus) {
+    }
+
+    /**
+     * @param archived where PutEvents lists the indexes of its accepted entries whose bus is archive-backed (the
+     *                 server answers those only once archived), or {@code null} when nobody waits.
+     */
+    record Call(Caller caller, JsonNode body, List<ArchivedEntry> archived) {
         String text(final String member) {
             final JsonNode v = body.get(member);
             if (v == null || v.isNull()) {
@@ -111,6 +120,14 @@ final class EventsApi {
         return cached != null ? cached : callers.computeIfAbsent(principal, router::as);
     }
 
+    /**
+     * @param archived given the caller and an entry's EventBusName (name, ARN or {@code null} for the default bus),
+     *                 that bus when it has an archive, else {@code null}; set when archives are served.
+     */
+    void archivedBuses(final java.util.function.BiFunction<Caller, String, EventBus> archived) {
+        archivedBus = archived;
+    }
+
     /** Serves one more operation (archives and replays register theirs). */
     void register(final String operation, final Function<Call, JsonNode> handler) {
         operations.put(operation, handler);
@@ -141,6 +158,15 @@ final class EventsApi {
      * @throws ApiException with AWS's code and message.
      */
     JsonNode handle(final String operation, final Principal principal, final byte[] body) {
+        return handle(operation, principal, body, null);
+    }
+
+    /**
+     * As {@link #handle(String, Principal, byte[])}; PutEvents adds to {@code archived} the indexes of the accepted
+     * entries whose bus has an archive.
+     */
+    JsonNode handle(final String operation, final Principal principal, final byte[] body,
+                    final List<ArchivedEntry> archived) {
         final Function<Call, JsonNode> op = operations.get(operation);
         if (op == null) {
             throw new ApiException("UnknownOperationException", "Unknown operation " + operation);
@@ -156,7 +182,7 @@ final class EventsApi {
             throw new ApiException("SerializationException", "the request body must be a JSON object");
         }
         try {
-            return op.apply(new Call(callerOf(principal), parsed));
+            return op.apply(new Call(callerOf(principal), parsed, archived));
         } catch (AccessDeniedException e) {
             throw new ApiException("AccessDeniedException", e.getMessage());
         } catch (InvalidPatternException e) {
@@ -213,10 +239,18 @@ final class EventsApi {
         final ObjectNode out = JSON.createObjectNode();
         out.put("FailedEntryCount", result.failedEntryCount());
         final ArrayNode answers = out.putArray("Entries");
-        for (PutEventsResult.Entry entry : result.entries()) {
+        final List<PutEventsResult.Entry> results = result.entries();
+        for (int i = 0; i < results.size(); i++) {
+            final PutEventsResult.Entry entry = results.get(i);
             final ObjectNode a = answers.addObject();
             if (entry.isAccepted()) {
                 a.put("EventId", entry.eventId());
+                if (call.archived() != null) {
+                    final EventBus bus = archivedBus.apply(call.caller(), list.get(i).eventBusName());
+                    if (bus != null) {
+                        call.archived().add(new ArchivedEntry(i, bus));
+                    }
+                }
             } else {
                 a.put("ErrorCode", entry.error().code()).put("ErrorMessage", entry.error().message());
             }

@@ -1,6 +1,7 @@
 package dev.eventrouter.persist.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.target.EventHandler;
@@ -34,7 +35,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -67,6 +70,7 @@ public final class EventsServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService control;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final InFlight awaiting = new InFlight();
     private final Channel server;
 
     private EventsServer(final Router router, final InetSocketAddress address, final Credentials credentials,
@@ -130,13 +134,18 @@ public final class EventsServer implements AutoCloseable {
         api.bindTarget(arn, handler);
     }
 
-    /** Stops accepting, lets requests in flight finish (up to 10 s), closes connections. Idempotent. */
+    /**
+     * Stops accepting, lets requests in flight finish (up to 10 s in all, including PutEvents answers waiting for
+     * the archive), closes connections. Idempotent.
+     */
     @Override
     public void close() {
         server.close().syncUninterruptibly();
         control.shutdown();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try {
             control.awaitTermination(10, TimeUnit.SECONDS);
+            awaiting.awaitNone(deadline);   // PutEvents answers waiting for the archive
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -183,7 +192,7 @@ public final class EventsServer implements AutoCloseable {
                 return;
             }
             if (operation.equals("PutEvents")) {
-                answer(ctx, keepAlive, operation, principal, body);
+                putEvents(ctx, keepAlive, principal, body);
             } else {
                 control.execute(() -> answer(ctx, keepAlive, operation, principal, body));
             }
@@ -208,9 +217,111 @@ public final class EventsServer implements AutoCloseable {
             metrics.request(api.knows(operation) ? operation : "unknown", outcome, System.nanoTime() - start);
         }
 
+        /**
+         * PutEvents on the event loop. Entries accepted for a bus with an archive are acknowledged only once the
+         * archive has them (a SIGKILL after the answer loses none): the answer then waits for the router's ring
+         * stages, off this thread, and an entry the archive may have missed (it failed, or the router closed first)
+         * is answered {@code InternalFailure} so the producer sends it again.
+         */
+        private void putEvents(final ChannelHandlerContext ctx, final boolean keepAlive, final Principal principal,
+                               final byte[] body) {
+            final long start = System.nanoTime();
+            final List<EventsApi.ArchivedEntry> archived = new ArrayList<>(0);
+            final JsonNode out;
+            try {
+                out = api.handle("PutEvents", principal, body, archived);
+            } catch (ApiException e) {
+                error(ctx, keepAlive, e);
+                metrics.request("PutEvents", e.type, System.nanoTime() - start);
+                return;
+            } catch (Throwable e) {
+                error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
+                metrics.request("PutEvents", "InternalException", System.nanoTime() - start);
+                return;
+            }
+            if (archived.isEmpty()) {
+                ok(ctx, keepAlive, out);
+                metrics.request("PutEvents", "ok", System.nanoTime() - start);
+                return;
+            }
+            awaiting.begin();
+            api.router().afterRingStages(passed -> {
+                try {
+                    ctx.executor().execute(() -> {
+                        try {
+                            ok(ctx, keepAlive, failUnarchived((ObjectNode) out, archived, passed));
+                            metrics.request("PutEvents", "ok", System.nanoTime() - start);
+                        } finally {
+                            awaiting.end();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    awaiting.end();   // the event loop is gone (server closed) and the connection with it
+                }
+            });
+        }
+
+        private void ok(final ChannelHandlerContext ctx, final boolean keepAlive, final JsonNode out) {
+            try {
+                respond(ctx, keepAlive, HttpResponseStatus.OK, "application/x-amz-json-1.1",
+                    EventsApi.JSON.writeValueAsBytes(out), null);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
+            }
+        }
+
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /**
+     * Rewrites as {@code InternalFailure} the archived entries that may be missing from their archive: all of them
+     * when the router closed before its archive stage passed them, those of a bus whose archive failed since.
+     */
+    static ObjectNode failUnarchived(final ObjectNode out, final List<EventsApi.ArchivedEntry> archived,
+                                     final boolean passed) {
+        int failed = 0;
+        for (EventsApi.ArchivedEntry entry : archived) {
+            final String refusal = entry.bus().refusal();
+            if (passed && refusal == null) {
+                continue;
+            }
+            final ObjectNode answer = (ObjectNode) out.get("Entries").get(entry.index());
+            answer.remove("EventId");
+            answer.put("ErrorCode", "InternalFailure").put("ErrorMessage", passed
+                ? "the event may not have been archived (" + refusal + "); send it again"
+                : "the server stopped before the event was archived; send it again");
+            failed++;
+        }
+        if (failed > 0) {
+            out.put("FailedEntryCount", out.get("FailedEntryCount").asInt() + failed);
+        }
+        return out;
+    }
+
+    /** Answers waiting for the archive: {@link #close} lets them finish before it closes connections. */
+    private static final class InFlight {
+        private int count;
+
+        synchronized void begin() {
+            count++;
+        }
+
+        synchronized void end() {
+            if (--count == 0) {
+                notifyAll();
+            }
+        }
+
+        /** @return whether none is left, waiting at most until the deadline. */
+        synchronized boolean awaitNone(final long deadlineNanos) throws InterruptedException {
+            long left;
+            while (count > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return count == 0;
         }
     }
 

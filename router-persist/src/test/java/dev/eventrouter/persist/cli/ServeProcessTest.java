@@ -136,4 +136,71 @@ class ServeProcessTest {
         }
         second.stop();
     }
+
+    /**
+     * The promise of issue 12: a SIGKILL of {@code router serve} loses no event it acknowledged to an archive-backed
+     * bus. Four producers put 10-entry batches as fast as the server answers; after 3,000 acknowledged events the
+     * process is killed; every acknowledged event must be in the archive's files.
+     */
+    @Test
+    void shouldLoseNoAcknowledgedEventOfAnArchiveBackedBusOnSigkill() throws Exception {
+        final Path archiveDir = dir.resolve("archives").resolve("orders");
+        final Path config = Files.writeString(dir.resolve("router.json"), "{\"account\": \"111111111111\","
+            + " \"eventBuses\": [\"orders\"], \"rules\": [{\"name\": \"all\", \"eventBus\": \"orders\","
+            + " \"eventPattern\": {\"source\": [\"shop\"]}}], \"archives\": [{\"name\": \"orders-archive\","
+            + " \"eventBus\": \"orders\", \"dir\": \"" + archiveDir + "\"}]}");
+        final Path creds = Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
+            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
+        final Served served = serve(config, creds);
+        final java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.CountDownLatch enough = new java.util.concurrent.CountDownLatch(1);
+        final List<Thread> producers = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            final int producer = p;
+            producers.add(new Thread(() -> {
+                try (EventBridgeClient client = served.client()) {
+                    for (int call = 0; ; call++) {
+                        final List<PutEventsRequestEntry> entries = new ArrayList<>();
+                        for (int i = 0; i < 10; i++) {
+                            entries.add(PutEventsRequestEntry.builder().source("shop").detailType("Order")
+                                .detail("{\"n\":\"" + producer + "-" + call + "-" + i + "\"}").eventBusName("orders")
+                                .build());
+                        }
+                        final var answer = client.putEvents(r -> r.entries(entries));
+                        for (int i = 0; i < 10; i++) {
+                            if (answer.entries().get(i).eventId() != null) {
+                                acknowledged.add(producer + "-" + call + "-" + i);
+                            }
+                        }
+                        if (acknowledged.size() >= 3_000) {
+                            enough.countDown();
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // the server was killed: this producer stops
+                }
+            }, "producer-" + p));
+        }
+        producers.forEach(Thread::start);
+        assertTrue(enough.await(90, TimeUnit.SECONDS), "3,000 events acknowledged");
+        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(served.process.pid())).start().waitFor());
+        assertTrue(served.process.waitFor(30, TimeUnit.SECONDS));
+        for (Thread t : producers) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        final java.util.Set<String> archived = new java.util.HashSet<>();
+        try (dev.eventrouter.persist.archive.ArchiveStore store =
+                 dev.eventrouter.persist.archive.ArchiveStore.openReadOnly(archiveDir);
+             dev.eventrouter.persist.archive.ArchiveReader reader = store.reader()) {
+            while (reader.next()) {
+                final String event = reader.eventAsString();
+                final int at = event.indexOf("\"detail\":{\"n\":\"") + 15;
+                archived.add(event.substring(at, event.indexOf('"', at)));
+            }
+        }
+        final java.util.Set<String> lost = new java.util.TreeSet<>(acknowledged);
+        lost.removeAll(archived);
+        assertEquals(java.util.Set.of(), lost, acknowledged.size() + " acknowledged, " + archived.size() + " archived");
+        assertTrue(acknowledged.size() >= 3_000, acknowledged.size() + " acknowledged");
+    }
 }
