@@ -71,6 +71,8 @@ public final class EventsServer implements AutoCloseable {
     private final ExecutorService control;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final InFlight awaiting = new InFlight();
+    /** Sets up each HTTP/2 stream's child channel: frames to one aggregated request, answered by the handler. */
+    private final ChannelInitializer<Channel> streams;
     private final Channel server;
 
     private EventsServer(final Router router, final InetSocketAddress address, final Credentials credentials,
@@ -89,17 +91,47 @@ public final class EventsServer implements AutoCloseable {
             return t;
         });
         final Handler handler = new Handler();
+        streams = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(final Channel stream) {
+                stream.pipeline().addLast(new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(true),
+                    new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
+            }
+        };
         server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
             .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
                     channels.add(ch);
-                    ch.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                        new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
+                    // HTTP/1.1 keep-alive, or HTTP/2 cleartext: by prior knowledge (the connection preface) or by an
+                    // Upgrade: h2c request; each HTTP/2 stream becomes a child channel with the same handler
+                    final HttpServerCodec codec = new HttpServerCodec();
+                    final io.netty.handler.codec.http.HttpServerUpgradeHandler upgrade =
+                        new io.netty.handler.codec.http.HttpServerUpgradeHandler(codec, protocol ->
+                            io.netty.util.AsciiString.contentEquals(
+                                io.netty.handler.codec.http2.Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                                ? new io.netty.handler.codec.http2.Http2ServerUpgradeCodec(http2(),
+                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(streams))
+                                : null, MAX_REQUEST_BYTES);
+                    ch.pipeline().addLast(new io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler(codec,
+                        upgrade, new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(final Channel http2) {
+                                http2.pipeline().addLast(http2(),
+                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(streams));
+                            }
+                        }), new HttpServerKeepAliveHandler(), new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
                 }
             }).bind(address).syncUninterruptibly().channel();
         channels.add(server);
+    }
+
+    /** @return an HTTP/2 frame codec for one connection (server side; the same body limit as HTTP/1.1). */
+    private static io.netty.handler.codec.http2.Http2FrameCodec http2() {
+        return io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer()
+            .initialSettings(io.netty.handler.codec.http2.Http2Settings.defaultSettings().maxHeaderListSize(65_536))
+            .build();
     }
 
     /**

@@ -101,6 +101,43 @@ class EventsServerSdkTest {
         assertEquals(List.of("{\"amount\":150}"), got);
     }
 
+    /**
+     * HTTP/2 cleartext, as the SDK's Netty client speaks it with {@code Protocol.HTTP2} (prior knowledge: the
+     * connection preface, many streams on one connection), and as the JDK's client asks for it (an HTTP/1.1 request
+     * with {@code Upgrade: h2c}, answered on stream 1 after 101 Switching Protocols).
+     */
+    @Test
+    void shouldServeHttp2CleartextByPriorKnowledgeAndByUpgrade() throws Exception {
+        try (software.amazon.awssdk.services.eventbridge.EventBridgeAsyncClient h2 =
+                 software.amazon.awssdk.services.eventbridge.EventBridgeAsyncClient.builder()
+                     .endpointOverride(URI.create("http://127.0.0.1:" + server.port())).region(Region.US_EAST_1)
+                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+                     .httpClientBuilder(software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient.builder()
+                         .protocol(software.amazon.awssdk.http.Protocol.HTTP2).maxConcurrency(1)).build()) {
+            final List<java.util.concurrent.CompletableFuture<PutEventsResponse>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                final int n = i;
+                calls.add(h2.putEvents(r -> r.entries(PutEventsRequestEntry.builder().source("shop")
+                    .detailType("Order").detail("{\"n\":" + n + "}").build())));
+            }
+            for (java.util.concurrent.CompletableFuture<PutEventsResponse> call : calls) {
+                assertEquals(0, call.join().failedEntryCount());
+            }
+            assertEquals("arn:aws:events:us-east-1:111111111111:event-bus/default",
+                h2.listEventBuses(r -> { }).join().eventBuses().get(0).arn());
+            final java.util.concurrent.CompletionException missing = assertThrows(
+                java.util.concurrent.CompletionException.class, () -> h2.describeRule(r -> r.name("nope")).join());
+            assertEquals(ResourceNotFoundException.class, missing.getCause().getClass());
+        }
+        assertEquals(20, router.eventBus(null).metrics().published());
+        final java.net.http.HttpResponse<String> upgraded = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_2).build().send(java.net.http.HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, upgraded.version());
+        assertEquals("{\"status\":\"UP\"}", upgraded.body());
+    }
+
     @Test
     void shouldExposeHealthAndPrometheusMetrics() throws Exception {
         client.putRule(r -> r.name("all").eventPattern("{\"source\":[\"shop\"]}"));
