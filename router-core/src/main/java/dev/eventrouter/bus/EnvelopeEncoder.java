@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import org.agrona.concurrent.EpochClock;
 
@@ -35,6 +34,9 @@ public final class EnvelopeEncoder {
     private final EventIdSource ids;
     private final EventMatcher detailChecker;
     private byte[] buffer = new byte[1024];
+    /** The last second formatted, and its text: entries of one second share it (formatting is most of encode). */
+    private long formattedSecond = Long.MIN_VALUE;
+    private String formattedTime;
     private int length;
     private String eventId;
 
@@ -134,6 +136,14 @@ public final class EnvelopeEncoder {
         }
     }
 
+    private String timeText(final long second) {
+        if (second != formattedSecond) {
+            formattedTime = TIME.format(Instant.ofEpochSecond(second));
+            formattedSecond = second;
+        }
+        return formattedTime;
+    }
+
     /** @return the entry's size as EventBridge counts it against the limit. */
     public static long entrySize(final PutEventsEntry entry) {
         long size = entry.time() != null ? TIME_BYTES : 0;
@@ -155,7 +165,8 @@ public final class EnvelopeEncoder {
     public int encode(final PutEventsEntry entry, final String account, final String region) {
         length = 0;
         eventId = ids.next();
-        final Instant time = entry.time() != null ? entry.time() : Instant.ofEpochMilli(clock.time());
+        final long second = entry.time() != null ? entry.time().getEpochSecond()
+            : Math.floorDiv(clock.time(), 1000L);
         raw("{\"version\":\"0\",\"id\":");
         string(eventId);
         raw(",\"detail-type\":");
@@ -165,7 +176,7 @@ public final class EnvelopeEncoder {
         raw(",\"account\":");
         string(account);
         raw(",\"time\":");
-        string(TIME.format(time.truncatedTo(ChronoUnit.SECONDS)));
+        string(timeText(second));
         raw(",\"region\":");
         string(region);
         raw(",\"resources\":[");

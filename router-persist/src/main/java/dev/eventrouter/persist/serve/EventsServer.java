@@ -261,7 +261,7 @@ public final class EventsServer implements AutoCloseable {
             final List<EventsApi.ArchivedEntry> archived = new ArrayList<>(0);
             final JsonNode out;
             try {
-                out = api.handle("PutEvents", principal, body, archived);
+                out = api.putEvents(principal, body, archived);
             } catch (ApiException e) {
                 error(ctx, keepAlive, e);
                 metrics.request("PutEvents", e.type, System.nanoTime() - start);
