@@ -36,9 +36,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -362,12 +360,25 @@ public final class EventsServer implements AutoCloseable {
         return q < 0 ? uri : uri.substring(0, q);
     }
 
-    private static Map<String, String> headers(final FullHttpRequest request) {
-        final Map<String, String> map = new HashMap<>();
-        for (Map.Entry<String, String> h : request.headers()) {
-            map.merge(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue().trim(), (a, b) -> a + "," + b);
-        }
-        return map;
+    /**
+     * @return the request's header of a (lower-case) name, trimmed, repeated values joined with commas, as SigV4
+     *         canonicalizes them; only the headers a signature names are looked up.
+     */
+    private static java.util.function.Function<String, String> headers(final FullHttpRequest request) {
+        return name -> {
+            final List<String> values = request.headers().getAll(name);
+            if (values.isEmpty()) {
+                return null;
+            }
+            if (values.size() == 1) {
+                return values.get(0).trim();
+            }
+            final StringBuilder joined = new StringBuilder();
+            for (String value : values) {
+                joined.append(joined.length() == 0 ? "" : ",").append(value.trim());
+            }
+            return joined.toString();
+        };
     }
 
     /**

@@ -12,8 +12,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.signer.Aws4Signer;
 import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
@@ -32,9 +30,6 @@ import software.amazon.awssdk.regions.Region;
 final class SigV4Verifier {
     /** How far a request's X-Amz-Date may be from the server's clock, as AWS allows. */
     static final Duration SKEW = Duration.ofMinutes(15);
-    private static final Pattern AUTHORIZATION = Pattern.compile(
-        "AWS4-HMAC-SHA256 Credential=([^/,\\s]+)/(\\d{8})/([^/,\\s]+)/([^/,\\s]+)/aws4_request,\\s*"
-            + "SignedHeaders=([^,\\s]+),\\s*Signature=([0-9a-f]{64})");
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'",
         Locale.ROOT).withZone(ZoneOffset.UTC);
     /**
@@ -66,23 +61,36 @@ final class SigV4Verifier {
     @SuppressWarnings("deprecation")
     Principal verify(final String method, final String rawPath, final Map<String, String> headers,
                      final byte[] body) {
-        final String authorization = headers.get("authorization");
+        return verify(method, rawPath, (java.util.function.Function<String, String>) headers::get, body);
+    }
+
+    /**
+     * @param headers a lower-case header name to its value (repeated headers joined with commas), or {@code null}:
+     *                only the headers the signature names are asked for.
+     * @return the principal the access key maps to.
+     * @throws ApiException with AWS's code when the request is not correctly signed.
+     */
+    @SuppressWarnings("deprecation")
+    Principal verify(final String method, final String rawPath,
+                     final java.util.function.Function<String, String> headers,
+                     final byte[] body) {
+        final String authorization = headers.apply("authorization");
         if (authorization == null) {
             throw new ApiException("MissingAuthenticationTokenException", "Missing Authentication Token");
         }
-        final Matcher m = AUTHORIZATION.matcher(authorization.trim());
-        if (!m.matches()) {
+        final Authorization m = Authorization.parse(authorization.trim());
+        if (m == null) {
             throw new ApiException("IncompleteSignatureException", "Authorization header requires 'Credential', "
                 + "'Signature' and 'SignedHeaders' parameters of an AWS4-HMAC-SHA256 signature. Authorization="
                 + authorization.split(" ")[0]);
         }
-        final String accessKey = m.group(1);
+        final String accessKey = m.accessKey();
         final Credentials.Entry entry = credentials.find(accessKey);
         if (entry == null) {
             throw new ApiException("UnrecognizedClientException", "The security token included in the request is "
                 + "invalid.");
         }
-        final String amzDate = headers.get("x-amz-date");
+        final String amzDate = headers.apply("x-amz-date");
         if (amzDate == null) {
             throw new ApiException("IncompleteSignatureException", "Authorization header requires existence of "
                 + "either a 'X-Amz-Date' or a 'Date' header.");
@@ -110,7 +118,7 @@ final class SigV4Verifier {
                 + " is still later than " + AMZ_DATE.format(now.plus(SKEW)) + " (" + AMZ_DATE.format(now)
                 + " + 15 min.)");
         }
-        final String host = headers.get("host");
+        final String host = headers.apply("host");
         if (host == null) {
             throw new ApiException("IncompleteSignatureException", "the Host header is required");
         }
@@ -122,8 +130,8 @@ final class SigV4Verifier {
         } else {
             request.host(host);
         }
-        for (String name : m.group(5).split(";")) {
-            final String value = headers.get(name);
+        for (String name : m.signedHeaders().split(";")) {
+            final String value = headers.apply(name);
             if (value == null) {
                 throw new ApiException("IncompleteSignatureException", "the signed header '" + name
                     + "' is missing from the request");
@@ -133,17 +141,112 @@ final class SigV4Verifier {
         final SdkHttpFullRequest signed = SIGNER.sign(request.contentStreamProvider(
             ContentStreamProvider.fromByteArrayUnsafe(body)).build(), Aws4SignerParams.builder()
             .awsCredentials(AwsBasicCredentials.create(accessKey, entry.secretAccessKey()))
-            .signingName(m.group(4)).signingRegion(Region.of(m.group(3)))
+            .signingName(m.service()).signingRegion(Region.of(m.region()))
             .signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build());
         final List<String> expected = signed.headers().get("Authorization");
         final String ours = expected == null ? "" : expected.get(0);
         final int at = ours.lastIndexOf("Signature=");   // the signer's own output: no need to parse it again
         if (at < 0 || !MessageDigest.isEqual(ours.substring(at + 10).getBytes(StandardCharsets.US_ASCII),
-            m.group(6).getBytes(StandardCharsets.US_ASCII))) {
+            m.signature().getBytes(StandardCharsets.US_ASCII))) {
             throw new ApiException("InvalidSignatureException", "The request signature we calculated does not match "
                 + "the signature you provided. Check your AWS Secret Access Key and signing method. Consult the "
                 + "service documentation for details.");
         }
         return entry.principal();
+    }
+
+    /**
+     * The parts of an {@code Authorization: AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request,
+     * SignedHeaders=a;b, Signature=HEX64} header. Read by hand: a regular expression was a visible share of a request.
+     */
+    record Authorization(String accessKey, String date, String region, String service, String signedHeaders,
+                         String signature) {
+        private static final String ALGORITHM = "AWS4-HMAC-SHA256 Credential=";
+
+        /** @return the parts, or {@code null} when the header is not of that form. */
+        static Authorization parse(final String header) {
+            if (!header.startsWith(ALGORITHM)) {
+                return null;
+            }
+            int at = ALGORITHM.length();
+            final int keyEnd = scope(header, at);
+            if (keyEnd <= at || keyEnd >= header.length() || header.charAt(keyEnd) != '/') {
+                return null;
+            }
+            final String key = header.substring(at, keyEnd);
+            at = keyEnd + 1;
+            if (at + 9 > header.length() || header.charAt(at + 8) != '/') {
+                return null;
+            }
+            for (int i = at; i < at + 8; i++) {
+                if (header.charAt(i) < '0' || header.charAt(i) > '9') {
+                    return null;
+                }
+            }
+            final String date = header.substring(at, at + 8);
+            at += 9;
+            final int regionEnd = scope(header, at);
+            if (regionEnd <= at || regionEnd >= header.length() || header.charAt(regionEnd) != '/') {
+                return null;
+            }
+            final String region = header.substring(at, regionEnd);
+            at = regionEnd + 1;
+            final int serviceEnd = scope(header, at);
+            if (serviceEnd <= at || !header.startsWith("/aws4_request,", serviceEnd)) {
+                return null;
+            }
+            final String service = header.substring(at, serviceEnd);
+            at = spaces(header, serviceEnd + 14);
+            if (!header.startsWith("SignedHeaders=", at)) {
+                return null;
+            }
+            at += 14;
+            int end = at;
+            while (end < header.length() && header.charAt(end) != ',' && !isSpace(header.charAt(end))) {
+                end++;
+            }
+            if (end == at || end >= header.length() || header.charAt(end) != ',') {
+                return null;
+            }
+            final String signed = header.substring(at, end);
+            at = spaces(header, end + 1);
+            if (!header.startsWith("Signature=", at) || header.length() != at + 10 + 64) {
+                return null;
+            }
+            at += 10;
+            for (int i = at; i < header.length(); i++) {
+                final char c = header.charAt(i);
+                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                    return null;
+                }
+            }
+            return new Authorization(key, date, region, service, signed, header.substring(at));
+        }
+
+        /** @return the end of a credential scope part: the first '/', ',' or whitespace from {@code from}. */
+        private static int scope(final String header, final int from) {
+            int i = from;
+            while (i < header.length()) {
+                final char c = header.charAt(i);
+                if (c == '/' || c == ',' || isSpace(c)) {
+                    break;
+                }
+                i++;
+            }
+            return i;
+        }
+
+        /** @return whether {@code c} is a regular expression's {@code \\s}: space, tab, line feed, VT, FF, CR. */
+        private static boolean isSpace(final char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+        }
+
+        private static int spaces(final String header, final int from) {
+            int i = from;
+            while (i < header.length() && isSpace(header.charAt(i))) {
+                i++;
+            }
+            return i;
+        }
     }
 }

@@ -84,4 +84,44 @@ class SigV4VerifierTest {
         assertEquals("the signed header 'x-amz-target' is missing from the request", assertThrows(ApiException.class,
             () -> verifier.verify("POST", "/", dropped, BODY)).getMessage());
     }
+
+    /**
+     * The hand-written Authorization parser against the regular expression it replaced (the oracle), on the SDK's
+     * and the CLI's header shapes and on seeded mutations of them (deleted, doubled and replaced characters). A
+     * failure prints its seed.
+     */
+    @Test
+    void shouldParseAuthorizationExactlyAsTheRegularExpressionDid() {
+        final java.util.regex.Pattern oracle = java.util.regex.Pattern.compile(
+            "AWS4-HMAC-SHA256 Credential=([^/,\\s]+)/(\\d{8})/([^/,\\s]+)/([^/,\\s]+)/aws4_request,\\s*"
+                + "SignedHeaders=([^,\\s]+),\\s*Signature=([0-9a-f]{64})");
+        final String[] shapes = {
+            "AWS4-HMAC-SHA256 Credential=AKIAOWNER00000000001/20261202/us-east-1/events/aws4_request, "
+                + "SignedHeaders=amz-sdk-invocation-id;host;x-amz-date;x-amz-target, Signature="
+                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "AWS4-HMAC-SHA256 Credential=AKIA/20261202/eu-west-1/events/aws4_request,SignedHeaders=host,Signature="
+                + "f".repeat(64)};
+        final String alphabet = "AWS4-HMAC/,; \t=0123456789abcdefxyzK_";
+        final long seed = System.nanoTime();
+        final java.util.Random random = new java.util.Random(seed);
+        for (int n = 0; n < 20_000; n++) {
+            final StringBuilder header = new StringBuilder(shapes[n % shapes.length]);
+            for (int edits = n == 0 || n == 1 ? 0 : 1 + random.nextInt(3); edits > 0; edits--) {
+                final int at = random.nextInt(header.length());
+                switch (random.nextInt(3)) {
+                    case 0 -> header.deleteCharAt(at);
+                    case 1 -> header.insert(at, header.charAt(at));
+                    default -> header.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            final String text = header.toString();
+            final java.util.regex.Matcher m = oracle.matcher(text);
+            final SigV4Verifier.Authorization parsed = SigV4Verifier.Authorization.parse(text);
+            final String expected = m.matches() ? java.util.List.of(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5),
+                m.group(6)).toString() : "null";
+            final String actual = parsed == null ? "null" : java.util.List.of(parsed.accessKey(), parsed.date(), parsed.region(),
+                parsed.service(), parsed.signedHeaders(), parsed.signature()).toString();
+            assertEquals(expected, actual, "seed " + seed + ", header " + text);
+        }
+    }
 }
