@@ -186,8 +186,20 @@ final class ConfiguredRouter implements AutoCloseable {
     }
 
     private EventHandler toFile(final RouterConfigFile.TargetConfig target) {
-        final OutputStream out = files.computeIfAbsent(target.path(),
-            path -> open(path, target.truncate(), target.field() + ".path", err));
+        return ndjson(files.computeIfAbsent(target.path(),
+            path -> open(path, target.truncate(), target.field() + ".path", err)));
+    }
+
+    /**
+     * @param field names the file's origin in errors (a command-line option).
+     * @return a handler appending each delivered payload to {@code path} as one NDJSON line; the file is this
+     *         router's (shared with config targets writing the same path, flushed and closed by {@link #close}).
+     */
+    EventHandler appendTo(final Path path, final String field) {
+        return ndjson(files.computeIfAbsent(path, p -> open(p, false, field, err)));
+    }
+
+    private static EventHandler ndjson(final OutputStream out) {
         return delivery -> {
             final byte[] line = delivery.payloadCopy();
             synchronized (out) {

@@ -49,6 +49,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--drain-seconds", defaultValue = "30", paramLabel = "S", description = "How long shutdown waits for accepted events (default ${DEFAULT-VALUE}).")
     private int drainSeconds;
 
+    @Option(names = "--bind-target", paramLabel = "ARN=FILE", description = "Deliver targets whose Arn is ARN (a queue, a function...) to FILE as NDJSON lines, appended (repeatable).")
+    private java.util.Map<String, Path> bindTargets = new java.util.LinkedHashMap<>();
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -62,6 +65,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port < 0 || port > 65_535 || threads < 1) {
             throw new UserError("--port must be 0-65535 and --threads at least 1");
+        }
+        for (String arn : bindTargets.keySet()) {
+            if (!arn.startsWith("arn:") || arn.split(":", -1).length < 6) {
+                throw new UserError("--bind-target " + arn + ": not an ARN (arn:partition:service:region:account:"
+                    + "resource)");
+            }
+            if (arn.contains(":event-bus/")) {
+                throw new UserError("--bind-target " + arn + ": an event bus ARN is delivered bus to bus, not to a "
+                    + "file");
+            }
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
@@ -80,6 +93,14 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
         server.serveArchives(router.archives(), replays, dataDir);
+        try {
+            bindTargets.forEach((arn, file) -> server.bindTarget(arn, router.appendTo(file, "--bind-target " + arn)));
+        } catch (RuntimeException e) {
+            server.close();
+            replays.close();
+            router.close(Duration.ofSeconds(5));
+            throw e;
+        }
         final CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         err.println("router serve: listening on http://" + host + ":" + server.port() + " ("
@@ -90,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
         err.println("router serve: stopping");
         server.close();
         replays.close();
-        final CloseReport report = router.close(Duration.ofSeconds(drainSeconds));
+        final CloseReport report = router.close(Duration.ofSeconds(drainSeconds));   // flushes bound files too
         err.println("router serve: stopped; " + (report.drained() ? "every accepted event delivered"
             : report.undelivered().size() + " accepted events not delivered"));
         err.flush();

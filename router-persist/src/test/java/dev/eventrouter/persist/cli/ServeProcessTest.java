@@ -88,9 +88,11 @@ class ServeProcessTest {
         }
     }
 
-    static Served serve(final Path config, final Path creds) throws IOException {
-        final Process process = ChildJvm.builder(RouterCli.class, "serve", "--config", config.toString(), "--port",
-            "0", "--credentials", creds.toString(), "--data-dir", config.getParent().resolve("data").toString())
+    static Served serve(final Path config, final Path creds, final String... more) throws IOException {
+        final List<String> args = new ArrayList<>(List.of("serve", "--config", config.toString(), "--port", "0",
+            "--credentials", creds.toString(), "--data-dir", config.getParent().resolve("data").toString()));
+        args.addAll(List.of(more));
+        final Process process = ChildJvm.builder(RouterCli.class, args.toArray(new String[0]))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
             StandardCharsets.UTF_8));
@@ -202,5 +204,43 @@ class ServeProcessTest {
         lost.removeAll(archived);
         assertEquals(java.util.Set.of(), lost, acknowledged.size() + " acknowledged, " + archived.size() + " archived");
         assertTrue(acknowledged.size() >= 3_000, acknowledged.size() + " acknowledged");
+    }
+
+    /** {@code --bind-target ARN=FILE}: a rule put over HTTP with that target Arn delivers to the file as NDJSON. */
+    @Test
+    void shouldDeliverATargetBoundOnTheCommandLineToItsFile() throws IOException, InterruptedException {
+        final Path config = Files.writeString(dir.resolve("router.json"), "{\"account\": \"111111111111\"}");
+        final Path creds = Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
+            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
+        final String queue = "arn:aws:sqs:us-east-1:111111111111:orders";
+        final Path out = dir.resolve("orders.ndjson");
+        final Served served = serve(config, creds, "--bind-target", queue + "=" + out);
+        try (EventBridgeClient client = served.client()) {
+            client.putRule(r -> r.name("big").eventPattern("{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}"));
+            assertEquals(0, client.putTargets(r -> r.rule("big").targets(t -> t.id("q").arn(queue)
+                .inputPath("$.detail"))).failedEntryCount());
+            final var unbound = client.putTargets(r -> r.rule("big").targets(t -> t.id("f")
+                .arn("arn:aws:lambda:us-east-1:111111111111:function:f")));
+            assertEquals(1, unbound.failedEntryCount());
+            for (int amount : new int[] {50, 150, 250}) {
+                assertEquals(0, client.putEvents(r -> r.entries(PutEventsRequestEntry.builder().source("shop")
+                    .detailType("Order").detail("{\"amount\":" + amount + "}").build())).failedEntryCount());
+            }
+        }
+        served.stop();
+        assertEquals(List.of("{\"amount\":150}", "{\"amount\":250}"), Files.readAllLines(out));
+    }
+
+    @Test
+    void shouldRefuseABindingThatIsNotAnArn() throws IOException, InterruptedException {
+        final Path config = Files.writeString(dir.resolve("router.json"), "{\"account\": \"111111111111\"}");
+        final Process process = ChildJvm.builder(RouterCli.class, "serve", "--config", config.toString(), "--port",
+            "0", "--allow-unsigned", "--bind-target", "orders=" + dir.resolve("o.ndjson")).redirectErrorStream(true)
+            .start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, process.exitValue(), output);
+        assertTrue(output.contains("--bind-target orders: not an ARN (arn:partition:service:region:account:resource)"),
+            output);
     }
 }
