@@ -26,6 +26,17 @@ public final class ArchiveReader implements AutoCloseable {
     }
 
     /**
+     * The fault of a read from a memory-mapped file (a corrupt header pointing past the file) is delivered by the JVM
+     * asynchronously in compiled code: it may surface as an {@link InternalError} after {@link #next} returned, at the
+     * caller's next allocation or call into the VM. Callers that loop over {@code next} catch it and throw this.
+     *
+     * @return the error as a corrupt archive after the last entry read whole.
+     */
+    public CorruptArchiveException corruption(final InternalError fault) {
+        return new CorruptArchiveException(store.path(), index, fault.getMessage(), fault);
+    }
+
+    /**
      * @return whether an event was read; {@code false} at the end of the archive.
      * @throws CorruptArchiveException when the file is corrupt where the next entry should be, or the entry is torn
      *                                 (shorter than its time, or all zeros): nothing torn is ever returned.

@@ -198,15 +198,19 @@ final class ArchiveCommand implements Runnable {
                 if (start != Long.MIN_VALUE) {
                     reader.seek(start);
                 }
-                while ((limit < 0 || written < limit) && reader.next() && reader.timeMillis() < end) {
-                    if (matcher != null) {
-                        matched.clear();
-                        if (matcher.match(reader.bytes(), 0, reader.length(), matched) == 0) {
-                            continue;
+                try {
+                    while ((limit < 0 || written < limit) && reader.next() && reader.timeMillis() < end) {
+                        if (matcher != null) {
+                            matched.clear();
+                            if (matcher.match(reader.bytes(), 0, reader.length(), matched) == 0) {
+                                continue;
+                            }
                         }
+                        out.println(new String(reader.bytes(), 0, reader.length(), StandardCharsets.UTF_8));
+                        written++;
                     }
-                    out.println(new String(reader.bytes(), 0, reader.length(), StandardCharsets.UTF_8));
-                    written++;
+                } catch (InternalError e) {
+                    throw reader.corruption(e);   // next()'s fault, delivered late (ArchiveReader.corruption)
                 }
             }
         }

@@ -137,35 +137,39 @@ final class ReplayCommand implements Callable<Integer> {
         long firstTime = -1;
         long replayed = 0;
         long lastTime = -1;
-        while (!interruption.interrupted() && reader.next() && reader.timeMillis() < end) {
-            if (filter != null) {
-                matched.clear();
-                if (filter.match(reader.bytes(), 0, reader.length(), matched) == 0) {
-                    continue;
+        try {
+            while (!interruption.interrupted() && reader.next() && reader.timeMillis() < end) {
+                if (filter != null) {
+                    matched.clear();
+                    if (filter.match(reader.bytes(), 0, reader.length(), matched) == 0) {
+                        continue;
+                    }
+                }
+                if (firstTime < 0) {
+                    firstTime = reader.timeMillis();
+                }
+                if (factor > 0) {
+                    final long due = began + (long) ((reader.timeMillis() - firstTime) * 1e6 / factor);
+                    while (System.nanoTime() < due && !interruption.interrupted()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(due - System.nanoTime(), 10_000_000));
+                    }
+                }
+                int length = ReplayNames.inject(prefix, reader.bytes(), reader.length(), buffer);
+                if (length < 0) {
+                    buffer = new byte[-length * 2];
+                    length = ReplayNames.inject(prefix, reader.bytes(), reader.length(), buffer);
+                }
+                sink.accept(buffer, length);
+                replayed++;
+                lastTime = reader.timeMillis();
+                final long nowNanos = System.nanoTime();
+                if (nowNanos >= nextProgress) {
+                    progress(err, terminal, replayed, lastTime, start, last, nowNanos - began);
+                    nextProgress = nowNanos + PROGRESS_NANOS;
                 }
             }
-            if (firstTime < 0) {
-                firstTime = reader.timeMillis();
-            }
-            if (factor > 0) {
-                final long due = began + (long) ((reader.timeMillis() - firstTime) * 1e6 / factor);
-                while (System.nanoTime() < due && !interruption.interrupted()) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(due - System.nanoTime(), 10_000_000));
-                }
-            }
-            int length = ReplayNames.inject(prefix, reader.bytes(), reader.length(), buffer);
-            if (length < 0) {
-                buffer = new byte[-length * 2];
-                length = ReplayNames.inject(prefix, reader.bytes(), reader.length(), buffer);
-            }
-            sink.accept(buffer, length);
-            replayed++;
-            lastTime = reader.timeMillis();
-            final long nowNanos = System.nanoTime();
-            if (nowNanos >= nextProgress) {
-                progress(err, terminal, replayed, lastTime, start, last, nowNanos - began);
-                nextProgress = nowNanos + PROGRESS_NANOS;
-            }
+        } catch (InternalError e) {
+            throw reader.corruption(e);   // next()'s fault, delivered late (ArchiveReader.corruption)
         }
         if (terminal) {
             err.print("\r");

@@ -149,13 +149,18 @@ public final class Replay {
 
     /** Reads the next event in range into {@code pending}, with the replay-name prefix. @return false at the end. */
     private boolean load() {
-        if (!reader.next() || reader.timeMillis() >= spec.endMillis()) {
-            return false;
-        }
-        int size = ReplayNames.inject(prefix, reader.bytes(), reader.length(), pending);
-        if (size < 0) {
-            pending = new byte[Math.max(-size, pending.length * 2)];
+        int size;
+        try {
+            if (!reader.next() || reader.timeMillis() >= spec.endMillis()) {
+                return false;
+            }
             size = ReplayNames.inject(prefix, reader.bytes(), reader.length(), pending);
+            if (size < 0) {
+                pending = new byte[Math.max(-size, pending.length * 2)];
+                size = ReplayNames.inject(prefix, reader.bytes(), reader.length(), pending);
+            }
+        } catch (InternalError e) {
+            throw reader.corruption(e);   // next()'s fault, delivered late (ArchiveReader.corruption)
         }
         pendingLength = size;
         pendingTime = reader.timeMillis();

@@ -56,11 +56,15 @@ public final class ChronicleSource implements PartitionedSource, AutoCloseable {
             reader.seekPosition(fromPosition);
         }
         int added = 0;
-        while (added < maxRecords && reader.next()) {
-            into.add(new SourceRecord(null, reader.timeMillis(), reader.index(),
-                Arrays.copyOf(reader.bytes(), reader.length())));
-            expected = reader.index() + 1;
-            added++;
+        try {
+            while (added < maxRecords && reader.next()) {
+                into.add(new SourceRecord(null, reader.timeMillis(), reader.index(),
+                    Arrays.copyOf(reader.bytes(), reader.length())));
+                expected = reader.index() + 1;
+                added++;
+            }
+        } catch (InternalError e) {
+            throw reader.corruption(e);   // a fault of next()'s read, delivered late (see ArchiveReader.corruption)
         }
         return added;
     }
