@@ -237,6 +237,9 @@ final class Pipeline implements Agent {
      * mover always sees the waiter through and none is left behind.
      */
     void checkStageWaiters() {
+        if (stageSeen.length == 0) {
+            return;   // no ring stage: afterStages never queues, and the writer's loop pays nothing
+        }
         java.lang.invoke.VarHandle.fullFence();
         if (stageWaiters.isEmpty()) {
             return;
