@@ -40,8 +40,8 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
  * runs in this JVM; {@code --endpoint URL --access-key K --secret-key S} drives an external {@code router serve}
  * instead (run it on other cores, e.g. with {@code taskset}, to see the server's own ceiling). The endpoint's
  * default bus must accept source {@code shop}.
- * Usage: {@code ServeLoadHarness [--in-flight 32] [--seconds 120] [--protocol http1|http2] [--endpoint URL
- * --access-key K --secret-key S]}.
+ * Usage: {@code ServeLoadHarness [--in-flight 32] [--seconds 120] [--protocol http1|http2] [--server-threads 2]
+ * [--client-threads N] [--direct-completion true] [--endpoint URL --access-key K --secret-key S]}.
  */
 public final class ServeLoadHarness {
     private static final String KEY = "AKIALOADHARNESS00001";
@@ -51,6 +51,17 @@ public final class ServeLoadHarness {
     private ServeLoadHarness() {
     }
 
+    private static NettyNioAsyncHttpClient.Builder clientHttp(final int inFlight, final String protocol,
+                                                              final int threads) {
+        final NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().maxConcurrency(inFlight * 2)
+            .protocol(protocol.equals("http2") ? Protocol.HTTP2 : Protocol.HTTP1_1);
+        if (threads > 0) {
+            http.eventLoopGroupBuilder(software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup.builder()
+                .numberOfThreads(threads));
+        }
+        return http;
+    }
+
     public static void main(final String[] args) throws InterruptedException {
         int inFlight = 32;
         double seconds = 120;
@@ -58,6 +69,9 @@ public final class ServeLoadHarness {
         String endpoint = null;
         String key = KEY;
         String secret = SECRET;
+        int serverThreads = 2;
+        int clientThreads = 0;
+        boolean directCompletion = false;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -69,8 +83,12 @@ public final class ServeLoadHarness {
                 case "--endpoint" -> endpoint = args[i + 1];
                 case "--access-key" -> key = args[i + 1];
                 case "--secret-key" -> secret = args[i + 1];
+                case "--server-threads" -> serverThreads = Integer.parseInt(args[i + 1]);
+                case "--client-threads" -> clientThreads = Integer.parseInt(args[i + 1]);
+                case "--direct-completion" -> directCompletion = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--in-flight, "
-                    + "--seconds, --protocol, --endpoint, --access-key, --secret-key)");
+                    + "--seconds, --protocol, --endpoint, --access-key, --secret-key, --server-threads, "
+                    + "--client-threads, --direct-completion)");
             }
         }
         if (!protocol.equals("http1") && !protocol.equals("http2")) {
@@ -89,7 +107,7 @@ public final class ServeLoadHarness {
             router.putTargets(null, "orders", List.of(Target.handler("noop", d -> { })));
             server = EventsServer.start(router, new InetSocketAddress("127.0.0.1", 0), new Credentials(Map.of(
                 KEY, new Credentials.Entry(SECRET, Principal.account("111111111111")))),
-                Principal.account("111111111111"), Clock.systemUTC(), 2);
+                Principal.account("111111111111"), Clock.systemUTC(), serverThreads);
             endpoint = "http://127.0.0.1:" + server.port();
         }
         final List<PutEventsRequestEntry> entries = new ArrayList<>();
@@ -98,18 +116,26 @@ public final class ServeLoadHarness {
                 .detail("{\"order\":" + i + ",\"amount\":" + (i * 37) + ",\"currency\":\"EUR\"}").build());
         }
         final PutEventsRequest request = PutEventsRequest.builder().entries(entries).build();
+        final boolean completeOnIo = directCompletion;
         final Recorder latency = new Recorder(60_000_000_000L, 3);
         final AtomicLong answered = new AtomicLong();
         final AtomicLong failedEntries = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final Semaphore slots = new Semaphore(inFlight);
-        System.out.printf(Locale.ROOT, "serve load: %d in flight, %s, %s, %.0f s%n", inFlight, protocol, endpoint,
-            seconds);
+        System.out.printf(Locale.ROOT, "serve load: %d in flight, %s, %s, %.0f s, server threads %d, client I/O "
+            + "threads %s, completion %s%n", inFlight, protocol, endpoint, seconds, serverThreads,
+            clientThreads == 0 ? "SDK default" : clientThreads, directCompletion ? "on the I/O thread" : "SDK pool");
         try (EventBridgeAsyncClient client = EventBridgeAsyncClient.builder().endpointOverride(URI.create(endpoint))
             .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(key, secret)))
-            .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(inFlight * 2)
-                .protocol(protocol.equals("http2") ? Protocol.HTTP2 : Protocol.HTTP1_1)).build()) {
+            .httpClientBuilder(clientHttp(inFlight, protocol, clientThreads))
+            .asyncConfiguration(c -> {
+                if (completeOnIo) {
+                    // completes each call on the SDK's I/O thread instead of handing it to another pool
+                    c.advancedOption(software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption
+                        .FUTURE_COMPLETION_EXECUTOR, Runnable::run);
+                }
+            }).build()) {
             final long start = System.nanoTime();
             final long end = start + (long) (seconds * 1e9);
             final long half = start + (long) (seconds * 0.5e9);
