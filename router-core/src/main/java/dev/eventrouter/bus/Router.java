@@ -85,9 +85,9 @@ public final class Router implements AutoCloseable {
     /** Tags of rules, by rule ARN (case-insensitive keys, unmodifiable maps). */
     private final Map<String, Map<String, String>> ruleTags = new ConcurrentHashMap<>();
 
-    /** Per-publisher-thread state: the envelope encoder and a validator; both reused. */
     /**
-     * Static, and holding nothing of the router's: a thread's {@code ThreadLocal} value that referred to its router
+     * Per-publisher-thread state: the envelope encoder, validators and authorization scratch; all reused. Static, and
+     * holding nothing of the router's: a thread's {@code ThreadLocal} value that referred to its router
      * (or to the router's context, whose handlers may) kept every router a long-lived thread ever published to
      * alive, ring and handoff buffers included, since the value keeps the {@code ThreadLocal} key reachable.
      */

@@ -49,6 +49,32 @@ class EnvelopeEncoderTest {
             + "\"region\":\"eu-west-1\",\"resources\":[],\"detail\":{}}", envelope);
     }
 
+    /**
+     * The encoder formats a second once and reuses the text while entries stay in it: each new second (the clock's
+     * or the producer's, earlier ones and those before 1970 included) must be formatted again, truncated down.
+     */
+    @Test
+    void shouldStampEachEntryWithItsOwnSecondWhenSecondsChange() {
+        final String[] expected = {"2026-11-28T10:15:30Z", "2026-11-28T10:15:30Z", "2026-11-28T10:15:31Z",
+            "1969-12-31T23:59:59Z", "2026-11-28T10:15:31Z"};
+        clock.update(Instant.parse("2026-11-28T10:15:30.001Z").toEpochMilli());
+        final List<String> times = new java.util.ArrayList<>();
+        times.add(timeOf(encode(PutEventsEntry.of("s", "t", "{}"))));
+        clock.update(Instant.parse("2026-11-28T10:15:30.999Z").toEpochMilli());
+        times.add(timeOf(encode(PutEventsEntry.of("s", "t", "{}"))));
+        clock.update(Instant.parse("2026-11-28T10:15:31.000Z").toEpochMilli());
+        times.add(timeOf(encode(PutEventsEntry.of("s", "t", "{}"))));
+        times.add(timeOf(encode(new PutEventsEntry("s", "t", "{}", Instant.parse("1969-12-31T23:59:59.500Z"),
+            List.of(), null))));
+        times.add(timeOf(encode(PutEventsEntry.of("s", "t", "{}"))));
+        assertEquals(List.of(expected), times);
+    }
+
+    private static String timeOf(final String envelope) {
+        final int at = envelope.indexOf("\"time\":\"") + 8;
+        return envelope.substring(at, envelope.indexOf('"', at));
+    }
+
     @Test
     void shouldEscapeControlCharactersAsUnicodeEscapes() {
         final String envelope = encode(new PutEventsEntry("a\u001fb\nc", "t", "{}", null, List.of(), null));
