@@ -54,16 +54,12 @@ final class EventsApi {
     private final Map<String, EventHandler> boundTargets = new ConcurrentHashMap<>();
     private final Map<Principal, Caller> callers = new ConcurrentHashMap<>();
 
-    /** One request: the caller and its body. */
     /** An accepted PutEvents entry (its index in {@code Entries}) whose bus has an archive. */
     record ArchivedEntry(int index, EventBus bus) {
     }
 
-    /**
-     * @param archived where PutEvents lists the indexes of its accepted entries whose bus is archive-backed (the
-     *                 server answers those only once archived), or {@code null} when nobody waits.
-     */
-    record Call(Caller caller, JsonNode body, List<ArchivedEntry> archived) {
+    /** One request: the caller and its body. */
+    record Call(Caller caller, JsonNode body) {
         String text(final String member) {
             final JsonNode v = body.get(member);
             if (v == null || v.isNull()) {
@@ -87,7 +83,7 @@ final class EventsApi {
 
     EventsApi(final Router router) {
         this.router = router;
-        operations.put("PutEvents", this::putEvents);
+        // PutEvents is not in the map: it is read from the request's bytes, not a tree (putEvents(Principal, ...))
         operations.put("CreateEventBus", this::createEventBus);
         operations.put("DeleteEventBus", this::deleteEventBus);
         operations.put("DescribeEventBus", this::describeEventBus);
@@ -146,12 +142,7 @@ final class EventsApi {
 
     /** @return whether the operation is served. */
     boolean knows(final String operation) {
-        return operations.containsKey(operation);
-    }
-
-    /** @return the operations served, in the order of the API reference's groups. */
-    List<String> operations() {
-        return List.copyOf(operations.keySet());
+        return operation.equals("PutEvents") || operations.containsKey(operation);
     }
 
     /**
@@ -159,15 +150,9 @@ final class EventsApi {
      * @throws ApiException with AWS's code and message.
      */
     JsonNode handle(final String operation, final Principal principal, final byte[] body) {
-        return handle(operation, principal, body, null);
-    }
-
-    /**
-     * As {@link #handle(String, Principal, byte[])}; PutEvents adds to {@code archived} the indexes of the accepted
-     * entries whose bus has an archive.
-     */
-    JsonNode handle(final String operation, final Principal principal, final byte[] body,
-                    final List<ArchivedEntry> archived) {
+        if (operation.equals("PutEvents")) {
+            return putEvents(principal, body, null);
+        }
         final Function<Call, JsonNode> op = operations.get(operation);
         if (op == null) {
             throw new ApiException("UnknownOperationException", "Unknown operation " + operation);
@@ -182,7 +167,7 @@ final class EventsApi {
         if (parsed == null || !parsed.isObject()) {
             throw new ApiException("SerializationException", "the request body must be a JSON object");
         }
-        return invoke(() -> op.apply(new Call(callerOf(principal), parsed, archived)));
+        return invoke(() -> op.apply(new Call(callerOf(principal), parsed)));
     }
 
     /** Runs an operation, mapping the router's exceptions to AWS's error codes. */
@@ -214,14 +199,6 @@ final class EventsApi {
     }
 
     // ---- PutEvents -----------------------------------------------------------------------------------------
-
-    private JsonNode putEvents(final Call call) {
-        try (com.fasterxml.jackson.core.JsonParser parser = JSON.treeAsTokens(call.body())) {
-            return putEvents(call.caller(), entries(parser), call.archived());
-        } catch (java.io.IOException e) {
-            throw new ApiException("SerializationException", e.getMessage());
-        }
-    }
 
     /**
      * Reads PutEvents' entries straight from the request's tokens (no tree: the most frequent request does not

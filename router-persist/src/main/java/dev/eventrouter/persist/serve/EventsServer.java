@@ -155,7 +155,8 @@ public final class EventsServer implements AutoCloseable {
      * agent; new archives are written under {@code dataDir/archives/<name>}.
      */
     public void serveArchives(final dev.eventrouter.persist.archive.ArchiveStage archives,
-                              final dev.eventrouter.persist.replay.ReplayAgent replays, final java.nio.file.Path dataDir) {
+                              final dev.eventrouter.persist.replay.ReplayAgent replays,
+                              final java.nio.file.Path dataDir) {
         new ArchiveOperations(api, archives, replays, dataDir);
     }
 
@@ -222,56 +223,41 @@ public final class EventsServer implements AutoCloseable {
                 return;
             }
             if (operation.equals("PutEvents")) {
-                putEvents(ctx, keepAlive, principal, body);
+                answer(ctx, keepAlive, operation, principal, body);
             } else {
                 control.execute(() -> answer(ctx, keepAlive, operation, principal, body));
             }
         }
 
+        /**
+         * Runs an operation and answers it, counting its outcome. PutEvents runs on the event loop; entries it
+         * accepted for a bus with an archive are acknowledged only once the archive has them (a SIGKILL after the
+         * answer loses none): the answer then waits for the router's ring stages, off this thread, and an entry the
+         * archive may have missed (it failed, or the router closed first) is answered {@code InternalFailure} so the
+         * producer sends it again.
+         */
         private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final String operation,
                             final Principal principal, final byte[] body) {
             final long start = System.nanoTime();
-            String outcome = "ok";
-            try {
-                final JsonNode out = api.handle(operation, principal, body);
-                respond(ctx, keepAlive, HttpResponseStatus.OK, "application/x-amz-json-1.1",
-                    EventsApi.JSON.writeValueAsBytes(out), null);
-            } catch (ApiException e) {
-                outcome = e.type;
-                error(ctx, keepAlive, e);
-            } catch (Throwable e) {
-                outcome = "InternalException";
-                error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
-            }
             // unknown names share one label: a client cannot grow the registry without bound
-            metrics.request(api.knows(operation) ? operation : "unknown", outcome, System.nanoTime() - start);
-        }
-
-        /**
-         * PutEvents on the event loop. Entries accepted for a bus with an archive are acknowledged only once the
-         * archive has them (a SIGKILL after the answer loses none): the answer then waits for the router's ring
-         * stages, off this thread, and an entry the archive may have missed (it failed, or the router closed first)
-         * is answered {@code InternalFailure} so the producer sends it again.
-         */
-        private void putEvents(final ChannelHandlerContext ctx, final boolean keepAlive, final Principal principal,
-                               final byte[] body) {
-            final long start = System.nanoTime();
-            final List<EventsApi.ArchivedEntry> archived = new ArrayList<>(0);
+            final String label = api.knows(operation) ? operation : "unknown";
+            final List<EventsApi.ArchivedEntry> archived = operation.equals("PutEvents") ? new ArrayList<>(0) : null;
             final JsonNode out;
             try {
-                out = api.putEvents(principal, body, archived);
+                out = archived != null ? api.putEvents(principal, body, archived)
+                    : api.handle(operation, principal, body);
             } catch (ApiException e) {
                 error(ctx, keepAlive, e);
-                metrics.request("PutEvents", e.type, System.nanoTime() - start);
+                metrics.request(label, e.type, System.nanoTime() - start);
                 return;
             } catch (Throwable e) {
                 error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
-                metrics.request("PutEvents", "InternalException", System.nanoTime() - start);
+                metrics.request(label, "InternalException", System.nanoTime() - start);
                 return;
             }
-            if (archived.isEmpty()) {
+            if (archived == null || archived.isEmpty()) {
                 ok(ctx, keepAlive, out);
-                metrics.request("PutEvents", "ok", System.nanoTime() - start);
+                metrics.request(label, "ok", System.nanoTime() - start);
                 return;
             }
             awaiting.begin();
@@ -280,7 +266,7 @@ public final class EventsServer implements AutoCloseable {
                     ctx.executor().execute(() -> {
                         try {
                             ok(ctx, keepAlive, failUnarchived((ObjectNode) out, archived, passed));
-                            metrics.request("PutEvents", "ok", System.nanoTime() - start);
+                            metrics.request(label, "ok", System.nanoTime() - start);
                         } finally {
                             awaiting.end();
                         }
@@ -345,13 +331,12 @@ public final class EventsServer implements AutoCloseable {
             }
         }
 
-        /** @return whether none is left, waiting at most until the deadline. */
-        synchronized boolean awaitNone(final long deadlineNanos) throws InterruptedException {
+        /** Waits until none is left, or until the deadline. */
+        synchronized void awaitNone(final long deadlineNanos) throws InterruptedException {
             long left;
             while (count > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            return count == 0;
         }
     }
 

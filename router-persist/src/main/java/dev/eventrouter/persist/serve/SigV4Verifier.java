@@ -11,7 +11,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.signer.Aws4Signer;
 import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
@@ -54,19 +53,8 @@ final class SigV4Verifier {
     }
 
     /**
-     * @param headers lower-case header names to values (one value each; repeated headers joined with commas).
-     * @return the principal the access key maps to.
-     * @throws ApiException with AWS's code when the request is not correctly signed.
-     */
-    @SuppressWarnings("deprecation")
-    Principal verify(final String method, final String rawPath, final Map<String, String> headers,
-                     final byte[] body) {
-        return verify(method, rawPath, (java.util.function.Function<String, String>) headers::get, body);
-    }
-
-    /**
-     * @param headers a lower-case header name to its value (repeated headers joined with commas), or {@code null}:
-     *                only the headers the signature names are asked for.
+     * @param headers a lower-case header name to its value (repeated headers joined with commas), or {@code null}
+     *                when absent; only the headers the signature names are asked for.
      * @return the principal the access key maps to.
      * @throws ApiException with AWS's code when the request is not correctly signed.
      */
@@ -78,13 +66,13 @@ final class SigV4Verifier {
         if (authorization == null) {
             throw new ApiException("MissingAuthenticationTokenException", "Missing Authentication Token");
         }
-        final Authorization m = Authorization.parse(authorization.trim());
-        if (m == null) {
+        final Authorization auth = Authorization.parse(authorization.trim());
+        if (auth == null) {
             throw new ApiException("IncompleteSignatureException", "Authorization header requires 'Credential', "
                 + "'Signature' and 'SignedHeaders' parameters of an AWS4-HMAC-SHA256 signature. Authorization="
                 + authorization.split(" ")[0]);
         }
-        final String accessKey = m.accessKey();
+        final String accessKey = auth.accessKey();
         final Credentials.Entry entry = credentials.find(accessKey);
         if (entry == null) {
             throw new ApiException("UnrecognizedClientException", "The security token included in the request is "
@@ -126,11 +114,18 @@ final class SigV4Verifier {
             .protocol("http").encodedPath(rawPath.isEmpty() ? "/" : rawPath);
         final int colon = host.lastIndexOf(':');
         if (colon > 0 && host.indexOf(']') < colon) {
-            request.host(host.substring(0, colon)).port(Integer.parseInt(host.substring(colon + 1)));
+            final int port;
+            try {
+                port = Integer.parseInt(host.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ApiException("IncompleteSignatureException", "the Host header '" + host + "' has a port "
+                    + "that is not a number");
+            }
+            request.host(host.substring(0, colon)).port(port);
         } else {
             request.host(host);
         }
-        for (String name : m.signedHeaders().split(";")) {
+        for (String name : auth.signedHeaders().split(";")) {
             final String value = headers.apply(name);
             if (value == null) {
                 throw new ApiException("IncompleteSignatureException", "the signed header '" + name
@@ -141,13 +136,13 @@ final class SigV4Verifier {
         final SdkHttpFullRequest signed = SIGNER.sign(request.contentStreamProvider(
             ContentStreamProvider.fromByteArrayUnsafe(body)).build(), Aws4SignerParams.builder()
             .awsCredentials(AwsBasicCredentials.create(accessKey, entry.secretAccessKey()))
-            .signingName(m.service()).signingRegion(Region.of(m.region()))
+            .signingName(auth.service()).signingRegion(Region.of(auth.region()))
             .signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build());
         final List<String> expected = signed.headers().get("Authorization");
         final String ours = expected == null ? "" : expected.get(0);
         final int at = ours.lastIndexOf("Signature=");   // the signer's own output: no need to parse it again
         if (at < 0 || !MessageDigest.isEqual(ours.substring(at + 10).getBytes(StandardCharsets.US_ASCII),
-            m.signature().getBytes(StandardCharsets.US_ASCII))) {
+            auth.signature().getBytes(StandardCharsets.US_ASCII))) {
             throw new ApiException("InvalidSignatureException", "The request signature we calculated does not match "
                 + "the signature you provided. Check your AWS Secret Access Key and signing method. Consult the "
                 + "service documentation for details.");

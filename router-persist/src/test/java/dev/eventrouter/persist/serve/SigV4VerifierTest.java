@@ -48,15 +48,15 @@ class SigV4VerifierTest {
 
     @Test
     void shouldAcceptWithinFifteenMinutesAndAnswerAwsErrorsOutsideIt() {
-        assertEquals("111111111111", verifierAt(SIGNED.plusSeconds(14 * 60)).verify("POST", "/", signedHeaders(), BODY)
-            .account());
+        assertEquals("111111111111", verifierAt(SIGNED.plusSeconds(14 * 60))
+            .verify("POST", "/", signedHeaders()::get, BODY).account());
         final ApiException late = assertThrows(ApiException.class, () -> verifierAt(SIGNED.plusSeconds(16 * 60))
-            .verify("POST", "/", signedHeaders(), BODY));
+            .verify("POST", "/", signedHeaders()::get, BODY));
         assertEquals("InvalidSignatureException", late.type);
         assertEquals("Signature expired: 20261202T100000Z is now earlier than 20261202T100100Z "
             + "(20261202T101600Z - 15 min.)", late.getMessage());
         final ApiException early = assertThrows(ApiException.class, () -> verifierAt(SIGNED.minusSeconds(16 * 60))
-            .verify("POST", "/", signedHeaders(), BODY));
+            .verify("POST", "/", signedHeaders()::get, BODY));
         assertEquals("Signature not yet current: 20261202T100000Z is still later than 20261202T095900Z "
             + "(20261202T094400Z + 15 min.)", early.getMessage());
     }
@@ -67,22 +67,30 @@ class SigV4VerifierTest {
         final Map<String, String> tampered = signedHeaders();
         tampered.put("x-amz-target", "AWSEvents.DeleteRule");
         assertEquals("InvalidSignatureException", assertThrows(ApiException.class,
-            () -> verifier.verify("POST", "/", tampered, BODY)).type);
-        assertEquals("InvalidSignatureException", assertThrows(ApiException.class,
-            () -> verifier.verify("POST", "/", signedHeaders(), "{\"x\":1}".getBytes(StandardCharsets.UTF_8))).type);
+            () -> verifier.verify("POST", "/", tampered::get, BODY)).type);
+        assertEquals("InvalidSignatureException", assertThrows(ApiException.class, () -> verifier.verify("POST", "/",
+            signedHeaders()::get, "{\"x\":1}".getBytes(StandardCharsets.UTF_8))).type);
         final Map<String, String> none = signedHeaders();
         none.remove("authorization");
-        final ApiException missing = assertThrows(ApiException.class, () -> verifier.verify("POST", "/", none, BODY));
+        final ApiException missing = assertThrows(ApiException.class,
+            () -> verifier.verify("POST", "/", none::get, BODY));
         assertEquals("MissingAuthenticationTokenException: Missing Authentication Token", missing.type + ": "
             + missing.getMessage());
         final Map<String, String> malformed = signedHeaders();
         malformed.put("authorization", "Basic dXNlcjpwYXNz");
         assertEquals("IncompleteSignatureException", assertThrows(ApiException.class,
-            () -> verifier.verify("POST", "/", malformed, BODY)).type);
+            () -> verifier.verify("POST", "/", malformed::get, BODY)).type);
         final Map<String, String> dropped = signedHeaders();
         dropped.remove("x-amz-target");
         assertEquals("the signed header 'x-amz-target' is missing from the request", assertThrows(ApiException.class,
-            () -> verifier.verify("POST", "/", dropped, BODY)).getMessage());
+            () -> verifier.verify("POST", "/", dropped::get, BODY)).getMessage());
+        // a Host whose port is not a number is an error answered, not an exception that drops the connection
+        final Map<String, String> badPort = signedHeaders();
+        badPort.put("host", "127.0.0.1:40x0");
+        final ApiException port = assertThrows(ApiException.class,
+            () -> verifier.verify("POST", "/", badPort::get, BODY));
+        assertEquals("IncompleteSignatureException: the Host header '127.0.0.1:40x0' has a port that is not a number",
+            port.type + ": " + port.getMessage());
     }
 
     /**
@@ -117,10 +125,10 @@ class SigV4VerifierTest {
             final String text = header.toString();
             final java.util.regex.Matcher m = oracle.matcher(text);
             final SigV4Verifier.Authorization parsed = SigV4Verifier.Authorization.parse(text);
-            final String expected = m.matches() ? java.util.List.of(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5),
-                m.group(6)).toString() : "null";
-            final String actual = parsed == null ? "null" : java.util.List.of(parsed.accessKey(), parsed.date(), parsed.region(),
-                parsed.service(), parsed.signedHeaders(), parsed.signature()).toString();
+            final String expected = m.matches() ? java.util.List.of(m.group(1), m.group(2), m.group(3), m.group(4),
+                m.group(5), m.group(6)).toString() : "null";
+            final String actual = parsed == null ? "null" : java.util.List.of(parsed.accessKey(), parsed.date(),
+                parsed.region(), parsed.service(), parsed.signedHeaders(), parsed.signature()).toString();
             assertEquals(expected, actual, "seed " + seed + ", header " + text);
         }
     }
