@@ -39,8 +39,7 @@ class ServeProcessTest {
             + " \"eventBuses\": [\"orders\"], \"rules\": [{\"name\": \"all\", \"eventBus\": \"orders\","
             + " \"eventPattern\": {\"source\": [\"shop\"]}, \"targets\": [{\"id\": \"out\", \"type\": \"file\","
             + " \"path\": \"out.ndjson\"}]}]}");
-        final Path creds = Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
-            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
+        final Path creds = credentials();
         final Served server = serve(config, creds);
         final Process process = server.process;
         final BufferedReader stderr = server.stderr;
@@ -70,6 +69,12 @@ class ServeProcessTest {
         for (int n = 0; n < 100; n++) {
             assertTrue(out.get(n).endsWith(",\"detail\":{\"n\":" + n + "}}"), out.get(n));
         }
+    }
+
+    /** @return the credentials file of the tests: one access key of account 111111111111. */
+    private Path credentials() throws IOException {
+        return Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
+            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
     }
 
     /** A started {@code router serve} child: its process, stderr (past the listening line) and port. */
@@ -116,8 +121,7 @@ class ServeProcessTest {
             + " \"eventBuses\": [\"orders\"], \"rules\": [{\"name\": \"all\", \"eventBus\": \"orders\","
             + " \"eventPattern\": {\"source\": [\"shop\"]}}], \"archives\": [{\"name\": \"orders-archive\","
             + " \"eventBus\": \"orders\", \"dir\": \"archives/orders\"}]}");
-        final Path creds = Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
-            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
+        final Path creds = credentials();
         final Served first = serve(config, creds);
         try (EventBridgeClient client = first.client()) {
             for (int n = 0; n < 20; n++) {
@@ -151,8 +155,7 @@ class ServeProcessTest {
             + " \"eventBuses\": [\"orders\"], \"rules\": [{\"name\": \"all\", \"eventBus\": \"orders\","
             + " \"eventPattern\": {\"source\": [\"shop\"]}}], \"archives\": [{\"name\": \"orders-archive\","
             + " \"eventBus\": \"orders\", \"dir\": \"" + archiveDir + "\"}]}");
-        final Path creds = Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
-            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
+        final Path creds = credentials();
         final Served served = serve(config, creds);
         final java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final java.util.concurrent.CountDownLatch enough = new java.util.concurrent.CountDownLatch(1);
@@ -210,8 +213,7 @@ class ServeProcessTest {
     @Test
     void shouldDeliverATargetBoundOnTheCommandLineToItsFile() throws IOException, InterruptedException {
         final Path config = Files.writeString(dir.resolve("router.json"), "{\"account\": \"111111111111\"}");
-        final Path creds = Files.writeString(dir.resolve("creds.json"), "{\"AKIASERVETEST0000001\": "
-            + "{\"secretAccessKey\": \"s3cret\", \"principal\": \"111111111111\"}}");
+        final Path creds = credentials();
         final String queue = "arn:aws:sqs:us-east-1:111111111111:orders";
         final Path out = dir.resolve("orders.ndjson");
         final Served served = serve(config, creds, "--bind-target", queue + "=" + out);
@@ -231,16 +233,19 @@ class ServeProcessTest {
         assertEquals(List.of("{\"amount\":150}", "{\"amount\":250}"), Files.readAllLines(out));
     }
 
+    /** Refused before anything starts (in-process: no child JVM needed), each with the binding named. */
     @Test
-    void shouldRefuseABindingThatIsNotAnArn() throws IOException, InterruptedException {
+    void shouldRefuseABindingThatIsNotAnArnOrThatNamesABus() throws IOException {
         final Path config = Files.writeString(dir.resolve("router.json"), "{\"account\": \"111111111111\"}");
-        final Process process = ChildJvm.builder(RouterCli.class, "serve", "--config", config.toString(), "--port",
-            "0", "--allow-unsigned", "--bind-target", "orders=" + dir.resolve("o.ndjson")).redirectErrorStream(true)
-            .start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(2, process.exitValue(), output);
-        assertTrue(output.contains("--bind-target orders: not an ARN (arn:partition:service:region:account:resource)"),
-            output);
+        final CliRun notArn = CliRun.of("serve", "--config", config.toString(), "--port", "0", "--allow-unsigned",
+            "--bind-target", "orders=" + dir.resolve("o.ndjson"));
+        assertEquals(2, notArn.code(), notArn.err());
+        assertTrue(notArn.err().contains("--bind-target orders: not an ARN (arn:partition:service:region:account:"
+            + "resource)"), notArn.err());
+        final CliRun bus = CliRun.of("serve", "--config", config.toString(), "--port", "0", "--allow-unsigned",
+            "--bind-target", "arn:aws:events:us-east-1:111111111111:event-bus/audit=" + dir.resolve("o.ndjson"));
+        assertEquals(2, bus.code(), bus.err());
+        assertTrue(bus.err().contains("--bind-target arn:aws:events:us-east-1:111111111111:event-bus/audit: an event "
+            + "bus ARN is delivered bus to bus, not to a file"), bus.err());
     }
 }
