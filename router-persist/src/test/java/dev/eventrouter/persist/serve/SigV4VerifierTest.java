@@ -91,6 +91,15 @@ class SigV4VerifierTest {
             () -> verifier.verify("POST", "/", badPort::get, BODY));
         assertEquals("IncompleteSignatureException: the Host header '127.0.0.1:40x0' has a port that is not a number",
             port.type + ": " + port.getMessage());
+        // a credential scope the SDK's signer cannot build a request from is a signature that does not match
+        final Map<String, String> expected = Map.of("x?y/events", "InvalidSignatureException",
+            "us-east-1/é", "InvalidSignatureException", "us-east-1/ev ents", "IncompleteSignatureException");
+        expected.forEach((scope, type) -> {
+            final Map<String, String> odd = signedHeaders();
+            odd.put("authorization", odd.get("authorization").replace("us-east-1/events", scope));
+            assertEquals(type, assertThrows(ApiException.class,
+                () -> verifier.verify("POST", "/", odd::get, BODY), scope).type, scope);
+        });
     }
 
     /**
