@@ -297,13 +297,17 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
             reader = messages.reader();
             reader.seekPosition(nextNew);
         }
-        while (into.size() - start < maxMessages && reader.next()) {
-            final Message message = new Message(reader.index(), record(reader), 1, visibleAt);
-            nextNew = message.id + 1;
-            lastReceivedTime = message.record.timestampMillis();
-            inFlight.put(message.id, message);
-            byVisibility.add(message);
-            into.add(message.record);
+        try {
+            while (into.size() - start < maxMessages && reader.next()) {
+                final Message message = new Message(reader.index(), record(reader), 1, visibleAt);
+                nextNew = message.id + 1;
+                lastReceivedTime = message.record.timestampMillis();
+                inFlight.put(message.id, message);
+                byVisibility.add(message);
+                into.add(message.record);
+            }
+        } catch (InternalError e) {
+            throw reader.corruption(e);   // next()'s fault, delivered late (ArchiveReader.corruption)
         }
         final int count = into.size() - start;
         if (count > 0) {
