@@ -192,6 +192,14 @@ public final class EnvelopeEncoder {
         return length;
     }
 
+    /**
+     * @return whether the Detail last {@linkplain #validate validated} holds an object or an array as an element of
+     * an array (see {@link EventMatcher#lastEventNestsInArray()}); the envelope around it adds none.
+     */
+    public boolean detailNestsInArray() {
+        return detailChecker.lastEventNestsInArray();
+    }
+
     /** @return the id given to the last encoded event. */
     public String eventId() {
         return eventId;

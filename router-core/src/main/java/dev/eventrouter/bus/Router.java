@@ -1105,7 +1105,10 @@ public final class Router implements AutoCloseable {
         }
         final int length = publisher.encoder.encode(entry, account, bus.region());
         final BusRules rules = bus.compiled;
-        if (context.matchPutEventsAtIngest() && rules.automaton.ruleCount() > 0) {
+        // Only an entry whose Detail nests a container in an array can exceed the verification bound, and only one
+        // over the size limit can fail the size check: the others would pass this match, so it is skipped for them.
+        if (context.matchPutEventsAtIngest() && rules.automaton.ruleCount() > 0
+            && (publisher.encoder.detailNestsInArray() || length > context.maxEventBytes())) {
             publisher.entryRules = rules.automaton;
             try {
                 publisher.rulesCheck.match(publisher.encoder.bytes(), 0, length, rule -> { });

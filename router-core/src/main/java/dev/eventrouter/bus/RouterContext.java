@@ -167,7 +167,9 @@ public final class RouterContext {
      * @param value whether {@link Router#putEvents} matches each entry against its bus's rules on the caller's thread
      *              (default {@code true}), so an entry over the per-event verification bound (docs/patterns.md) is
      *              refused with {@code MalformedDetail} instead of being accepted and counted as malformed by the
-     *              match stage. {@code false} saves that match (see docs/benchmarks.md for its cost).
+     *              match stage. Only entries whose Detail holds an object or an array as an element of an array can
+     *              exceed that bound, so the others are not matched at ingest. {@code false} saves the match for
+     *              those entries too (see docs/benchmarks.md for its cost).
      */
     public RouterContext matchPutEventsAtIngest(final boolean value) {
         matchPutEventsAtIngest = value;

@@ -93,6 +93,15 @@ public final class EventMatcher {
         return match(json.getBytes(StandardCharsets.UTF_8), handler);
     }
 
+    /**
+     * @return whether the event last matched (or refused) held an object or an array as an element of an array.
+     * Only such an event can exceed the per-event bound of array-consistent verification, so an event without one
+     * cannot be refused by any rules for that reason (see docs/patterns.md, "work per event").
+     */
+    public boolean lastEventNestsInArray() {
+        return scanner.nestsInArray();
+    }
+
     /** Test seam: see {@link MatchState#stampsFrom(int)}. */
     void stampsFrom(final int value) {
         state.stampsFrom(value);

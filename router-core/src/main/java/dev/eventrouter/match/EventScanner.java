@@ -49,6 +49,7 @@ final class EventScanner {
     private byte[] unescaped = new byte[256];
     private byte[] containers = new byte[64];
     private int unescapedLength;
+    private boolean nestsInArray;
 
     EventScanner(final MatchState state) {
         this.state = state;
@@ -62,6 +63,7 @@ final class EventScanner {
         maxDepth = depthLimit;
         paths = automaton.paths;
         fields = automaton.fields;
+        nestsInArray = false;
         int p = skipWhitespace(offset);
         if (p >= end || buffer[p] != '{') {
             throw error(p, "event must be a JSON object");
@@ -70,6 +72,15 @@ final class EventScanner {
         if (p != end) {
             throw error(p, "unexpected content after the event");
         }
+    }
+
+    /**
+     * @return whether the last scanned event held an object or an array as an element of an array: only such an
+     * event gives array-consistent verification a search to do (a leaf outside any such element is evidence free
+     * of array membership), so only such an event can exceed {@link MatchState#MAX_VERIFY_STEPS}.
+     */
+    boolean nestsInArray() {
+        return nestsInArray;
     }
 
     private int scanObject(final int open, final int node, final int depth) {
@@ -169,6 +180,7 @@ final class EventScanner {
             }
             final byte b = buffer[p];
             if (b == '{' || b == '[') {
+                nestsInArray = true;
                 state.enterElement(arrayId, index);
                 p = scanValue(p, node, depth);
                 state.leaveElement();
@@ -211,6 +223,9 @@ final class EventScanner {
                 }
                 if (level == containers.length) {
                     containers = Arrays.copyOf(containers, level * 2);
+                }
+                if (level > 0 && containers[level - 1] == '[') {
+                    nestsInArray = true;
                 }
                 containers[level++] = b;
                 p = skipWhitespace(p + 1);

@@ -344,6 +344,25 @@ class RouterFaultTest {
         assertEquals(0, router.eventBus(null).metrics().malformed());
     }
 
+    /**
+     * The ingest match is skipped for entries without a container in an array (they cannot exceed the verification
+     * bound), but not for one whose envelope is over the router's event size: that one is still refused.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldStillRefuseAnEnvelopeOverTheEventSizeAtIngestWhenTheDetailHasNoArray() {
+        final Router router = Router.start(small());
+        router.putRule(Rule.of("any", "{\"source\":[\"s\"]}"));
+        final String detail = "{\"text\":\"" + "x".repeat(70_000) + "\"}";
+        final PutEventsResult result = router.putEvents(List.of(PutEventsEntry.of("s", "t", detail),
+            PutEventsEntry.of("s", "t", "{\"n\":1}")));
+        assertEquals("MalformedDetail", result.entries().get(0).error().code());
+        final String message = result.entries().get(0).error().message();
+        assertTrue(message.matches("event of 70[0-9]{3} bytes exceeds the limit of 65536 bytes"), message);
+        assertTrue(result.entries().get(1).isAccepted());
+        assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        assertEquals(0, router.eventBus(null).metrics().malformed());
+    }
+
     /** Without the ingest match the same entry is accepted, then counted as malformed by the match stage. */
     @org.junit.jupiter.api.Test
     void shouldLeaveTheVerificationBoundToTheMatchStageWhenPutEventsIsNotMatchedAtIngest() {

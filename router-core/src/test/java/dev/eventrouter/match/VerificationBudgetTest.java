@@ -54,4 +54,47 @@ public class VerificationBudgetTest {
         final String consistent = adversarial(3).replace("{\"m\":\"v\"}]", "{\"k\":\"v\",\"m\":\"v\"}]");
         assertEquals(java.util.Set.of("cheap", "crafted"), EventMatcherSupport.names(rules, consistent));
     }
+
+    /**
+     * PutEvents skips its ingest match for entries that nest no container in an array, on the ground that only
+     * those can exceed the budget: the adversarial event with its elements flattened to scalars is verified
+     * without search, however many elements hit.
+     */
+    @Test
+    void shouldNeverExceedTheBudgetForAnEventWithoutAContainerInAnArray() {
+        final RuleSet rules = new RuleSet();
+        rules.putAll(Map.of("flat", "{\"b\":[\"v\"],\"c\":[\"v\"],\"d\":[\"v\"],\"e\":[\"v\"],\"f\":[\"v\"],"
+            + "\"g\":[\"v\"],\"h\":[\"v\"],\"z\":[\"v\"],\"m\":[\"w\"]}", "crafted", PATTERN));
+        final String flat = adversarial(2000).replace("{\"k\":\"v\"}", "\"v\"").replace("{\"m\":\"v\"}", "\"v\"");
+        final EventMatcher matcher = new EventMatcher(rules);
+        assertEquals(0, matcher.match(flat, rule -> { }));
+        assertEquals(false, matcher.lastEventNestsInArray());
+        assertThrows(MalformedEventException.class, () -> matcher.match(adversarial(20), rule -> { }));
+        assertEquals(true, matcher.lastEventNestsInArray());
+    }
+
+    /** Whether an event nests a container in an array, found both where rules follow the array and where not. */
+    @Test
+    void shouldTellWhetherAnEventNestsAContainerInAnArray() {
+        final RuleSet rules = new RuleSet();
+        rules.putAll(Map.of("followed", "{\"a\":{\"k\":[\"v\"]}}"));
+        final Map<String, Boolean> events = new java.util.LinkedHashMap<>();
+        events.put("{}", false);
+        events.put("{\"a\":[1,\"x\",true,null,[]]}", true);
+        events.put("{\"a\":[1,\"x\",true,null]}", false);
+        events.put("{\"a\":[]}", false);
+        events.put("{\"a\":{\"k\":[\"v\"]},\"b\":{\"c\":{\"d\":[1,2]}}}", false);
+        events.put("{\"a\":[{\"k\":\"v\"}]}", true);
+        events.put("{\"b\":[{\"k\":\"v\"}]}", true);
+        events.put("{\"b\":[[1]]}", true);
+        events.put("{\"b\":{\"c\":[1,{}]}}", true);
+        events.put("{\"b\":[1,2],\"c\":{\"d\":[3,[4]]}}", true);
+        for (MatchAutomaton automaton : List.of(MatchAutomaton.EMPTY, rules.current())) {
+            final EventMatcher matcher = new EventMatcher(() -> automaton);
+            events.forEach((event, nests) -> {
+                matcher.match(event, rule -> { });
+                assertEquals(nests, matcher.lastEventNestsInArray(), event);
+            });
+        }
+    }
 }
