@@ -46,8 +46,10 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
  * Question: how many events per second does {@code router serve} take from the real AWS SDK, and at what latency,
  * beside in-process {@code putEvents} in the same run? One operation is one event; {@code events} sends
  * {@value #IN_FLIGHT} PutEvents requests of 10 entries at once and waits for all ({@code http}: the SDK's async
- * client over loopback, SigV4 signed by the client and verified by the server; {@code inProcess}: the same calls on
- * {@code Router.putEvents}; {@code http2}: the same client over HTTP/2 cleartext). {@code request} is one 10-entry
+ * client over loopback with its defaults, SigV4 signed by the client and verified by the server; {@code httpOneLoop}:
+ * the same with one SDK I/O thread completing the calls itself, the client configuration that measured best on two
+ * cores; {@code http2}: the default client over HTTP/2 cleartext; {@code inProcess}: the same calls on
+ * {@code Router.putEvents}). {@code request} is one 10-entry
  * request alone ({@code SampleTime}: its p50/p99).
  * The server's event-loop threads' allocation per request is printed after each iteration ("server B/request").
  * Goal (issue 12): at least 100,000 events/s through HTTP on the 2-core machine. The SDK and its JIT take long to
@@ -61,7 +63,7 @@ public class ServePutEventsBenchmark {
     static final int ENTRIES = 10;
     static final int IN_FLIGHT = 32;
 
-    @Param({"http", "http2", "inProcess"})
+    @Param({"http", "httpOneLoop", "http2", "inProcess"})
     public String path;
 
     private Router router;
@@ -84,9 +86,14 @@ public class ServePutEventsBenchmark {
         client = EventBridgeAsyncClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + server.port()))
             .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(
                 AwsBasicCredentials.create("AKIABENCH00000000001", "bench-secret")))
-            .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(IN_FLIGHT * 2)
-                .protocol("http2".equals(path) ? software.amazon.awssdk.http.Protocol.HTTP2
-                    : software.amazon.awssdk.http.Protocol.HTTP1_1)).build();
+            .httpClientBuilder(clientHttp())
+            .asyncConfiguration(c -> {
+                if ("httpOneLoop".equals(path)) {
+                    // completes each call on the SDK's I/O thread instead of handing it to another pool
+                    c.advancedOption(software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption
+                        .FUTURE_COMPLETION_EXECUTOR, Runnable::run);
+                }
+            }).build();
         final List<PutEventsRequestEntry> sdkEntries = new ArrayList<>();
         entries = new ArrayList<>();
         for (int i = 0; i < ENTRIES; i++) {
@@ -98,6 +105,18 @@ public class ServePutEventsBenchmark {
         if (client.putEvents(request).join().failedEntryCount() != 0) {
             throw new IllegalStateException("the benchmark's entries are refused");
         }
+    }
+
+    private NettyNioAsyncHttpClient.Builder clientHttp() {
+        final NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().maxConcurrency(IN_FLIGHT * 2)
+            .protocol("http2".equals(path) ? software.amazon.awssdk.http.Protocol.HTTP2
+                : software.amazon.awssdk.http.Protocol.HTTP1_1);
+        if ("httpOneLoop".equals(path)) {
+            // one I/O thread: on two cores shared with the server, fewer hand-offs between client threads
+            http.eventLoopGroupBuilder(software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup.builder()
+                .numberOfThreads(1));
+        }
+        return http;
     }
 
     @Setup(Level.Iteration)
