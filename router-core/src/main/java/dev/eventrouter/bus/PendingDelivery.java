@@ -15,6 +15,8 @@ final class PendingDelivery {
     boolean retryable;
     long dueMillis;
     long failedAtMillis;
+    /** The target asked for no retry before this time ({@code Retry-After}); 0 for no such request. */
+    long notBeforeMillis;
 
     PendingDelivery(final TargetBinding target, final byte[] event, final long ingestionTimeMillis,
                     final int retriesDone, final Attempt failed) {
@@ -24,6 +26,21 @@ final class PendingDelivery {
         this.ingestionTimeMillis = ingestionTimeMillis;
         this.retriesDone = retriesDone;
         failedWith(failed);
+    }
+
+    /** A failure reported by a completing target's completion, possibly with a least wait before the retry. */
+    PendingDelivery(final TargetBinding target, final byte[] event, final long ingestionTimeMillis,
+                    final int retriesDone, final String errorCode, final String errorMessage, final boolean retryable,
+                    final long retryAfterMillis) {
+        this.target = target;
+        failedAtMillis = target.router().clock().time();
+        this.event = event;
+        this.ingestionTimeMillis = ingestionTimeMillis;
+        this.retriesDone = retriesDone;
+        this.errorCode = errorCode;
+        this.errorMessage = errorMessage;
+        this.retryable = retryable;
+        notBeforeMillis = retryAfterMillis > 0 ? failedAtMillis + retryAfterMillis : 0;
     }
 
     /** Records the outcome of a failed attempt; the backoff counts from when it failed. */
@@ -36,5 +53,6 @@ final class PendingDelivery {
         errorCode = failed.errorCode;
         errorMessage = failed.errorMessage;
         retryable = failed.retryable;
+        notBeforeMillis = 0;
     }
 }

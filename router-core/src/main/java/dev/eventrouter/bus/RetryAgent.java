@@ -2,6 +2,7 @@ package dev.eventrouter.bus;
 
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.RetryPlanner;
+import dev.eventrouter.target.RetryPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -66,8 +67,14 @@ final class RetryAgent implements Agent {
     }
 
     private void plan(final PendingDelivery pending) {
-        final long at = planner.nextAttempt(pending.target.target.retryPolicy(), pending.ingestionTimeMillis,
-            pending.retriesDone, pending.failedAtMillis, pending.retryable);
+        final RetryPolicy policy = pending.target.target.retryPolicy();
+        long at = planner.nextAttempt(policy, pending.ingestionTimeMillis, pending.retriesDone,
+            pending.failedAtMillis, pending.retryable);
+        if (at >= 0 && pending.notBeforeMillis > at) {
+            // the target's Retry-After is the more conservative wait; it too must start within the event's age
+            at = pending.notBeforeMillis - pending.ingestionTimeMillis > policy.maximumEventAgeSeconds() * 1000L
+                ? RetryPlanner.EXHAUSTED_AGE : pending.notBeforeMillis;
+        }
         if (at >= 0) {
             pending.dueMillis = at;
             scheduled.add(pending);

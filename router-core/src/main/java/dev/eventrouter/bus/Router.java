@@ -60,6 +60,8 @@ public final class Router implements AutoCloseable {
     private final Map<String, TargetMetrics> targetMetrics = new ConcurrentHashMap<>();
     private final List<AgentRunner> workerRunners = new ArrayList<>();
     private final List<AsyncTargetWorker> workers = new ArrayList<>();
+    /** The in-flight deliveries of every completing target bound so far (replaced ones too, until close). */
+    private final List<CompletingDeliveries> completing = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Counter discardedForDeletedBus = new Counter();
     private final Counter stageErrors = new Counter();
     private final AtomicInteger activePublishers = new AtomicInteger();
@@ -541,9 +543,15 @@ public final class Router implements AutoCloseable {
         if (target.kind() == Target.Kind.ASYNC_HANDLER) {
             worker = new AsyncTargetWorker("eventrouter-target-" + target.id(), target.queueCapacity());
         }
+        final CompletingDeliveries completions = target.kind() == Target.Kind.COMPLETING
+            ? new CompletingDeliveries(target.queueCapacity()) : null;
         final TargetBinding binding = new TargetBinding(this, bus, target, rule.rule.name(), rule.arn, metrics,
-            target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker,
+            target.deadLetter() != null ? target.deadLetter() : context.defaultDeadLetter(), worker, completions,
             rule.rule.createdBy());
+        if (completions != null) {
+            completions.bind(binding);
+            completing.add(completions);
+        }
         if (worker != null) {
             worker.bind(binding);
             final AgentRunner runner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError,
@@ -1348,6 +1356,8 @@ public final class Router implements AutoCloseable {
             pipeline.stop(graceEnd, context.nanoClock(), stuck);
             pipeline.failStageWaiters();
             workers.forEach(AsyncTargetWorker::halt);
+            // before the retry agent's leftovers: a completion that fails from now on is reported by its target
+            completing.forEach(CompletingDeliveries::halt);
             workerRunners.forEach(runner -> stopRunner(runner, graceEnd, context.nanoClock(), stuck));
             stopRunner(retryRunner, graceEnd, context.nanoClock(), stuck);
             final List<Undelivered> left = new ArrayList<>();
@@ -1358,6 +1368,7 @@ public final class Router implements AutoCloseable {
                     "queued for an asynchronous target", event)));
             }
             left.addAll(retries.leftovers());
+            completing.forEach(c -> left.addAll(c.leftovers()));
             closeReport = new CloseReport(drained && left.isEmpty() && stuck.isEmpty(), left, stuck);
             return closeReport;
         }
@@ -1420,6 +1431,9 @@ public final class Router implements AutoCloseable {
         for (AsyncTargetWorker worker : workers) {
             sum += worker.offered();
         }
+        for (CompletingDeliveries c : completing) {
+            sum += c.started();
+        }
         return sum;
     }
 
@@ -1429,6 +1443,11 @@ public final class Router implements AutoCloseable {
         }
         for (AsyncTargetWorker worker : workers) {
             if (!worker.isIdle()) {
+                return false;
+            }
+        }
+        for (CompletingDeliveries c : completing) {
+            if (!c.isIdle()) {
                 return false;
             }
         }

@@ -21,6 +21,8 @@ final class TargetBinding {
     final TargetMetrics metrics;
     final DeadLetterHandler deadLetter;
     final AsyncTargetWorker worker;
+    /** The deliveries in flight of a completing target; null for other kinds. */
+    final CompletingDeliveries completions;
     /** The account that created the rule: the principal of its deliveries to buses. */
     final String creatorAccount;
     /** The account in the rule's ARN (the bus's): {@code aws:SourceAccount} of its deliveries. */
@@ -33,7 +35,7 @@ final class TargetBinding {
 
     TargetBinding(final Router router, final EventBus bus, final Target target, final String ruleName,
                   final String ruleArn, final TargetMetrics metrics, final DeadLetterHandler deadLetter,
-                  final AsyncTargetWorker worker, final String creator) {
+                  final AsyncTargetWorker worker, final CompletingDeliveries completions, final String creator) {
         this.router = router;
         this.bus = bus;
         this.region = bus.region();
@@ -45,6 +47,7 @@ final class TargetBinding {
         this.metrics = metrics;
         this.deadLetter = deadLetter;
         this.worker = worker;
+        this.completions = completions;
     }
 
     /**
@@ -92,6 +95,8 @@ final class TargetBinding {
                 metrics.throttled.increment();
                 attempt.fail(TargetException.THROTTLING, "queue of target " + target.id() + " is full", true);
                 return false;
+            case COMPLETING:
+                return completions.start(event, offset, length, ingestionTime, retriesDone, attempt);
             default:
                 return forward(event, offset, length, ingestionTime, flags, attempt);
         }
@@ -103,18 +108,8 @@ final class TargetBinding {
      */
     boolean invoke(final byte[] event, final int offset, final int length, final long ingestionTime,
                    final int retriesDone, final Attempt attempt) {
-        attempt.ruleName = ruleName;
-        attempt.ruleArn = ruleArn;
-        attempt.ingestionTimeMillis = ingestionTime;
         try {
-            if (target.input().isWholeEvent()) {
-                attempt.delivery.wrap(event, offset, length, ruleName, ruleArn, target.id(), retriesDone + 1,
-                    ingestionTime);
-            } else {
-                final byte[] payload = target.input().shape(event, offset, length, attempt);
-                attempt.delivery.wrap(payload, 0, payload.length, ruleName, ruleArn, target.id(), retriesDone + 1,
-                    ingestionTime);
-            }
+            wrap(attempt.delivery, event, offset, length, ingestionTime, retriesDone, attempt);
             target.handler().onEvent(attempt.delivery);
             metrics.delivered.increment();
             return true;
@@ -125,6 +120,24 @@ final class TargetBinding {
         }
         metrics.failed.increment();
         return false;
+    }
+
+    /**
+     * Points {@code delivery} at this target's payload for the event: the event itself, or its shaped input (which
+     * allocates) with the event beside it.
+     */
+    void wrap(final dev.eventrouter.target.Delivery delivery, final byte[] event, final int offset, final int length,
+              final long ingestionTime, final int retriesDone, final Attempt attempt) {
+        attempt.ruleName = ruleName;
+        attempt.ruleArn = ruleArn;
+        attempt.ingestionTimeMillis = ingestionTime;
+        if (target.input().isWholeEvent()) {
+            delivery.wrap(event, offset, length, ruleName, ruleArn, target.id(), retriesDone + 1, ingestionTime);
+        } else {
+            final byte[] payload = target.input().shape(event, offset, length, attempt);
+            delivery.wrap(payload, 0, payload.length, ruleName, ruleArn, target.id(), retriesDone + 1, ingestionTime)
+                .withEvent(event, offset, length);
+        }
     }
 
     /**

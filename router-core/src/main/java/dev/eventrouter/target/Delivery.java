@@ -6,11 +6,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A flyweight over one delivery: the payload (the event, or its shaped input) and the rule and target it is for.
- * Single-threaded and reused; valid only during {@link EventHandler#onEvent(Delivery)}. Reading the payload does
+ * Single-threaded and reused; valid only during {@link EventHandler#onEvent(Delivery)} (for a
+ * {@link CompletingHandler}, until its completion). Reading the payload does
  * not allocate; {@link #payloadAsString()} does.
  */
 public final class Delivery {
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer event = new UnsafeBuffer(new byte[0]);
     private int length;
     private String ruleName;
     private String ruleArn;
@@ -35,6 +37,7 @@ public final class Delivery {
                          final String ruleArn, final String targetId, final int attempt,
                          final long ingestionTimeMillis) {
         payload.wrap(bytes, offset, length);
+        event.wrap(bytes, offset, length);
         this.length = length;
         this.ruleName = ruleName;
         this.ruleArn = ruleArn;
@@ -42,6 +45,29 @@ public final class Delivery {
         this.attempt = attempt;
         this.ingestionTimeMillis = ingestionTimeMillis;
         return this;
+    }
+
+    /**
+     * Points the event at the matched event when the payload is its shaped input (Input, InputPath or an input
+     * transformer); call after {@link #wrap}.
+     *
+     * @param bytes  the event as the bus accepted it.
+     * @param offset its first byte.
+     * @param length its length.
+     * @return this flyweight.
+     */
+    public Delivery withEvent(final byte[] bytes, final int offset, final int length) {
+        event.wrap(bytes, offset, length);
+        return this;
+    }
+
+    /**
+     * @return the event as the bus accepted it, from index 0 to its capacity: the payload itself when the target
+     *         takes the whole event (dynamic parameters such as {@code $.detail.id} are read from here, never from
+     *         shaped input, as EventBridge does).
+     */
+    public DirectBuffer event() {
+        return event;
     }
 
     /** @return the payload, from index 0 to {@link #length()}. */

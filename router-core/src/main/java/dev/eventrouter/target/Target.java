@@ -4,8 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * A rule's target: where matched events go, in what shape, with which retry policy and dead-letter target.
- * Immutable; build one with {@link #handler}, {@link #asyncHandler} or {@link #bus} and the {@code with...}
- * methods.
+ * Immutable; build one with {@link #handler}, {@link #asyncHandler}, {@link #completing} or {@link #bus} and the
+ * {@code with...} methods.
  *
  * @param id            1-64 characters of letters, digits, '.', '-' and '_', unique within the rule.
  * @param kind          how the event is delivered.
@@ -14,10 +14,13 @@ import java.util.regex.Pattern;
  * @param input         what the target receives.
  * @param retryPolicy   how long and how often retryable failures are retried.
  * @param deadLetter    where undeliverable events go; {@code null} drops them (counted).
- * @param queueCapacity the bounded queue of an {@link Kind#ASYNC_HANDLER} target (a power of two).
+ * @param queueCapacity the bounded queue of an {@link Kind#ASYNC_HANDLER} target, the deliveries a
+ *                      {@link Kind#COMPLETING} target may have in flight (a power of two).
+ * @param completing    the handler of a {@link Kind#COMPLETING} target.
  */
 public record Target(String id, Kind kind, EventHandler handler, String bus, TargetInput input,
-                     RetryPolicy retryPolicy, DeadLetterHandler deadLetter, int queueCapacity) {
+                     RetryPolicy retryPolicy, DeadLetterHandler deadLetter, int queueCapacity,
+                     CompletingHandler completing) {
     /** The queue of an asynchronous target unless given. */
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
     private static final Pattern ID = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
@@ -29,7 +32,9 @@ public record Target(String id, Kind kind, EventHandler handler, String bus, Tar
         /** Queued (bounded) and called on the target's own worker thread. */
         ASYNC_HANDLER,
         /** Put on another bus, one hop only. */
-        BUS
+        BUS,
+        /** Started on the delivering thread without blocking, completed later from any thread. */
+        COMPLETING
     }
 
     /** Validates every field, naming the one that is wrong. */
@@ -41,7 +46,7 @@ public record Target(String id, Kind kind, EventHandler handler, String bus, Tar
         if (kind == null) {
             throw new IllegalArgumentException("target " + id + ": kind is required");
         }
-        if (kind != Kind.BUS && handler == null) {
+        if (kind == Kind.COMPLETING ? completing == null : kind != Kind.BUS && handler == null) {
             throw new IllegalArgumentException("target " + id + ": a " + kind + " target needs a handler");
         }
         if (kind == Kind.BUS && (bus == null || bus.isEmpty())) {
@@ -61,36 +66,44 @@ public record Target(String id, Kind kind, EventHandler handler, String bus, Tar
 
     /** @return a synchronous in-process target. */
     public static Target handler(final String id, final EventHandler handler) {
-        return new Target(id, Kind.HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY);
+        return new Target(id, Kind.HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY, null);
     }
 
     /** @return an asynchronous target with the default queue capacity. */
     public static Target asyncHandler(final String id, final EventHandler handler) {
-        return new Target(id, Kind.ASYNC_HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY);
+        return new Target(id, Kind.ASYNC_HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY, null);
     }
 
     /** @return a target that puts matched events on another bus (name or ARN). */
     public static Target bus(final String id, final String bus) {
-        return new Target(id, Kind.BUS, null, bus, null, null, null, DEFAULT_QUEUE_CAPACITY);
+        return new Target(id, Kind.BUS, null, bus, null, null, null, DEFAULT_QUEUE_CAPACITY, null);
+    }
+
+    /**
+     * @return a target whose deliveries complete later (see {@link CompletingHandler}), with at most
+     *         {@link #DEFAULT_QUEUE_CAPACITY} in flight.
+     */
+    public static Target completing(final String id, final CompletingHandler handler) {
+        return new Target(id, Kind.COMPLETING, null, null, null, null, null, DEFAULT_QUEUE_CAPACITY, handler);
     }
 
     /** @return a copy with this input shaping. */
     public Target withInput(final TargetInput shaping) {
-        return new Target(id, kind, handler, bus, shaping, retryPolicy, deadLetter, queueCapacity);
+        return new Target(id, kind, handler, bus, shaping, retryPolicy, deadLetter, queueCapacity, completing);
     }
 
     /** @return a copy with this retry policy. */
     public Target withRetryPolicy(final RetryPolicy policy) {
-        return new Target(id, kind, handler, bus, input, policy, deadLetter, queueCapacity);
+        return new Target(id, kind, handler, bus, input, policy, deadLetter, queueCapacity, completing);
     }
 
     /** @return a copy with this dead-letter target. */
     public Target withDeadLetter(final DeadLetterHandler handlerOfDeadLetters) {
-        return new Target(id, kind, handler, bus, input, retryPolicy, handlerOfDeadLetters, queueCapacity);
+        return new Target(id, kind, handler, bus, input, retryPolicy, handlerOfDeadLetters, queueCapacity, completing);
     }
 
-    /** @return a copy with this queue capacity (asynchronous targets). */
+    /** @return a copy with this queue capacity (asynchronous targets) or in-flight bound (completing targets). */
     public Target withQueueCapacity(final int capacity) {
-        return new Target(id, kind, handler, bus, input, retryPolicy, deadLetter, capacity);
+        return new Target(id, kind, handler, bus, input, retryPolicy, deadLetter, capacity, completing);
     }
 }

@@ -1,0 +1,201 @@
+package dev.eventrouter.bus;
+
+import dev.eventrouter.target.Completion;
+import dev.eventrouter.target.Delivery;
+import dev.eventrouter.target.TargetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+
+/**
+ * The deliveries of one {@link dev.eventrouter.target.Target.Kind#COMPLETING} target that are in flight: a fixed
+ * pool of flights, each holding its own copy of the event until the handler's completion arrives. Starting a
+ * delivery copies the event into a free flight (no allocation once the flight's array has grown to the event); no
+ * free flight means the target is saturated and the attempt fails as throttled, to be retried. A failed completion
+ * hands a copy to the retry agent. No thread of its own.
+ *
+ * <p>Accounting: every start counts in {@code started} before it reads {@link #halted}, every end (completion,
+ * refusal, synchronous failure) in {@code ended}; the deliveries are idle when both agree ({@code ended} read
+ * first). Close halts them, then reports each flight still out, and each that failed after the halt, as
+ * undelivered; those are not retried, and a success that arrives late is still counted.
+ */
+final class CompletingDeliveries {
+    private static final int FREE = 0;
+    private static final int FLYING = 1;
+    private static final int DONE = 2;
+
+    private final ManyToManyConcurrentArrayQueue<Flight> pool;
+    private final Flight[] flights;
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong ended = new AtomicLong();
+    /** Orders failed completions against {@link #halt()} and {@link #leftovers()}. */
+    private final Object lock = new Object();
+    private final List<Undelivered> lateFailures = new ArrayList<>();
+    private TargetBinding binding;
+    private volatile boolean halted;
+    private boolean reported;
+
+    CompletingDeliveries(final int capacity) {
+        pool = new ManyToManyConcurrentArrayQueue<>(capacity);
+        flights = new Flight[pool.capacity()];
+        for (int i = 0; i < flights.length; i++) {
+            flights[i] = new Flight();
+            pool.offer(flights[i]);
+        }
+    }
+
+    void bind(final TargetBinding target) {
+        binding = target;
+    }
+
+    /**
+     * Starts one delivery: copies the event into a flight and calls the handler. Never throws.
+     *
+     * @return whether the delivery was started (its outcome comes through the completion); {@code false} with the
+     *         failure in {@code attempt} when no flight is free, the deliveries are halted, or the handler threw
+     *         before completing.
+     */
+    boolean start(final byte[] event, final int offset, final int length, final long ingestionTime,
+                  final int retriesDone, final Attempt attempt) {
+        started.incrementAndGet();
+        final Flight flight = halted ? null : pool.poll();
+        if (flight == null) {
+            ended.incrementAndGet();
+            binding.metrics.throttled.increment();
+            binding.metrics.failed.increment();
+            attempt.fail(TargetException.THROTTLING, halted ? "target " + binding.target.id() + " is stopping"
+                : flights.length + " deliveries of target " + binding.target.id() + " are in flight", true);
+            return false;
+        }
+        try {
+            flight.load(event, offset, length, ingestionTime, retriesDone, attempt);
+        } catch (Throwable e) {
+            flight.release();
+            binding.metrics.failed.increment();
+            attempt.fail(TargetBinding.DISPATCH_ERROR, e.toString(), true);
+            return false;
+        }
+        flight.state.set(FLYING);
+        try {
+            binding.target.completing().onEvent(flight.delivery, flight);
+            return true;
+        } catch (TargetException e) {
+            return flight.failedNow(attempt, e.errorCode(), e.getMessage(), e.isRetryable());
+        } catch (Throwable e) {
+            return flight.failedNow(attempt, TargetBinding.HANDLER_ERROR, e.toString(), true);
+        }
+    }
+
+    /**
+     * Stops starting deliveries and retrying failed ones: what is in flight now, and what fails from now on, is
+     * reported by {@link #leftovers()}. Call before the retry agent's leftovers are taken: a failure before the
+     * halt is in the retry agent's hands.
+     */
+    void halt() {
+        synchronized (lock) {
+            halted = true;
+        }
+    }
+
+    /** @return whether nothing is in flight ({@code ended} is read first). */
+    boolean isIdle() {
+        final long done = ended.get();
+        return done == started.get();
+    }
+
+    /** @return deliveries started so far (a progress signature for draining). */
+    long started() {
+        return started.get();
+    }
+
+    /** @return copies of the events still in flight, for the close report (after {@link #halt()}). */
+    List<Undelivered> leftovers() {
+        synchronized (lock) {
+            reported = true;
+            final List<Undelivered> left = new ArrayList<>(lateFailures);
+            for (Flight flight : flights) {
+                if (flight.state.get() == FLYING) {
+                    left.add(flight.undelivered("in flight at a completing target when the router closed"));
+                }
+            }
+            return left;
+        }
+    }
+
+    /** One delivery's event, its delivery flyweight and its completion. */
+    private final class Flight implements Completion {
+        final Delivery delivery = new Delivery();
+        final AtomicInteger state = new AtomicInteger(FREE);
+        byte[] bytes = new byte[1024];
+        int length;
+        long ingestionTime;
+        int retriesDone;
+
+        void load(final byte[] event, final int offset, final int len, final long ingestion, final int retries,
+                  final Attempt attempt) {
+            if (bytes.length < len) {
+                bytes = new byte[Math.max(len, bytes.length * 2)];
+            }
+            System.arraycopy(event, offset, bytes, 0, len);
+            length = len;
+            ingestionTime = ingestion;
+            retriesDone = retries;
+            binding.wrap(delivery, bytes, 0, len, ingestion, retries, attempt);
+        }
+
+        /** The handler threw: a failed attempt unless it completed first. */
+        boolean failedNow(final Attempt attempt, final String code, final String message, final boolean retryable) {
+            if (!state.compareAndSet(FLYING, DONE)) {
+                return true;   // completed before the throw: the completion decided
+            }
+            release();
+            binding.metrics.failed.increment();
+            attempt.fail(code, message, retryable);
+            return false;
+        }
+
+        @Override
+        public void succeeded() {
+            if (state.compareAndSet(FLYING, DONE)) {
+                binding.metrics.delivered.increment();
+                release();
+            }
+        }
+
+        @Override
+        public void failed(final TargetException failure, final long retryAfterMillis) {
+            synchronized (lock) {
+                if (!state.compareAndSet(FLYING, DONE)) {
+                    return;
+                }
+                try {
+                    binding.metrics.failed.increment();
+                    if (!halted) {
+                        binding.router().retries().submit(new PendingDelivery(binding, TargetBinding.copy(bytes, 0,
+                            length), ingestionTime, retriesDone, failure.errorCode(), failure.getMessage(),
+                            failure.isRetryable(), Math.max(0, retryAfterMillis)));
+                    } else if (!reported) {
+                        lateFailures.add(undelivered("failed after the router closed: " + failure.errorCode() + ": "
+                            + failure.getMessage()));
+                    }
+                    // else it was in flight when the leftovers were taken, and reported then
+                } finally {
+                    release();
+                }
+            }
+        }
+
+        Undelivered undelivered(final String reason) {
+            return new Undelivered(binding.ruleArn, binding.target.id(), reason,
+                TargetBinding.copy(bytes, 0, length));
+        }
+
+        void release() {
+            state.set(FREE);
+            pool.offer(this);
+            ended.incrementAndGet();
+        }
+    }
+}
