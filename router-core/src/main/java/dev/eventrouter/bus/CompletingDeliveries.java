@@ -171,16 +171,22 @@ final class CompletingDeliveries {
                     return;
                 }
                 try {
-                    binding.metrics.failed.increment();
                     if (!halted) {
-                        binding.router().retries().submit(new PendingDelivery(binding, TargetBinding.copy(bytes, 0,
+                        // the failure's time is read before it is counted: whoever sees the count (a test moving the
+                        // clock) knows the backoff starts from a time before its move
+                        final PendingDelivery pending = new PendingDelivery(binding, TargetBinding.copy(bytes, 0,
                             length), ingestionTime, retriesDone, failure.errorCode(), failure.getMessage(),
-                            failure.isRetryable(), Math.max(0, retryAfterMillis)));
-                    } else if (!reported) {
-                        lateFailures.add(undelivered("failed after the router closed: " + failure.errorCode() + ": "
-                            + failure.getMessage()));
+                            failure.isRetryable(), Math.max(0, retryAfterMillis));
+                        binding.metrics.failed.increment();
+                        binding.router().retries().submit(pending);
+                    } else {
+                        binding.metrics.failed.increment();
+                        if (!reported) {
+                            lateFailures.add(undelivered("failed after the router closed: " + failure.errorCode()
+                                + ": " + failure.getMessage()));
+                        }
+                        // else it was in flight when the leftovers were taken, and reported then
                     }
-                    // else it was in flight when the leftovers were taken, and reported then
                 } finally {
                     release();
                 }

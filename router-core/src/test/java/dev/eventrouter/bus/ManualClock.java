@@ -7,7 +7,7 @@ import org.agrona.concurrent.EpochClock;
  * A clock tests move by hand, visible to the router's threads (Agrona's CachedEpochClock reads a plain field, which
  * a spinning agent may never re-read).
  */
-final class ManualClock implements EpochClock {
+public final class ManualClock implements EpochClock {
     private final AtomicLong millis = new AtomicLong();
 
     @Override
@@ -15,11 +15,11 @@ final class ManualClock implements EpochClock {
         return millis.get();
     }
 
-    void update(final long value) {
+    public void update(final long value) {
         millis.set(value);
     }
 
-    void advance(final long delta) {
+    public void advance(final long delta) {
         millis.addAndGet(delta);
     }
 }

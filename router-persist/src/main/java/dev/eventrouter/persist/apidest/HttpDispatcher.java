@@ -1,0 +1,403 @@
+package dev.eventrouter.persist.apidest;
+
+import dev.eventrouter.target.Completion;
+import dev.eventrouter.target.TargetException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.URI;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * Sends API destination calls: one duty-cycle agent (its own thread, the injected clock) queues each destination's
+ * calls behind its rate limit and enforces the 5 second timeout; Netty event loops connect, write and read. One
+ * connection per call with {@code Connection: close}, as EventBridge sends. Nothing blocks: the match and retry
+ * threads only hand a call to the agent's inbox.
+ *
+ * <p>Failure paths: a call's outcome reaches its {@link Completion} exactly once (answer, timeout, connection
+ * failure or close, whichever comes first). An exception inside the agent's duty cycle fails the call it was
+ * working on (retryable) and the agent goes on; close fails every call not answered yet as retryable, so the router
+ * retries or reports it.
+ */
+final class HttpDispatcher implements Agent {
+    /** EventBridge's client timeout for API destinations. */
+    static final long TIMEOUT_MILLIS = 5_000;
+    static final String USER_AGENT = "Amazon/EventBridge/ApiDestinations";
+    static final String CONTENT_TYPE = "application/json; charset=utf-8";
+    private static final long SECOND_NANOS = 1_000_000_000L;
+
+    private final ManyToOneConcurrentLinkedQueue<Call> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    private final Map<String, Lane> lanes = new HashMap<>();
+    private final List<Call> inFlight = new ArrayList<>();
+    private final EpochClock clock;
+    private final NanoClock nanoClock;
+    private final MultiThreadIoEventLoopGroup loops;
+    private final SslContext tls;
+    private final Resolver resolver;
+    private volatile boolean closed;
+    /** Duty cycles finished: a test that moved the clock waits for a whole cycle after the move. */
+    private volatile long cycles;
+
+    HttpDispatcher(final EpochClock clock, final NanoClock nanoClock, final int ioThreads, final Resolver resolver) {
+        this.resolver = resolver;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
+        loops = new MultiThreadIoEventLoopGroup(ioThreads, new io.netty.util.concurrent.DefaultThreadFactory(
+            "eventrouter-apidest-io", true), NioIoHandler.newFactory());
+        try {
+            tls = SslContextBuilder.forClient().build();
+        } catch (javax.net.ssl.SSLException e) {
+            loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("cannot set up TLS for API destinations: " + e.getMessage(), e);
+        }
+    }
+
+    /** Turns a call's target and delivery into its request, on the agent's thread. */
+    interface Resolver {
+        /**
+         * Fills {@code call}'s request fields ({@link Call#laneKey} onwards).
+         *
+         * @throws TargetException when the call cannot be made (the destination or its connection is gone or not
+         *                         authorized, the parameters do not fit the endpoint).
+         */
+        void resolve(Call call) throws TargetException;
+    }
+
+    /**
+     * One call: handed over by the target's handler with its delivery (valid until the completion) and resolved into
+     * a request on the agent's thread, so the match thread pays only for the hand-over.
+     */
+    static final class Call {
+        final Object target;
+        final dev.eventrouter.target.Delivery delivery;
+        final Completion completion;
+        final AtomicBoolean finished = new AtomicBoolean();
+        String laneKey;
+        int ratePerSecond;
+        URI uri;
+        String method;
+        List<Map.Entry<String, String>> headers;
+        byte[] body;
+        DestinationMetrics metrics;
+        long queuedAtMillis;
+        long startMillis;
+        long startNanos;
+        volatile Channel channel;
+
+        Call(final Object target, final dev.eventrouter.target.Delivery delivery, final Completion completion) {
+            this.target = target;
+            this.delivery = delivery;
+            this.completion = completion;
+        }
+
+        String target() {
+            return method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+        }
+    }
+
+    /** A destination's waiting calls and the earliest time (nanoseconds of the injected clock) the next may go. */
+    private static final class Lane {
+        final ArrayDeque<Call> waiting = new ArrayDeque<>();
+        long nextNanos = Long.MIN_VALUE;
+    }
+
+    /** Hands a call over. Any thread; never blocks. */
+    void submit(final Call call) {
+        if (closed) {
+            fail(call, new TargetException(TargetException.THROTTLING, "API destinations are closed", true), 0);
+            return;
+        }
+        inbox.offer(call);
+        if (closed) {
+            failQueued();   // closed while this call was being offered: the agent will not see it
+        }
+    }
+
+    /** Fails whatever is in the inbox once closed (the agent no longer reads it; one consumer at a time). */
+    private void failQueued() {
+        synchronized (inbox) {
+            Call call;
+            while ((call = inbox.poll()) != null) {
+                fail(call, new TargetException(TargetException.THROTTLING, "API destinations closed", true), 0);
+            }
+        }
+    }
+
+    @Override
+    public int doWork() {
+        final long now = clock.time();
+        int work = 0;
+        Call call;
+        while ((call = inbox.poll()) != null) {
+            work++;
+            try {
+                resolver.resolve(call);
+            } catch (TargetException e) {
+                fail(call, e, 0);
+                continue;
+            } catch (RuntimeException e) {
+                fail(call, new TargetException("INTERNAL_ERROR", "cannot make the request: " + e, true), 0);
+                continue;
+            }
+            call.queuedAtMillis = now;
+            final Lane lane = lanes.computeIfAbsent(call.laneKey, k -> new Lane());
+            if (lane.waiting.isEmpty() && lane.nextNanos < now * 1_000_000) {
+                lane.nextNanos = now * 1_000_000;   // an idle lane earns no credit for a burst
+            }
+            lane.waiting.add(call);
+        }
+        final long nowNanos = now * 1_000_000;
+        for (Lane lane : lanes.values()) {
+            while (!lane.waiting.isEmpty() && lane.nextNanos <= nowNanos) {
+                final Call next = lane.waiting.poll();
+                // the period rounds up, so no call ever goes before its time at the configured rate
+                lane.nextNanos += (SECOND_NANOS + next.ratePerSecond - 1) / next.ratePerSecond;
+                if (next.queuedAtMillis < now) {
+                    next.metrics.rateLimited.increment();
+                }
+                start(next, now);
+                work++;
+            }
+        }
+        for (Iterator<Call> it = inFlight.iterator(); it.hasNext(); ) {
+            final Call flying = it.next();
+            if (flying.finished.get()) {
+                it.remove();
+            } else if (now - flying.startMillis >= TIMEOUT_MILLIS) {
+                it.remove();
+                if (flying.finished.compareAndSet(false, true)) {
+                    flying.metrics.timeouts.increment();
+                    final Channel channel = flying.channel;
+                    if (channel != null) {
+                        channel.close();
+                    }
+                    flying.completion.failed(new TargetException(TargetException.TIMEOUT, "no answer within "
+                        + TIMEOUT_MILLIS + " ms from " + flying.target(), true));
+                }
+                work++;
+            }
+        }
+        cycles++;   // single writer: the agent
+        return work;
+    }
+
+    /** @return duty cycles finished so far (for tests: a cycle that began after a clock change has seen it). */
+    long cycles() {
+        return cycles;
+    }
+
+    private void start(final Call call, final long now) {
+        call.startMillis = now;
+        call.startNanos = nanoClock.nanoTime();
+        inFlight.add(call);
+        call.metrics.invocations.increment();
+        if (call.delivery.attempt() > 1) {
+            call.metrics.retries.increment();
+        }
+        try {
+            final boolean secure = "https".equals(call.uri.getScheme());
+            final int port = call.uri.getPort() > 0 ? call.uri.getPort() : secure ? 443 : 80;
+            final Bootstrap bootstrap = new Bootstrap().group(loops).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TIMEOUT_MILLIS)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(final SocketChannel ch) {
+                        if (secure) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), call.uri.getHost(), port));
+                        }
+                        ch.pipeline().addLast(new HttpClientCodec(), new Answer(call));
+                    }
+                });
+            bootstrap.connect(call.uri.getHost(), port).addListener((ChannelFutureListener) connected -> {
+                if (!connected.isSuccess()) {
+                    connectionFailed(call, "cannot connect to " + call.target() + ": " + connected.cause());
+                    return;
+                }
+                call.channel = connected.channel();
+                if (call.finished.get()) {
+                    connected.channel().close();   // timed out or closed while connecting
+                    return;
+                }
+                connected.channel().writeAndFlush(request(call)).addListener((ChannelFutureListener) written -> {
+                    if (!written.isSuccess()) {
+                        connectionFailed(call, "cannot send to " + call.target() + ": " + written.cause());
+                        written.channel().close();
+                    }
+                });
+            });
+        } catch (RuntimeException e) {
+            connectionFailed(call, "cannot send to " + call.target() + ": " + e);
+        }
+    }
+
+    private static FullHttpRequest request(final Call call) {
+        final String path = call.uri.getRawPath().isEmpty() ? "/" : call.uri.getRawPath();
+        final String target = call.uri.getRawQuery() == null ? path : path + "?" + call.uri.getRawQuery();
+        final FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+            HttpMethod.valueOf(call.method), target, Unpooled.wrappedBuffer(call.body));
+        for (Map.Entry<String, String> header : call.headers) {
+            request.headers().add(header.getKey(), header.getValue());
+        }
+        return request;
+    }
+
+    private static void connectionFailed(final Call call, final String message) {
+        if (call.finished.compareAndSet(false, true)) {
+            call.metrics.connectionFailures.increment();
+            call.completion.failed(new TargetException("CONNECTION_FAILURE", message, true));
+        }
+    }
+
+    private static void fail(final Call call, final TargetException failure, final long retryAfterMillis) {
+        if (call.finished.compareAndSet(false, true)) {
+            call.completion.failed(failure, retryAfterMillis);
+        }
+    }
+
+    /** Reads one answer: its status and {@code Retry-After}; the body is discarded. */
+    private final class Answer extends SimpleChannelInboundHandler<HttpObject> {
+        private final Call call;
+        private HttpResponse response;
+
+        Answer(final Call call) {
+            this.call = call;
+        }
+
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final HttpObject msg) {
+            if (msg instanceof HttpResponse r) {
+                response = r;
+            }
+            if (msg instanceof LastHttpContent && response != null) {
+                answered(response);
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(final ChannelHandlerContext ctx) {
+            connectionFailed(call, "the connection to " + call.target() + " closed before the answer");
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            connectionFailed(call, "reading the answer of " + call.target() + " failed: " + cause);
+            ctx.close();
+        }
+
+        private void answered(final HttpResponse answer) {
+            if (!call.finished.compareAndSet(false, true)) {
+                return;
+            }
+            final int status = answer.status().code();
+            call.metrics.latencyMicros.recordValue(Math.max(0, (nanoClock.nanoTime() - call.startNanos) / 1_000));
+            if (status >= 200 && status < 300) {
+                call.metrics.successes.increment();
+                call.completion.succeeded();
+                return;
+            }
+            final String message = "HTTP " + status + " " + answer.status().reasonPhrase() + " from "
+                + call.target();
+            if (status == 429 || status >= 500) {
+                (status == 429 ? call.metrics.throttledResponses : call.metrics.serverErrors).increment();
+                final String code = status == 429 ? TargetException.THROTTLING : "SDK_CLIENT_ERROR";
+                final long retryAfter = retryAfterMillis(answer.headers().get("Retry-After"), clock.time());
+                if (retryAfter < 0) {
+                    call.completion.failed(new TargetException(code, message + " (a negative Retry-After stops "
+                        + "retries)", false));
+                } else {
+                    call.completion.failed(new TargetException(code, message, true), retryAfter);
+                }
+                return;
+            }
+            (status >= 400 ? call.metrics.clientErrors : call.metrics.otherFailures).increment();
+            call.completion.failed(new TargetException("SDK_CLIENT_ERROR", message, false));
+        }
+    }
+
+    /**
+     * @return the least wait a {@code Retry-After} asks for: seconds, or an HTTP date relative to {@code nowMillis};
+     *         0 when absent or unreadable; negative when it asks to stop retrying.
+     */
+    static long retryAfterMillis(final String value, final long nowMillis) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        final String text = value.trim();
+        try {
+            final long seconds = Long.parseLong(text);
+            return seconds < 0 ? -1 : Math.multiplyExact(seconds, 1000L);
+        } catch (NumberFormatException | ArithmeticException e) {
+            // not a number of seconds: an HTTP date
+        }
+        try {
+            final long at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            return Math.max(0, at - nowMillis);
+        } catch (DateTimeParseException e) {
+            return 0;
+        }
+    }
+
+    /** Fails every call not answered yet (retryable) and stops the event loops. */
+    @Override
+    public void onClose() {
+        closed = true;
+        failQueued();
+        Call call;
+        for (Lane lane : lanes.values()) {
+            while ((call = lane.waiting.poll()) != null) {
+                fail(call, new TargetException(TargetException.THROTTLING, "API destinations closed", true), 0);
+            }
+        }
+        for (Call flying : inFlight) {
+            if (flying.finished.compareAndSet(false, true)) {
+                final Channel channel = flying.channel;
+                if (channel != null) {
+                    channel.close();
+                }
+                flying.completion.failed(new TargetException(TargetException.THROTTLING,
+                    "API destinations closed before " + flying.target() + " answered", true));
+            }
+        }
+        inFlight.clear();
+        loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        failQueued();
+    }
+
+    @Override
+    public String roleName() {
+        return "eventrouter-apidest";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.eventrouter.persist.apidest;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP server on loopback (the JDK's), recording every request and answering from a queue of scripted
+ * answers (200 when the queue is empty). An answer may hold the request until a latch opens, for timeouts and slow
+ * endpoints.
+ */
+final class LoopbackHttpServer implements AutoCloseable {
+    /** One request as the server received it; header names lower-cased. */
+    record Request(String method, String uri, Map<String, String> headers, String body) {
+    }
+
+    /** A scripted answer. */
+    record Answer(int status, Map<String, String> headers, CountDownLatch holdUntil) {
+        static Answer of(final int status) {
+            return new Answer(status, Map.of(), null);
+        }
+
+        static Answer of(final int status, final String header, final String value) {
+            return new Answer(status, Map.of(header, value), null);
+        }
+
+        static Answer held(final CountDownLatch latch) {
+            return new Answer(200, Map.of(), latch);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    final List<Request> requests = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+
+    LoopbackHttpServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(executor);
+        server.createContext("/", exchange -> {
+            final Map<String, String> headers = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((name, values) ->
+                headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+            final String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body));
+            final Answer polled = answers.poll();
+            final Answer answer = polled != null ? polled : Answer.of(200);
+            if (answer.holdUntil() != null) {
+                try {
+                    answer.holdUntil().await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            exchange.sendResponseHeaders(answer.status(), -1);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    String url(final String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    List<String> methodsAndUris() {
+        final List<String> out = new ArrayList<>();
+        requests.forEach(r -> out.add(r.method() + " " + r.uri()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
