@@ -43,7 +43,10 @@ public record ApiDestination(String name, String arn, String description, String
         if (connectionArn == null || connectionArn.isEmpty()) {
             throw new IllegalArgumentException("api destination " + name + ": ConnectionArn is required");
         }
-        checkEndpoint(invocationEndpoint);
+        if (invocationEndpoint == null || invocationEndpoint.isEmpty() || invocationEndpoint.length() > 2048) {
+            throw new IllegalArgumentException("InvocationEndpoint must be 1-2048 characters");
+        }
+        checkUrl("InvocationEndpoint", invocationEndpoint);
         if (httpMethod == null || !METHODS.contains(httpMethod.toUpperCase(Locale.ROOT))
             || !httpMethod.equals(httpMethod.toUpperCase(Locale.ROOT))) {
             throw new IllegalArgumentException("HttpMethod=" + httpMethod + ": must be one of POST, GET, HEAD, "
@@ -67,27 +70,22 @@ public record ApiDestination(String name, String arn, String description, String
         return count;
     }
 
-    private static void checkEndpoint(final String endpoint) {
-        if (endpoint == null || endpoint.isEmpty() || endpoint.length() > 2048) {
-            throw new IllegalArgumentException("InvocationEndpoint must be 1-2048 characters");
-        }
+    /** Checks that a URL is HTTPS, or HTTP on a loopback address, naming the field. */
+    static void checkUrl(final String field, final String url) {
         final URI uri;
         try {
-            uri = URI.create(endpoint.replace("*", "wildcard"));
+            uri = URI.create(url.replace("*", "wildcard"));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("InvocationEndpoint " + endpoint + " is not a URL: " + e.getMessage(), e);
+            throw new IllegalArgumentException(field + " " + url + " is not a URL: " + e.getMessage(), e);
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("InvocationEndpoint " + endpoint + " has no host");
+            throw new IllegalArgumentException(field + " " + url + " has no host");
         }
-        if ("https".equals(uri.getScheme())) {
+        if ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()) && isLoopback(uri.getHost())) {
             return;
         }
-        if ("http".equals(uri.getScheme()) && isLoopback(uri.getHost())) {
-            return;
-        }
-        throw new IllegalArgumentException("InvocationEndpoint " + endpoint + " must be an HTTPS URL (HTTP only on "
-            + "a loopback address: localhost, 127.0.0.0/8 or [::1])");
+        throw new IllegalArgumentException(field + " " + url + " must be an HTTPS URL (HTTP only on a loopback "
+            + "address: localhost, 127.0.0.0/8 or [::1])");
     }
 
     static boolean isLoopback(final String host) {

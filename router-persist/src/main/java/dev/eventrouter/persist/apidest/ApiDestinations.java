@@ -38,6 +38,8 @@ public final class ApiDestinations implements AutoCloseable {
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, ApiDestination> destinations = new ConcurrentHashMap<>();
     private final Map<String, DestinationMetrics> metrics = new ConcurrentHashMap<>();
+    /** The OAuth token state of each OAuth connection, by ARN. */
+    private final Map<String, Tokens> tokens = new ConcurrentHashMap<>();
     private final SplittableRandom ids;
     private final HttpDispatcher dispatcher;
     private final AgentRunner runner;
@@ -104,7 +106,23 @@ public final class ApiDestinations implements AutoCloseable {
         }
         this.context = context;
         ids = new SplittableRandom(context.seed);
-        dispatcher = new HttpDispatcher(context.clock, context.nanoClock, context.ioThreads, this::resolve);
+        dispatcher = new HttpDispatcher(context.clock, context.nanoClock, context.ioThreads,
+            new HttpDispatcher.Resolver() {
+                @Override
+                public boolean resolve(final HttpDispatcher.Call call) throws TargetException {
+                    return ApiDestinations.this.resolve(call);
+                }
+
+                @Override
+                public void unauthorized(final HttpDispatcher.Call call) {
+                    final TokenUse use = (TokenUse) call.oauthToken;
+                    synchronized (use.tokens()) {
+                        if (use.token().equals(use.tokens().token)) {
+                            use.tokens().token = null;
+                        }
+                    }
+                }
+            });
         runner = new AgentRunner(context.idleStrategy, e -> System.err.println("eventrouter-apidest: " + e), null,
             dispatcher);
         AgentRunner.startOnThread(runner);
@@ -118,7 +136,8 @@ public final class ApiDestinations implements AutoCloseable {
     // ---- connections -----------------------------------------------------------------------------------------
 
     /**
-     * Creates a connection. BASIC and API_KEY connections are AUTHORIZED at once.
+     * Creates a connection. BASIC and API_KEY connections are AUTHORIZED at once; an OAuth connection is AUTHORIZING
+     * until its first token arrives (requested now), then AUTHORIZED, or DEAUTHORIZED when the token request fails.
      *
      * @throws IllegalArgumentException naming the field that is wrong, or when the name is taken.
      */
@@ -129,9 +148,14 @@ public final class ApiDestinations implements AutoCloseable {
             throw new IllegalArgumentException("connection " + name + " already exists");
         }
         final Instant now = Instant.ofEpochMilli(context.clock.time());
+        final boolean oauth = authorization instanceof Connection.OAuth;
         final Connection created = new Connection(name, arn("connection", name), description, authorization,
-            invocation, Connection.State.AUTHORIZED, null, now, now, now);
+            invocation, oauth ? Connection.State.AUTHORIZING : Connection.State.AUTHORIZED, null, now, now,
+            oauth ? null : now);
         connections.put(created.arn(), created);
+        if (oauth) {
+            authorize(created);
+        }
         return created;
     }
 
@@ -144,26 +168,38 @@ public final class ApiDestinations implements AutoCloseable {
                                                     final Connection.InvocationParameters invocation) {
         final Connection current = connection(nameOrArn);
         final Instant now = Instant.ofEpochMilli(context.clock.time());
-        final boolean authorized = authorization != null || current.state() == Connection.State.AUTHORIZED;
+        final Connection.Authorization auth = authorization != null ? authorization : current.authorization();
+        final boolean reauthorize = authorization != null;
+        final boolean oauth = auth instanceof Connection.OAuth;
+        final Connection.State state = !reauthorize ? current.state()
+            : oauth ? Connection.State.AUTHORIZING : Connection.State.AUTHORIZED;
         final Connection updated = new Connection(current.name(), current.arn(),
-            description != null ? description : current.description(),
-            authorization != null ? authorization : current.authorization(),
-            invocation != null ? invocation : current.invocation(),
-            authorized ? Connection.State.AUTHORIZED : current.state(), authorized ? null : current.stateReason(),
-            current.creationTime(), now, authorization != null ? now : current.lastAuthorizedTime());
+            description != null ? description : current.description(), auth,
+            invocation != null ? invocation : current.invocation(), state, reauthorize ? null : current.stateReason(),
+            current.creationTime(), now, reauthorize && !oauth ? now : current.lastAuthorizedTime());
         connections.put(updated.arn(), updated);
+        if (reauthorize) {
+            tokens.remove(updated.arn());
+            if (oauth) {
+                authorize(updated);
+            }
+        }
         return updated;
     }
 
     /** Deauthorizes a connection: calls through it fail (not retried) until it is updated with credentials. */
     public synchronized Connection deauthorizeConnection(final String nameOrArn) {
-        return setState(connection(nameOrArn), Connection.State.DEAUTHORIZED, "deauthorized by DeauthorizeConnection");
+        final Connection current = connection(nameOrArn);
+        tokens.remove(current.arn());
+        return setState(current, Connection.State.DEAUTHORIZED, "deauthorized by DeauthorizeConnection", null);
     }
 
-    private Connection setState(final Connection current, final Connection.State state, final String reason) {
+    private Connection setState(final Connection current, final Connection.State state, final String reason,
+                                final Instant authorizedAt) {
         final Connection changed = new Connection(current.name(), current.arn(), current.description(),
             current.authorization(), current.invocation(), state, reason, current.creationTime(),
-            Instant.ofEpochMilli(context.clock.time()), current.lastAuthorizedTime());
+            Instant.ofEpochMilli(context.clock.time()), authorizedAt != null ? authorizedAt
+            : current.lastAuthorizedTime());
         connections.put(changed.arn(), changed);
         return changed;
     }
@@ -339,7 +375,7 @@ public final class ApiDestinations implements AutoCloseable {
     }
 
     /** Builds a call's request from its destination, connection and parameters; on the agent's thread. */
-    private void resolve(final HttpDispatcher.Call call) throws TargetException {
+    private boolean resolve(final HttpDispatcher.Call call) throws TargetException {
         final Spec spec = (Spec) call.target;
         final ApiDestination destination = destinations.get(spec.destinationArn());
         if (destination == null) {
@@ -351,10 +387,26 @@ public final class ApiDestinations implements AutoCloseable {
             throw new TargetException(TargetException.NO_RESOURCE, "connection " + destination.connectionArn()
                 + " of api destination " + destination.name() + " does not exist", false);
         }
-        if (connection.state() != Connection.State.AUTHORIZED) {
-            throw new TargetException(TargetException.NO_PERMISSIONS, "connection " + connection.name() + " is "
-                + connection.state() + (connection.stateReason() != null ? ": " + connection.stateReason() : ""),
-                false);
+        final boolean oauth = connection.authorization() instanceof Connection.OAuth;
+        if (connection.state() != Connection.State.AUTHORIZED
+            && !(oauth && connection.state() == Connection.State.AUTHORIZING)) {
+            throw deauthorized(connection);
+        }
+        String bearer = null;
+        if (oauth) {
+            final Tokens state = tokens.computeIfAbsent(connection.arn(), Tokens::new);
+            synchronized (state) {
+                if (state.token == null || context.clock.time() >= state.refreshAtMillis) {
+                    state.waiting.add(call);
+                    if (!state.fetching) {
+                        state.fetching = true;
+                        fetchToken(connection, state);
+                    }
+                    return false;
+                }
+                bearer = state.token;
+                call.oauthToken = new TokenUse(state, bearer);
+            }
         }
         if (destination.state() != ApiDestination.State.ACTIVE) {
             throw new TargetException(TargetException.NO_RESOURCE, "api destination " + destination.name() + " is "
@@ -388,18 +440,7 @@ public final class ApiDestinations implements AutoCloseable {
             }
         }
         connection.invocation().queryStrings().forEach(p -> query.put(p.key(), p.value()));
-        if (!query.isEmpty()) {
-            url.append(url.indexOf("?") >= 0 ? '&' : '?');
-            boolean first = true;
-            for (Map.Entry<String, String> q : query.entrySet()) {
-                if (!first) {
-                    url.append('&');
-                }
-                first = false;
-                url.append(URLEncoder.encode(q.getKey(), StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(q.getValue(), StandardCharsets.UTF_8));
-            }
-        }
+        appendQuery(url, query);
         call.uri = URI.create(url.toString());
         call.method = destination.httpMethod();
         call.body = call.delivery.payloadCopy();
@@ -422,15 +463,200 @@ public final class ApiDestinations implements AutoCloseable {
                 (basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
         } else if (connection.authorization() instanceof Connection.ApiKey key) {
             putHeader(headers, key.name(), key.value());
+        } else if (bearer != null) {
+            putHeader(headers, "Authorization", "Bearer " + bearer);
         }
         headers.put("Connection", "close");
         headers.put("Content-Length", Integer.toString(call.body.length));
-        final List<Map.Entry<String, String>> list = new ArrayList<>(headers.size());
-        headers.forEach((k, v) -> list.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
-        call.headers = list;
+        call.headers = entries(headers);
         call.laneKey = destination.arn();
         call.ratePerSecond = destination.rateLimitPerSecond();
         call.metrics = metrics.get(destination.arn());
+        return true;
+    }
+
+    private static TargetException deauthorized(final Connection connection) {
+        return new TargetException(TargetException.NO_PERMISSIONS, "connection " + connection.name() + " is "
+            + connection.state() + (connection.stateReason() != null ? ": " + connection.stateReason() : ""), false);
+    }
+
+    // ---- OAuth -----------------------------------------------------------------------------------------------
+
+    /** An OAuth connection's token, when to fetch the next one, and the calls waiting for it. Guarded by itself. */
+    private static final class Tokens {
+        final String connectionArn;
+        final DestinationMetrics metrics = new DestinationMetrics();
+        final List<HttpDispatcher.Call> waiting = new ArrayList<>();
+        String token;
+        long refreshAtMillis;
+        boolean fetching;
+
+        Tokens(final String connectionArn) {
+            this.connectionArn = connectionArn;
+        }
+    }
+
+    /** The token a call carries, to forget it when the endpoint refuses it. */
+    private record TokenUse(Tokens tokens, String token) {
+    }
+
+    /** Starts the first token request of a new or re-authorized OAuth connection. */
+    private void authorize(final Connection connection) {
+        final Tokens state = tokens.computeIfAbsent(connection.arn(), Tokens::new);
+        synchronized (state) {
+            if (!state.fetching) {
+                state.fetching = true;
+                fetchToken(connection, state);
+            }
+        }
+    }
+
+    /** Sends the token request (RFC 6749 §4.4, client credentials in HTTP Basic); one at a time per connection. */
+    private void fetchToken(final Connection connection, final Tokens state) {
+        final Connection.OAuth oauth = (Connection.OAuth) connection.authorization();
+        final TokenAnswer answer = new TokenAnswer(connection.arn(), state);
+        final HttpDispatcher.Call call = new HttpDispatcher.Call(null, null, answer);
+        answer.call = call;
+        final StringBuilder url = new StringBuilder(oauth.authorizationEndpoint());
+        appendQuery(url, parameterMap(oauth.parameters().queryStrings()));
+        call.uri = URI.create(url.toString());
+        call.method = oauth.httpMethod();
+        final Map<String, String> form = parameterMap(oauth.parameters().bodies());
+        call.body = form.isEmpty() ? new byte[0] : formEncode(form).getBytes(StandardCharsets.UTF_8);
+        final Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Host", call.uri.getRawAuthority());
+        headers.put("User-Agent", HttpDispatcher.USER_AGENT);
+        headers.put("Accept", "application/json");
+        if (!form.isEmpty()) {
+            headers.put("Content-Type", "application/x-www-form-urlencoded");
+        }
+        oauth.parameters().headers().forEach(p -> putHeader(headers, p.key(), p.value()));
+        putHeader(headers, "Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+            (oauth.clientId() + ":" + oauth.clientSecret()).getBytes(StandardCharsets.UTF_8)));
+        headers.put("Connection", "close");
+        headers.put("Content-Length", Integer.toString(call.body.length));
+        call.headers = entries(headers);
+        call.resolved = true;
+        call.captureBody = true;
+        call.laneKey = null;   // token requests do not count against a destination's rate
+        call.metrics = state.metrics;
+        dispatcher.submit(call);
+    }
+
+    /** The outcome of a token request: the token for the waiting calls, or a deauthorized connection. */
+    private final class TokenAnswer implements dev.eventrouter.target.Completion {
+        private final String connectionArn;
+        private final Tokens state;
+        private HttpDispatcher.Call call;
+
+        TokenAnswer(final String connectionArn, final Tokens state) {
+            this.connectionArn = connectionArn;
+            this.state = state;
+        }
+
+        @Override
+        public void succeeded() {
+            final String token;
+            final long lifetimeMillis;
+            try {
+                final com.fasterxml.jackson.databind.JsonNode answer = TOKEN_JSON.readTree(body());
+                final com.fasterxml.jackson.databind.JsonNode accessToken = answer == null ? null
+                    : answer.get("access_token");
+                if (accessToken == null || !accessToken.isTextual() || accessToken.asText().isEmpty()) {
+                    failed("the answer has no access_token");
+                    return;
+                }
+                token = accessToken.asText();
+                final com.fasterxml.jackson.databind.JsonNode expires = answer.get("expires_in");
+                lifetimeMillis = expires != null && expires.canConvertToLong() && expires.asLong() > 0
+                    ? expires.asLong() * 1000 : -1;
+            } catch (java.io.IOException | RuntimeException e) {
+                failed("the answer is not JSON");
+                return;
+            }
+            final long now = context.clock.time();
+            final List<HttpDispatcher.Call> ready;
+            synchronized (state) {
+                state.token = token;
+                // fetched again shortly before it expires: a tenth of its lifetime early, at most a minute
+                state.refreshAtMillis = lifetimeMillis < 0 ? Long.MAX_VALUE
+                    : now + lifetimeMillis - Math.min(60_000, lifetimeMillis / 10);
+                state.fetching = false;
+                ready = new ArrayList<>(state.waiting);
+                state.waiting.clear();
+            }
+            synchronized (ApiDestinations.this) {
+                final Connection current = connections.get(connectionArn);
+                if (current != null && tokens.get(connectionArn) == state) {
+                    setState(current, Connection.State.AUTHORIZED, null, Instant.ofEpochMilli(now));
+                }
+            }
+            ready.forEach(dispatcher::submit);
+        }
+
+        @Override
+        public void failed(final TargetException failure, final long retryAfterMillis) {
+            failed(failure.getMessage());
+        }
+
+        private void failed(final String why) {
+            final String reason = "the OAuth token request failed: " + why;
+            final List<HttpDispatcher.Call> refused;
+            synchronized (state) {
+                state.token = null;
+                state.fetching = false;
+                refused = new ArrayList<>(state.waiting);
+                state.waiting.clear();
+            }
+            Connection deauthorized = null;
+            synchronized (ApiDestinations.this) {
+                final Connection current = connections.get(connectionArn);
+                if (current != null && tokens.get(connectionArn) == state) {
+                    deauthorized = setState(current, Connection.State.DEAUTHORIZED, reason, null);
+                }
+            }
+            final TargetException refusal = deauthorized != null ? deauthorized(deauthorized)
+                : new TargetException(TargetException.NO_PERMISSIONS, reason, false);
+            refused.forEach(c -> HttpDispatcher.fail(c, refusal, 0));
+        }
+
+        private byte[] body() {
+            return call.responseBody == null ? new byte[0] : call.responseBody;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper TOKEN_JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static Map<String, String> parameterMap(final List<Connection.Parameter> parameters) {
+        final Map<String, String> map = new LinkedHashMap<>();
+        parameters.forEach(p -> map.put(p.key(), p.value()));
+        return map;
+    }
+
+    /** Appends {@code ?k=v&...} (or {@code &...} after an existing query), URL-encoded. */
+    private static void appendQuery(final StringBuilder url, final Map<String, String> query) {
+        if (!query.isEmpty()) {
+            url.append(url.indexOf("?") >= 0 ? '&' : '?').append(formEncode(query));
+        }
+    }
+
+    private static String formEncode(final Map<String, String> values) {
+        final StringBuilder out = new StringBuilder();
+        values.forEach((k, v) -> {
+            if (out.length() > 0) {
+                out.append('&');
+            }
+            out.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
+        return out.toString();
+    }
+
+    private static List<Map.Entry<String, String>> entries(final Map<String, String> headers) {
+        final List<Map.Entry<String, String>> list = new ArrayList<>(headers.size());
+        headers.forEach((k, v) -> list.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
+        return list;
     }
 
     /** Sets a header, replacing one of the same name in any letter case (the later source wins). */

@@ -31,7 +31,7 @@ public record Connection(String name, String arn, String description, Authorizat
         FAILED_CONNECTIVITY }
 
     /** Credentials of a connection. */
-    public sealed interface Authorization permits Basic, ApiKey {
+    public sealed interface Authorization permits Basic, ApiKey, OAuth {
         /** @return the API's name of the kind: BASIC, API_KEY or OAUTH_CLIENT_CREDENTIALS. */
         String type();
     }
@@ -96,6 +96,85 @@ public record Connection(String name, String arn, String description, Authorizat
     }
 
     /**
+     * OAuth client credentials: the router exchanges the client id and secret for an access token at the
+     * authorization endpoint before the first call, keeps it until shortly before it expires, fetches a new one when
+     * an endpoint answers 401 or 407 (the call is retried with it) and sends {@code Authorization: Bearer <token>}.
+     * The token request follows RFC 6749 §4.4 where the EventBridge documentation is silent: the client id and secret
+     * in {@code Authorization: Basic}, the body parameters form-encoded, the query and header parameters as given.
+     *
+     * @param authorizationEndpoint the token URL: HTTPS, or HTTP on a loopback address.
+     * @param httpMethod            GET, POST or PUT.
+     * @param clientId              1-512 characters without ':'.
+     * @param clientSecret          1-512 characters without ':'; secret.
+     * @param parameters            header, query string and body parameters of the token request (e.g. {@code
+     *                              grant_type=client_credentials}, a scope).
+     */
+    public record OAuth(String authorizationEndpoint, String httpMethod, String clientId, String clientSecret,
+                        OAuthParameters parameters) implements Authorization {
+        /** Validates every field. */
+        public OAuth {
+            requireText("OAuthParameters.AuthorizationEndpoint", authorizationEndpoint, 2048);
+            ApiDestination.checkUrl("OAuthParameters.AuthorizationEndpoint", authorizationEndpoint);
+            if (!"GET".equals(httpMethod) && !"POST".equals(httpMethod) && !"PUT".equals(httpMethod)) {
+                throw new IllegalArgumentException("OAuthParameters.HttpMethod=" + httpMethod
+                    + ": must be GET, POST or PUT");
+            }
+            requireText("OAuthParameters.ClientParameters.ClientID", clientId, 512);
+            requireText("OAuthParameters.ClientParameters.ClientSecret", clientSecret, 512);
+            if (clientId.indexOf(':') >= 0 || clientSecret.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("OAuthParameters.ClientParameters: the client id and secret must "
+                    + "not contain ':'");
+            }
+            checkHeaderValue("OAuthParameters.ClientParameters.ClientSecret", clientSecret);
+            parameters = parameters == null ? OAuthParameters.NONE : parameters;
+        }
+
+        @Override
+        public String type() {
+            return "OAUTH_CLIENT_CREDENTIALS";
+        }
+
+        @Override
+        public String toString() {
+            return "OAuth[endpoint=" + authorizationEndpoint + ", method=" + httpMethod + ", clientId=" + clientId
+                + ", clientSecret=" + MASK + ", " + parameters + "]";
+        }
+    }
+
+    /**
+     * {@code OAuthHttpParameters}: added to the token request.
+     *
+     * @param headers      header parameters, at most 100.
+     * @param queryStrings query string parameters, at most 100.
+     * @param bodies       body parameters (form-encoded), at most 100.
+     */
+    public record OAuthParameters(List<Parameter> headers, List<Parameter> queryStrings, List<Parameter> bodies) {
+        /** No parameters. */
+        public static final OAuthParameters NONE = new OAuthParameters(List.of(), List.of(), List.of());
+
+        /** Validates the counts and the header values. */
+        public OAuthParameters {
+            headers = List.copyOf(headers == null ? List.of() : headers);
+            queryStrings = List.copyOf(queryStrings == null ? List.of() : queryStrings);
+            bodies = List.copyOf(bodies == null ? List.of() : bodies);
+            if (headers.size() > 100 || queryStrings.size() > 100 || bodies.size() > 100) {
+                throw new IllegalArgumentException("OAuthHttpParameters: at most 100 header, 100 query string and 100 "
+                    + "body parameters");
+            }
+            checkHeaders("OAuthHttpParameters.HeaderParameters", headers);
+        }
+    }
+
+    private static void checkHeaders(final String field, final List<Parameter> headers) {
+        for (Parameter header : headers) {
+            if (!ApiKey.TOKEN.matcher(header.key()).matches()) {
+                throw new IllegalArgumentException(field + ": '" + header.key() + "' is not a valid header name");
+            }
+            checkHeaderValue(field + "." + header.key(), header.value());
+        }
+    }
+
+    /**
      * One parameter of {@code InvocationHttpParameters}.
      *
      * @param key    1-512 characters.
@@ -137,13 +216,7 @@ public record Connection(String name, String arn, String description, Authorizat
                 throw new IllegalArgumentException("InvocationHttpParameters: at most 100 header and 100 query "
                     + "string parameters, got " + headers.size() + " and " + queryStrings.size());
             }
-            for (Parameter header : headers) {
-                if (!ApiKey.TOKEN.matcher(header.key()).matches()) {
-                    throw new IllegalArgumentException("InvocationHttpParameters.HeaderParameters: '" + header.key()
-                        + "' is not a valid header name");
-                }
-                checkHeaderValue("InvocationHttpParameters.HeaderParameters." + header.key(), header.value());
-            }
+            checkHeaders("InvocationHttpParameters.HeaderParameters", headers);
         }
     }
 

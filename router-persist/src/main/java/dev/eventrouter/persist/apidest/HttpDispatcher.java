@@ -57,6 +57,7 @@ final class HttpDispatcher implements Agent {
     static final String USER_AGENT = "Amazon/EventBridge/ApiDestinations";
     static final String CONTENT_TYPE = "application/json; charset=utf-8";
     private static final long SECOND_NANOS = 1_000_000_000L;
+    private static final int MAX_CAPTURED_BODY = 64 * 1024;
 
     private final ManyToOneConcurrentLinkedQueue<Call> inbox = new ManyToOneConcurrentLinkedQueue<>();
     private final Map<String, Lane> lanes = new HashMap<>();
@@ -89,10 +90,14 @@ final class HttpDispatcher implements Agent {
         /**
          * Fills {@code call}'s request fields ({@link Call#laneKey} onwards).
          *
+         * @return {@code false} when the call must wait (for an OAuth token): the resolver submits it again later.
          * @throws TargetException when the call cannot be made (the destination or its connection is gone or not
          *                         authorized, the parameters do not fit the endpoint).
          */
-        void resolve(Call call) throws TargetException;
+        boolean resolve(Call call) throws TargetException;
+
+        /** The endpoint answered 401 or 407 to a call made with an OAuth token: the token is no longer good. */
+        void unauthorized(Call call);
     }
 
     /**
@@ -104,6 +109,15 @@ final class HttpDispatcher implements Agent {
         final dev.eventrouter.target.Delivery delivery;
         final Completion completion;
         final AtomicBoolean finished = new AtomicBoolean();
+        /** Set for calls built complete (token requests): the resolver is skipped. */
+        boolean resolved;
+        /** Keep the answer's body (up to 64 KiB) in {@link #responseBody}. */
+        boolean captureBody;
+        byte[] responseBody;
+        /** The status of the answer, once answered. */
+        volatile int status;
+        /** The OAuth token the call carries, or null. */
+        Object oauthToken;
         String laneKey;
         int ratePerSecond;
         URI uri;
@@ -163,7 +177,9 @@ final class HttpDispatcher implements Agent {
         while ((call = inbox.poll()) != null) {
             work++;
             try {
-                resolver.resolve(call);
+                if (!call.resolved && !resolver.resolve(call)) {
+                    continue;   // parked until its connection has a token
+                }
             } catch (TargetException e) {
                 fail(call, e, 0);
                 continue;
@@ -172,6 +188,10 @@ final class HttpDispatcher implements Agent {
                 continue;
             }
             call.queuedAtMillis = now;
+            if (call.laneKey == null) {
+                start(call, now);   // not rate limited (token requests)
+                continue;
+            }
             final Lane lane = lanes.computeIfAbsent(call.laneKey, k -> new Lane());
             if (lane.waiting.isEmpty() && lane.nextNanos < now * 1_000_000) {
                 lane.nextNanos = now * 1_000_000;   // an idle lane earns no credit for a burst
@@ -223,7 +243,7 @@ final class HttpDispatcher implements Agent {
         call.startNanos = nanoClock.nanoTime();
         inFlight.add(call);
         call.metrics.invocations.increment();
-        if (call.delivery.attempt() > 1) {
+        if (call.delivery != null && call.delivery.attempt() > 1) {
             call.metrics.retries.increment();
         }
         try {
@@ -280,7 +300,7 @@ final class HttpDispatcher implements Agent {
         }
     }
 
-    private static void fail(final Call call, final TargetException failure, final long retryAfterMillis) {
+    static void fail(final Call call, final TargetException failure, final long retryAfterMillis) {
         if (call.finished.compareAndSet(false, true)) {
             call.completion.failed(failure, retryAfterMillis);
         }
@@ -289,6 +309,7 @@ final class HttpDispatcher implements Agent {
     /** Reads one answer: its status and {@code Retry-After}; the body is discarded. */
     private final class Answer extends SimpleChannelInboundHandler<HttpObject> {
         private final Call call;
+        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         private HttpResponse response;
 
         Answer(final Call call) {
@@ -300,7 +321,19 @@ final class HttpDispatcher implements Agent {
             if (msg instanceof HttpResponse r) {
                 response = r;
             }
+            if (call.captureBody && msg instanceof io.netty.handler.codec.http.HttpContent content) {
+                final io.netty.buffer.ByteBuf bytes = content.content();
+                final int room = MAX_CAPTURED_BODY - body.size();
+                if (room > 0) {
+                    final byte[] chunk = new byte[Math.min(room, bytes.readableBytes())];
+                    bytes.getBytes(bytes.readerIndex(), chunk);
+                    body.write(chunk, 0, chunk.length);
+                }
+            }
             if (msg instanceof LastHttpContent && response != null) {
+                if (call.captureBody) {
+                    call.responseBody = body.toByteArray();
+                }
                 answered(response);
                 ctx.close();
             }
@@ -322,6 +355,7 @@ final class HttpDispatcher implements Agent {
                 return;
             }
             final int status = answer.status().code();
+            call.status = status;
             call.metrics.latencyMicros.recordValue(Math.max(0, (nanoClock.nanoTime() - call.startNanos) / 1_000));
             if (status >= 200 && status < 300) {
                 call.metrics.successes.increment();
@@ -330,6 +364,14 @@ final class HttpDispatcher implements Agent {
             }
             final String message = "HTTP " + status + " " + answer.status().reasonPhrase() + " from "
                 + call.target();
+            if ((status == 401 || status == 407) && call.oauthToken != null) {
+                // EventBridge refreshes the OAuth token on 401 and 407; the retry carries the new one
+                call.metrics.clientErrors.increment();
+                resolver.unauthorized(call);
+                call.completion.failed(new TargetException("SDK_CLIENT_ERROR", message + " (the OAuth token is "
+                    + "fetched again for the retry)", true));
+                return;
+            }
             if (status == 429 || status >= 500) {
                 (status == 429 ? call.metrics.throttledResponses : call.metrics.serverErrors).increment();
                 final String code = status == 429 ? TargetException.THROTTLING : "SDK_CLIENT_ERROR";

@@ -6,28 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventrouter.bus.Await;
-import dev.eventrouter.bus.ManualClock;
 import dev.eventrouter.bus.PutEventsEntry;
 import dev.eventrouter.bus.PutEventsResult;
-import dev.eventrouter.bus.Router;
-import dev.eventrouter.bus.RouterContext;
-import dev.eventrouter.bus.Rule;
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.RetryPolicy;
 import dev.eventrouter.target.Target;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,33 +29,9 @@ import org.junit.jupiter.api.Timeout;
  * the EventBridge user guide lists for API destinations (docs/api-destinations.md cites it).
  */
 @Timeout(60)
-class ApiDestinationsTest {
-    private static final long T0 = Instant.parse("2026-12-03T10:00:00Z").toEpochMilli();
+class ApiDestinationsTest extends ApiDestinationsFixture {
     private static final Set<String> AWS_HEADERS = Set.of("host", "user-agent", "content-type", "range",
         "accept-encoding", "connection", "content-length");
-
-    private final ManualClock clock = new ManualClock();
-    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
-    private LoopbackHttpServer server;
-    private Router router;
-    private ApiDestinations apis;
-
-    @BeforeEach
-    void start() throws IOException {
-        clock.update(T0);
-        server = new LoopbackHttpServer();
-        router = Router.start(new RouterContext().clock(clock).seed(7).maxEventBytes(16 * 1024)
-            .handoffBytes(1 << 20));
-        router.putRule(Rule.of("r", "{\"source\":[\"app\"]}"));
-        apis = ApiDestinations.start(new ApiDestinations.Context().clock(clock).seed(1));
-    }
-
-    @AfterEach
-    void stop() {
-        router.close(Duration.ofSeconds(10));
-        apis.close();
-        server.close();
-    }
 
     private void target(final Target target) {
         router.putTargets(null, "r", List.of(target.withDeadLetter(deadLetters::add)));

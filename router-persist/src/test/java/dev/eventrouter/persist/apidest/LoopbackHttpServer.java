@@ -28,17 +28,21 @@ final class LoopbackHttpServer implements AutoCloseable {
     }
 
     /** A scripted answer. */
-    record Answer(int status, Map<String, String> headers, CountDownLatch holdUntil) {
+    record Answer(int status, Map<String, String> headers, CountDownLatch holdUntil, String body) {
         static Answer of(final int status) {
-            return new Answer(status, Map.of(), null);
+            return new Answer(status, Map.of(), null, null);
         }
 
         static Answer of(final int status, final String header, final String value) {
-            return new Answer(status, Map.of(header, value), null);
+            return new Answer(status, Map.of(header, value), null, null);
         }
 
         static Answer held(final CountDownLatch latch) {
-            return new Answer(200, Map.of(), latch);
+            return new Answer(200, Map.of(), latch, null);
+        }
+
+        static Answer json(final int status, final String body) {
+            return new Answer(status, Map.of("Content-Type", "application/json"), null, body);
         }
     }
 
@@ -46,6 +50,8 @@ final class LoopbackHttpServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     final List<Request> requests = new CopyOnWriteArrayList<>();
     final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+    /** Answers for requests to one path (checked before {@link #answers}). */
+    final Map<String, BlockingQueue<Answer>> answersByPath = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoopbackHttpServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -56,7 +62,8 @@ final class LoopbackHttpServer implements AutoCloseable {
                 headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
             final String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body));
-            final Answer polled = answers.poll();
+            final BlockingQueue<Answer> forPath = answersByPath.get(exchange.getRequestURI().getPath());
+            final Answer polled = forPath != null && !forPath.isEmpty() ? forPath.poll() : answers.poll();
             final Answer answer = polled != null ? polled : Answer.of(200);
             if (answer.holdUntil() != null) {
                 try {
@@ -66,10 +73,31 @@ final class LoopbackHttpServer implements AutoCloseable {
                 }
             }
             answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-            exchange.sendResponseHeaders(answer.status(), -1);
+            if (answer.body() == null) {
+                exchange.sendResponseHeaders(answer.status(), -1);
+            } else {
+                final byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(answer.status(), bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
             exchange.close();
         });
         server.start();
+    }
+
+    /** Queues answers for requests to {@code path}. */
+    void answer(final String path, final Answer... scripted) {
+        answersByPath.computeIfAbsent(path, k -> new LinkedBlockingQueue<>()).addAll(List.of(scripted));
+    }
+
+    List<Request> requestsTo(final String path) {
+        final List<Request> out = new ArrayList<>();
+        requests.forEach(r -> {
+            if (r.uri().equals(path) || r.uri().startsWith(path + "?")) {
+                out.add(r);
+            }
+        });
+        return out;
     }
 
     int port() {
