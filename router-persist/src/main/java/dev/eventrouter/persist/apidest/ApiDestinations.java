@@ -145,7 +145,7 @@ public final class ApiDestinations implements AutoCloseable {
                                                     final Connection.Authorization authorization,
                                                     final Connection.InvocationParameters invocation) {
         if (findConnection(name) != null) {
-            throw new IllegalArgumentException("connection " + name + " already exists");
+            throw new dev.eventrouter.bus.ResourceExistsException("connection " + name + " already exists");
         }
         final Instant now = Instant.ofEpochMilli(context.clock.time());
         final boolean oauth = authorization instanceof Connection.OAuth;
@@ -256,7 +256,7 @@ public final class ApiDestinations implements AutoCloseable {
 
     private static <T> T existing(final String kind, final T found, final String nameOrArn) {
         if (found == null) {
-            throw new IllegalArgumentException(kind + " " + nameOrArn + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException(kind + " " + nameOrArn + " does not exist");
         }
         return found;
     }
@@ -281,7 +281,7 @@ public final class ApiDestinations implements AutoCloseable {
                                                             final String invocationEndpoint, final String httpMethod,
                                                             final Integer rateLimitPerSecond) {
         if (findDestination(name) != null) {
-            throw new IllegalArgumentException("api destination " + name + " already exists");
+            throw new dev.eventrouter.bus.ResourceExistsException("api destination " + name + " already exists");
         }
         final Connection connection = connection(connectionNameOrArn);
         final Instant now = Instant.ofEpochMilli(context.clock.time());
@@ -337,7 +337,7 @@ public final class ApiDestinations implements AutoCloseable {
         final ApiDestination found = findDestination(nameOrArn);
         final DestinationMetrics m = metrics.get(found != null ? found.arn() : nameOrArn);
         if (m == null) {
-            throw new IllegalArgumentException("api destination " + nameOrArn + " does not exist");
+            throw new dev.eventrouter.bus.NoSuchResourceException("api destination " + nameOrArn + " does not exist");
         }
         return m;
     }

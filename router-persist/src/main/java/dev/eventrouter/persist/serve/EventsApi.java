@@ -81,6 +81,8 @@ final class EventsApi {
         }
     }
 
+    private volatile dev.eventrouter.persist.apidest.ApiDestinations apiDestinations;
+
     EventsApi(final Router router) {
         this.router = router;
         // PutEvents is not in the map: it is read from the request's bytes, not a tree (putEvents(Principal, ...))
@@ -133,6 +135,11 @@ final class EventsApi {
     /** @return the router served. */
     Router router() {
         return router;
+    }
+
+    /** Lets PutTargets name API destinations by ARN (their targets call the destination's endpoint). */
+    void apiDestinations(final dev.eventrouter.persist.apidest.ApiDestinations value) {
+        apiDestinations = value;
     }
 
     /** Lets targets whose ARN is {@code arn} (a queue, a function...) deliver to an in-process handler. */
@@ -557,6 +564,8 @@ final class EventsApi {
         Target target;
         if (arn.contains(":event-bus/")) {
             target = Target.bus(id, arn);
+        } else if (arn.contains(":api-destination/") && apiDestinations != null) {
+            target = apiDestinations.target(id, arn, httpParameters(t.get("HttpParameters")));
         } else {
             final EventHandler handler = boundTargets.get(arn);
             if (handler == null) {
@@ -573,6 +582,20 @@ final class EventsApi {
         }
         targetSpecs.put(target, t.deepCopy());
         return target;
+    }
+
+    private static dev.eventrouter.persist.apidest.HttpParameters httpParameters(final JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        final List<String> path = new ArrayList<>();
+        node.path("PathParameterValues").forEach(v -> path.add(v.asText()));
+        final Map<String, String> headers = new LinkedHashMap<>();
+        node.path("HeaderParameters").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        final Map<String, String> query = new LinkedHashMap<>();
+        node.path("QueryStringParameters").fields().forEachRemaining(e -> query.put(e.getKey(),
+            e.getValue().asText()));
+        return new dev.eventrouter.persist.apidest.HttpParameters(path, headers, query);
     }
 
     private static TargetInput input(final JsonNode t) {

@@ -160,6 +160,15 @@ public final class EventsServer implements AutoCloseable {
         new ArchiveOperations(api, archives, replays, dataDir);
     }
 
+    /**
+     * Serves CreateConnection ... ListApiDestinations over {@code apis}, and lets PutTargets name its API
+     * destinations by ARN. The caller owns {@code apis} and closes it after the router.
+     */
+    public void serveApiDestinations(final dev.eventrouter.persist.apidest.ApiDestinations apis) {
+        new ApiDestinationOperations(api, apis);
+        api.apiDestinations(apis);
+    }
+
     /** Delivers targets whose ARN is {@code arn} to an in-process handler (PutTargets with that Arn). */
     public void bindTarget(final String arn, final EventHandler handler) {
         api.bindTarget(arn, handler);
