@@ -11,6 +11,7 @@ import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
 import dev.eventrouter.pattern.InvalidPatternException;
 import dev.eventrouter.persist.archive.ArchiveSpec;
+import dev.eventrouter.persist.apidest.ApiDestinations;
 import dev.eventrouter.persist.archive.ArchiveStage;
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.EventHandler;
@@ -41,6 +42,8 @@ final class ConfiguredRouter implements AutoCloseable {
     private final OutputStream deadLetters;
     private final PrintWriter err;
     private ArchiveStage archiveStage;
+    /** The connections and API destinations of the config (and of {@code router serve}'s HTTP API). */
+    private ApiDestinations apiDestinations;
 
     private ConfiguredRouter(final RouterConfigFile.Config config, final PrintWriter stdout, final PrintWriter err,
                              final Router router, final OutputStream deadLetters) {
@@ -83,6 +86,10 @@ final class ConfiguredRouter implements AutoCloseable {
         self[0] = new ConfiguredRouter(config, stdout, err, Router.start(context), deadLetters);
         self[0].archiveStage = archives;
         try {
+            final EventBus defaultBus = self[0].router.eventBus(null);
+            self[0].apiDestinations = ApiDestinations.start(new ApiDestinations.Context()
+                .account(defaultBus.account()).region(defaultBus.region()));
+            self[0].applyApiDestinations(file);
             self[0].apply(file);
             self[0].applyArchives(file, archives);
         } catch (RuntimeException e) {
@@ -168,10 +175,35 @@ final class ConfiguredRouter implements AutoCloseable {
         }
     }
 
+    private void applyApiDestinations(final Path file) {
+        for (RouterConfigFile.ConnectionConfig c : config.connections()) {
+            try {
+                apiDestinations.createConnection(c.name(), c.description(), c.authorization(), c.invocation());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(file + ": " + c.field() + ": " + e.getMessage());
+            }
+        }
+        for (RouterConfigFile.ApiDestinationConfig d : config.apiDestinations()) {
+            try {
+                apiDestinations.createApiDestination(d.name(), d.description(), d.connection(), d.endpoint(),
+                    d.httpMethod(), d.rateLimitPerSecond());
+            } catch (IllegalArgumentException e) {
+                throw new UserError(file + ": " + d.field() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** @return the connections and API destinations (declared in the config, and those made over HTTP). */
+    ApiDestinations apiDestinations() {
+        return apiDestinations;
+    }
+
     private Target target(final RouterConfigFile.TargetConfig config) {
         final Target target = switch (config.type()) {
             case "stdout" -> Target.handler(config.id(), toStdout());
             case "file" -> Target.handler(config.id(), toFile(config));
+            case "apiDestination" -> apiDestinations.target(config.id(), config.apiDestination(),
+                config.httpParameters());
             default -> Target.bus(config.id(), config.eventBus());
         };
         return target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
@@ -250,6 +282,9 @@ final class ConfiguredRouter implements AutoCloseable {
     /** Drains the router, flushes and closes every file. */
     CloseReport close(final Duration timeout) {
         final CloseReport report = router.close(timeout);
+        if (apiDestinations != null) {
+            apiDestinations.close();   // after the router: calls still out were reported by its close
+        }
         stdout.flush();
         try {
             for (OutputStream out : files.values()) {

@@ -56,7 +56,19 @@ final class RouterConfigFile {
 
     /** A target as configured. */
     record TargetConfig(String field, String id, String type, Path path, boolean truncate, String eventBus,
-                        TargetInput input, RetryPolicy retryPolicy) {
+                        TargetInput input, RetryPolicy retryPolicy, String apiDestination,
+                        dev.eventrouter.persist.apidest.HttpParameters httpParameters) {
+    }
+
+    /** A connection as configured (its values validated by {@link dev.eventrouter.persist.apidest.Connection}). */
+    record ConnectionConfig(String field, String name, String description,
+                            dev.eventrouter.persist.apidest.Connection.Authorization authorization,
+                            dev.eventrouter.persist.apidest.Connection.InvocationParameters invocation) {
+    }
+
+    /** An API destination as configured. */
+    record ApiDestinationConfig(String field, String name, String description, String connection, String endpoint,
+                                String httpMethod, Integer rateLimitPerSecond) {
     }
 
     /** A rule as configured; {@code createdBy} is the caller that puts it, or {@code null} for the bus owner. */
@@ -84,7 +96,8 @@ final class RouterConfigFile {
     /** The whole file. */
     record Config(String account, String region, List<BusConfig> eventBuses, Path deadLetterFile,
                   List<RuleConfig> rules, List<ArchiveConfig> archives, List<AccountConfig> accounts,
-                  List<SourceConfig> sources) {
+                  List<SourceConfig> sources, List<ConnectionConfig> connections,
+                  List<ApiDestinationConfig> apiDestinations) {
         /** @return the organization registry the accounts section describes. */
         Organizations organizations() {
             return RouterConfigFile.organizations(accounts);
@@ -161,7 +174,7 @@ final class RouterConfigFile {
 
     private static Config parse(final ObjectNode root, final Path base) {
         allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules", "archives",
-            "accounts", "sources"));
+            "accounts", "sources", "connections", "apiDestinations"));
         final List<BusConfig> buses = list(root, "", "eventBuses", RouterConfigFile::bus);
         final List<AccountConfig> accounts = new ArrayList<>();
         final JsonNode accountMap = root.get("accounts");
@@ -175,9 +188,12 @@ final class RouterConfigFile {
         final List<ArchiveConfig> archives = list(root, "", "archives",
             (node, field) -> archive(node, field, base));
         refuseDuplicates(rules, archives);
+        final List<ConnectionConfig> connections = list(root, "", "connections", RouterConfigFile::connection);
+        final List<ApiDestinationConfig> destinations = list(root, "", "apiDestinations",
+            RouterConfigFile::apiDestination);
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
-            rules, archives, accounts, sources);
+            rules, archives, accounts, sources, connections, destinations);
     }
 
     private static BusConfig bus(final JsonNode node, final String field) {
@@ -343,15 +359,25 @@ final class RouterConfigFile {
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
         allowOnly(node, field + ".", Set.of("id", "type", "path", "truncate", "eventBus", "input", "inputPath",
-            "inputTransformer", "retryPolicy"));
+            "inputTransformer", "retryPolicy", "apiDestination", "httpParameters"));
         final String type = text(node.get("type"), field + ".type");
         Path path = null;
         String bus = null;
+        String destination = null;
+        dev.eventrouter.persist.apidest.HttpParameters http = null;
         switch (type) {
             case "stdout" -> { }
             case "file" -> path = base.resolve(text(node.get("path"), field + ".path"));
             case "bus" -> bus = text(node.get("eventBus"), field + ".eventBus");
-            default -> throw new ConfigError(field + ".type", "must be stdout, file or bus, got " + type);
+            case "apiDestination" -> {
+                destination = text(node.get("apiDestination"), field + ".apiDestination");
+                http = httpParameters(node.get("httpParameters"), field + ".httpParameters");
+            }
+            default -> throw new ConfigError(field + ".type", "must be stdout, file, bus or apiDestination, got "
+                + type);
+        }
+        if (node.has("httpParameters") && !"apiDestination".equals(type)) {
+            throw new ConfigError(field + ".httpParameters", "for apiDestination targets only");
         }
         boolean truncate = false;
         if (node.has("truncate")) {
@@ -361,7 +387,105 @@ final class RouterConfigFile {
             truncate = node.get("truncate").asBoolean();
         }
         return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, truncate, bus,
-            input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"));
+            input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"), destination, http);
+    }
+
+    private static dev.eventrouter.persist.apidest.HttpParameters httpParameters(final JsonNode node,
+                                                                               final String field) {
+        if (node == null) {
+            return null;
+        }
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("pathParameterValues", "headerParameters", "queryStringParameters"));
+        final List<String> path = list(node, field + ".", "pathParameterValues", RouterConfigFile::text);
+        try {
+            return new dev.eventrouter.persist.apidest.HttpParameters(path, strings(node.get("headerParameters"),
+                field + ".headerParameters"), strings(node.get("queryStringParameters"),
+                field + ".queryStringParameters"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
+    }
+
+    /** An object of string values, in order. */
+    private static Map<String, String> strings(final JsonNode node, final String field) {
+        final Map<String, String> out = new LinkedHashMap<>();
+        if (node != null) {
+            requireObject(node, field);
+            node.fields().forEachRemaining(e -> out.put(e.getKey(), text(e.getValue(), field + "." + e.getKey())));
+        }
+        return out;
+    }
+
+    private static List<dev.eventrouter.persist.apidest.Connection.Parameter> parameters(final JsonNode node,
+                                                                                       final String field) {
+        final List<dev.eventrouter.persist.apidest.Connection.Parameter> out = new ArrayList<>();
+        strings(node, field).forEach((k, v) -> out.add(new dev.eventrouter.persist.apidest.Connection.Parameter(k,
+            v, false)));
+        return out;
+    }
+
+    private static ConnectionConfig connection(final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "description", "basic", "apiKey", "oauth",
+            "headerParameters", "queryStringParameters"));
+        final List<String> kinds = new ArrayList<>();
+        for (String kind : List.of("basic", "apiKey", "oauth")) {
+            if (node.has(kind)) {
+                kinds.add(kind);
+            }
+        }
+        if (kinds.size() != 1) {
+            throw new ConfigError(field, "exactly one of basic, apiKey and oauth is required, got " + kinds);
+        }
+        final String kind = kinds.get(0);
+        final JsonNode auth = node.get(kind);
+        final String at = field + "." + kind;
+        requireObject(auth, at);
+        try {
+            final dev.eventrouter.persist.apidest.Connection.Authorization authorization = switch (kind) {
+                case "basic" -> {
+                    allowOnly(auth, at + ".", Set.of("username", "password"));
+                    yield new dev.eventrouter.persist.apidest.Connection.Basic(text(auth.get("username"),
+                        at + ".username"), text(auth.get("password"), at + ".password"));
+                }
+                case "apiKey" -> {
+                    allowOnly(auth, at + ".", Set.of("name", "value"));
+                    yield new dev.eventrouter.persist.apidest.Connection.ApiKey(text(auth.get("name"), at + ".name"),
+                        text(auth.get("value"), at + ".value"));
+                }
+                default -> {
+                    allowOnly(auth, at + ".", Set.of("authorizationEndpoint", "httpMethod", "clientId",
+                        "clientSecret", "headerParameters", "queryStringParameters", "bodyParameters"));
+                    yield new dev.eventrouter.persist.apidest.Connection.OAuth(
+                        text(auth.get("authorizationEndpoint"), at + ".authorizationEndpoint"),
+                        text(auth.get("httpMethod"), at + ".httpMethod"), text(auth.get("clientId"), at + ".clientId"),
+                        text(auth.get("clientSecret"), at + ".clientSecret"),
+                        new dev.eventrouter.persist.apidest.Connection.OAuthParameters(
+                            parameters(auth.get("headerParameters"), at + ".headerParameters"),
+                            parameters(auth.get("queryStringParameters"), at + ".queryStringParameters"),
+                            parameters(auth.get("bodyParameters"), at + ".bodyParameters")));
+                }
+            };
+            return new ConnectionConfig(field, text(node.get("name"), field + ".name"),
+                optionalText(node, field + ".", "description", null), authorization,
+                new dev.eventrouter.persist.apidest.Connection.InvocationParameters(
+                    parameters(node.get("headerParameters"), field + ".headerParameters"),
+                    parameters(node.get("queryStringParameters"), field + ".queryStringParameters")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
+    }
+
+    private static ApiDestinationConfig apiDestination(final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "description", "connection", "invocationEndpoint", "httpMethod",
+            "invocationRateLimitPerSecond"));
+        return new ApiDestinationConfig(field, text(node.get("name"), field + ".name"),
+            optionalText(node, field + ".", "description", null), text(node.get("connection"), field + ".connection"),
+            text(node.get("invocationEndpoint"), field + ".invocationEndpoint"),
+            text(node.get("httpMethod"), field + ".httpMethod"), node.has("invocationRateLimitPerSecond")
+                ? integer(node, "invocationRateLimitPerSecond", field, 0) : null);
     }
 
     private static TargetInput input(final JsonNode node, final String field) {

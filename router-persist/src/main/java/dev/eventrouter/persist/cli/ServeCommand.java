@@ -2,7 +2,6 @@ package dev.eventrouter.persist.cli;
 
 import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.CloseReport;
-import dev.eventrouter.persist.apidest.ApiDestinations;
 import dev.eventrouter.persist.replay.ReplayAgent;
 import dev.eventrouter.persist.serve.Credentials;
 import dev.eventrouter.persist.serve.EventsServer;
@@ -84,8 +83,6 @@ final class ServeCommand implements Callable<Integer> {
         final ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err, Duration.ZERO, true);
         final ReplayAgent replays = ReplayAgent.start(router.router(), System::currentTimeMillis,
             ReplayAgent.DEFAULT_MAX_CONCURRENT);
-        final ApiDestinations apis = ApiDestinations.start(new ApiDestinations.Context().account(router.account())
-            .region(router.router().eventBus(null).region()));
         final EventsServer server;
         try {
             server = EventsServer.start(router.router(), new InetSocketAddress(host, port), keys,
@@ -93,18 +90,16 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             replays.close();
             router.close(Duration.ofSeconds(5));
-            apis.close();
             throw new UserError("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
         server.serveArchives(router.archives(), replays, dataDir);
-        server.serveApiDestinations(apis);
+        server.serveApiDestinations(router.apiDestinations());
         try {
             bindTargets.forEach((arn, file) -> server.bindTarget(arn, router.appendTo(file, "--bind-target " + arn)));
         } catch (RuntimeException e) {
             server.close();
             replays.close();
             router.close(Duration.ofSeconds(5));
-            apis.close();
             throw e;
         }
         final CountDownLatch stop = new CountDownLatch(1);
@@ -118,7 +113,6 @@ final class ServeCommand implements Callable<Integer> {
         server.close();
         replays.close();
         final CloseReport report = router.close(Duration.ofSeconds(drainSeconds));   // flushes bound files too
-        apis.close();   // after the router: its calls still out were reported by the router's close
         err.println("router serve: stopped; " + (report.drained() ? "every accepted event delivered"
             : report.undelivered().size() + " accepted events not delivered"));
         err.flush();

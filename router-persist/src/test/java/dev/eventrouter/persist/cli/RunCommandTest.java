@@ -100,7 +100,7 @@ class RunCommandTest {
         assertConfigError(CONFIG.replace("{\\\"big\\\": <id>}", "<nope>"),
             "rules[0].targets[0].inputTransformer.inputTemplate: contains invalid placeholder nope");
         assertConfigError(CONFIG.replace("\"type\": \"stdout\", \"inputPath\"", "\"type\": \"sms\", \"inputPath\""),
-            "rules[1].targets[0].type: must be stdout, file or bus, got sms");
+            "rules[1].targets[0].type: must be stdout, file, bus or apiDestination, got sms");
         assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"stat\": \"DISABLED\""),
             "rules[2].stat: unknown field (expected one of [createdBy, description, eventBus, eventPattern, name, state, "
                 + "targets])");
@@ -254,5 +254,67 @@ class RunCommandTest {
             + "\"targets\": [{\"id\": \"t\", \"type\": \"file\", \"path\": \"x\", \"truncate\": \"yes\"}]}]}");
         assertEquals("router: " + notBoolean + ": rules[0].targets[0].truncate: true or false, for file targets only\n",
             run("run", "--config", notBoolean.toString(), "--events", events.toString()).err());
+    }
+
+    /** Connections, API destinations and an apiDestination target declared in the config call a real endpoint. */
+    @Test
+    void shouldCallAnApiDestinationDeclaredInTheConfig() throws IOException {
+        final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final com.sun.net.httpserver.HttpServer endpoint = com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        endpoint.createContext("/", exchange -> {
+            calls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " key="
+                + exchange.getRequestHeaders().getFirst("x-api-key") + " team="
+                + exchange.getRequestHeaders().getFirst("x-team") + " body="
+                + new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        endpoint.start();
+        try {
+            final Path config = write("router.json", """
+                {
+                  "connections": [{"name": "crm", "apiKey": {"name": "x-api-key", "value": "k-1"},
+                                   "headerParameters": {"X-Team": "orders"}}],
+                  "apiDestinations": [{"name": "orders", "connection": "crm", "httpMethod": "POST",
+                                       "invocationEndpoint": "http://127.0.0.1:%d/orders/*",
+                                       "invocationRateLimitPerSecond": 100}],
+                  "rules": [{"name": "big", "eventPattern": {"detail": {"amount": [{"numeric": [">", 100]}]}},
+                             "targets": [{"id": "crm", "type": "apiDestination", "apiDestination": "orders",
+                                          "inputPath": "$.detail",
+                                          "httpParameters": {"pathParameterValues": ["$.detail.id"]}}]}]
+                }
+                """.formatted(endpoint.getAddress().getPort()));
+            final Path events = write("events.ndjson", event(1, 60) + "\n" + event(2, 120) + "\n");
+            final CliRun result = run("run", "--config", config.toString(), "--events", events.toString());
+            assertEquals(0, result.code(), result.err());
+            assertEquals(1, calls.size(), calls.toString());
+            assertTrue(calls.get(0).startsWith("POST /orders/2 key=k-1 team=orders body={"), calls.get(0));
+        } finally {
+            endpoint.stop(0);
+        }
+    }
+
+    @Test
+    void shouldNameTheFieldOfABadConnectionOrApiDestination() throws IOException {
+        final String[][] cases = {
+            {"{\"connections\": [{\"name\": \"c\", \"basic\": {\"username\": \"u\", \"password\": \"p\"}, "
+                + "\"apiKey\": {\"name\": \"k\", \"value\": \"v\"}}]}",
+                "connections[0]: exactly one of basic, apiKey and oauth is required, got [basic, apiKey]"},
+            {"{\"connections\": [{\"name\": \"c\", \"apiKey\": {\"name\": \"k\"}}]}",
+                "connections[0].apiKey.value: required: a non-empty string"},
+            {"{\"apiDestinations\": [{\"name\": \"d\", \"connection\": \"nope\", \"httpMethod\": \"POST\", "
+                + "\"invocationEndpoint\": \"https://example.com\"}]}",
+                "apiDestinations[0]: connection nope does not exist"},
+            {"{\"rules\": [{\"name\": \"r\", \"eventPattern\": {\"source\": [\"s\"]}, \"targets\": [{\"id\": "
+                + "\"t\", \"type\": \"stdout\", \"httpParameters\": {}}]}]}",
+                "rules[0].targets[0].httpParameters: for apiDestination targets only"}};
+        for (String[] c : cases) {
+            final Path config = write("bad.json", c[0]);
+            final CliRun result = run("run", "--config", config.toString(), "--events", write("e.ndjson", "")
+                .toString());
+            assertEquals(2, result.code(), result.err());
+            assertTrue(result.err().contains(config + ": " + c[1]), result.err());
+        }
     }
 }
