@@ -441,7 +441,12 @@ public final class ApiDestinations implements AutoCloseable {
         }
         connection.invocation().queryStrings().forEach(p -> query.put(p.key(), p.value()));
         appendQuery(url, query);
-        call.uri = URI.create(url.toString());
+        try {
+            call.uri = URI.create(url.toString());
+        } catch (IllegalArgumentException e) {
+            throw new TargetException("INVALID_PARAMETER", "api destination " + destination.name()
+                + ": the parameters make an invalid URL: " + e.getMessage(), false);
+        }
         call.method = destination.httpMethod();
         call.body = call.delivery.payloadCopy();
         final Map<String, String> headers = new LinkedHashMap<>();
@@ -454,7 +459,7 @@ public final class ApiDestinations implements AutoCloseable {
         for (Map.Entry<String, HttpParameters.Value> h : parameters.headers.entrySet()) {
             final String value = h.getValue().resolve(event, 0, event.length);
             if (value != null) {
-                putHeader(headers, h.getKey(), value);
+                putHeader(headers, h.getKey(), sendable(h.getKey(), h.getValue(), value));
             }
         }
         connection.invocation().headers().forEach(p -> putHeader(headers, p.key(), p.value()));
@@ -657,6 +662,23 @@ public final class ApiDestinations implements AutoCloseable {
         final List<Map.Entry<String, String>> list = new ArrayList<>(headers.size());
         headers.forEach((k, v) -> list.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
         return list;
+    }
+
+    /**
+     * @return a header value read from the event, when HTTP can carry it (tabs and visible ASCII).
+     * @throws TargetException naming the parameter (not its value), not retryable: the event will not change.
+     */
+    private static String sendable(final String header, final HttpParameters.Value parameter, final String value)
+        throws TargetException {
+        for (int i = 0; i < value.length(); i++) {
+            final char c = value.charAt(i);
+            if (c != '\t' && (c < 0x20 || c > 0x7E)) {
+                throw new TargetException("INVALID_PARAMETER", "HttpParameters.HeaderParameters." + header + " "
+                    + parameter.text() + ": character " + i + " of the event's value (U+" + String.format("%04X",
+                    (int) c) + ") cannot be sent in an HTTP header", false);
+            }
+        }
+        return value;
     }
 
     /** Sets a header, replacing one of the same name in any letter case (the later source wins). */

@@ -109,6 +109,19 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
     }
 
     @Test
+    void shouldDeadLetterAnEventWhoseHeaderValueHttpCannotCarry() {
+        apis.createConnection("c", null, new Connection.ApiKey("k", "v"), null);
+        apis.createApiDestination("d", null, "c", server.url("/x"), "POST", null);
+        target(apis.target("t", "d", new HttpParameters(null, Map.of("X-Note", "$.detail.note"), null)));
+        publish("{\"note\":\"line one\\nline two\"}");
+        Await.until(() -> deadLetters.size() == 1, "dead-lettered");
+        assertEquals("INVALID_PARAMETER", deadLetters.get(0).errorCode());
+        assertEquals("HttpParameters.HeaderParameters.X-Note $.detail.note: character 8 of the event's value (U+000A)"
+            + " cannot be sent in an HTTP header", deadLetters.get(0).errorMessage());
+        assertEquals(0, server.requests.size());
+    }
+
+    @Test
     void shouldRetryA500AndDeliverOnTheRetry() {
         destination("/x");
         server.answers.add(LoopbackHttpServer.Answer.of(500));
