@@ -70,7 +70,10 @@ public final class DestinationMetrics {
         return rateLimited.sum();
     }
 
-    /** @return the latency of answered requests since the last call, in microseconds (an interval histogram). */
+    /**
+     * @return the latency of answered requests since the last call, in microseconds (an interval histogram; one
+     *         reader: {@code router serve}'s {@code /metrics} takes it on each scrape).
+     */
     public org.HdrHistogram.Histogram takeLatency() {
         return latencyMicros.getIntervalHistogram();
     }

@@ -167,6 +167,7 @@ public final class EventsServer implements AutoCloseable {
     public void serveApiDestinations(final dev.eventrouter.persist.apidest.ApiDestinations apis) {
         new ApiDestinationOperations(api, apis);
         api.apiDestinations(apis);
+        metrics.apiDestinations(apis);
     }
 
     /** Delivers targets whose ARN is {@code arn} to an in-process handler (PutTargets with that Arn). */

@@ -31,8 +31,17 @@ final class ServerMetrics {
     /** Timers by operation, then outcome: found without building a key per request. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> timers = new ConcurrentHashMap<>();
 
+    private volatile dev.eventrouter.persist.apidest.ApiDestinations apiDestinations;
+    /** Each API destination's answered-call latency since the server started, in µs (fed from its intervals). */
+    private final java.util.Map<String, org.HdrHistogram.Histogram> latencies = new java.util.HashMap<>();
+
     ServerMetrics(final Router router) {
         this.router = router;
+    }
+
+    /** Adds the API destinations' counters and latency to the scrape. */
+    void apiDestinations(final dev.eventrouter.persist.apidest.ApiDestinations value) {
+        apiDestinations = value;
     }
 
     /** Records one request's latency. */
@@ -76,7 +85,48 @@ final class ServerMetrics {
                 }
             }
         }
+        final dev.eventrouter.persist.apidest.ApiDestinations apis = apiDestinations;
+        if (apis != null) {
+            for (dev.eventrouter.persist.apidest.ApiDestination d : apis.apiDestinations()) {
+                destination(d.arn(), apis.metrics(d.arn()));
+            }
+        }
         return registry.scrape();
+    }
+
+    private void destination(final String arn, final dev.eventrouter.persist.apidest.DestinationMetrics m) {
+        final Tags tags = Tags.of("api_destination", arn);
+        final String key = "apidest:" + arn;
+        counter(key, "eventrouter.apidest.invocations", tags, m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::invocations);
+        counter(key, "eventrouter.apidest.successes", tags, m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::successes);
+        counter(key + "/4xx", "eventrouter.apidest.failures", tags.and("class", "4xx"), m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::clientErrors);
+        counter(key + "/429", "eventrouter.apidest.failures", tags.and("class", "429"), m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::throttledResponses);
+        counter(key + "/5xx", "eventrouter.apidest.failures", tags.and("class", "5xx"), m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::serverErrors);
+        counter(key + "/other", "eventrouter.apidest.failures", tags.and("class", "other"), m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::otherFailures);
+        counter(key + "/timeout", "eventrouter.apidest.failures", tags.and("class", "timeout"), m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::timeouts);
+        counter(key + "/connection", "eventrouter.apidest.failures", tags.and("class", "connection"), m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::connectionFailures);
+        counter(key, "eventrouter.apidest.retries", tags, m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::retries);
+        counter(key, "eventrouter.apidest.rate.limited", tags, m,
+            dev.eventrouter.persist.apidest.DestinationMetrics::rateLimited);
+        final org.HdrHistogram.Histogram latency = latencies.computeIfAbsent(arn, k -> {
+            final org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(60_000_000L, 2);
+            for (double q : new double[] {0.5, 0.99, 1.0}) {
+                io.micrometer.core.instrument.Gauge.builder("eventrouter.apidest.latency.micros", h,
+                    x -> x.getTotalCount() == 0 ? 0 : x.getValueAtPercentile(q * 100)).tags(tags.and("quantile",
+                    q == 1.0 ? "max" : Double.toString(q))).register(registry);
+            }
+            return h;
+        });
+        latency.add(m.takeLatency());
     }
 
     private <T> void counter(final String key, final String name, final Tags tags, final T source,

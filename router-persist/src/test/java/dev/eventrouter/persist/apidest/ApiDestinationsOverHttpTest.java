@@ -126,6 +126,13 @@ class ApiDestinationsOverHttpTest {
         assertEquals("shop", call.headers().get("x-source"));
         assertEquals(destination.apiDestinationArn(), client.listTargetsByRule(b -> b.rule("new-orders")).targets()
             .get(0).arn());
+        Await.until(() -> apis.metrics("orders").successes() == 1, "answered");
+        final String metrics = scrape();
+        final String tag = "api_destination=\"" + destination.apiDestinationArn() + "\"";
+        assertTrue(metrics.contains("eventrouter_apidest_invocations_total{" + tag + "} 1.0"), metrics);
+        assertTrue(metrics.contains("eventrouter_apidest_successes_total{" + tag + "} 1.0"), metrics);
+        assertTrue(metrics.contains("eventrouter_apidest_failures_total{" + tag + ",class=\"5xx\"} 0.0"), metrics);
+        assertTrue(metrics.contains("eventrouter_apidest_latency_micros{" + tag + ",quantile=\"max\"}"), metrics);
 
         assertEquals(ConnectionState.DEAUTHORIZED, client.deauthorizeConnection(b -> b.name("crm"))
             .connectionState());
@@ -135,6 +142,19 @@ class ApiDestinationsOverHttpTest {
         client.deleteApiDestination(b -> b.name("orders"));
         assertEquals(ConnectionState.DELETING, client.deleteConnection(b -> b.name("crm")).connectionState());
         assertThrows(ResourceNotFoundException.class, () -> client.describeConnection(b -> b.name("crm")));
+    }
+
+    private String scrape() {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
