@@ -31,6 +31,19 @@ final class ServerMetrics {
     /** Timers by operation, then outcome: found without building a key per request. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> timers = new ConcurrentHashMap<>();
 
+    /** An API destination's failed calls by class, as {@code /metrics} labels them. */
+    private static final java.util.Map<String, ToDoubleFunction<dev.eventrouter.persist.apidest.DestinationMetrics>>
+        FAILURE_CLASSES = new java.util.LinkedHashMap<>();
+
+    static {
+        FAILURE_CLASSES.put("4xx", dev.eventrouter.persist.apidest.DestinationMetrics::clientErrors);
+        FAILURE_CLASSES.put("429", dev.eventrouter.persist.apidest.DestinationMetrics::throttledResponses);
+        FAILURE_CLASSES.put("5xx", dev.eventrouter.persist.apidest.DestinationMetrics::serverErrors);
+        FAILURE_CLASSES.put("other", dev.eventrouter.persist.apidest.DestinationMetrics::otherFailures);
+        FAILURE_CLASSES.put("timeout", dev.eventrouter.persist.apidest.DestinationMetrics::timeouts);
+        FAILURE_CLASSES.put("connection", dev.eventrouter.persist.apidest.DestinationMetrics::connectionFailures);
+    }
+
     private volatile dev.eventrouter.persist.apidest.ApiDestinations apiDestinations;
     /** Each API destination's answered-call latency since the server started, in µs (fed from its intervals). */
     private final java.util.Map<String, org.HdrHistogram.Histogram> latencies = new java.util.HashMap<>();
@@ -101,18 +114,8 @@ final class ServerMetrics {
             dev.eventrouter.persist.apidest.DestinationMetrics::invocations);
         counter(key, "eventrouter.apidest.successes", tags, m,
             dev.eventrouter.persist.apidest.DestinationMetrics::successes);
-        counter(key + "/4xx", "eventrouter.apidest.failures", tags.and("class", "4xx"), m,
-            dev.eventrouter.persist.apidest.DestinationMetrics::clientErrors);
-        counter(key + "/429", "eventrouter.apidest.failures", tags.and("class", "429"), m,
-            dev.eventrouter.persist.apidest.DestinationMetrics::throttledResponses);
-        counter(key + "/5xx", "eventrouter.apidest.failures", tags.and("class", "5xx"), m,
-            dev.eventrouter.persist.apidest.DestinationMetrics::serverErrors);
-        counter(key + "/other", "eventrouter.apidest.failures", tags.and("class", "other"), m,
-            dev.eventrouter.persist.apidest.DestinationMetrics::otherFailures);
-        counter(key + "/timeout", "eventrouter.apidest.failures", tags.and("class", "timeout"), m,
-            dev.eventrouter.persist.apidest.DestinationMetrics::timeouts);
-        counter(key + "/connection", "eventrouter.apidest.failures", tags.and("class", "connection"), m,
-            dev.eventrouter.persist.apidest.DestinationMetrics::connectionFailures);
+        FAILURE_CLASSES.forEach((failureClass, count) -> counter(key + "/" + failureClass,
+            "eventrouter.apidest.failures", tags.and("class", failureClass), m, count));
         counter(key, "eventrouter.apidest.retries", tags, m,
             dev.eventrouter.persist.apidest.DestinationMetrics::retries);
         counter(key, "eventrouter.apidest.rate.limited", tags, m,
