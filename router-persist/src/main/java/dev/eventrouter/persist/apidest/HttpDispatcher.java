@@ -47,9 +47,11 @@ import org.agrona.concurrent.NanoClock;
  * threads only hand a call to the agent's inbox.
  *
  * <p>Failure paths: a call's outcome reaches its {@link Completion} exactly once (answer, timeout, connection
- * failure or close, whichever comes first). An exception inside the agent's duty cycle fails the call it was
- * working on (retryable) and the agent goes on; close fails every call not answered yet as retryable, so the router
- * retries or reports it.
+ * failure or close, whichever comes first). A throwable while building a request fails that call ({@code
+ * INTERNAL_ERROR}, retryable; an Error is rethrown afterwards to the agent's error handler, and the agent goes on
+ * with the next cycle); one while starting it leaves the call in flight, so the timeout fails it. A slow endpoint
+ * holds only its own calls (5 s at most); a dead one fails them at connect. Close fails every call not answered yet
+ * as retryable, so the router retries or reports it.
  */
 final class HttpDispatcher implements Agent {
     /** EventBridge's client timeout for API destinations. */
@@ -183,8 +185,12 @@ final class HttpDispatcher implements Agent {
             } catch (TargetException e) {
                 fail(call, e, 0);
                 continue;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // a defect (or an Error) while building this request fails this call only, retryable
                 fail(call, new TargetException("INTERNAL_ERROR", "cannot make the request: " + e, true), 0);
+                if (e instanceof Error error) {
+                    throw error;   // after the call is settled; the agent's error handler reports it, the rest wait
+                }
                 continue;
             }
             call.queuedAtMillis = now;

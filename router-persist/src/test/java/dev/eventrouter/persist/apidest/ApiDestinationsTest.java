@@ -14,6 +14,7 @@ import dev.eventrouter.target.Target;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -193,6 +194,27 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
             clock.update(T0 + 7_000);
             Await.until(() -> router.targetMetrics(null, "r", "t").delivered() == 1, "the retry delivered");
             assertEquals(2, server.requests.size());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void shouldFailCallsStillOutWhenClosedSoThatTheRouterReportsThem() {
+        destination("/slow");
+        final CountDownLatch release = new CountDownLatch(1);
+        server.answers.add(LoopbackHttpServer.Answer.held(release));
+        try {
+            final String id = publish("{}");
+            Await.until(() -> server.requests.size() == 1, "the call is out");
+            apis.close();
+            Await.until(() -> router.targetMetrics(null, "r", "t").failed() == 1, "failed by close");
+            final dev.eventrouter.bus.CloseReport report = router.close(Duration.ofMillis(100));
+            assertFalse(report.drained());
+            assertEquals(1, report.undelivered().size());
+            assertTrue(report.undelivered().get(0).eventAsString().contains("\"id\":\"" + id + "\""));
+            assertEquals("pending retry after 0 retries; last error THROTTLING: API destinations closed before POST "
+                + "http://127.0.0.1:" + server.port() + "/slow answered", report.undelivered().get(0).reason());
         } finally {
             release.countDown();
         }
