@@ -90,6 +90,17 @@ public class RouterEndToEndBenchmark {
         @Param({"16384"})
         public int ringSize;
 
+        /**
+         * The targets: {@code noop} a synchronous no-op handler; {@code completing} a completing target that succeeds
+         * inline; {@code handoff} a completing target that hands each delivery (one small object) to another thread's
+         * queue, which completes it: an API destination's match-thread path without the HTTP.
+         */
+        @Param({"noop"})
+        public String target;
+
+        private Thread consumer;
+        private volatile boolean consuming = true;
+
         byte[][] events;
         Router router;
         EventBus bus;
@@ -102,15 +113,43 @@ public class RouterEndToEndBenchmark {
                 .ringSize(ringSize).handoffBytes(ringSize * 2048).maxEventBytes(64 * 1024)
                 .stageThreading(threading));
             bus = router.eventBus(null);
+            final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Handed> handed =
+                new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
+            if ("handoff".equals(target)) {
+                consumer = new Thread(() -> {
+                    while (consuming) {
+                        final Handed h = handed.poll();
+                        if (h == null) {
+                            Thread.onSpinWait();
+                        } else {
+                            h.completion().succeeded();
+                        }
+                    }
+                }, "handoff-consumer");
+                consumer.setDaemon(true);
+                consumer.start();
+            }
             SyntheticRules.generate(RULES, 7).forEach((name, pattern) -> {
                 router.putRule(Rule.of(name, pattern));
-                router.putTargets(null, name, List.of(Target.handler("noop", delivery -> { })));
+                router.putTargets(null, name, List.of(switch (target) {
+                    case "noop" -> Target.handler("noop", delivery -> { });
+                    case "completing" -> Target.completing("noop", (delivery, completion) -> completion.succeeded())
+                        .withQueueCapacity(64);
+                    case "handoff" -> Target.completing("noop", (delivery, completion) ->
+                        handed.offer(new Handed(delivery, completion))).withQueueCapacity(64);
+                    default -> throw new IllegalArgumentException("target " + target);
+                }));
             });
+        }
+
+        /** What an API destination target hands its agent: the delivery and its completion. */
+        private record Handed(dev.eventrouter.target.Delivery delivery, dev.eventrouter.target.Completion completion) {
         }
 
         @TearDown
         public void tearDown() {
             router.close(Duration.ofSeconds(30));
+            consuming = false;
         }
 
         long publishAll() {

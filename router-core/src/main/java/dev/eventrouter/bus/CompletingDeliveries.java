@@ -10,10 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
- * The deliveries of one {@link dev.eventrouter.target.Target.Kind#COMPLETING} target that are in flight: a fixed
- * pool of flights, each holding its own copy of the event until the handler's completion arrives. Starting a
- * delivery copies the event into a free flight (no allocation once the flight's array has grown to the event); no
- * free flight means the target is saturated and the attempt fails as throttled, to be retried. A failed completion
+ * The deliveries of one {@link dev.eventrouter.target.Target.Kind#COMPLETING} target that are in flight: a pool of
+ * flights (made on demand up to the capacity, then reused), each holding its own copy of the event until the
+ * handler's completion arrives. Starting a delivery copies the event into a free flight (no allocation once the
+ * flights exist and their arrays have grown to the events); no free flight means the target is saturated and the
+ * attempt fails as throttled, to be retried. A failed completion
  * hands a copy to the retry agent. No thread of its own.
  *
  * <p>Accounting: every start counts in {@code started} before it reads {@link #halted}, every end (completion,
@@ -27,7 +28,9 @@ final class CompletingDeliveries {
     private static final int DONE = 2;
 
     private final ManyToManyConcurrentArrayQueue<Flight> pool;
-    private final Flight[] flights;
+    /** Every flight made so far; made on demand, up to the capacity, so an idle target costs little memory. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Flight> flights;
+    private final AtomicInteger made = new AtomicInteger();
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong ended = new AtomicLong();
     /** Orders failed completions against {@link #halt()} and {@link #leftovers()}. */
@@ -39,11 +42,7 @@ final class CompletingDeliveries {
 
     CompletingDeliveries(final int capacity) {
         pool = new ManyToManyConcurrentArrayQueue<>(capacity);
-        flights = new Flight[pool.capacity()];
-        for (int i = 0; i < flights.length; i++) {
-            flights[i] = new Flight();
-            pool.offer(flights[i]);
-        }
+        flights = new java.util.concurrent.atomic.AtomicReferenceArray<>(pool.capacity());
     }
 
     void bind(final TargetBinding target) {
@@ -60,13 +59,13 @@ final class CompletingDeliveries {
     boolean start(final byte[] event, final int offset, final int length, final long ingestionTime,
                   final int retriesDone, final Attempt attempt) {
         started.incrementAndGet();
-        final Flight flight = halted ? null : pool.poll();
+        final Flight flight = halted ? null : freeFlight();
         if (flight == null) {
             ended.incrementAndGet();
             binding.metrics.throttled.increment();
             binding.metrics.failed.increment();
             attempt.fail(TargetException.THROTTLING, halted ? "target " + binding.target.id() + " is stopping"
-                : flights.length + " deliveries of target " + binding.target.id() + " are in flight", true);
+                : flights.length() + " deliveries of target " + binding.target.id() + " are in flight", true);
             return false;
         }
         try {
@@ -85,6 +84,25 @@ final class CompletingDeliveries {
             return flight.failedNow(attempt, e.errorCode(), e.getMessage(), e.isRetryable());
         } catch (Throwable e) {
             return flight.failedNow(attempt, TargetBinding.HANDLER_ERROR, e.toString(), true);
+        }
+    }
+
+    /** @return a free flight: a pooled one, else a new one while fewer than the capacity exist; else null. */
+    private Flight freeFlight() {
+        final Flight pooled = pool.poll();
+        if (pooled != null) {
+            return pooled;
+        }
+        while (true) {
+            final int count = made.get();
+            if (count == flights.length()) {
+                return null;
+            }
+            if (made.compareAndSet(count, count + 1)) {
+                final Flight flight = new Flight();
+                flights.set(count, flight);
+                return flight;
+            }
         }
     }
 
@@ -115,8 +133,9 @@ final class CompletingDeliveries {
         synchronized (lock) {
             reported = true;
             final List<Undelivered> left = new ArrayList<>(lateFailures);
-            for (Flight flight : flights) {
-                if (flight.state.get() == FLYING) {
+            for (int i = 0; i < flights.length(); i++) {
+                final Flight flight = flights.get(i);
+                if (flight != null && flight.state.get() == FLYING) {
                     left.add(flight.undelivered("in flight at a completing target when the router closed"));
                 }
             }
@@ -128,7 +147,7 @@ final class CompletingDeliveries {
     private final class Flight implements Completion {
         final Delivery delivery = new Delivery();
         final AtomicInteger state = new AtomicInteger(FREE);
-        byte[] bytes = new byte[1024];
+        byte[] bytes = new byte[0];
         int length;
         long ingestionTime;
         int retriesDone;
@@ -136,7 +155,7 @@ final class CompletingDeliveries {
         void load(final byte[] event, final int offset, final int len, final long ingestion, final int retries,
                   final Attempt attempt) {
             if (bytes.length < len) {
-                bytes = new byte[Math.max(len, bytes.length * 2)];
+                bytes = new byte[Math.max(len, Math.max(1024, bytes.length * 2))];
             }
             System.arraycopy(event, offset, bytes, 0, len);
             length = len;
