@@ -37,7 +37,11 @@ class RouterAllocationTest {
             final AtomicLong delivered = new AtomicLong();
             router.putRule(Rule.of("street", "{\"properties\":{\"STREET\":[{\"prefix\":\"B\"}]}}"));
             router.putRule(Rule.of("type", "{\"geometry\":{\"type\":[\"Polygon\"]}}"));
-            router.putTargets(null, "street", List.of(Target.handler("count", d -> delivered.incrementAndGet())));
+            router.putTargets(null, "street", List.of(Target.handler("count", d -> delivered.incrementAndGet()),
+                Target.completing("inline", (d, completion) -> {   // a completing target's flights, once made
+                    delivered.incrementAndGet();
+                    completion.succeeded();
+                })));
             router.putTargets(null, "type", List.of(Target.handler("count", d -> delivered.incrementAndGet()),
                 Target.handler("second", d -> delivered.incrementAndGet())));
             final EventBus bus = router.eventBus(null);
