@@ -93,7 +93,8 @@ public class RouterEndToEndBenchmark {
         /**
          * The targets: {@code noop} a synchronous no-op handler; {@code completing} a completing target that succeeds
          * inline; {@code handoff} a completing target that hands each delivery (one small object) to another thread's
-         * queue, which completes it: an API destination's match-thread path without the HTTP.
+         * queue, which completes it and idles as the API destinations' agent does: an API destination's match-thread
+         * path without the HTTP.
          */
         @Param({"noop"})
         public String target;
@@ -117,13 +118,17 @@ public class RouterEndToEndBenchmark {
                 new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
             if ("handoff".equals(target)) {
                 consumer = new Thread(() -> {
+                    // idles as the API destinations' agent does (ApiDestinations.Context's default)
+                    final org.agrona.concurrent.IdleStrategy idle =
+                        new org.agrona.concurrent.BackoffIdleStrategy(10, 10, 10_000, 1_000_000);
                     while (consuming) {
-                        final Handed h = handed.poll();
-                        if (h == null) {
-                            Thread.onSpinWait();
-                        } else {
+                        int work = 0;
+                        Handed h;
+                        while ((h = handed.poll()) != null) {
                             h.completion().succeeded();
+                            work++;
                         }
+                        idle.idle(work);
                     }
                 }, "handoff-consumer");
                 consumer.setDaemon(true);
