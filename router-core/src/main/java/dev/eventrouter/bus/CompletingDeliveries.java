@@ -37,6 +37,8 @@ final class CompletingDeliveries {
     private final Object lock = new Object();
     private final List<Undelivered> lateFailures = new ArrayList<>();
     private TargetBinding binding;
+    private String saturated;
+    private String stopping;
     private volatile boolean halted;
     private boolean reported;
 
@@ -47,6 +49,9 @@ final class CompletingDeliveries {
 
     void bind(final TargetBinding target) {
         binding = target;
+        // made once: a saturated target refuses every event on the match thread, which must not build text for it
+        saturated = flights.length() + " deliveries of target " + target.target.id() + " are in flight";
+        stopping = "target " + target.target.id() + " is stopping";
     }
 
     /**
@@ -64,8 +69,7 @@ final class CompletingDeliveries {
             ended.incrementAndGet();
             binding.metrics.throttled.increment();
             binding.metrics.failed.increment();
-            attempt.fail(TargetException.THROTTLING, halted ? "target " + binding.target.id() + " is stopping"
-                : flights.length() + " deliveries of target " + binding.target.id() + " are in flight", true);
+            attempt.fail(TargetException.THROTTLING, halted ? stopping : saturated, true);
             return false;
         }
         try {

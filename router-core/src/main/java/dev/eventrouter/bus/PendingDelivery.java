@@ -20,12 +20,8 @@ final class PendingDelivery {
 
     PendingDelivery(final TargetBinding target, final byte[] event, final long ingestionTimeMillis,
                     final int retriesDone, final Attempt failed) {
-        this.target = target;
-        failedAtMillis = target.router().clock().time();
-        this.event = event;
-        this.ingestionTimeMillis = ingestionTimeMillis;
-        this.retriesDone = retriesDone;
-        failedWith(failed);
+        this(target, event, ingestionTimeMillis, retriesDone, failed.errorCode, failed.errorMessage, failed.retryable,
+            0);
     }
 
     /** A failure reported by a completing target's completion, possibly with a least wait before the retry. */

@@ -114,6 +114,18 @@ class CompletingTargetTest {
     }
 
     @Test
+    void shouldNameTheInFlightBoundWhenASaturatedTargetDeadLettersAnEvent() {
+        try (Router router = start(holding().withQueueCapacity(2).withRetryPolicy(new RetryPolicy(0, 60)))) {
+            publish(router, 0, 3);
+            Await.until(() -> deadLetters.size() == 1, "the third dead-lettered");
+            assertEquals("THROTTLING", deadLetters.get(0).errorCode());
+            assertEquals("2 deliveries of target t are in flight", deadLetters.get(0).errorMessage());
+            started.forEach(s -> s.completion().succeeded());
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+        }
+    }
+
+    @Test
     void shouldRetryNoEarlierThanRetryAfterWhenItIsLaterThanTheBackoff() {
         try (Router router = start(holding())) {
             firstAttempt(router);
