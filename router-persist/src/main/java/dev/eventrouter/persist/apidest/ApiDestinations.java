@@ -123,8 +123,7 @@ public final class ApiDestinations implements AutoCloseable {
                     }
                 }
             });
-        runner = new AgentRunner(context.idleStrategy, e -> System.err.println("eventrouter-apidest: " + e), null,
-            dispatcher);
+        runner = new AgentRunner(context.idleStrategy, Throwable::printStackTrace, null, dispatcher);
         AgentRunner.startOnThread(runner);
     }
 

@@ -29,9 +29,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,10 +58,17 @@ final class HttpDispatcher implements Agent {
     static final String CONTENT_TYPE = "application/json; charset=utf-8";
     private static final long SECOND_NANOS = 1_000_000_000L;
     private static final int MAX_CAPTURED_BODY = 64 * 1024;
+    /** The failure of a call that was not sent before close (retryable: the router retries it or reports it). */
+    private static final TargetException CLOSED = new TargetException(TargetException.THROTTLING,
+        "API destinations closed", true);
 
     private final ManyToOneConcurrentLinkedQueue<Call> inbox = new ManyToOneConcurrentLinkedQueue<>();
     private final Map<String, Lane> lanes = new HashMap<>();
-    private final List<Call> inFlight = new ArrayList<>();
+    /**
+     * Calls started, oldest first (they start in clock order): the timeout scan stops at the first one still within
+     * its time, so a cycle costs the calls that ended or timed out, not every call in flight.
+     */
+    private final ArrayDeque<Call> inFlight = new ArrayDeque<>();
     private final EpochClock clock;
     private final NanoClock nanoClock;
     private final MultiThreadIoEventLoopGroup loops;
@@ -116,8 +121,6 @@ final class HttpDispatcher implements Agent {
         /** Keep the answer's body (up to 64 KiB) in {@link #responseBody}. */
         boolean captureBody;
         byte[] responseBody;
-        /** The status of the answer, once answered. */
-        volatile int status;
         /** The OAuth token the call carries, or null. */
         Object oauthToken;
         String laneKey;
@@ -152,7 +155,7 @@ final class HttpDispatcher implements Agent {
     /** Hands a call over. Any thread; never blocks. */
     void submit(final Call call) {
         if (closed) {
-            fail(call, new TargetException(TargetException.THROTTLING, "API destinations are closed", true), 0);
+            fail(call, CLOSED, 0);
             return;
         }
         inbox.offer(call);
@@ -166,7 +169,7 @@ final class HttpDispatcher implements Agent {
         synchronized (inbox) {
             Call call;
             while ((call = inbox.poll()) != null) {
-                fail(call, new TargetException(TargetException.THROTTLING, "API destinations closed", true), 0);
+                fail(call, CLOSED, 0);
             }
         }
     }
@@ -217,26 +220,31 @@ final class HttpDispatcher implements Agent {
                 work++;
             }
         }
-        for (Iterator<Call> it = inFlight.iterator(); it.hasNext(); ) {
-            final Call flying = it.next();
-            if (flying.finished.get()) {
-                it.remove();
-            } else if (now - flying.startMillis >= TIMEOUT_MILLIS) {
-                it.remove();
-                if (flying.finished.compareAndSet(false, true)) {
-                    flying.metrics.timeouts.increment();
-                    final Channel channel = flying.channel;
-                    if (channel != null) {
-                        channel.close();
-                    }
-                    flying.completion.failed(new TargetException(TargetException.TIMEOUT, "no answer within "
-                        + TIMEOUT_MILLIS + " ms from " + flying.target(), true));
+        Call oldest;
+        while ((oldest = inFlight.peek()) != null) {
+            if (!oldest.finished.get()) {
+                if (now - oldest.startMillis < TIMEOUT_MILLIS) {
+                    break;   // the others started no earlier
                 }
-                work++;
+                timedOut(oldest);
             }
+            inFlight.poll();
+            work++;
         }
         cycles++;   // single writer: the agent
         return work;
+    }
+
+    private static void timedOut(final Call call) {
+        if (call.finished.compareAndSet(false, true)) {
+            call.metrics.timeouts.increment();
+            final Channel channel = call.channel;
+            if (channel != null) {
+                channel.close();
+            }
+            call.completion.failed(new TargetException(TargetException.TIMEOUT, "no answer within " + TIMEOUT_MILLIS
+                + " ms from " + call.target(), true));
+        }
     }
 
     /** @return duty cycles finished so far (for tests: a cycle that began after a clock change has seen it). */
@@ -312,7 +320,7 @@ final class HttpDispatcher implements Agent {
         }
     }
 
-    /** Reads one answer: its status and {@code Retry-After}; the body is discarded. */
+    /** Reads one answer: its status and {@code Retry-After}; the body is discarded unless the call captures it. */
     private final class Answer extends SimpleChannelInboundHandler<HttpObject> {
         private final Call call;
         private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
@@ -361,7 +369,6 @@ final class HttpDispatcher implements Agent {
                 return;
             }
             final int status = answer.status().code();
-            call.status = status;
             call.metrics.latencyMicros.recordValue(Math.max(0, (nanoClock.nanoTime() - call.startNanos) / 1_000));
             if (status >= 200 && status < 300) {
                 call.metrics.successes.increment();
@@ -426,7 +433,7 @@ final class HttpDispatcher implements Agent {
         Call call;
         for (Lane lane : lanes.values()) {
             while ((call = lane.waiting.poll()) != null) {
-                fail(call, new TargetException(TargetException.THROTTLING, "API destinations closed", true), 0);
+                fail(call, CLOSED, 0);
             }
         }
         for (Call flying : inFlight) {

@@ -200,6 +200,31 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
     }
 
     @Test
+    void shouldTimeEachCallFromItsOwnStart() {
+        destination("/slow");
+        final CountDownLatch release = new CountDownLatch(1);
+        server.answers.add(LoopbackHttpServer.Answer.of(200));
+        server.answers.add(LoopbackHttpServer.Answer.held(release));
+        try {
+            publish("{\"n\":1}");
+            publish("{\"n\":2}");
+            Await.until(() -> router.targetMetrics(null, "r", "t").delivered() == 1, "the first answered");
+            clock.update(T0 + 10);   // the rate limit lets the second go now
+            Await.until(() -> server.requests.size() == 2, "the second is out, held");
+            clock.update(T0 + 5_009);
+            awaitDispatcherCycle();
+            assertEquals(0, apis.metrics("d").timeouts(), "5 s after the first call's start, not the second's");
+            clock.update(T0 + 5_010);
+            Await.until(() -> apis.metrics("d").timeouts() == 1, "timed out 5 s after its own start");
+            Await.until(() -> router.targetMetrics(null, "r", "t").failed() == 1, "its retry planned");
+            clock.update(T0 + 7_010);
+            Await.until(() -> router.targetMetrics(null, "r", "t").delivered() == 2, "the retry answered");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void shouldFailCallsStillOutWhenClosedSoThatTheRouterReportsThem() {
         destination("/slow");
         final CountDownLatch release = new CountDownLatch(1);
