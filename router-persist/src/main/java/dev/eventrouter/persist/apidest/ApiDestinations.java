@@ -367,10 +367,14 @@ public final class ApiDestinations implements AutoCloseable {
 
     private static void checkPathParameters(final ApiDestination destination, final int values) {
         if (destination.pathWildcards() != values) {
-            throw new IllegalArgumentException("api destination " + destination.name() + ": InvocationEndpoint "
-                + destination.invocationEndpoint() + " has " + destination.pathWildcards() + " path wildcards ('*') "
-                + "but HttpParameters.PathParameterValues has " + values + " values");
+            throw new IllegalArgumentException(pathMismatch(destination, values));
         }
+    }
+
+    private static String pathMismatch(final ApiDestination destination, final int values) {
+        return "api destination " + destination.name() + ": InvocationEndpoint " + destination.invocationEndpoint()
+            + " has " + destination.pathWildcards() + " path wildcards ('*') but HttpParameters.PathParameterValues "
+            + "has " + values + " values";
     }
 
     /** Builds a call's request from its destination, connection and parameters; on the agent's thread. */
@@ -391,32 +395,31 @@ public final class ApiDestinations implements AutoCloseable {
             && !(oauth && connection.state() == Connection.State.AUTHORIZING)) {
             throw deauthorized(connection);
         }
+        if (destination.state() != ApiDestination.State.ACTIVE) {
+            throw new TargetException(TargetException.NO_RESOURCE, "api destination " + destination.name() + " is "
+                + destination.state(), false);
+        }
         String bearer = null;
         if (oauth) {
             final Tokens state = tokens.computeIfAbsent(connection.arn(), Tokens::new);
             synchronized (state) {
                 if (state.token == null || context.clock.time() >= state.refreshAtMillis) {
                     state.waiting.add(call);
-                    if (!state.fetching) {
-                        state.fetching = true;
-                        fetchToken(connection, state);
-                    }
+                    fetchUnlessFetching(connection, state);
                     return false;
                 }
                 bearer = state.token;
                 call.oauthToken = new TokenUse(state, bearer);
             }
         }
-        if (destination.state() != ApiDestination.State.ACTIVE) {
-            throw new TargetException(TargetException.NO_RESOURCE, "api destination " + destination.name() + " is "
-                + destination.state(), false);
-        }
-        final byte[] event = eventBytes(call.delivery);
+        // the event is read in place: the delivery (a flight's copy) stays valid until the call completes
+        final org.agrona.DirectBuffer eventBuffer = call.delivery.event();
+        final byte[] event = eventBuffer.byteArray();
+        final int eventOffset = (int) eventBuffer.wrapAdjustment();
+        final int eventLength = eventBuffer.capacity();
         final HttpParameters.Compiled parameters = spec.parameters();
-        if (parameters.path.size() != destination.pathWildcards()) {
-            throw new TargetException("INVALID_PARAMETER", "api destination " + destination.name()
-                + ": InvocationEndpoint has " + destination.pathWildcards() + " path wildcards but the target gives "
-                + parameters.path.size() + " PathParameterValues", false);
+        if (parameters.path.size() != destination.pathWildcards()) {   // the endpoint changed since the target
+            throw new TargetException("INVALID_PARAMETER", pathMismatch(destination, parameters.path.size()), false);
         }
         final StringBuilder url = new StringBuilder();
         final String endpoint = destination.invocationEndpoint();
@@ -425,7 +428,7 @@ public final class ApiDestinations implements AutoCloseable {
             final char c = endpoint.charAt(i);
             if (c == '*') {
                 url.append(encodePath(required(parameters.path.get(wildcard),
-                    "PathParameterValues[" + wildcard + "]", event)));
+                    "PathParameterValues[" + wildcard + "]", event, eventOffset, eventLength)));
                 wildcard++;
             } else {
                 url.append(c);
@@ -433,7 +436,7 @@ public final class ApiDestinations implements AutoCloseable {
         }
         final Map<String, String> query = new LinkedHashMap<>();
         for (Map.Entry<String, HttpParameters.Value> q : parameters.query.entrySet()) {
-            final String value = q.getValue().resolve(event, 0, event.length);
+            final String value = q.getValue().resolve(event, eventOffset, eventLength);
             if (value != null) {
                 query.put(q.getKey(), value);
             }
@@ -456,15 +459,14 @@ public final class ApiDestinations implements AutoCloseable {
         headers.put("Range", "bytes=0-1048575");
         headers.put("Accept-Encoding", "gzip,deflate");
         for (Map.Entry<String, HttpParameters.Value> h : parameters.headers.entrySet()) {
-            final String value = h.getValue().resolve(event, 0, event.length);
+            final String value = h.getValue().resolve(event, eventOffset, eventLength);
             if (value != null) {
                 putHeader(headers, h.getKey(), sendable(h.getKey(), h.getValue(), value));
             }
         }
         connection.invocation().headers().forEach(p -> putHeader(headers, p.key(), p.value()));
         if (connection.authorization() instanceof Connection.Basic basic) {
-            putHeader(headers, "Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                (basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
+            putHeader(headers, "Authorization", basicAuthorization(basic.username(), basic.password()));
         } else if (connection.authorization() instanceof Connection.ApiKey key) {
             putHeader(headers, key.name(), key.value());
         } else if (bearer != null) {
@@ -477,6 +479,12 @@ public final class ApiDestinations implements AutoCloseable {
         call.ratePerSecond = destination.rateLimitPerSecond();
         call.metrics = metrics.get(destination.arn());
         return true;
+    }
+
+    /** @return {@code Basic base64(user:secret)} (RFC 7617). */
+    private static String basicAuthorization(final String user, final String secret) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + secret)
+            .getBytes(StandardCharsets.UTF_8));
     }
 
     private static TargetException deauthorized(final Connection connection) {
@@ -508,17 +516,22 @@ public final class ApiDestinations implements AutoCloseable {
     private void authorize(final Connection connection) {
         final Tokens state = tokens.computeIfAbsent(connection.arn(), Tokens::new);
         synchronized (state) {
-            if (!state.fetching) {
-                state.fetching = true;
-                fetchToken(connection, state);
-            }
+            fetchUnlessFetching(connection, state);
+        }
+    }
+
+    /** Sends a token request unless one is out: calls needing a token share it. Holding {@code state}'s lock. */
+    private void fetchUnlessFetching(final Connection connection, final Tokens state) {
+        if (!state.fetching) {
+            state.fetching = true;
+            fetchToken(connection, state);
         }
     }
 
     /** Sends the token request (RFC 6749 §4.4, client credentials in HTTP Basic); one at a time per connection. */
     private void fetchToken(final Connection connection, final Tokens state) {
         final Connection.OAuth oauth = (Connection.OAuth) connection.authorization();
-        final TokenAnswer answer = new TokenAnswer(connection.arn(), state);
+        final TokenAnswer answer = new TokenAnswer(state);
         final HttpDispatcher.Call call = new HttpDispatcher.Call(null, null, answer);
         answer.call = call;
         final StringBuilder url = new StringBuilder(oauth.authorizationEndpoint());
@@ -535,8 +548,7 @@ public final class ApiDestinations implements AutoCloseable {
             headers.put("Content-Type", "application/x-www-form-urlencoded");
         }
         oauth.parameters().headers().forEach(p -> putHeader(headers, p.key(), p.value()));
-        putHeader(headers, "Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-            (oauth.clientId() + ":" + oauth.clientSecret()).getBytes(StandardCharsets.UTF_8)));
+        putHeader(headers, "Authorization", basicAuthorization(oauth.clientId(), oauth.clientSecret()));
         headers.put("Connection", "close");
         headers.put("Content-Length", Integer.toString(call.body.length));
         call.headers = entries(headers);
@@ -549,13 +561,25 @@ public final class ApiDestinations implements AutoCloseable {
 
     /** The outcome of a token request: the token for the waiting calls, or a deauthorized connection. */
     private final class TokenAnswer implements dev.eventrouter.target.Completion {
-        private final String connectionArn;
         private final Tokens state;
         private HttpDispatcher.Call call;
 
-        TokenAnswer(final String connectionArn, final Tokens state) {
-            this.connectionArn = connectionArn;
+        TokenAnswer(final Tokens state) {
             this.state = state;
+        }
+
+        /**
+         * Moves the connection to {@code next}, unless it was deleted or re-authorized since this request (its
+         * token state replaced).
+         *
+         * @return the connection as changed, or null.
+         */
+        private Connection moveConnection(final Connection.State next, final String reason, final Instant at) {
+            synchronized (ApiDestinations.this) {
+                final Connection current = connections.get(state.connectionArn);
+                return current != null && tokens.get(state.connectionArn) == state
+                    ? setState(current, next, reason, at) : null;
+            }
         }
 
         @Override
@@ -589,12 +613,7 @@ public final class ApiDestinations implements AutoCloseable {
                 ready = new ArrayList<>(state.waiting);
                 state.waiting.clear();
             }
-            synchronized (ApiDestinations.this) {
-                final Connection current = connections.get(connectionArn);
-                if (current != null && tokens.get(connectionArn) == state) {
-                    setState(current, Connection.State.AUTHORIZED, null, Instant.ofEpochMilli(now));
-                }
-            }
+            moveConnection(Connection.State.AUTHORIZED, null, Instant.ofEpochMilli(now));
             ready.forEach(dispatcher::submit);
         }
 
@@ -612,13 +631,7 @@ public final class ApiDestinations implements AutoCloseable {
                 refused = new ArrayList<>(state.waiting);
                 state.waiting.clear();
             }
-            Connection deauthorized = null;
-            synchronized (ApiDestinations.this) {
-                final Connection current = connections.get(connectionArn);
-                if (current != null && tokens.get(connectionArn) == state) {
-                    deauthorized = setState(current, Connection.State.DEAUTHORIZED, reason, null);
-                }
-            }
+            final Connection deauthorized = moveConnection(Connection.State.DEAUTHORIZED, reason, null);
             final TargetException refusal = deauthorized != null ? deauthorized(deauthorized)
                 : new TargetException(TargetException.NO_PERMISSIONS, reason, false);
             refused.forEach(c -> HttpDispatcher.fail(c, refusal, 0));
@@ -686,9 +699,9 @@ public final class ApiDestinations implements AutoCloseable {
         headers.put(name, value);
     }
 
-    private static String required(final HttpParameters.Value value, final String field, final byte[] event)
-        throws TargetException {
-        final String resolved = value.resolve(event, 0, event.length);
+    private static String required(final HttpParameters.Value value, final String field, final byte[] event,
+                                   final int offset, final int length) throws TargetException {
+        final String resolved = value.resolve(event, offset, length);
         if (resolved == null || resolved.isEmpty()) {
             throw new TargetException("INVALID_PARAMETER", "HttpParameters." + field + " " + value.text()
                 + " reaches nothing in the event", false);
@@ -698,12 +711,6 @@ public final class ApiDestinations implements AutoCloseable {
 
     private static String encodePath(final String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static byte[] eventBytes(final dev.eventrouter.target.Delivery delivery) {
-        final byte[] bytes = new byte[delivery.event().capacity()];
-        delivery.event().getBytes(0, bytes);
-        return bytes;
     }
 
     private String arn(final String kind, final String name) {

@@ -123,6 +123,18 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
     }
 
     @Test
+    void shouldDeadLetterACallWhenTheEndpointGainedAWildcardTheTargetDoesNotFill() {
+        destination("/x");
+        apis.updateApiDestination("d", null, null, server.url("/x/*"), null, null);
+        publish("{}");
+        Await.until(() -> deadLetters.size() == 1, "dead-lettered");
+        assertEquals("INVALID_PARAMETER", deadLetters.get(0).errorCode());
+        assertEquals("api destination d: InvocationEndpoint " + server.url("/x/*") + " has 1 path wildcards ('*') "
+            + "but HttpParameters.PathParameterValues has 0 values", deadLetters.get(0).errorMessage());
+        assertEquals(0, server.requests.size());
+    }
+
+    @Test
     void shouldRetryA500AndDeliverOnTheRetry() {
         destination("/x");
         server.answers.add(LoopbackHttpServer.Answer.of(500));
