@@ -317,8 +317,9 @@ final class Pipeline implements Agent {
     }
 
     /**
-     * Stops the threads, each waited for until {@code graceEnd} at most (names of those still running go to
-     * {@code stuck}); events not yet matched stay where they are for {@link #leftovers}.
+     * Stops the threads, each waited for until {@code graceEnd} at most, or {@link Router#CLOSE_FLOOR_MILLIS} after
+     * its stop request if that is later (names of those still running go to {@code stuck}); events not yet matched
+     * stay where they are for {@link #leftovers}.
      */
     void stop(final long graceEnd, final org.agrona.concurrent.NanoClock clock, final List<String> stuck) {
         Router.stopRunner(runner, graceEnd, clock, stuck);

@@ -77,6 +77,12 @@ public final class Router implements AutoCloseable {
     private final AtomicInteger waitingPublishers = new AtomicInteger();
     /** How long close waits, after its timeout, for the router's threads to stop. */
     static final long CLOSE_GRACE_MILLIS = 1_000;
+    /**
+     * How long close waits at least for each thread after telling it to stop, even when a stuck thread before it
+     * used up {@link #CLOSE_GRACE_MILLIS}: a healthy thread parked in its idle strategy on a loaded machine is not
+     * reported stuck because another one was.
+     */
+    static final long CLOSE_FLOOR_MILLIS = 250;
     private volatile ReplayFilter[] replayFilters = new ReplayFilter[1];
     private int nextReplayFilterId = 1;
     private final java.util.Set<Integer> releasedReplayFilters = new java.util.HashSet<>();
@@ -1320,8 +1326,9 @@ public final class Router implements AutoCloseable {
      *
      * <p>Bounded: after the timeout, publishers still backing off on a full router give up (their entries are
      * refused as throttled, never accepted behind close's back) and close waits for each to finish the attempt it
-     * is making; then every thread of the router is told to stop and given {@value #CLOSE_GRACE_MILLIS} ms in all. A
-     * thread still running then (a handler that ignores interrupts) is named in {@link CloseReport#stuckThreads()};
+     * is making; then every thread of the router is told to stop and given {@value #CLOSE_GRACE_MILLIS} ms in all
+     * (each at least {@value #CLOSE_FLOOR_MILLIS} ms from its own stop request, so one stuck thread does not get the
+     * healthy ones behind it named too). A thread still running then (a handler that ignores interrupts) is named in {@link CloseReport#stuckThreads()};
      * what it holds is reported as undelivered, and it may still deliver some of that if its handler ever returns
      * (at least once, never lost).
      *
@@ -1404,11 +1411,16 @@ public final class Router implements AutoCloseable {
         awaitThread(thread, graceEnd, clock, stuck);
     }
 
-    /** Joins a thread until {@code graceEnd}; adds its name to {@code stuck} when it is still alive then. */
+    /**
+     * Joins a thread until {@code graceEnd}, or {@link #CLOSE_FLOOR_MILLIS} from now if that is later; adds its name
+     * to {@code stuck} when it is still alive then.
+     */
     static void awaitThread(final Thread thread, final long graceEnd, final org.agrona.concurrent.NanoClock clock,
                             final List<String> stuck) {
+        final long floorEnd = clock.nanoTime() + CLOSE_FLOOR_MILLIS * 1_000_000;
+        final long end = floorEnd - graceEnd > 0 ? floorEnd : graceEnd;
         long left;
-        while (thread.isAlive() && (left = graceEnd - clock.nanoTime()) > 0) {
+        while (thread.isAlive() && (left = end - clock.nanoTime()) > 0) {
             try {
                 thread.join(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
