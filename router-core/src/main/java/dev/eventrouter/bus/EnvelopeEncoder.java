@@ -39,6 +39,9 @@ public final class EnvelopeEncoder {
     private String formattedTime;
     private int length;
     private String eventId;
+    /** The entry last validated and its Detail as UTF-8: {@link #encode} of the same entry reuses the bytes. */
+    private PutEventsEntry validated;
+    private byte[] detailBytes;
 
     /**
      * @param limits entry size and detail depth limits.
@@ -72,59 +75,81 @@ public final class EnvelopeEncoder {
         if (entry.detail() == null) {
             return new EntryError(EntryError.INVALID_ARGUMENT, "Detail is required");
         }
-        final long size = entrySize(entry);
+        validated = null;
+        final byte[] detail = entry.detail().getBytes(StandardCharsets.UTF_8);
+        final long size = entrySize(entry, detail.length);
         if (size > limits.maxEntryBytes()) {
             return new EntryError(EntryError.INVALID_ARGUMENT,
                 "entry size " + size + " bytes exceeds the limit of " + limits.maxEntryBytes() + " bytes");
         }
         try {
-            detailChecker.match(entry.detail(), rule -> { });
+            detailChecker.match(detail, NO_RULES);
         } catch (MalformedEventException e) {
             return new EntryError(EntryError.MALFORMED_DETAIL, "event must be a JSON object".equals(e.reason())
                 ? "Detail must be a JSON object" : "Detail is not valid JSON: " + e.reason() + " at byte offset "
                 + e.offset());
         }
-        final int outOfRange = integerOutsideInt64(entry.detail());
+        final int outOfRange = integerOutsideInt64(detail, 0, detail.length);
         if (outOfRange >= 0) {
             return new EntryError(EntryError.MALFORMED_DETAIL, "Detail has an integer outside the 64-bit range at "
-                + "character offset " + outOfRange);
+                + "character offset " + new String(detail, 0, outOfRange, StandardCharsets.UTF_8).length());
         }
+        validated = entry;
+        detailBytes = detail;
         return null;
     }
+
+    private static final dev.eventrouter.match.MatchHandler NO_RULES = rule -> { };
 
     /**
      * EventBridge requires JSON integers (numbers without fraction or exponent) to fit in a signed 64-bit integer.
      * Runs on valid JSON only.
      *
-     * @return the character offset of the first integer outside the range, or -1.
+     * @return the byte offset (from {@code offset}) of the first integer outside the range, or -1.
      */
-    static int integerOutsideInt64(final String json) {
-        boolean inString = false;
-        for (int i = 0; i < json.length(); i++) {
-            final char c = json.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
+    static int integerOutsideInt64(final byte[] json, final int offset, final int length) {
+        final int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            final byte c = json[i];
+            if (c == '"') {
+                i++;
+                while (json[i] != '"') {   // valid JSON: the string ends
+                    i += json[i] == '\\' ? 2 : 1;
                 }
-            } else if (c == '"') {
-                inString = true;
+                i++;
             } else if (c == '-' || c >= '0' && c <= '9') {
-                int end = i + 1;
+                final int start = i;
+                int digits = c == '-' ? 0 : 1;
                 boolean integer = true;
-                while (end < json.length() && "0123456789.eE+-".indexOf(json.charAt(end)) >= 0) {
-                    integer &= Character.isDigit(json.charAt(end));
-                    end++;
+                i++;
+                while (i < end) {
+                    final byte d = json[i];
+                    if (d >= '0' && d <= '9') {
+                        digits++;
+                    } else if (d == '.' || d == 'e' || d == 'E' || d == '+' || d == '-') {
+                        integer = false;
+                    } else {
+                        break;
+                    }
+                    i++;
                 }
-                final int digits = end - i - (c == '-' ? 1 : 0);
-                if (integer && digits >= 19 && !fitsInt64(json.substring(i, end))) {
-                    return i;
+                if (integer && digits >= 19 && !fitsInt64(new String(json, start, i - start,
+                    StandardCharsets.US_ASCII))) {
+                    return start - offset;
                 }
-                i = end - 1;
+            } else {
+                i++;
             }
         }
         return -1;
+    }
+
+    /** @see #integerOutsideInt64(byte[], int, int) @return the offset as a character offset into the string. */
+    static int integerOutsideInt64(final String json) {
+        final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        final int at = integerOutsideInt64(bytes, 0, bytes.length);
+        return at < 0 ? -1 : new String(bytes, 0, at, StandardCharsets.UTF_8).length();
     }
 
     private static boolean fitsInt64(final String integer) {
@@ -146,8 +171,12 @@ public final class EnvelopeEncoder {
 
     /** @return the entry's size as EventBridge counts it against the limit. */
     public static long entrySize(final PutEventsEntry entry) {
+        return entrySize(entry, utf8Length(entry.detail()));
+    }
+
+    private static long entrySize(final PutEventsEntry entry, final long detailBytes) {
         long size = entry.time() != null ? TIME_BYTES : 0;
-        size += utf8Length(entry.source()) + utf8Length(entry.detailType()) + utf8Length(entry.detail());
+        size += utf8Length(entry.source()) + utf8Length(entry.detailType()) + detailBytes;
         for (String resource : entry.resources()) {
             size += utf8Length(resource);
         }
@@ -167,27 +196,38 @@ public final class EnvelopeEncoder {
         eventId = ids.next();
         final long second = entry.time() != null ? entry.time().getEpochSecond()
             : Math.floorDiv(clock.time(), 1000L);
-        raw("{\"version\":\"0\",\"id\":");
+        raw(VERSION_ID);
         string(eventId);
-        raw(",\"detail-type\":");
+        raw(DETAIL_TYPE);
         string(entry.detailType());
-        raw(",\"source\":");
+        raw(SOURCE);
         string(entry.source());
-        raw(",\"account\":");
+        raw(ACCOUNT);
         string(account);
-        raw(",\"time\":");
+        raw(TIME_FIELD);
         string(timeText(second));
-        raw(",\"region\":");
+        raw(REGION);
         string(region);
-        raw(",\"resources\":[");
+        raw(RESOURCES);
         for (int i = 0; i < entry.resources().size(); i++) {
             if (i > 0) {
                 put((byte) ',');
             }
             string(entry.resources().get(i));
         }
-        raw("],\"detail\":");
-        raw(entry.detail().strip());
+        raw(DETAIL);
+        final byte[] detail = entry == validated ? detailBytes : entry.detail().getBytes(StandardCharsets.UTF_8);
+        int from = 0;
+        int to = detail.length;
+        while (from < to && isJsonSpace(detail[from])) {
+            from++;
+        }
+        while (to > from && isJsonSpace(detail[to - 1])) {
+            to--;
+        }
+        ensure(to - from);
+        System.arraycopy(detail, from, buffer, length, to - from);
+        length += to - from;
         put((byte) '}');
         return length;
     }
@@ -215,20 +255,51 @@ public final class EnvelopeEncoder {
         return length;
     }
 
-    private void raw(final String text) {
-        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] VERSION_ID = ascii("{\"version\":\"0\",\"id\":");
+    private static final byte[] DETAIL_TYPE = ascii(",\"detail-type\":");
+    private static final byte[] SOURCE = ascii(",\"source\":");
+    private static final byte[] ACCOUNT = ascii(",\"account\":");
+    private static final byte[] TIME_FIELD = ascii(",\"time\":");
+    private static final byte[] REGION = ascii(",\"region\":");
+    private static final byte[] RESOURCES = ascii(",\"resources\":[");
+    private static final byte[] DETAIL = ascii("],\"detail\":");
+
+    private static byte[] ascii(final String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** @return whether {@code b} is JSON's whitespace (the only whitespace valid JSON can have around a value). */
+    private static boolean isJsonSpace(final byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
+    private void raw(final byte[] bytes) {
         ensure(bytes.length);
         System.arraycopy(bytes, 0, buffer, length, bytes.length);
         length += bytes.length;
     }
 
-    /** Writes a JSON string as UTF-8, escaped by Jackson (quotes, backslashes, control characters). */
+    /**
+     * Writes a JSON string as UTF-8: printable ASCII without quotes or backslashes as is (ids, names, ARNs), anything
+     * else escaped by Jackson (quotes, backslashes, control characters).
+     */
     private void string(final String text) {
-        put((byte) '"');
-        final byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(text);
-        ensure(escaped.length);
-        System.arraycopy(escaped, 0, buffer, length, escaped.length);
-        length += escaped.length;
+        final int n = text.length();
+        ensure(n + 2);
+        final int start = length;
+        buffer[length++] = '"';
+        for (int i = 0; i < n; i++) {
+            final char c = text.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+                length = start + 1;
+                final byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+                ensure(escaped.length + 1);
+                System.arraycopy(escaped, 0, buffer, length, escaped.length);
+                length += escaped.length;
+                break;
+            }
+            buffer[length++] = (byte) c;
+        }
         put((byte) '"');
     }
 

@@ -161,5 +161,25 @@ class EnvelopeEncoderTest {
             + "\"c\":92233720368547758070.5,\"d\":1e400,\"e\":\"99999999999999999999\"}"));
         assertEquals(5, EnvelopeEncoder.integerOutsideInt64("{\"a\":9223372036854775808}"));
         assertEquals(16, EnvelopeEncoder.integerOutsideInt64("{\"s\":\"x\\\"\",\"a\":[-9223372036854775809]}"));
+        // the scan runs over UTF-8 bytes; the message counts characters, as the entry's Detail string does
+        final String detail = "{\"s\":\"\u00e9\ud83d\ude00\",\"a\":-9223372036854775809}";
+        assertEquals(15, EnvelopeEncoder.integerOutsideInt64(detail));
+        assertError(EntryError.MALFORMED_DETAIL, "Detail has an integer outside the 64-bit range at character "
+            + "offset 15", new PutEventsEntry("shop", "Order", detail, null, List.of(), null));
+    }
+
+    /** The envelope carries the Detail as sent, without the whitespace around it, whether validated first or not. */
+    @org.junit.jupiter.api.Test
+    void shouldWriteTheDetailWithoutSurroundingWhitespace() {
+        final PutEventsEntry entry = new PutEventsEntry("shop", "Order", " \n{\"a\": \"\u00e9\"}\t\r\n", null,
+            List.of(), null);
+        final PutEventsEntry other = new PutEventsEntry("shop", "Order", "{\"b\":1} ", null, List.of(), null);
+        assertEquals(null, encoder.validate(entry));
+        final String first = new String(encoder.bytes(), 0, encoder.encode(entry, "123456789012", "eu-west-1"),
+            StandardCharsets.UTF_8);
+        assertTrue(first.endsWith(",\"detail\":{\"a\": \"\u00e9\"}}"), first);
+        final String second = new String(encoder.bytes(), 0, encoder.encode(other, "123456789012", "eu-west-1"),
+            StandardCharsets.UTF_8);
+        assertTrue(second.endsWith(",\"detail\":{\"b\":1}}"), second);
     }
 }

@@ -1,8 +1,9 @@
 package dev.eventrouter.persist.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventrouter.auth.Principal;
+import dev.eventrouter.bus.EntryError;
+import dev.eventrouter.bus.PutEventsResult;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.target.EventHandler;
 import io.netty.bootstrap.ServerBootstrap;
@@ -251,11 +252,13 @@ public final class EventsServer implements AutoCloseable {
             final long start = System.nanoTime();
             // unknown names share one label: a client cannot grow the registry without bound
             final String label = api.knows(operation) ? operation : "unknown";
-            final List<EventsApi.ArchivedEntry> archived = operation.equals("PutEvents") ? new ArrayList<>(0) : null;
+            final boolean putEvents = operation.equals("PutEvents");
+            final List<EventsApi.ArchivedEntry> archived = putEvents ? new ArrayList<>(0) : null;
             final JsonNode out;
+            final PutEventsResult result;
             try {
-                out = archived != null ? api.putEvents(principal, body, archived)
-                    : api.handle(operation, principal, body);
+                result = putEvents ? api.putEvents(principal, body, archived) : null;
+                out = putEvents ? null : api.handle(operation, principal, body);
             } catch (ApiException e) {
                 error(ctx, keepAlive, e);
                 metrics.request(label, e.type, System.nanoTime() - start);
@@ -265,8 +268,13 @@ public final class EventsServer implements AutoCloseable {
                 metrics.request(label, "InternalException", System.nanoTime() - start);
                 return;
             }
-            if (archived == null || archived.isEmpty()) {
+            if (!putEvents) {
                 ok(ctx, keepAlive, out);
+                metrics.request(label, "ok", System.nanoTime() - start);
+                return;
+            }
+            if (archived.isEmpty()) {
+                ok(ctx, keepAlive, EventsApi.answerBytes(result));
                 metrics.request(label, "ok", System.nanoTime() - start);
                 return;
             }
@@ -275,7 +283,7 @@ public final class EventsServer implements AutoCloseable {
                 try {
                     ctx.executor().execute(() -> {
                         try {
-                            ok(ctx, keepAlive, failUnarchived((ObjectNode) out, archived, passed));
+                            ok(ctx, keepAlive, EventsApi.answerBytes(failUnarchived(result, archived, passed)));
                             metrics.request(label, "ok", System.nanoTime() - start);
                         } finally {
                             awaiting.end();
@@ -289,11 +297,14 @@ public final class EventsServer implements AutoCloseable {
 
         private void ok(final ChannelHandlerContext ctx, final boolean keepAlive, final JsonNode out) {
             try {
-                respond(ctx, keepAlive, HttpResponseStatus.OK, "application/x-amz-json-1.1",
-                    EventsApi.JSON.writeValueAsBytes(out), null);
+                ok(ctx, keepAlive, EventsApi.JSON.writeValueAsBytes(out));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 error(ctx, keepAlive, new ApiException("InternalException", e.toString(), 500));
             }
+        }
+
+        private void ok(final ChannelHandlerContext ctx, final boolean keepAlive, final byte[] out) {
+            respond(ctx, keepAlive, HttpResponseStatus.OK, "application/x-amz-json-1.1", out, null);
         }
 
         @Override
@@ -306,25 +317,24 @@ public final class EventsServer implements AutoCloseable {
      * Rewrites as {@code InternalFailure} the archived entries that may be missing from their archive: all of them
      * when the router closed before its archive stage passed them, those of a bus whose archive failed since.
      */
-    static ObjectNode failUnarchived(final ObjectNode out, final List<EventsApi.ArchivedEntry> archived,
-                                     final boolean passed) {
+    static PutEventsResult failUnarchived(final PutEventsResult out, final List<EventsApi.ArchivedEntry> archived,
+                                          final boolean passed) {
+        List<PutEventsResult.Entry> entries = null;
         int failed = 0;
         for (EventsApi.ArchivedEntry entry : archived) {
             final String refusal = entry.bus().refusal();
             if (passed && refusal == null) {
                 continue;
             }
-            final ObjectNode answer = (ObjectNode) out.get("Entries").get(entry.index());
-            answer.remove("EventId");
-            answer.put("ErrorCode", "InternalFailure").put("ErrorMessage", passed
+            if (entries == null) {
+                entries = new ArrayList<>(out.entries());
+            }
+            entries.set(entry.index(), new PutEventsResult.Entry(null, new EntryError(EntryError.INTERNAL_FAILURE, passed
                 ? "the event may not have been archived (" + refusal + "); send it again"
-                : "the server stopped before the event was archived; send it again");
+                : "the server stopped before the event was archived; send it again")));
             failed++;
         }
-        if (failed > 0) {
-            out.put("FailedEntryCount", out.get("FailedEntryCount").asInt() + failed);
-        }
-        return out;
+        return entries == null ? out : new PutEventsResult(out.failedEntryCount() + failed, entries);
     }
 
     /** Answers waiting for the archive: {@link #close} lets them finish before it closes connections. */
