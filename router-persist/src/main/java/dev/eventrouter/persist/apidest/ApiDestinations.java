@@ -53,6 +53,7 @@ public final class ApiDestinations implements AutoCloseable {
         private IdleStrategy idleStrategy = new BackoffIdleStrategy(10, 10, 10_000, 1_000_000);
         private int ioThreads = 1;
         private long seed = System.nanoTime();
+        private javax.net.ssl.TrustManagerFactory trust;
 
         /** @param value the account of the connections and destinations (12 digits). */
         public Context account(final String value) {
@@ -90,6 +91,16 @@ public final class ApiDestinations implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param value the certificates HTTPS endpoints (and OAuth token endpoints) are checked against, for
+         *              endpoints whose certificate a private CA signed; default {@code null}: the JVM's trust store.
+         *              The host name is always checked against the certificate.
+         */
+        public Context trustManagerFactory(final javax.net.ssl.TrustManagerFactory value) {
+            trust = value;
+            return this;
+        }
+
         /** @param value the seed of the uuids in ARNs (inject for stable ARNs). */
         public Context seed(final long value) {
             seed = value;
@@ -106,7 +117,7 @@ public final class ApiDestinations implements AutoCloseable {
         }
         this.context = context;
         ids = new SplittableRandom(context.seed);
-        dispatcher = new HttpDispatcher(context.clock, context.nanoClock, context.ioThreads,
+        dispatcher = new HttpDispatcher(context.clock, context.nanoClock, context.ioThreads, context.trust,
             new HttpDispatcher.Resolver() {
                 @Override
                 public boolean resolve(final HttpDispatcher.Call call) throws TargetException {

@@ -78,14 +78,20 @@ final class HttpDispatcher implements Agent {
     /** Duty cycles finished: a test that moved the clock waits for a whole cycle after the move. */
     private volatile long cycles;
 
-    HttpDispatcher(final EpochClock clock, final NanoClock nanoClock, final int ioThreads, final Resolver resolver) {
+    /**
+     * @param trust the certificates HTTPS endpoints are checked against, or {@code null} for the JVM's trust store;
+     *              host names are checked against the certificate either way.
+     */
+    HttpDispatcher(final EpochClock clock, final NanoClock nanoClock, final int ioThreads,
+                   final javax.net.ssl.TrustManagerFactory trust, final Resolver resolver) {
         this.resolver = resolver;
         this.clock = clock;
         this.nanoClock = nanoClock;
         loops = new MultiThreadIoEventLoopGroup(ioThreads, new io.netty.util.concurrent.DefaultThreadFactory(
             "eventrouter-apidest-io", true), NioIoHandler.newFactory());
         try {
-            tls = SslContextBuilder.forClient().build();
+            final SslContextBuilder builder = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            tls = (trust == null ? builder : builder.trustManager(trust)).build();
         } catch (javax.net.ssl.SSLException e) {
             loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot set up TLS for API destinations: " + e.getMessage(), e);
@@ -286,7 +292,7 @@ final class HttpDispatcher implements Agent {
                 }
                 connected.channel().writeAndFlush(request(call)).addListener((ChannelFutureListener) written -> {
                     if (!written.isSuccess()) {
-                        connectionFailed(call, "cannot send to " + call.target() + ": " + written.cause());
+                        connectionFailed(call, failure("cannot send to ", call, written.cause()));
                         written.channel().close();
                     }
                 });
@@ -305,6 +311,26 @@ final class HttpDispatcher implements Agent {
             request.headers().add(header.getKey(), header.getValue());
         }
         return request;
+    }
+
+    /**
+     * @return what went wrong on a connection: a TLS failure (an untrusted certificate, a host name the certificate
+     *         is not for, no common protocol) says so with the TLS layer's reason; anything else as {@code what}
+     *         the call's target and the cause.
+     */
+    static String failure(final String what, final Call call, final Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                Throwable root = t;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                return "TLS with " + call.target() + " failed: " + t.getMessage()
+                    + (root != t && root.getMessage() != null && !t.getMessage().contains(root.getMessage())
+                        ? " (" + root.getMessage() + ")" : "");
+            }
+        }
+        return what + call.target() + ": " + cause;
     }
 
     private static void connectionFailed(final Call call, final String message) {
@@ -360,7 +386,7 @@ final class HttpDispatcher implements Agent {
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
-            connectionFailed(call, "reading the answer of " + call.target() + " failed: " + cause);
+            connectionFailed(call, failure("reading the answer of ", call, cause));
             ctx.close();
         }
 

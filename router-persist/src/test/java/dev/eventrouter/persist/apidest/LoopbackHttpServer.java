@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
  * endpoints.
  */
 final class LoopbackHttpServer implements AutoCloseable {
-    /** One request as the server received it; header names lower-cased. */
-    record Request(String method, String uri, Map<String, String> headers, String body) {
+    /**
+     * One request as the server received it; header names lower-cased; {@code tls} the TLS protocol it came over
+     * ({@code null} for plain HTTP).
+     */
+    record Request(String method, String uri, Map<String, String> headers, String body, String tls) {
     }
 
     /** A scripted answer. */
@@ -47,6 +50,7 @@ final class LoopbackHttpServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final boolean secure;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     final List<Request> requests = new CopyOnWriteArrayList<>();
     final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
@@ -54,14 +58,28 @@ final class LoopbackHttpServer implements AutoCloseable {
     final Map<String, BlockingQueue<Answer>> answersByPath = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoopbackHttpServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(null);
+    }
+
+    /** @param tls when not {@code null}, serves HTTPS with this context's key and certificate. */
+    LoopbackHttpServer(final javax.net.ssl.SSLContext tls) throws IOException {
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } else {
+            final com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        }
+        secure = tls != null;
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
             final Map<String, String> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((name, values) ->
                 headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
             final String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body));
+            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body,
+                exchange instanceof com.sun.net.httpserver.HttpsExchange h ? h.getSSLSession().getProtocol() : null));
             final BlockingQueue<Answer> forPath = answersByPath.get(exchange.getRequestURI().getPath());
             final Answer polled = forPath != null && !forPath.isEmpty() ? forPath.poll() : answers.poll();
             final Answer answer = polled != null ? polled : Answer.of(200);
@@ -105,7 +123,12 @@ final class LoopbackHttpServer implements AutoCloseable {
     }
 
     String url(final String path) {
-        return "http://127.0.0.1:" + port() + path;
+        return (secure ? "https" : "http") + "://127.0.0.1:" + port() + path;
+    }
+
+    /** @return the URL of {@code path} with {@code host} as the host name (it must resolve to loopback). */
+    String url(final String host, final String path) {
+        return (secure ? "https" : "http") + "://" + host + ":" + port() + path;
     }
 
     List<String> methodsAndUris() {
