@@ -25,6 +25,10 @@ import org.agrona.concurrent.EpochClock;
  */
 public final class EnvelopeEncoder {
     private static final int MAX_DETAIL_TYPE_CHARS = 128;
+    /** Sources AWS reserves for its services' events: PutEvents refuses them to anyone else. */
+    private static final String AWS_SOURCE_PREFIX = "aws.";
+    /** AWS's message for an entry with such a source, as its PutEvents answer gives it. */
+    private static final String NOT_AUTHORIZED_FOR_SOURCE = "Not authorized for the source.";
     private static final int TIME_BYTES = 14;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
         .withZone(ZoneOffset.UTC);
@@ -65,6 +69,9 @@ public final class EnvelopeEncoder {
         if (entry.source() == null || entry.source().isEmpty()) {
             return new EntryError(EntryError.INVALID_ARGUMENT, "Source is required");
         }
+        if (entry.source().startsWith(AWS_SOURCE_PREFIX)) {
+            return new EntryError(EntryError.NOT_AUTHORIZED_FOR_SOURCE, NOT_AUTHORIZED_FOR_SOURCE);
+        }
         if (entry.detailType() == null || entry.detailType().isEmpty()) {
             return new EntryError(EntryError.INVALID_ARGUMENT, "DetailType is required");
         }
@@ -78,9 +85,9 @@ public final class EnvelopeEncoder {
         validated = null;
         final byte[] detail = entry.detail().getBytes(StandardCharsets.UTF_8);
         final long size = entrySize(entry, detail.length);
-        if (size > limits.maxEntryBytes()) {
+        if (size >= limits.maxEntryBytes()) {
             return new EntryError(EntryError.INVALID_ARGUMENT,
-                "entry size " + size + " bytes exceeds the limit of " + limits.maxEntryBytes() + " bytes");
+                "entry size " + size + " bytes must be less than the limit of " + limits.maxEntryBytes() + " bytes");
         }
         try {
             detailChecker.match(detail, NO_RULES);

@@ -412,7 +412,7 @@ public final class Router implements AutoCloseable {
     private void install(final EventBus bus, final Map<String, RuleBinding> next, final boolean patternsChanged) {
         final List<RuleBinding> enabled = new ArrayList<>();
         next.values().forEach(binding -> {
-            if (binding.rule.state() == RuleState.ENABLED) {
+            if (binding.rule.state().matches()) {
                 enabled.add(binding);
             }
         });

@@ -25,7 +25,7 @@ public final class RouterContext {
     private int ringSize = 16 * 1024;
     private int handoffBytes = 16 * 1024 * 1024;
     private int slotBytes = 2048;
-    private int maxEventBytes = 1024 * 1024;
+    private int maxEventBytes = (1024 + 64) * 1024;
     private int maxTargetsPerRule = 5;
     private Duration publishTimeout = Duration.ofSeconds(1);
     private IngestLimits ingestLimits = IngestLimits.DEFAULT;
@@ -74,7 +74,10 @@ public final class RouterContext {
         return this;
     }
 
-    /** @param value the largest raw event accepted, in bytes (default 1 MiB). */
+    /**
+     * @param value the largest raw event accepted, in bytes (default 1 MiB + 64 KiB: a PutEvents entry just under
+     *              its 1 MiB limit plus the envelope EventBridge puts around it).
+     */
     public RouterContext maxEventBytes(final int value) {
         maxEventBytes = value;
         return this;

@@ -125,10 +125,12 @@ class EnvelopeEncoderTest {
         // 14 for the time, UTF-8 bytes of source (1), detail-type (2: "é"), detail (2) and resources (3 + 1)
         final PutEventsEntry entry = new PutEventsEntry("s", "é", "{}", Instant.EPOCH, List.of("abc", "😀"), null);
         assertEquals(14 + 1 + 2 + 2 + 3 + 4, EnvelopeEncoder.entrySize(entry));
-        final EnvelopeEncoder small = new EnvelopeEncoder(new IngestLimits(25, 1000), clock, () -> "id");
+        // "The total entry size must be less than" the limit: an entry of exactly the limit is refused
+        final EnvelopeEncoder small = new EnvelopeEncoder(new IngestLimits(26, 1000), clock, () -> "id");
+        assertNull(new EnvelopeEncoder(new IngestLimits(27, 1000), clock, () -> "id").validate(entry));
+        assertEquals(new EntryError(EntryError.INVALID_ARGUMENT, "entry size 26 bytes must be less than the limit of "
+            + "26 bytes"), small.validate(entry));
         assertNull(small.validate(entry.withResources(List.of("abc"))));
-        assertEquals(new EntryError(EntryError.INVALID_ARGUMENT, "entry size 26 bytes exceeds the limit of 25 bytes"),
-            small.validate(entry));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.eventrouter.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,15 +21,16 @@ import org.junit.jupiter.api.Timeout;
  * PutEvents' limits as the EventBridge API reference and user guide state them, through the public API: 10 entries,
  * DetailType of at most 128 characters, int64 integers in Detail, and the entry size as "Calculating PutEvents event
  * entry size" computes it (Time counts 14 bytes when set; Source, DetailType, Detail and each Resources entry count
- * their UTF-8 bytes), with the limit inclusive. And the delivery paths a user relies on: the default dead-letter
+ * their UTF-8 bytes), refusing an entry of exactly the limit ("must be less than"), and the sources AWS reserves. And the delivery paths a user relies on: the default dead-letter
  * handler, an asynchronous handler that throws, and a bus target whose bus was deleted.
  */
 @Timeout(60)
 class PutEventsLimitsTest {
-    private static final int LIMIT = 256 * 1024;
+    /** 1 MiB since January 2026 (AWS Compute Blog, "serverless services now support payloads up to 1 MB"). */
+    private static final int LIMIT = 1024 * 1024;
 
     private static Router start(final RouterContext context) {
-        return Router.start(context.seed(3).ringSize(64).handoffBytes(8 << 20).maxEventBytes(512 * 1024));
+        return Router.start(context.seed(3).ringSize(64).handoffBytes(16 << 20));
     }
 
     private static String describe(final PutEventsResult.Entry entry) {
@@ -74,11 +76,18 @@ class PutEventsLimitsTest {
         }
     }
 
+    /**
+     * The user guide: "The total entry size must be less than" the limit, so an entry of exactly 1 MiB is refused and
+     * one byte less is accepted (and delivered whole: the default event size leaves room for the envelope).
+     */
     @Test
-    void shouldCountTimeAndResourcesInTheEntrySizeWithTheLimitInclusive() {
+    void shouldCountTimeAndResourcesInTheEntrySizeAndRefuseAnEntryOfExactlyTheLimit() {
+        final List<String> delivered = new CopyOnWriteArrayList<>();
         try (Router router = start(new RouterContext())) {
+            router.putRule(Rule.of("r", "{\"source\":[\"s\"]}"));
+            router.putTargets(null, "r", List.of(Target.handler("t", d -> delivered.add(d.payloadAsString()))));
             // Time 14 + Source 1 + DetailType 1 + Resources "r1" 2 and "é" 2 + Detail 8 + n
-            final int fill = LIMIT - 14 - 1 - 1 - 2 - 2 - 8;
+            final int fill = LIMIT - 1 - 14 - 1 - 1 - 2 - 2 - 8;
             final Instant time = Instant.parse("2026-11-28T10:00:00Z");
             final List<String> resources = List.of("r1", "é");
             final PutEventsResult result = router.putEvents(List.of(
@@ -89,9 +98,43 @@ class PutEventsLimitsTest {
                 PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill + 14) + "\"}")
                     .withResources(resources)));
             assertEquals(List.of("accepted",
-                "InvalidArgument: entry size 262145 bytes exceeds the limit of 262144 bytes",
+                "InvalidArgument: entry size 1048576 bytes must be less than the limit of 1048576 bytes",
                 "accepted"), result.entries().stream().map(PutEventsLimitsTest::describe).toList(),
                 "without Time the same entry has 14 bytes more room");
+            assertTrue(router.close(Duration.ofSeconds(30)).drained());
+            assertEquals(2, delivered.size());
+            assertTrue(delivered.get(0).endsWith("\"detail\":{\"x\":\"" + "x".repeat(fill) + "\"}}"));
+        }
+    }
+
+    @Test
+    void shouldKeepThePreviousLimitWhenAskedTo() {
+        try (Router router = start(new RouterContext().ingestLimits(IngestLimits.BEFORE_2026))) {
+            final String detail = "{\"x\":\"" + "x".repeat(256 * 1024 - 2 - 8) + "\"}";
+            assertEquals(List.of("InvalidArgument: entry size 262144 bytes must be less than the limit of 262144 "
+                + "bytes"), router.putEvents(List.of(PutEventsEntry.of("s", "t", detail))).entries().stream()
+                    .map(PutEventsLimitsTest::describe).toList());
+        }
+    }
+
+    /**
+     * Sources starting with {@code aws.} are AWS's own: a PutEvents entry with one fails alone with
+     * NotAuthorizedForSourceException and AWS's message, "Not authorized for the source." (the answer AWS gives, as
+     * users report it: e.g. aws.lambda, aws.guardduty), while the other entries of the call go through.
+     */
+    @Test
+    void shouldRefuseSourcesReservedForAwsServices() {
+        try (Router router = start(new RouterContext())) {
+            final PutEventsResult result = router.putEvents(List.of(
+                PutEventsEntry.of("aws.ec2", "EC2 Instance State-change Notification", "{}"),
+                PutEventsEntry.of("myapp.aws.orders", "t", "{}"),
+                PutEventsEntry.of("aws.", "t", "{}"),
+                PutEventsEntry.of("awsome", "t", "{}")));
+            assertEquals(List.of("NotAuthorizedForSourceException: Not authorized for the source.", "accepted",
+                "NotAuthorizedForSourceException: Not authorized for the source.", "accepted"),
+                result.entries().stream().map(PutEventsLimitsTest::describe).toList());
+            assertEquals(2, result.failedEntryCount());
+            assertFalse(result.entries().get(0).error().isRetryable());
         }
     }
 

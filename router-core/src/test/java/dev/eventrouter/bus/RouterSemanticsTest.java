@@ -49,7 +49,7 @@ class RouterSemanticsTest {
                 PutEventsEntry.of("shop", "OrderPlaced", "[1]"),
                 new PutEventsEntry(null, "OrderPlaced", "{}", null, null, null),
                 PutEventsEntry.of("shop", "OrderPlaced", "{}").withEventBusName("nope"),
-                PutEventsEntry.of("shop", "OrderPlaced", "{\"x\":" + "1".repeat(300_000) + "}"),
+                PutEventsEntry.of("shop", "OrderPlaced", "{\"x\":" + "1".repeat(1_100_000) + "}"),
                 PutEventsEntry.of("shop", "OrderPlaced", "{\"id\":2}").withTime(Instant.parse("2020-01-02T03:04:05Z"))));
 
             assertEquals(4, result.failedEntryCount());
@@ -58,7 +58,8 @@ class RouterSemanticsTest {
             assertEquals("MalformedDetail: Detail must be a JSON object", describe(entries.get(1)));
             assertEquals("InvalidArgument: Source is required", describe(entries.get(2)));
             assertEquals("ResourceNotFoundException: event bus nope does not exist", describe(entries.get(3)));
-            assertEquals("InvalidArgument: entry size 300021 bytes exceeds the limit of 262144 bytes",
+            assertEquals("InvalidArgument: entry size 1100021 bytes must be less than the limit of 1048576 "
+                + "bytes",
                 describe(entries.get(4)));
             assertTrue(entries.get(5).isAccepted());
             assertTrue(router.close(Duration.ofSeconds(10)).drained());
@@ -298,6 +299,26 @@ class RouterSemanticsTest {
             assertEquals(List.of("a"), router.listRules(null).stream().map(Rule::name).toList());
             assertNull(router.listRules(null).get(0).eventBus().equals("default") ? null : "bus name");
             assertFalse(router.isClosed());
+        }
+    }
+
+    /**
+     * PutRule's third state (API reference, PutRule State): AWS also sends the rule read-only CloudTrail management
+     * events; none exist here, so it matches exactly as ENABLED, and is kept and described as given.
+     */
+    @Test
+    void shouldMatchARuleEnabledWithAllCloudTrailManagementEventsAsAnEnabledOne() {
+        try (Router router = start(clockAt(T0))) {
+            final List<String> got = new CopyOnWriteArrayList<>();
+            router.putRule(new Rule("trail", null, "{\"source\":[\"shop\"]}",
+                RuleState.ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, null));
+            router.putTargets(null, "trail", List.of(collect("c", got)));
+            router.eventBus(null).publish("{\"source\":\"shop\"}".getBytes(StandardCharsets.UTF_8));
+            router.eventBus(null).publish("{\"source\":\"other\"}".getBytes(StandardCharsets.UTF_8));
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(List.of("{\"source\":\"shop\"}"), got);
+            assertEquals(RuleState.ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS,
+                router.describeRule(null, "trail").state());
         }
     }
 }

@@ -345,7 +345,8 @@ final class RouterConfigFile {
         try {
             state = RuleState.valueOf(stateText);
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(field + ".state", "must be ENABLED or DISABLED, got " + stateText);
+            throw new ConfigError(field + ".state", "must be ENABLED, DISABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, got "
+                + stateText);
         }
         final List<TargetConfig> targets = list(node, field + ".", "targets",
             (element, path) -> target(element, path, base));

@@ -484,11 +484,11 @@ final class EventsApi {
             throw ApiException.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
         }
         final String state = call.text("State");
-        final RuleState ruleState = state == null || state.equals("ENABLED") ? RuleState.ENABLED
-            : state.equals("DISABLED") ? RuleState.DISABLED : null;
+        final RuleState ruleState = state == null ? RuleState.ENABLED : ruleState(state);
         if (ruleState == null) {
             throw ApiException.validation("1 validation error detected: Value '" + state + "' at 'state' failed to "
-                + "satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]");
+                + "satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, "
+                + "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]");
         }
         final Rule rule = new Rule(name, call.text("EventBusName"), pattern, ruleState, call.text("Description"));
         final String arn = call.caller().putRule(rule);
@@ -497,6 +497,15 @@ final class EventsApi {
             call.caller().tagResource(arn, tagMap(tags));
         }
         return JSON.createObjectNode().put("RuleArn", arn);
+    }
+
+    private static RuleState ruleState(final String state) {
+        for (RuleState value : RuleState.values()) {
+            if (value.name().equals(state)) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private ObjectNode describe(final Caller caller, final String bus, final Rule rule) {

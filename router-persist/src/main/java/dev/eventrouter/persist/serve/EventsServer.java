@@ -55,8 +55,11 @@ import java.util.concurrent.TimeUnit;
  * requests in flight, and closes every connection; it does not close the router.
  */
 public final class EventsServer implements AutoCloseable {
-    /** The largest request body accepted: PutEvents' 1 MiB of entries plus the JSON around them. */
-    public static final int MAX_REQUEST_BYTES = 1_100_000;
+    /**
+     * The largest request body accepted: ten PutEvents entries of almost 1 MiB each, their Detail escaped as JSON
+     * strings (a quote takes two bytes), plus the JSON around them. A body over it is answered 413 unread.
+     */
+    public static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
     private static final String TARGET_PREFIX = "AWSEvents.";
     /** The name prefix of the event-loop threads (benchmarks count their allocation). */
     public static final String IO_THREAD_PREFIX = "eventrouter-serve-io";

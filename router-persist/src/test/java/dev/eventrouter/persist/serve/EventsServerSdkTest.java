@@ -214,6 +214,12 @@ class EventsServerSdkTest {
             .map(x -> x.name()).toList());
         client.enableRule(r -> r.name("b"));
         assertEquals("ENABLED", client.describeRule(r -> r.name("b")).stateAsString());
+        // the PutRule reference's third state: kept as given; it matches as ENABLED (no CloudTrail events here)
+        client.putRule(r -> r.name("c").eventPattern("{\"source\":[\"z\"]}")
+            .state(RuleState.ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS));
+        assertEquals("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+            client.describeRule(r -> r.name("c")).stateAsString());
+        client.deleteRule(r -> r.name("c"));
         client.createEventBus(r -> r.name("audit"));
         client.putTargets(r -> r.rule("a").targets(t -> t.id("to-audit")
             .arn("arn:aws:events:us-east-1:111111111111:event-bus/audit")));
@@ -267,9 +273,20 @@ class EventsServerSdkTest {
                 .detail("{}").build()))));
         assertEquals("ValidationException", tooMany.awsErrorDetails().errorCode());
         assertEquals(400, tooMany.statusCode());
-        final PutEventsResponse oversize = client.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
-            .source("s").detailType("d").detail("{\"x\":\"" + "y".repeat(300_000) + "\"}").build()));
-        assertEquals("InvalidArgument", oversize.entries().get(0).errorCode());
+        // entry size = Source 1 + DetailType 1 + Detail: "must be less than" 1 MiB, so 1 MiB exactly is refused
+        final String fits = "{\"x\":\"" + "y".repeat(1024 * 1024 - 3 - 8) + "\"}";
+        final String atLimit = "{\"x\":\"" + "y".repeat(1024 * 1024 - 2 - 8) + "\"}";
+        final PutEventsResponse sized = client.putEvents(r -> r.entries(
+            PutEventsRequestEntry.builder().source("s").detailType("d").detail(fits).build(),
+            PutEventsRequestEntry.builder().source("s").detailType("d").detail(atLimit).build(),
+            PutEventsRequestEntry.builder().source("aws.s3").detailType("Object Created").detail("{}").build()));
+        assertEquals(2, sized.failedEntryCount());
+        assertNull(sized.entries().get(0).errorCode());
+        assertEquals("InvalidArgument", sized.entries().get(1).errorCode());
+        assertEquals("entry size 1048576 bytes must be less than the limit of 1048576 bytes",
+            sized.entries().get(1).errorMessage());
+        assertEquals("NotAuthorizedForSourceException", sized.entries().get(2).errorCode());
+        assertEquals("Not authorized for the source.", sized.entries().get(2).errorMessage());
         assertThrows(ResourceNotFoundException.class, () -> client.describeEventBus(r -> r.name("nope")));
     }
 
