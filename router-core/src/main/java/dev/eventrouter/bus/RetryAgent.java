@@ -122,7 +122,7 @@ final class RetryAgent implements Agent {
             return;
         }
         try {
-            target.deadLetter.onDeadLetter(new DeadLetter(pending.event, target.ruleArn, target.target.id(),
+            target.deadLetter.onDeadLetter(new DeadLetter(pending.event, target.ruleArn, target.targetArn,
                 pending.errorCode, pending.errorMessage, pending.retriesDone, exhaustedCondition));
             target.metrics.deadLettered.increment();
         } catch (Throwable e) {

@@ -542,6 +542,11 @@ public final class Router implements AutoCloseable {
         return next;
     }
 
+    /** @return the ARN of a bus target's bus as delivery resolves it: a name is a bus of the default account. */
+    String busArn(final String nameOrArn) {
+        return EventArns.resolve(nameOrArn, context.region(), context.account()).arn();
+    }
+
     private TargetBinding bind(final EventBus bus, final RuleBinding rule, final Target target) {
         final TargetMetrics metrics = targetMetrics.computeIfAbsent(rule.arn + "#" + target.id(),
             k -> new TargetMetrics());

@@ -16,6 +16,8 @@ final class TargetBinding {
     static final String DISPATCH_ERROR = "DISPATCH_ERROR";
 
     final Target target;
+    /** {@code TARGET_ARN} of its dead letters: the ARN PutTargets named, a bus target's bus ARN, else its id. */
+    final String targetArn;
     final String ruleName;
     final String ruleArn;
     final TargetMetrics metrics;
@@ -42,6 +44,8 @@ final class TargetBinding {
         this.ruleAccount = bus.account();
         this.creatorAccount = creator != null ? creator : bus.account();
         this.target = target;
+        this.targetArn = target.arn() != null ? target.arn() : target.kind() == Target.Kind.BUS
+            ? router.busArn(target.bus()) : target.id();
         this.ruleName = ruleName;
         this.ruleArn = ruleArn;
         this.metrics = metrics;

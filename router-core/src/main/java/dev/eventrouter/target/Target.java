@@ -17,10 +17,13 @@ import java.util.regex.Pattern;
  * @param queueCapacity the bounded queue of an {@link Kind#ASYNC_HANDLER} target, the deliveries a
  *                      {@link Kind#COMPLETING} target may have in flight (a power of two).
  * @param completing    the handler of a {@link Kind#COMPLETING} target.
+ * @param arn           the target's ARN as PutTargets named it (an API destination's, a bound handler's), the
+ *                      {@code TARGET_ARN} of its dead letters; {@code null} for an in-process target, whose dead
+ *                      letters carry its id instead. A bus target's is its bus's ARN.
  */
 public record Target(String id, Kind kind, EventHandler handler, String bus, TargetInput input,
                      RetryPolicy retryPolicy, DeadLetterHandler deadLetter, int queueCapacity,
-                     CompletingHandler completing) {
+                     CompletingHandler completing, String arn) {
     /** The queue of an asynchronous target unless given. */
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
     private static final Pattern ID = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
@@ -66,17 +69,18 @@ public record Target(String id, Kind kind, EventHandler handler, String bus, Tar
 
     /** @return a synchronous in-process target. */
     public static Target handler(final String id, final EventHandler handler) {
-        return new Target(id, Kind.HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY, null);
+        return new Target(id, Kind.HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY, null, null);
     }
 
     /** @return an asynchronous target with the default queue capacity. */
     public static Target asyncHandler(final String id, final EventHandler handler) {
-        return new Target(id, Kind.ASYNC_HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY, null);
+        return new Target(id, Kind.ASYNC_HANDLER, handler, null, null, null, null, DEFAULT_QUEUE_CAPACITY, null,
+            null);
     }
 
     /** @return a target that puts matched events on another bus (name or ARN). */
     public static Target bus(final String id, final String bus) {
-        return new Target(id, Kind.BUS, null, bus, null, null, null, DEFAULT_QUEUE_CAPACITY, null);
+        return new Target(id, Kind.BUS, null, bus, null, null, null, DEFAULT_QUEUE_CAPACITY, null, null);
     }
 
     /**
@@ -84,26 +88,32 @@ public record Target(String id, Kind kind, EventHandler handler, String bus, Tar
      *         {@link #DEFAULT_QUEUE_CAPACITY} in flight.
      */
     public static Target completing(final String id, final CompletingHandler handler) {
-        return new Target(id, Kind.COMPLETING, null, null, null, null, null, DEFAULT_QUEUE_CAPACITY, handler);
+        return new Target(id, Kind.COMPLETING, null, null, null, null, null, DEFAULT_QUEUE_CAPACITY, handler, null);
     }
 
     /** @return a copy with this input shaping. */
     public Target withInput(final TargetInput shaping) {
-        return new Target(id, kind, handler, bus, shaping, retryPolicy, deadLetter, queueCapacity, completing);
+        return new Target(id, kind, handler, bus, shaping, retryPolicy, deadLetter, queueCapacity, completing, arn);
     }
 
     /** @return a copy with this retry policy. */
     public Target withRetryPolicy(final RetryPolicy policy) {
-        return new Target(id, kind, handler, bus, input, policy, deadLetter, queueCapacity, completing);
+        return new Target(id, kind, handler, bus, input, policy, deadLetter, queueCapacity, completing, arn);
     }
 
     /** @return a copy with this dead-letter target. */
     public Target withDeadLetter(final DeadLetterHandler handlerOfDeadLetters) {
-        return new Target(id, kind, handler, bus, input, retryPolicy, handlerOfDeadLetters, queueCapacity, completing);
+        return new Target(id, kind, handler, bus, input, retryPolicy, handlerOfDeadLetters, queueCapacity, completing,
+            arn);
+    }
+
+    /** @return a copy with this ARN (the {@code TARGET_ARN} of its dead letters). */
+    public Target withArn(final String targetArn) {
+        return new Target(id, kind, handler, bus, input, retryPolicy, deadLetter, queueCapacity, completing, targetArn);
     }
 
     /** @return a copy with this queue capacity (asynchronous targets) or in-flight bound (completing targets). */
     public Target withQueueCapacity(final int capacity) {
-        return new Target(id, kind, handler, bus, input, retryPolicy, deadLetter, capacity, completing);
+        return new Target(id, kind, handler, bus, input, retryPolicy, deadLetter, capacity, completing, arn);
     }
 }

@@ -272,4 +272,27 @@ class RouterRetryTest {
         assertTrue(left.eventAsString().endsWith("\"detail\":{\"n\":0}}"));
         assertEquals(report, router.close(Duration.ofSeconds(1)));
     }
+
+    /**
+     * TARGET_ARN (the dead-letter attribute) is the target's ARN: the one it was given (a function, a queue, an API
+     * destination), a bus target's bus ARN; an in-process target without one gives its id.
+     */
+    @Test
+    void shouldCarryTheTargetsArnInItsDeadLetters() {
+        try (Router router = start(new RouterContext())) {
+            router.createEventBus("audit");
+            router.eventBus("audit").refuseEvents("archive full");
+            router.putTargets(null, "r", List.of(
+                Target.handler("fn", d -> {
+                    throw new TargetException(TargetException.NO_PERMISSIONS, "denied", false);
+                }).withArn("arn:aws:lambda:us-east-1:123456789012:function:f").withDeadLetter(deadLetters::add),
+                Target.bus("to-audit", "audit").withRetryPolicy(new RetryPolicy(0, 60))
+                    .withDeadLetter(deadLetters::add)));
+            publish(router, 1);
+            assertTrue(router.close(Duration.ofSeconds(10)).drained());
+            assertEquals(java.util.Set.of("arn:aws:lambda:us-east-1:123456789012:function:f",
+                "arn:aws:events:us-east-1:123456789012:event-bus/audit"),
+                deadLetters.stream().map(DeadLetter::targetArn).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
 }

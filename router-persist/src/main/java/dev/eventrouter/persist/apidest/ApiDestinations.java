@@ -373,7 +373,7 @@ public final class ApiDestinations implements AutoCloseable {
         checkPathParameters(destination, parameters.pathParameterValues().size());
         final Spec spec = new Spec(destination.arn(), new HttpParameters.Compiled(parameters));
         return Target.completing(id, (delivery, completion) ->
-            dispatcher.submit(new HttpDispatcher.Call(spec, delivery, completion)));
+            dispatcher.submit(new HttpDispatcher.Call(spec, delivery, completion))).withArn(destination.arn());
     }
 
     private static void checkPathParameters(final ApiDestination destination, final int values) {

@@ -52,6 +52,9 @@ final class ConfiguredRouter implements AutoCloseable {
         this.err = err;
         this.router = router;
         this.deadLetters = deadLetters;
+        if (deadLetters != null) {
+            files.put(config.deadLetterFile(), deadLetters);   // a target naming the same file shares the stream
+        }
     }
 
     static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
@@ -206,7 +209,13 @@ final class ConfiguredRouter implements AutoCloseable {
                 config.httpParameters());
             default -> Target.bus(config.id(), config.eventBus());
         };
-        return target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
+        final Target shaped = target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
+        if (config.deadLetterFile() == null) {
+            return shaped;
+        }
+        final OutputStream out = files.computeIfAbsent(config.deadLetterFile(),
+            path -> open(path, false, config.field() + ".deadLetterFile", err));
+        return shaped.withDeadLetter(letter -> deadLetter(letter, out));
     }
 
     private EventHandler toStdout() {
@@ -251,15 +260,23 @@ final class ConfiguredRouter implements AutoCloseable {
     }
 
     private void deadLetter(final DeadLetter letter) throws IOException {
+        deadLetter(letter, deadLetters);
+    }
+
+    /** Writes a dead letter as one NDJSON line to {@code out}, or to stderr when {@code out} is null. */
+    private void deadLetter(final DeadLetter letter, final OutputStream out) throws IOException {
         final StringBuilder line = new StringBuilder(256).append("{\"ruleArn\":").append(quote(letter.ruleArn()))
-            .append(",\"targetId\":").append(quote(letter.targetArn()))
+            .append(",\"targetArn\":").append(quote(letter.targetArn()))
             .append(",\"errorCode\":").append(quote(letter.errorCode()))
             .append(",\"errorMessage\":").append(quote(letter.errorMessage()))
             .append(",\"retryAttempts\":").append(letter.retryAttempts())
             .append(",\"exhaustedRetryCondition\":").append(quote(letter.exhaustedRetryCondition()))
             .append(",\"event\":").append(new String(letter.event(), StandardCharsets.UTF_8)).append('}');
-        if (deadLetters != null) {
-            deadLetters.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        if (out != null) {
+            final byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+            synchronized (out) {
+                out.write(bytes);
+            }
         } else {
             synchronized (err) {
                 err.println("dead letter: " + line);
@@ -288,10 +305,7 @@ final class ConfiguredRouter implements AutoCloseable {
         stdout.flush();
         try {
             for (OutputStream out : files.values()) {
-                out.close();
-            }
-            if (deadLetters != null) {
-                deadLetters.close();
+                out.close();   // the config's deadLetterFile among them
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -57,7 +57,7 @@ final class RouterConfigFile {
     /** A target as configured. */
     record TargetConfig(String field, String id, String type, Path path, boolean truncate, String eventBus,
                         TargetInput input, RetryPolicy retryPolicy, String apiDestination,
-                        dev.eventrouter.persist.apidest.HttpParameters httpParameters) {
+                        dev.eventrouter.persist.apidest.HttpParameters httpParameters, Path deadLetterFile) {
     }
 
     /** A connection as configured (its values validated by {@link dev.eventrouter.persist.apidest.Connection}). */
@@ -360,7 +360,7 @@ final class RouterConfigFile {
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
         allowOnly(node, field + ".", Set.of("id", "type", "path", "truncate", "eventBus", "input", "inputPath",
-            "inputTransformer", "retryPolicy", "apiDestination", "httpParameters"));
+            "inputTransformer", "retryPolicy", "apiDestination", "httpParameters", "deadLetterFile"));
         final String type = text(node.get("type"), field + ".type");
         Path path = null;
         String bus = null;
@@ -388,7 +388,9 @@ final class RouterConfigFile {
             truncate = node.get("truncate").asBoolean();
         }
         return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, truncate, bus,
-            input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"), destination, http);
+            input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"), destination, http,
+            node.has("deadLetterFile") ? base.resolve(text(node.get("deadLetterFile"), field + ".deadLetterFile"))
+                : null);
     }
 
     private static dev.eventrouter.persist.apidest.HttpParameters httpParameters(final JsonNode node,

@@ -646,7 +646,7 @@ final class EventsApi {
                 throw new IllegalArgumentException("target " + id + ": nothing is bound to " + arn
                     + " (a bus ARN goes bus to bus; other ARNs need a handler bound with EventsServer.bindTarget)");
             }
-            target = Target.handler(id, handler);
+            target = Target.handler(id, handler).withArn(arn);
         }
         target = target.withInput(input(t));
         final JsonNode retry = t.get("RetryPolicy");

@@ -172,6 +172,9 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
         assertEquals("SDK_CLIENT_ERROR", dead.errorCode());
         assertEquals("HTTP 400 Bad Request from POST http://127.0.0.1:" + server.port() + "/x", dead.errorMessage());
         assertEquals(0, dead.retryAttempts());
+        assertEquals(apis.apiDestination("d").arn(), dead.targetArn(), "TARGET_ARN is the API destination's ARN");
+        assertTrue(dead.targetArn().startsWith("arn:aws:events:us-east-1:123456789012:api-destination/d/"),
+            dead.targetArn());
         assertEquals(1, server.requests.size());
         assertEquals(1, apis.metrics("d").clientErrors());
     }

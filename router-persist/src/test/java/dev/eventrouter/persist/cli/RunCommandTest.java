@@ -184,9 +184,46 @@ class RunCommandTest {
         final List<String> lines = Files.readAllLines(dir.resolve("dead.ndjson"));
         assertEquals(2, lines.size(), lines.toString());
         assertEquals("{\"before\":true}", lines.get(0));
-        assertTrue(lines.get(1).startsWith("{\"ruleArn\":\"arn:aws:events:us-east-1:123456789012:rule/orders/r\","),
-            lines.get(1));
+        assertTrue(lines.get(1).startsWith("{\"ruleArn\":\"arn:aws:events:us-east-1:123456789012:rule/orders/r\","
+            + "\"targetArn\":\"arn:aws:events:us-east-1:123456789012:event-bus/nowhere\","), lines.get(1));
         assertTrue(lines.get(1).contains("\"errorCode\":\"NO_RESOURCE\""), lines.get(1));
+    }
+
+    /**
+     * A target may name its own dead-letter file (EventBridge's per-target DeadLetterConfig); the others keep the
+     * config's. Each letter's TARGET_ARN is its target's: here the ARNs of the buses they could not reach.
+     */
+    @Test
+    void shouldWriteATargetsDeadLettersToItsOwnFile() throws IOException {
+        final Path config = write("router.json", """
+            {"eventBuses": ["orders"], "deadLetterFile": "dead.ndjson",
+             "rules": [{"name": "r", "eventBus": "orders", "eventPattern": {"source": ["shop"]},
+               "targets": [
+                 {"id": "mine", "type": "bus", "eventBus": "nowhere", "deadLetterFile": "mine/dead.ndjson",
+                  "retryPolicy": {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}},
+                 {"id": "shared", "type": "bus", "eventBus": "elsewhere",
+                  "retryPolicy": {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}}]}]}
+            """);
+        Files.createDirectories(dir.resolve("mine"));
+        final Path events = write("events.ndjson", event(1, 5) + "\n" + event(2, 6) + "\n");
+        final CliRun result = run("run", "--config", config.toString(), "--events", events.toString(), "--bus",
+            "orders");
+        assertEquals(1, result.code(), result.err());
+        final List<String> mine = Files.readAllLines(dir.resolve("mine/dead.ndjson"));
+        final List<String> shared = Files.readAllLines(dir.resolve("dead.ndjson"));
+        assertEquals(2, mine.size(), mine.toString());
+        assertEquals(2, shared.size(), shared.toString());
+        mine.forEach(line -> assertTrue(line.contains(
+            "\"targetArn\":\"arn:aws:events:us-east-1:123456789012:event-bus/nowhere\""), line));
+        shared.forEach(line -> assertTrue(line.contains(
+            "\"targetArn\":\"arn:aws:events:us-east-1:123456789012:event-bus/elsewhere\""), line));
+        final Path bad = write("bad.json", """
+            {"rules": [{"name": "r", "eventPattern": {"source": ["shop"]},
+               "targets": [{"id": "t", "type": "stdout", "deadLetterFile": 7}]}]}
+            """);
+        final CliRun refused = run("run", "--config", bad.toString(), "--events", events.toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("rules[0].targets[0].deadLetterFile"), refused.err());
     }
 
     @Test
