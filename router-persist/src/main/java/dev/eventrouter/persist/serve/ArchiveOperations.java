@@ -178,8 +178,7 @@ final class ArchiveOperations {
                 + "not permitted.");
         }
         final List<String> rules = new ArrayList<>();
-        destination.path("FilterArns").forEach(arn -> rules.add(arn.asText().substring(arn.asText()
-            .lastIndexOf('/') + 1)));
+        destination.path("FilterArns").forEach(arn -> rules.add(ruleOf(arn.asText(), bus)));
         final long start = millis(call.body(), "EventStartTime");
         final long end = millis(call.body(), "EventEndTime");
         final Replay replay = replays.start(call.caller().principal(), new ReplaySpec(name, archive.spec().dir(),
@@ -190,6 +189,23 @@ final class ArchiveOperations {
         created.put("replay:" + name, Instant.now());
         return EventsApi.JSON.createObjectNode().put("ReplayArn", arn(call, "replay", name))
             .put("State", replay.state().name()).put("ReplayStartTime", seconds(created.get("replay:" + name)));
+    }
+
+    /**
+     * @return the name of the rule a FilterArn names, which must be a rule of the replay's bus (the bus the archive
+     *         archives: the StartReplay reference's "FilterArns: a list of ARNs for rules to replay events to").
+     */
+    static String ruleOf(final String filterArn, final String busArn) {
+        final int bus = busArn.indexOf(":event-bus/");
+        final String busName = bus < 0 ? "" : busArn.substring(bus + 11);
+        final String prefix = (bus < 0 ? busArn : busArn.substring(0, bus)) + ":rule/"
+            + (busName.equals("default") ? "" : busName + "/");
+        final String name = filterArn.startsWith(prefix) ? filterArn.substring(prefix.length()) : "";
+        if (name.isEmpty() || name.indexOf('/') >= 0) {
+            throw ApiException.validation("Parameter Destination.FilterArns is not valid. Reason: " + filterArn
+                + " is not the ARN of a rule of event bus " + busArn + " (" + prefix + "<rule name>).");
+        }
+        return name;
     }
 
     private static long millis(final JsonNode body, final String member) {

@@ -127,6 +127,18 @@ class ArchiveOverHttpTest {
                 .eventEndTime(Instant.now()).destination(d -> d.arn(
                     "arn:aws:events:us-east-1:111111111111:event-bus/else"))));
         assertEquals("ValidationException", crossBus.awsErrorDetails().errorCode());
+        // FilterArns are ARNs of rules of the replayed bus: another bus's rule, or anything else, is refused
+        for (String filter : List.of("arn:aws:events:us-east-1:111111111111:rule/else/orders",
+            "arn:aws:events:us-east-1:222222222222:rule/orders", "orders",
+            "arn:aws:events:us-east-1:111111111111:event-bus/default")) {
+            final EventBridgeException badFilter = assertThrows(EventBridgeException.class, () -> client.startReplay(
+                r -> r.replayName("filtered").eventSourceArn(created.archiveArn()).eventStartTime(before)
+                    .eventEndTime(Instant.now()).destination(d -> d.arn(BUS).filterArns(filter))));
+            assertEquals("ValidationException", badFilter.awsErrorDetails().errorCode());
+            assertEquals("Parameter Destination.FilterArns is not valid. Reason: " + filter + " is not the ARN of a "
+                + "rule of event bus " + BUS + " (arn:aws:events:us-east-1:111111111111:rule/<rule name>).",
+                badFilter.awsErrorDetails().errorMessage());
+        }
 
         client.updateArchive(r -> r.archiveName("all").eventPattern("{\"source\":[\"other\"]}").retentionDays(7));
         assertEquals(7, client.describeArchive(r -> r.archiveName("all")).retentionDays());
