@@ -69,6 +69,12 @@ public final class Router implements AutoCloseable {
     private final ThreadLocal<Publisher> publishers;
     private final Pipeline pipeline;
     private final RetryAgent retries;
+    /** Fires scheduled rules; shares the retry agent's thread. */
+    private final ScheduleAgent schedules;
+    /** Each scheduled rule's schedule and when it was put with it (a rate counts from then); under admin. */
+    private final Map<String, ScheduleAgent.Scheduled> scheduleAnchors = new java.util.HashMap<>();
+    /** The scheduled rules last handed to the schedule agent, by ARN (their active-from times); under admin. */
+    private Map<String, ScheduleAgent.Scheduled> activeSchedules = Map.of();
     private final AgentRunner retryRunner;
     private volatile EventBus[] busTable = new EventBus[0];
     private volatile boolean closed;
@@ -149,7 +155,9 @@ public final class Router implements AutoCloseable {
         pipeline = new Pipeline(context, stage, this);
         retries = new RetryAgent(new RetryPlanner(context.retryBaseMillis(), context.retryCapMillis(),
             context.seed()), context.clock(), this::markInternalThread);
-        retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError, null, retries);
+        schedules = new ScheduleAgent(this, context.clock());
+        retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError, null,
+            new org.agrona.concurrent.CompositeAgent(retries, schedules));
         register(new EventBus(this, new EventArns.BusId(context.region(), context.account(), EventArns.DEFAULT_BUS),
             0));
     }
@@ -304,12 +312,16 @@ public final class Router implements AutoCloseable {
     String putRule(final Principal caller, final Rule rule) {
         final EventPattern pattern;
         try {
-            pattern = parser.parse(rule.eventPattern());
+            pattern = rule.eventPattern() == null ? null : parser.parse(rule.eventPattern());
         } catch (InvalidPatternException e) {
             throw e.inRule(rule.name());
         }
         synchronized (admin) {
             final EventBus bus = busFor(caller, rule.eventBus());
+            if (rule.scheduleExpression() != null && (!bus.name().equals(EventArns.DEFAULT_BUS)
+                || !bus.account().equals(context.account()))) {
+                throw new IllegalArgumentException("ScheduleExpression is supported only on the default event bus.");
+            }
             final RuleBinding existing = bus.rules.get(rule.name());
             authorizeRule(caller, "events:PutRule", bus, rule.name(), existing, pattern, null);
             final Rule stored = rule.onBus(bus.name()).createdBy(existing != null ? existing.rule.createdBy()
@@ -320,6 +332,14 @@ public final class Router implements AutoCloseable {
                     new TargetBinding[0]);
             final Map<String, RuleBinding> next = new LinkedHashMap<>(bus.rules);
             next.put(rule.name(), binding);
+            final ScheduleAgent.Scheduled anchor = scheduleAnchors.get(binding.arn);
+            if (rule.scheduleExpression() == null) {
+                scheduleAnchors.remove(binding.arn);
+            } else if (anchor == null || !anchor.schedule().text().equals(rule.scheduleExpression())) {
+                final long now = context.clock().time();
+                scheduleAnchors.put(binding.arn, new ScheduleAgent.Scheduled(rule.name(), binding.arn,
+                    ScheduleExpression.parse(rule.scheduleExpression()), now, now));
+            }
             install(bus, next, true);
             return binding.arn;
         }
@@ -344,6 +364,7 @@ public final class Router implements AutoCloseable {
             }
             final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
             next.remove(name);
+            scheduleAnchors.remove(binding.arn);
             install(eventBus, next, true);
             ruleTags.remove(binding.arn);
         }
@@ -411,9 +432,18 @@ public final class Router implements AutoCloseable {
     /** Compiles the enabled rules (or re-binds targets only) and swaps the bus's rules in one volatile write. */
     private void install(final EventBus bus, final Map<String, RuleBinding> next, final boolean patternsChanged) {
         final List<RuleBinding> enabled = new ArrayList<>();
+        final List<ScheduleAgent.Scheduled> scheduled = new ArrayList<>();
         next.values().forEach(binding -> {
-            if (binding.rule.state().matches()) {
+            if (binding.rule.state().matches() && binding.pattern != null) {
                 enabled.add(binding);
+            }
+            final ScheduleAgent.Scheduled anchor = scheduleAnchors.get(binding.arn);
+            if (binding.rule.state().matches() && anchor != null) {
+                final ScheduleAgent.Scheduled active = activeSchedules.get(binding.arn);
+                // still active with the same schedule: keep its count; else it counts from now (put or enabled)
+                scheduled.add(active != null && active.putAtMillis() == anchor.putAtMillis() ? active
+                    : new ScheduleAgent.Scheduled(anchor.ruleName(), anchor.ruleArn(), anchor.schedule(),
+                        anchor.putAtMillis(), Math.max(anchor.putAtMillis(), context.clock().time())));
             }
         });
         final MatchAutomaton automaton;
@@ -431,6 +461,24 @@ public final class Router implements AutoCloseable {
         bus.rules.clear();
         bus.rules.putAll(next);
         bus.compiled = new BusRules(automaton, byIndex, java.util.Map.copyOf(next));
+        if (bus.name().equals(EventArns.DEFAULT_BUS) && bus.account().equals(context.account())) {
+            schedules.update(scheduled);   // only the router's own default bus holds scheduled rules
+            final Map<String, ScheduleAgent.Scheduled> byArn = new java.util.HashMap<>();
+            scheduled.forEach(rule -> byArn.put(rule.ruleArn(), rule));
+            activeSchedules = byArn;
+        }
+    }
+
+    /** @return a new event id for events the router makes itself (scheduled events); any thread. */
+    String nextEventId() {
+        synchronized (forwardIds) {
+            return forwardIds.next();
+        }
+    }
+
+    /** @return scheduled events made so far (see {@link ScheduleExpression}). */
+    public long scheduledEvents() {
+        return schedules.fired();
     }
 
     // ---- targets -------------------------------------------------------------------------------------------

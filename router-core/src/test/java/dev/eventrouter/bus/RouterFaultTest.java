@@ -68,7 +68,9 @@ class RouterFaultTest {
         final List<String> reasons = new ArrayList<>();
         dead.forEach(d -> reasons.add(d.targetArn() + " " + d.errorCode()));
         reasons.sort(null);
-        assertEquals(List.of("error HANDLER_ERROR", "error HANDLER_ERROR", "far DISPATCH_ERROR"), reasons);
+        // TARGET_ARN: the bus target's is its bus's ARN; the in-process handler's, without one, its id
+        assertEquals(List.of("arn:aws:events:eu-west-1:123456789012:event-bus/far DISPATCH_ERROR",
+            "error HANDLER_ERROR", "error HANDLER_ERROR"), reasons);
         assertEquals(1, router.targetMetrics(null, "r", "far").delivered());
         assertEquals(1, router.eventBus(FAR).metrics().published());
         assertEquals(0, router.stageErrors());

@@ -124,7 +124,7 @@ final class ConfiguredRouter implements AutoCloseable {
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
             final Caller caller = rule.createdBy() == null ? null : router.as(rule.createdBy());
             final Rule declared = new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
-                rule.description());
+                rule.description(), null, rule.scheduleExpression());
             try {
                 if (caller == null) {
                     router.putRule(declared);

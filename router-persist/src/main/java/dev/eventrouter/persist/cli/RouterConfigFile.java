@@ -9,6 +9,7 @@ import dev.eventrouter.auth.PolicyDocument;
 import dev.eventrouter.auth.Principal;
 import dev.eventrouter.auth.Tags;
 import dev.eventrouter.bus.RuleState;
+import dev.eventrouter.bus.ScheduleExpression;
 import dev.eventrouter.target.RetryPolicy;
 import dev.eventrouter.target.TargetInput;
 import java.nio.file.Path;
@@ -73,7 +74,8 @@ final class RouterConfigFile {
 
     /** A rule as configured; {@code createdBy} is the caller that puts it, or {@code null} for the bus owner. */
     record RuleConfig(String field, String name, String eventBus, String eventPattern, RuleState state,
-                      String description, List<TargetConfig> targets, Principal createdBy) {
+                      String description, List<TargetConfig> targets, Principal createdBy,
+                      String scheduleExpression) {
     }
 
     /** A bus as configured: name or ARN, optional policy and tags. */
@@ -335,26 +337,38 @@ final class RouterConfigFile {
     private static RuleConfig rule(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
         allowOnly(node, field + ".", Set.of("name", "eventBus", "eventPattern", "state", "description", "targets",
-            "createdBy"));
+            "createdBy", "scheduleExpression"));
         final JsonNode pattern = node.get("eventPattern");
-        if (pattern == null || !(pattern.isObject() || pattern.isTextual())) {
-            throw new ConfigError(field + ".eventPattern", "required: a pattern object or a JSON string");
+        final String schedule = optionalText(node, field + ".", "scheduleExpression", null);
+        if (pattern == null && schedule == null) {
+            throw new ConfigError(field + ".eventPattern", "required (a pattern object or a JSON string) unless the "
+                + "rule has a scheduleExpression");
+        }
+        if (pattern != null && !(pattern.isObject() || pattern.isTextual())) {
+            throw new ConfigError(field + ".eventPattern", "must be a pattern object or a JSON string");
+        }
+        if (schedule != null) {
+            try {
+                ScheduleExpression.parse(schedule);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(field + ".scheduleExpression", e.getMessage());
+            }
         }
         final String stateText = optionalText(node, field + ".", "state", "ENABLED");
         final RuleState state;
         try {
             state = RuleState.valueOf(stateText);
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(field + ".state", "must be ENABLED, DISABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, got "
-                + stateText);
+            throw new ConfigError(field + ".state", "must be ENABLED, DISABLED or "
+                + "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, got " + stateText);
         }
         final List<TargetConfig> targets = list(node, field + ".", "targets",
             (element, path) -> target(element, path, base));
         return new RuleConfig(field, text(node.get("name"), field + ".name"), optionalText(node, field + ".", "eventBus", null),
-            pattern.isTextual() ? pattern.asText() : pattern.toString(), state,
+            pattern == null ? null : pattern.isTextual() ? pattern.asText() : pattern.toString(), state,
             optionalText(node, field + ".", "description", null), targets,
             node.has("createdBy") ? principal(text(node.get("createdBy"), field + ".createdBy"), field + ".createdBy")
-                : null);
+                : null, schedule);
     }
 
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {

@@ -476,11 +476,9 @@ final class EventsApi {
 
     private JsonNode putRule(final Call call) {
         final String name = call.required("Name");
-        if (call.text("ScheduleExpression") != null) {
-            throw ApiException.validation("ScheduleExpression: scheduled rules are not served yet");
-        }
+        final String schedule = call.text("ScheduleExpression");
         final String pattern = call.text("EventPattern");
-        if (pattern == null) {
+        if (pattern == null && schedule == null) {
             throw ApiException.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
         }
         final String state = call.text("State");
@@ -490,7 +488,8 @@ final class EventsApi {
                 + "satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, "
                 + "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]");
         }
-        final Rule rule = new Rule(name, call.text("EventBusName"), pattern, ruleState, call.text("Description"));
+        final Rule rule = new Rule(name, call.text("EventBusName"), pattern, ruleState, call.text("Description"),
+            null, schedule);
         final String arn = call.caller().putRule(rule);
         final JsonNode tags = call.body().get("Tags");
         if (tags != null && tags.isArray() && !tags.isEmpty()) {
@@ -511,8 +510,14 @@ final class EventsApi {
     private ObjectNode describe(final Caller caller, final String bus, final Rule rule) {
         final EventBus eventBus = caller.eventBus(bus);
         final ObjectNode out = JSON.createObjectNode().put("Name", rule.name())
-            .put("Arn", ruleArn(eventBus, rule.name())).put("EventPattern", rule.eventPattern())
+            .put("Arn", ruleArn(eventBus, rule.name()))
             .put("State", rule.state().name()).put("EventBusName", eventBus.name());
+        if (rule.eventPattern() != null) {
+            out.put("EventPattern", rule.eventPattern());
+        }
+        if (rule.scheduleExpression() != null) {
+            out.put("ScheduleExpression", rule.scheduleExpression());
+        }
         if (rule.description() != null) {
             out.put("Description", rule.description());
         }

@@ -102,8 +102,16 @@ class RunCommandTest {
         assertConfigError(CONFIG.replace("\"type\": \"stdout\", \"inputPath\"", "\"type\": \"sms\", \"inputPath\""),
             "rules[1].targets[0].type: must be stdout, file, bus or apiDestination, got sms");
         assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"stat\": \"DISABLED\""),
-            "rules[2].stat: unknown field (expected one of [createdBy, description, eventBus, eventPattern, name, state, "
-                + "targets])");
+            "rules[2].stat: unknown field (expected one of [createdBy, description, eventBus, eventPattern, name, "
+                + "scheduleExpression, state, targets])");
+        assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"scheduleExpression\": \"rate(1 minutes)\""),
+            "rules[2].scheduleExpression: Parameter ScheduleExpression is not valid. Reason: a rate of 1 takes a "
+                + "singular unit and a larger one a plural unit, got '1 minutes'.");
+        assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"scheduleExpression\": \"rate(5 minutes)\""),
+            "rules[2]: ScheduleExpression is supported only on the default event bus.");
+        assertConfigError(CONFIG.replace("\"state\": \"DISABLED\", \"eventPattern\": {\"source\": [\"shop\"]},", ""),
+            "rules[2].eventPattern: required (a pattern object or a JSON string) unless the rule has a "
+                + "scheduleExpression");
         assertConfigError(CONFIG.replace("[\">\", 100]", "[\">\", \"x\"]"),
             "rules[0].eventPattern: rule \"big\": $.detail.amount[0].numeric: numeric \">\" needs a number "
                 + "(line 1, col 38)");

@@ -220,6 +220,22 @@ class EventsServerSdkTest {
         assertEquals("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
             client.describeRule(r -> r.name("c")).stateAsString());
         client.deleteRule(r -> r.name("c"));
+        // scheduled rules: the default bus only, AWS's messages for a bad expression and for another bus
+        client.putRule(r -> r.name("tick").scheduleExpression("cron(0/15 * * * ? *)"));
+        final var tick = client.describeRule(r -> r.name("tick"));
+        assertEquals("cron(0/15 * * * ? *)", tick.scheduleExpression());
+        assertNull(tick.eventPattern());
+        final EventBridgeException badSchedule = assertThrows(EventBridgeException.class,
+            () -> client.putRule(r -> r.name("bad").scheduleExpression("rate(1 minutes)")));
+        assertEquals("ValidationException", badSchedule.awsErrorDetails().errorCode());
+        assertEquals("Parameter ScheduleExpression is not valid. Reason: a rate of 1 takes a singular unit and a "
+            + "larger one a plural unit, got '1 minutes'.", badSchedule.awsErrorDetails().errorMessage());
+        client.createEventBus(r -> r.name("sched"));
+        final EventBridgeException otherBus = assertThrows(EventBridgeException.class,
+            () -> client.putRule(r -> r.name("s").eventBusName("sched").scheduleExpression("rate(5 minutes)")));
+        assertEquals("ScheduleExpression is supported only on the default event bus.",
+            otherBus.awsErrorDetails().errorMessage());
+        client.deleteRule(r -> r.name("tick"));
         client.createEventBus(r -> r.name("audit"));
         client.putTargets(r -> r.rule("a").targets(t -> t.id("to-audit")
             .arn("arn:aws:events:us-east-1:111111111111:event-bus/audit")));
