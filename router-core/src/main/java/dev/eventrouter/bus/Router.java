@@ -1381,7 +1381,8 @@ public final class Router implements AutoCloseable {
      * refused as throttled, never accepted behind close's back) and close waits for each to finish the attempt it
      * is making; then every thread of the router is told to stop and given {@value #CLOSE_GRACE_MILLIS} ms in all
      * (each at least {@value #CLOSE_FLOOR_MILLIS} ms from its own stop request, so one stuck thread does not get the
-     * healthy ones behind it named too). A thread still running then (a handler that ignores interrupts) is named in {@link CloseReport#stuckThreads()};
+     * healthy ones behind it named too). A thread still running then (a handler that ignores interrupts) is named in
+     * {@link CloseReport#stuckThreads()};
      * what it holds is reported as undelivered, and it may still deliver some of that if its handler ever returns
      * (at least once, never lost).
      *

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Timeout;
  * PutEvents' limits as the EventBridge API reference and user guide state them, through the public API: 10 entries,
  * DetailType of at most 128 characters, int64 integers in Detail, and the entry size as "Calculating PutEvents event
  * entry size" computes it (Time counts 14 bytes when set; Source, DetailType, Detail and each Resources entry count
- * their UTF-8 bytes), refusing an entry of exactly the limit ("must be less than"), and the sources AWS reserves. And the delivery paths a user relies on: the default dead-letter
- * handler, an asynchronous handler that throws, and a bus target whose bus was deleted.
+ * their UTF-8 bytes), refusing an entry of exactly the limit ("must be less than"), and the sources AWS reserves.
+ * And the delivery paths a user relies on: the default dead-letter handler, an asynchronous handler that throws, and
+ * a bus target whose bus was deleted.
  */
 @Timeout(60)
 class PutEventsLimitsTest {
