@@ -23,15 +23,17 @@ import java.util.regex.Pattern;
 import org.agrona.concurrent.EpochClock;
 
 /**
- * An EventBridge pipe: source → filter → enrichment (optional) → input transformer (optional) → target, run as an
- * event-source mapping. The source's settings ({@link MappingConfig}: batch size, window, filters, and for streams
+ * An EventBridge pipe: source → filter → enrichment (optional) → input transformer (optional) → target, run as
+ * an event-source mapping. The source's settings ({@link MappingConfig}: batch size, window, filters, and for streams
  * retries, record age, bisection and an on-failure destination) are the pipe's; a failed enrichment or target fails
  * the batch, which is retried through the whole pipe (a queue source's messages come back after their visibility
  * timeout, its redrive policy is the pipe's dead-letter queue). Order is kept: one batch at a time per lane.
  *
  * <p>A record's payload is its event when it is JSON, else the JSON string of its text. The enrichment gets the
- * batch as a JSON array; the transformer (the target engine: {@link TargetInput}) shapes each event on its way to the
- * target, with the pipe's name and ARN as {@code <aws.events.rule-name>} and {@code <aws.events.rule-arn>}.
+ * batch as a JSON array. Transforms in the Pipes syntax ({@link PipeTemplate}) may shape each event before the
+ * enrichment and before the target; alternatively the EventBridge target engine ({@link TargetInput}) shapes each
+ * event before the target, with the pipe's name and ARN as {@code <aws.events.rule-name>} and
+ * {@code <aws.events.rule-arn>}.
  */
 public final class Pipe {
     private static final JsonFactory JSON = new JsonFactory();
@@ -42,6 +44,12 @@ public final class Pipe {
     private final MappingConfig source;
     private final Enrichment enrichment;
     private final TargetInput input;
+    /** Pipes-syntax transforms before the enrichment and before the target; {@code null} for none. */
+    private final PipeTemplate enrichmentTemplate;
+    private final PipeTemplate targetTemplate;
+    private final String sourceArn;
+    private final String enrichmentArn;
+    private final String targetArn;
     private final PipeTarget target;
     private final EpochClock clock;
     private final AtomicLong received = new AtomicLong();
@@ -57,6 +65,11 @@ public final class Pipe {
         source = builder.source;
         enrichment = builder.enrichment;
         input = builder.input;
+        enrichmentTemplate = builder.enrichmentTemplate;
+        targetTemplate = builder.targetTemplate;
+        sourceArn = builder.sourceArn;
+        enrichmentArn = builder.enrichmentArn;
+        targetArn = builder.targetArn;
         target = builder.target;
         clock = builder.clock;
     }
@@ -120,12 +133,18 @@ public final class Pipe {
                 for (SourceRecord record : records) {
                     events.add(asJson(record.data()));
                 }
+                if (enrichmentTemplate != null) {
+                    events = render(enrichmentTemplate, events);
+                }
                 if (enrichment != null) {
                     events = split(enrichment.enrich(array(events)));
                     if (events.isEmpty()) {
                         enrichedAway.incrementAndGet();
                         return null;
                     }
+                }
+                if (targetTemplate != null) {
+                    events = render(targetTemplate, events);
                 }
                 if (input != null && !input.isWholeEvent()) {
                     for (int i = 0; i < events.size(); i++) {
@@ -141,6 +160,17 @@ public final class Pipe {
                 throw e;
             }
         };
+    }
+
+    /** @return each event through a Pipes template, its ingestion time this transform's. */
+    private List<byte[]> render(final PipeTemplate template, final List<byte[]> events) {
+        final PipeTemplate.Context context = new PipeTemplate.Context(arn, name, sourceArn, enrichmentArn, targetArn,
+            clock.time());
+        final List<byte[]> out = new ArrayList<>(events.size());
+        for (byte[] event : events) {
+            out.add(template.render(event, context));
+        }
+        return out;
     }
 
     /** @return the record's bytes when they are one JSON value, else its text as a JSON string. */
@@ -253,6 +283,11 @@ public final class Pipe {
         private MappingConfig source;
         private Enrichment enrichment;
         private TargetInput input;
+        private PipeTemplate enrichmentTemplate;
+        private PipeTemplate targetTemplate;
+        private String sourceArn;
+        private String enrichmentArn;
+        private String targetArn;
         private PipeTarget target;
         private EpochClock clock = System::currentTimeMillis;
 
@@ -282,6 +317,44 @@ public final class Pipe {
             return this;
         }
 
+        /**
+         * TargetParameters.InputTemplate in the Pipes syntax ({@link PipeTemplate}: inline {@code <$.path>} and the
+         * {@code <aws.pipes.*>} variables), applied to each event after the enrichment.
+         *
+         * @throws IllegalArgumentException naming the placeholder and its offset.
+         */
+        public Builder inputTemplate(final String template) {
+            targetTemplate = compile(template, "TargetParameters.InputTemplate");
+            return this;
+        }
+
+        /**
+         * EnrichmentParameters.InputTemplate: each event is transformed before the batch goes to the enrichment.
+         *
+         * @throws IllegalArgumentException naming the placeholder and its offset.
+         */
+        public Builder enrichmentInputTemplate(final String template) {
+            enrichmentTemplate = compile(template, "EnrichmentParameters.InputTemplate");
+            return this;
+        }
+
+        private PipeTemplate compile(final String template, final String field) {
+            try {
+                return PipeTemplate.compile(template);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("pipe " + name + ": " + field + ": "
+                    + e.getMessage().replaceFirst("^InputTemplate: ", ""), e);
+            }
+        }
+
+        /** The ARNs of {@code <aws.pipes.source-arn>}, {@code <aws.pipes.enrichment-arn>} and {@code target-arn}. */
+        public Builder arns(final String source, final String enrichmentResource, final String targetResource) {
+            sourceArn = source;
+            enrichmentArn = enrichmentResource;
+            targetArn = targetResource;
+            return this;
+        }
+
         /** The target (required). */
         public Builder target(final PipeTarget value) {
             target = value;
@@ -307,6 +380,14 @@ public final class Pipe {
             }
             if (target == null) {
                 throw new IllegalArgumentException("pipe " + name + ": Target is required");
+            }
+            if (input != null && targetTemplate != null) {
+                throw new IllegalArgumentException("pipe " + name + ": give either a targetInput (EventBridge "
+                    + "syntax) or an inputTemplate (Pipes syntax), not both");
+            }
+            if (enrichmentTemplate != null && enrichment == null) {
+                throw new IllegalArgumentException("pipe " + name + ": EnrichmentParameters.InputTemplate needs an "
+                    + "enrichment");
             }
             source = source.withName(name);
             return new Pipe(this);

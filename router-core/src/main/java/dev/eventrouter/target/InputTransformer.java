@@ -80,38 +80,16 @@ public final class InputTransformer extends TargetInput {
         if (inputTemplate == null || inputTemplate.isEmpty() || inputTemplate.length() > MAX_TEMPLATE_CHARS) {
             throw new IllegalArgumentException("InputTemplate: must be 1-" + MAX_TEMPLATE_CHARS + " characters");
         }
-        final List<String> texts = new ArrayList<>();
-        final List<String> names = new ArrayList<>();
+        final TemplateParts parts = TemplateParts.scan(inputTemplate, true, InputTransformer::placeholderEnd);
         final List<EventPath> paths = new ArrayList<>();
-        final List<Boolean> inString = new ArrayList<>();
-        final StringBuilder text = new StringBuilder();
-        boolean quoted = false;
-        int i = 0;
-        while (i < inputTemplate.length()) {
-            final char c = inputTemplate.charAt(i);
-            final int close = c == '<' ? placeholderEnd(inputTemplate, i) : -1;
-            if (close < 0) {
-                text.append(c);
-                if (quoted && c == '\\' && i + 1 < inputTemplate.length()) {
-                    text.append(inputTemplate.charAt(++i));
-                } else if (c == '"') {
-                    quoted = !quoted;
-                }
-                i++;
-                continue;
-            }
-            final String name = inputTemplate.substring(i + 1, close);
-            check(inputTemplate, name, quoted, close, variables);
-            texts.add(text.toString());
-            text.setLength(0);
-            names.add(name);
+        for (int p = 0; p < parts.names().size(); p++) {
+            final String name = parts.names().get(p);
+            final int close = parts.offsets().get(p) + name.length() + 1;
+            check(inputTemplate, name, parts.quoted().get(p), close, variables);
             paths.add(variables.get(name));
-            inString.add(quoted);
-            i = close + 1;
         }
-        texts.add(text.toString());
         return new InputTransformer(new LinkedHashMap<>(inputPathsMap == null ? Map.of() : inputPathsMap),
-            inputTemplate, texts, names, paths, inString);
+            inputTemplate, parts.texts(), parts.names(), paths, parts.quoted());
     }
 
     private static Map<String, EventPath> variables(final Map<String, String> inputPathsMap) {
@@ -190,13 +168,7 @@ public final class InputTransformer extends TargetInput {
         final StringBuilder out = new StringBuilder(template.length() + 64);
         for (int i = 0; i < names.length; i++) {
             out.append(texts[i]);
-            final String value = value(i, event, offset, length, context);
-            if (!inString[i]) {
-                out.append(value == null ? "\"\"" : value);
-            } else if (value != null) {
-                out.append(value.length() >= 2 && value.charAt(0) == '"' ? value.substring(1, value.length() - 1)
-                    : value);
-            }
+            TemplateParts.fill(out, value(i, event, offset, length, context), inString[i], "\"\"");
         }
         out.append(texts[names.length]);
         return out.toString().getBytes(StandardCharsets.UTF_8);

@@ -78,7 +78,8 @@ class ScheduleExpressionTest {
             firings("cron(0 0 1 JAN ? 2027,2029)", "2026-06-01T00:00:00Z", 3));
         // increments of days, hours and minutes
         assertEquals(List.of("2026-12-01T00:00:00Z", "2026-12-11T00:00:00Z", "2026-12-21T00:00:00Z",
-            "2026-12-31T00:00:00Z", "2027-01-01T00:00:00Z"), firings("cron(0 0 1/10 * ? *)", "2026-11-30T00:00:00Z", 5));
+            "2026-12-31T00:00:00Z", "2027-01-01T00:00:00Z"),
+            firings("cron(0 0 1/10 * ? *)", "2026-11-30T00:00:00Z", 5));
         assertEquals(List.of("2026-12-03T18:00:00Z", "2026-12-04T00:00:00Z"),
             firings("cron(0 */6 * * ? *)", "2026-12-03T12:00:00Z", 2));
     }
