@@ -58,6 +58,7 @@ public final class Pipe {
     private final AtomicLong failed = new AtomicLong();
     private volatile EventSourceMapping streamMapping;
     private volatile QueueMapping queueMapping;
+    private volatile PipeState desiredState;
 
     private Pipe(final Builder builder) {
         name = builder.name;
@@ -72,6 +73,7 @@ public final class Pipe {
         targetArn = builder.targetArn;
         target = builder.target;
         clock = builder.clock;
+        desiredState = builder.desiredState;
     }
 
     /** @return a builder for a pipe with this name (1-64 letters, digits, '.', '-', '_'). */
@@ -88,6 +90,7 @@ public final class Pipe {
                                    final CheckpointStore checkpoints) {
         requireNotStarted();
         streamMapping = poller.add(source, stream, checkpoints, handler());
+        streamMapping.enabled(desiredState == PipeState.RUNNING);
         return this;
     }
 
@@ -100,6 +103,7 @@ public final class Pipe {
     public synchronized Pipe start(final Poller poller, final QueueSource queue) {
         requireNotStarted();
         queueMapping = poller.add(source, queue, handler());
+        queueMapping.enabled(desiredState == PipeState.RUNNING);
         return this;
     }
 
@@ -266,14 +270,25 @@ public final class Pipe {
         return failed.get();
     }
 
-    /** DesiredState: RUNNING (true) or STOPPED (false). */
+    /** DesiredState: RUNNING (true) or STOPPED (false); takes effect at once on a started pipe. */
     public void running(final boolean value) {
+        desiredState = value ? PipeState.RUNNING : PipeState.STOPPED;
         if (streamMapping != null) {
             streamMapping.enabled(value);
         }
         if (queueMapping != null) {
             queueMapping.enabled(value);
         }
+    }
+
+    /** @return DesiredState: {@link PipeState#RUNNING} or {@link PipeState#STOPPED}. */
+    public PipeState desiredState() {
+        return desiredState;
+    }
+
+    /** @return CurrentState: {@link PipeState#CREATING} until started, then the desired state. */
+    public PipeState currentState() {
+        return streamMapping == null && queueMapping == null ? PipeState.CREATING : desiredState;
     }
 
     /** Builds a {@link Pipe}; every setting is checked when it is set or at {@link #build()}. */
@@ -290,6 +305,7 @@ public final class Pipe {
         private String targetArn;
         private PipeTarget target;
         private EpochClock clock = System::currentTimeMillis;
+        private PipeState desiredState = PipeState.RUNNING;
 
         private Builder(final String name) {
             if (name == null || !NAME.matcher(name).matches()) {
@@ -355,6 +371,20 @@ public final class Pipe {
             return this;
         }
 
+        /**
+         * DesiredState when started (default RUNNING; STOPPED creates it stopped).
+         *
+         * @throws IllegalArgumentException for any other state.
+         */
+        public Builder desiredState(final PipeState value) {
+            if (value != PipeState.RUNNING && value != PipeState.STOPPED) {
+                throw new IllegalArgumentException("pipe " + name + ": DesiredState must be RUNNING or STOPPED, got "
+                    + value);
+            }
+            desiredState = value;
+            return this;
+        }
+
         /** The target (required). */
         public Builder target(final PipeTarget value) {
             target = value;
@@ -380,6 +410,10 @@ public final class Pipe {
             }
             if (target == null) {
                 throw new IllegalArgumentException("pipe " + name + ": Target is required");
+            }
+            if (source.batchSize() > target.maxBatchSize()) {
+                throw new IllegalArgumentException("pipe " + name + ": the source's BatchSize " + source.batchSize()
+                    + " exceeds the " + target.maxBatchSize() + " events its target takes at a time");
             }
             if (input != null && targetTemplate != null) {
                 throw new IllegalArgumentException("pipe " + name + ": give either a targetInput (EventBridge "

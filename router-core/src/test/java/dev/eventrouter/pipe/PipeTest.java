@@ -164,6 +164,35 @@ class PipeTest {
             () -> Pipe.builder("p").target(collect).build()).getMessage());
     }
 
+    /**
+     * The Pipes API reference's DesiredState and CurrentState: created (not started yet), running, stopped; a pipe
+     * may be created stopped. The source may not batch more than its target takes (Pipes user guide, "batching": 10
+     * for a bus or SQS target).
+     */
+    @Test
+    void shouldReportStatesAndRefuseABatchLargerThanTheTargetTakes() {
+        final Poller poller = new Poller(clock::get);
+        final Pipe pipe = Pipe.builder("p").source(MappingConfig.of("p", 10, 0)).target(collect)
+            .desiredState(PipeState.STOPPED).build();
+        assertEquals(PipeState.CREATING, pipe.currentState());
+        assertEquals(PipeState.STOPPED, pipe.desiredState());
+        pipe.start(poller, source, checkpoints);
+        assertEquals(PipeState.STOPPED, pipe.currentState());
+        append("{\"a\":1}");
+        cycles(poller, 1);
+        assertEquals(List.of(), delivered, "created stopped: it does not poll");
+        pipe.running(true);
+        assertEquals(PipeState.RUNNING, pipe.currentState());
+        cycles(poller, 1);
+        assertEquals(List.of("{\"a\":1}"), delivered);
+        assertEquals("pipe p: DesiredState must be RUNNING or STOPPED, got CREATING", assertThrows(
+            IllegalArgumentException.class, () -> Pipe.builder("p").desiredState(PipeState.CREATING)).getMessage());
+        assertEquals("pipe big: the source's BatchSize 11 exceeds the 10 events its target takes at a time",
+            assertThrows(IllegalArgumentException.class, () -> Pipe.builder("big")
+                .source(MappingConfig.of("big", 11, 1_000)).target(PipeTarget.queue(body -> 1)).build()).getMessage());
+        Pipe.builder("lambda-like").source(MappingConfig.of("l", 100, 1_000)).target(collect).build();
+    }
+
     @Test
     void shouldFailTheBatchWhenTheEnrichmentAnswersInvalidJson() throws Exception {
         assertEquals("enrichment returned invalid JSON: Unexpected close marker '}': expected ']' at char 3",
