@@ -20,10 +20,17 @@ import java.util.function.Consumer;
 /**
  * The Step Functions Map state: takes the array at ItemsPath from its input, builds each item's input with
  * ItemSelector, runs an {@link ItemProcessor} per item (or per batch of MaxItemsPerBatch items, as
- * {@code {"Items":[...],"BatchInput":...}}) with at most MaxConcurrency running at once (0: no limit; 1: in array
- * order), and returns the results in input order. Failures are counted in items; when they exceed
- * ToleratedFailureCount or ToleratedFailurePercentage (either, when both are set; none set tolerates none) the map
- * fails with {@code States.ExceedToleratedFailureThreshold}, listing the failed items, and starts no more items.
+ * {@code {"Items":[...],"BatchInput":...}}) with at most MaxConcurrency running at once (0: as many as the Inline
+ * mode runs, {@value #INLINE_MAX_CONCURRENCY}, on that many threads, not a thread per item; 1: in array order), and
+ * returns the results in input order.
+ *
+ * <p>Failures: without ToleratedFailureCount or ToleratedFailurePercentage (the Inline mode: "any iteration failure
+ * causes the Map state to fail ... all iterations stop", Step Functions developer guide, Inline Map) the first item
+ * that fails fails the map with its own error ({@link StatesError}'s name, else {@code States.TaskFailed}) and no
+ * more items start. With either set, failures are counted in items; when they exceed the tolerance (either limit,
+ * when both are set) the map fails with {@code States.ExceedToleratedFailureThreshold}, listing the failed items,
+ * and starts no more items. An ItemSelector path that reaches nothing fails the map with {@code States.Runtime}, as
+ * Step Functions does, before any item runs.
  *
  * <p>ItemSelector is a JSON object whose fields ending in {@code .$} take a path: {@code $...} from the state's
  * input, {@code $$.Map.Item.Value...} from the item, {@code $$.Map.Item.Index}. Immutable and thread-safe; runs
@@ -40,6 +47,9 @@ public final class MapState implements AutoCloseable {
             return thread;
         }
     };
+
+    /** How many items the Inline mode runs at once at most ("up to 40 concurrent iterations"). */
+    public static final int INLINE_MAX_CONCURRENCY = 40;
 
     private final EventPath itemsPath;
     private final Selector itemSelector;
@@ -90,16 +100,22 @@ public final class MapState implements AutoCloseable {
         final List<byte[]> units = new ArrayList<>();
         final List<int[]> spans = new ArrayList<>();  // {first item, item count}
         final int per = maxItemsPerBatch == 0 ? 1 : maxItemsPerBatch;
-        for (int first = 0; first < items.size(); first += per) {
-            final int count = Math.min(per, items.size() - first);
-            spans.add(new int[] {first, count});
-            units.add(unitInput(input, items, first, count));
+        try {
+            for (int first = 0; first < items.size(); first += per) {
+                final int count = Math.min(per, items.size() - first);
+                spans.add(new int[] {first, count});
+                units.add(unitInput(input, items, first, count));
+            }
+        } catch (MissingPath e) {
+            throw new MapFailedException(MapFailedException.RUNTIME, e.getMessage(), List.of());
         }
         final byte[][] results = new byte[units.size()][];
         final String[] errors = new String[units.size()];
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger failedItems = new AtomicInteger();
-        final int workers = maxConcurrency == 0 ? units.size() : Math.min(maxConcurrency, units.size());
+        final AtomicInteger firstFailure = new AtomicInteger(-1);
+        final String[] errorNames = new String[units.size()];
+        final int workers = Math.min(maxConcurrency == 0 ? INLINE_MAX_CONCURRENCY : maxConcurrency, units.size());
         final CountDownLatch finished = new CountDownLatch(workers);
         final AtomicBoolean exceeded = new AtomicBoolean();
         for (int w = 0; w < workers; w++) {
@@ -111,6 +127,9 @@ public final class MapState implements AutoCloseable {
                             results[unit] = processor.process(units.get(unit));
                         } catch (Exception | LinkageError | AssertionError e) {
                             errors[unit] = e.toString();
+                            errorNames[unit] = e instanceof StatesError statesError ? statesError.error()
+                                : StatesError.TASK_FAILED;
+                            firstFailure.compareAndSet(-1, unit);
                             final int failed = failedItems.addAndGet(spans.get(unit)[1]);
                             if (exceeds(failed, items.size())) {
                                 exceeded.set(true);  // no further items start
@@ -130,6 +149,12 @@ public final class MapState implements AutoCloseable {
                 failures.add(new MapResult.ItemFailure(spans.get(unit)[0], spans.get(unit)[1], errors[unit]));
             }
             output.add(results[unit] == null ? null : new String(results[unit], StandardCharsets.UTF_8));
+        }
+        if (failedItems.get() > 0 && toleratedFailureCount == null && toleratedFailurePercentage == null) {
+            final int unit = firstFailure.get();
+            throw new MapFailedException(errorNames[unit], "item " + spans.get(unit)[0]
+                + (spans.get(unit)[1] > 1 ? "-" + (spans.get(unit)[0] + spans.get(unit)[1] - 1) : "") + " failed: "
+                + errors[unit], failures);
         }
         if (exceeds(failedItems.get(), items.size())) {
             throw new MapFailedException(MapFailedException.EXCEED_TOLERATED_FAILURE_THRESHOLD, failedItems.get()
@@ -198,11 +223,20 @@ public final class MapState implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /** An ItemSelector path that reaches nothing: the map fails with {@code States.Runtime}. */
+    private static final class MissingPath extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MissingPath(final String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** A compiled ItemSelector: fields with paths, nested objects, constants. */
     private static final class Selector {
         private final Map<String, Object> fields;  // name -> String constant JSON, PathRef, or Selector
 
-        private record PathRef(String source, EventPath path) {
+        private record PathRef(String source, EventPath path, String text, String field) {
         }
 
         private Selector(final Map<String, Object> fields) {
@@ -247,16 +281,17 @@ public final class MapState implements AutoCloseable {
         private static PathRef pathRef(final String path, final String at) {
             try {
                 if (path.equals("$$.Map.Item.Index")) {
-                    return new PathRef("index", null);
+                    return new PathRef("index", null, path, at);
                 }
                 if (path.startsWith("$$.Map.Item.Value")) {
-                    return new PathRef("item", EventPath.compile("$" + path.substring("$$.Map.Item.Value".length())));
+                    return new PathRef("item", EventPath.compile("$" + path.substring("$$.Map.Item.Value".length())),
+                        path, at);
                 }
                 if (path.startsWith("$$")) {
                     throw new IllegalArgumentException("path " + path
                         + ": only $$.Map.Item.Value and $$.Map.Item.Index of the context are supported");
                 }
-                return new PathRef("input", EventPath.compile(path));
+                return new PathRef("input", EventPath.compile(path), path, at);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(at + ": " + e.getMessage());
             }
@@ -274,6 +309,13 @@ public final class MapState implements AutoCloseable {
                         case "item" -> ref.path().evaluate(itemBytes, 0, itemBytes.length);
                         default -> ref.path().evaluate(input, 0, input.length);
                     };
+                    if (value == null) {
+                        // Step Functions' States.Runtime for a path that reaches nothing
+                        throw new MissingPath("The JSONPath '" + ref.text() + "' specified for the field '"
+                            + ref.field().substring(ref.field().lastIndexOf('.', ref.field().length() - 3) + 1)
+                            + "' could not be found in the input '" + ("item".equals(ref.source()) ? item
+                                : new String(input, StandardCharsets.UTF_8)) + "'");
+                    }
                 } else if (field.getValue() instanceof Selector nested) {
                     value = nested.apply(input, item, index);
                 } else {

@@ -67,8 +67,62 @@ class MapStateTest {
         }
     }
 
+    /**
+     * MaxConcurrency 0 runs as many items at once as the Inline mode does ("up to 40 concurrent iterations", Step
+     * Functions developer guide), on that many threads: 80 items pass a barrier of 40 twice, on exactly 40 threads.
+     */
+    @Test
+    void shouldRunFortyItemsAtOnceOnFortyThreadsWhenUnlimited() throws Exception {
+        final CyclicBarrier forty = new CyclicBarrier(MapState.INLINE_MAX_CONCURRENCY);
+        final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (MapState map = MapState.builder(input -> {
+            threads.add(Thread.currentThread());
+            forty.await(30, TimeUnit.SECONDS);
+            return done(input);
+        }).itemsPath("$.detail.items").build()) {
+            assertEquals(expected(80), map.run(bytes(items(80))).output());
+        }
+        assertEquals(40, threads.size());
+    }
+
+    /**
+     * A processor's own error name fails an Inline map with that name (a Fail state's Error), and the items not yet
+     * started do not start; an ItemSelector path that reaches nothing is Step Functions' States.Runtime, before any
+     * item runs.
+     */
+    @Test
+    void shouldFailWithTheItemsErrorOrWithStatesRuntimeForAMissingSelectorPath() throws Exception {
+        final AtomicInteger started = new AtomicInteger();
+        try (MapState map = MapState.builder(input -> {
+            started.incrementAndGet();
+            if (text(input).contains("\"n\":1")) {
+                throw new StatesError("OrderRejected", "order 1 has no lines");
+            }
+            return done(input);
+        }).itemsPath("$.detail.items").maxConcurrency(1).build()) {
+            final MapFailedException failed = assertThrows(MapFailedException.class, () -> map.run(bytes(items(5))));
+            assertEquals("OrderRejected", failed.error());
+            assertEquals("OrderRejected: item 1 failed: dev.eventrouter.map.StatesError: OrderRejected: order 1 has "
+                + "no lines", failed.getMessage());
+            assertEquals(2, started.get(), "the items after the failed one never start");
+        }
+        started.set(0);
+        try (MapState map = MapState.builder(input -> {
+            started.incrementAndGet();
+            return done(input);
+        }).itemsPath("$.detail.items").itemSelector("{\"id.$\": \"$$.Map.Item.Value.n\", "
+            + "\"owner.$\": \"$.detail.owner\"}").build()) {
+            final MapFailedException failed = assertThrows(MapFailedException.class, () -> map.run(bytes(items(2))));
+            assertEquals(MapFailedException.RUNTIME, failed.error());
+            assertEquals("States.Runtime: The JSONPath '$.detail.owner' specified for the field 'owner.$' could not be "
+                + "found in the input '" + items(2) + "'", failed.getMessage());
+            assertEquals(0, started.get());
+        }
+    }
+
     @Test
     void shouldRunEveryItemAtOnceWithoutALimitAndOneByOneInOrderWithOne() throws Exception {
+        // eight items, under the Inline limit of 40: all eight run at once
         final CyclicBarrier allEight = new CyclicBarrier(8);
         try (MapState map = MapState.builder(input -> {
             allEight.await(30, TimeUnit.SECONDS);
@@ -123,9 +177,9 @@ class MapStateTest {
             started.incrementAndGet();
             throw new IllegalStateException("no");
         }).itemsPath("$.detail.items").maxConcurrency(1).build()) {
-            assertEquals("States.ExceedToleratedFailureThreshold: 1 of 10 items failed: item 0: "
-                + "java.lang.IllegalStateException: no", assertThrows(MapFailedException.class,
-                    () -> map.run(bytes(items(10)))).getMessage());
+            // no tolerance (the Inline mode): the first failed item fails the map with its own error
+            assertEquals("States.TaskFailed: item 0 failed: java.lang.IllegalStateException: no",
+                assertThrows(MapFailedException.class, () -> map.run(bytes(items(10)))).getMessage());
             assertEquals(1, started.get(), "no tolerance: no more items start after the first failure");
         }
     }
