@@ -85,6 +85,9 @@ final class ScheduleAgent implements Agent {
         int work = 0;
         for (State state : states.values()) {
             while (state.next >= 0 && state.next <= now && work < MAX_FIRINGS_PER_CYCLE) {
+                if (!rules.contains(state.rule)) {
+                    break;   // disabled, deleted or put again since this cycle began: the next cycle reconciles
+                }
                 final long at = state.next;
                 state.next = state.rule.schedule().next(at, state.rule.putAtMillis());
                 fire(state.rule, at);
