@@ -729,6 +729,11 @@ public final class ApiDestinations implements AutoCloseable {
         return "arn:aws:events:" + context.region + ":" + context.account + ":" + kind + "/" + name + "/" + uuid;
     }
 
+    /** @return the rate-limit lanes the dispatcher holds (tests). */
+    int dispatcherLanes() {
+        return dispatcher.lanes();
+    }
+
     /** @return the dispatcher's finished duty cycles (tests). */
     long dispatcherCycles() {
         return dispatcher.cycles();

@@ -75,6 +75,8 @@ final class HttpDispatcher implements Agent {
     private final SslContext tls;
     private final Resolver resolver;
     private volatile boolean closed;
+    /** Lanes held after the last duty cycle (tests). */
+    private volatile int laneCount;
     /** Duty cycles finished: a test that moved the clock waits for a whole cycle after the move. */
     private volatile long cycles;
 
@@ -214,7 +216,14 @@ final class HttpDispatcher implements Agent {
             lane.waiting.add(call);
         }
         final long nowNanos = now * 1_000_000;
-        for (Lane lane : lanes.values()) {
+        for (java.util.Iterator<Lane> it = lanes.values().iterator(); it.hasNext();) {
+            final Lane lane = it.next();
+            if (lane.waiting.isEmpty() && lane.nextNanos <= nowNanos) {
+                // nothing waits and its pacing is over: a new lane would behave the same, so a destination that
+                // stopped getting calls (or was deleted) holds no state
+                it.remove();
+                continue;
+            }
             while (!lane.waiting.isEmpty() && lane.nextNanos <= nowNanos) {
                 final Call next = lane.waiting.poll();
                 // the period rounds up, so no call ever goes before its time at the configured rate
@@ -237,6 +246,7 @@ final class HttpDispatcher implements Agent {
             inFlight.poll();
             work++;
         }
+        laneCount = lanes.size();
         cycles++;   // single writer: the agent
         return work;
     }
@@ -251,6 +261,11 @@ final class HttpDispatcher implements Agent {
             call.completion.failed(new TargetException(TargetException.TIMEOUT, "no answer within " + TIMEOUT_MILLIS
                 + " ms from " + call.target(), true));
         }
+    }
+
+    /** @return the destinations with calls waiting or still paced, as of the last duty cycle (tests). */
+    int lanes() {
+        return laneCount;
     }
 
     /** @return duty cycles finished so far (for tests: a cycle that began after a clock change has seen it). */

@@ -300,6 +300,12 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
         server.requests.forEach(r -> details.add(r.body().substring(r.body().lastIndexOf("{"))));
         assertEquals(Set.of("{\"n\":0}}", "{\"n\":1}}", "{\"n\":2}}", "{\"n\":3}}", "{\"n\":4}}", "{\"n\":5}}",
             "{\"n\":6}}", "{\"n\":7}}", "{\"n\":8}}"), details);
+        // once nothing waits and the last period is over, the destination holds no rate-limit state
+        clock.update(T0 + 250L * 9);
+        awaitDispatcherCycle();
+        assertEquals(0, apis.dispatcherLanes());
+        publish("{\"n\":9}");   // and an idle destination earns no credit: the next call goes at once
+        Await.until(() -> apis.metrics("d").invocations() == 10, "the tenth call at once");
     }
 
     @Test
