@@ -69,10 +69,16 @@ public final class Poller implements Agent {
 
     /**
      * As {@link #add(MappingConfig, QueueSource, BatchHandler)}, with a handler that answers later: up to
-     * {@code maximumConcurrency} batches (ScalingConfig.MaximumConcurrency, 1-1,000) in flight at once.
+     * {@code maximumConcurrency} batches (ScalingConfig.MaximumConcurrency, 2-1,000, as the Lambda API allows) in
+     * flight at once.
      */
     public QueueMapping addAsync(final MappingConfig config, final QueueSource queue, final AsyncBatchHandler handler,
                                  final int maximumConcurrency) {
+        if (maximumConcurrency < 2 || maximumConcurrency > 1000) {
+            // the Lambda API's ScalingConfig: "Minimum value of 2. Maximum value of 1000."
+            throw new IllegalArgumentException("ScalingConfig.MaximumConcurrency=" + maximumConcurrency
+                + ": must be between 2 and 1000");
+        }
         return added(new QueueMapping(this, config, queue, null, handler, maximumConcurrency));
     }
 

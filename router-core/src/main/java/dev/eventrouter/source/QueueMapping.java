@@ -29,6 +29,9 @@ public final class QueueMapping extends AbstractMapping {
     private final List<SourceRecord> unmatched = new ArrayList<>();
     private final AtomicLong failedRecords = new AtomicLong();
 
+    /** The largest queue batch without a batching window (and a queue source's default BatchSize), as for SQS. */
+    public static final int MAX_BATCH_WITHOUT_WINDOW = 10;
+
     QueueMapping(final Poller poller, final MappingConfig config, final QueueSource queue, final BatchHandler handler,
                  final AsyncBatchHandler asyncHandler, final int maximumConcurrency) {
         super(poller, refusingStreamSettings(config));
@@ -53,6 +56,13 @@ public final class QueueMapping extends AbstractMapping {
         refuse(policy.onFailure() != null, "DestinationConfig.OnFailure");
         refuse(config.parallelizationFactor() != 1, "ParallelizationFactor");
         refuse(config.startingPosition() != StartingPosition.TRIM_HORIZON, "StartingPosition");
+        if (config.batchSize() > MAX_BATCH_WITHOUT_WINDOW && config.maximumBatchingWindowMillis() < 1_000) {
+            // Lambda's CreateEventSourceMapping for SQS: "When you set BatchSize to a value greater than 10, you must
+            // set MaximumBatchingWindowInSeconds to at least 1."
+            throw new IllegalArgumentException("BatchSize=" + config.batchSize() + ": a queue source takes more than "
+                + MAX_BATCH_WITHOUT_WINDOW + " records a batch only with a MaximumBatchingWindow of at least 1 s, got "
+                + config.maximumBatchingWindowMillis() + " ms");
+        }
         return config;
     }
 

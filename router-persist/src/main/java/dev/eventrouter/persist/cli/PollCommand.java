@@ -14,6 +14,7 @@ import dev.eventrouter.source.MappingConfig;
 import dev.eventrouter.source.NdjsonFileSource;
 import dev.eventrouter.source.PartitionedSource;
 import dev.eventrouter.source.Poller;
+import dev.eventrouter.source.QueueMapping;
 import dev.eventrouter.source.SourceRecord;
 import dev.eventrouter.source.StartingPosition;
 import java.io.IOException;
@@ -49,8 +50,9 @@ final class PollCommand implements Callable<Integer> {
         description = "What to poll: a Chronicle queue or archive, a durable queue, or an NDJSON file.")
     private String source;
 
-    @Option(names = "--batch-size", defaultValue = "100", paramLabel = "N", description = "BatchSize, 1-10000 (default ${DEFAULT-VALUE}).")
-    private int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", description = "BatchSize, 1-10000 (default 10 for a queue source, "
+        + "as for SQS, where more than 10 needs a --window of at least 1s; 100 otherwise).")
+    private Integer batchSize;
 
     @Option(names = "--window", defaultValue = "0", paramLabel = "DURATION", description = "MaximumBatchingWindow: 0, 500ms, 2s ... 300s (default ${DEFAULT-VALUE}).")
     private String window;
@@ -150,7 +152,9 @@ final class PollCommand implements Callable<Integer> {
             patterns.add(CliInput.textOrFile("--filter", filter));
         }
         try {
-            final MappingConfig config = MappingConfig.of(name, batchSize, millis("--window", window, 300_000))
+            final int size = batchSize != null ? batchSize
+                : kind.equals("queue") ? QueueMapping.MAX_BATCH_WITHOUT_WINDOW : 100;
+            final MappingConfig config = MappingConfig.of(name, size, millis("--window", window, 300_000))
                 .withFilters(patterns).withParallelizationFactor(parallelization);
             if (kind.equals("queue")) {
                 if (!"trim-horizon".equals(start)) {
@@ -222,7 +226,11 @@ final class PollCommand implements Callable<Integer> {
                     new QueueConfig(millis("--visibility-timeout", visibilityTimeout, 43_200_000), null),
                     System::currentTimeMillis);
                 resources.add(queue);
-                return poller.add(config, queue, handler);
+                try {
+                    return poller.add(config, queue, handler);
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(optionOf(e.getMessage()) + e.getMessage());
+                }
             }
             final PartitionedSource partitioned;
             if (kind.equals("chronicle")) {

@@ -147,6 +147,11 @@ class PollCliTest {
             CliRun.of("poll", "--source", "queue:" + queue, "--batch-size", "10"));
         assertEquals(new CliRun(0, "messages sent: 1\nin flight: 0\n", ""),
             CliRun.of("queue", "stats", "--queue", queue.toString()));
+        // as for SQS: more than 10 a batch only with a batching window of at least 1 s
+        assertBad("router: --batch-size: BatchSize=50: a queue source takes more than 10 records a batch only with a "
+            + "MaximumBatchingWindow of at least 1 s, got 0 ms", "--source", "queue:" + queue, "--batch-size", "50");
+        assertEquals(0, CliRun.of("poll", "--source", "queue:" + queue, "--batch-size", "50", "--window", "1s")
+            .code());
     }
 
     @Test

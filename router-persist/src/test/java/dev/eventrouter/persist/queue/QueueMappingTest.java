@@ -186,9 +186,9 @@ class QueueMappingTest {
             assertEquals(1, throwing.failedBatches(), "a handler that throws instead of answering fails its batch");
             assertEquals(1, queue.inFlight(), "z comes back after its visibility timeout");
             throwing.delete();
-            assertEquals("ScalingConfig.MaximumConcurrency=0: must be between 1 and 1000", assertThrows(
+            assertEquals("ScalingConfig.MaximumConcurrency=1: must be between 2 and 1000", assertThrows(
                 IllegalArgumentException.class, () -> poller.addAsync(MappingConfig.of("x", 1, 0), queue,
-                    (p, r) -> null, 0)).getMessage());
+                    (p, r) -> null, 1)).getMessage());
         }
     }
 
@@ -204,6 +204,11 @@ class QueueMappingTest {
                 + "come from the queue's visibility timeout and redrive policy)", assertThrows(
                     IllegalArgumentException.class, () -> poller.add(MappingConfig.of("m", 10, 0)
                         .withParallelizationFactor(2), queue, (p, r) -> null)).getMessage());
+            // SQS event source mappings: a batch over 10 needs a batching window of at least 1 s
+            assertEquals("BatchSize=11: a queue source takes more than 10 records a batch only with a "
+                + "MaximumBatchingWindow of at least 1 s, got 999 ms", assertThrows(IllegalArgumentException.class,
+                    () -> poller.add(MappingConfig.of("m", 11, 999), queue, (p, r) -> null)).getMessage());
+            poller.add(MappingConfig.of("ok", 10_000, 1_000), queue, (p, r) -> null).delete();
         }
     }
 }
