@@ -54,6 +54,7 @@ public final class MapState implements AutoCloseable {
     private final EventPath itemsPath;
     private final Selector itemSelector;
     private final int maxItemsPerBatch;
+    private final int maxInputBytesPerBatch;
     private final String batchInput;
     private final int maxConcurrency;
     private final Integer toleratedFailureCount;
@@ -65,6 +66,7 @@ public final class MapState implements AutoCloseable {
         itemsPath = b.itemsPath;
         itemSelector = b.itemSelector;
         maxItemsPerBatch = b.maxItemsPerBatch;
+        maxInputBytesPerBatch = b.maxInputBytesPerBatch;
         batchInput = b.batchInput;
         maxConcurrency = b.maxConcurrency;
         toleratedFailureCount = b.toleratedFailureCount;
@@ -99,12 +101,14 @@ public final class MapState implements AutoCloseable {
         }
         final List<byte[]> units = new ArrayList<>();
         final List<int[]> spans = new ArrayList<>();  // {first item, item count}
-        final int per = maxItemsPerBatch == 0 ? 1 : maxItemsPerBatch;
         try {
-            for (int first = 0; first < items.size(); first += per) {
-                final int count = Math.min(per, items.size() - first);
-                spans.add(new int[] {first, count});
-                units.add(unitInput(input, items, first, count));
+            if (maxItemsPerBatch == 0 && maxInputBytesPerBatch == 0) {
+                for (int i = 0; i < items.size(); i++) {
+                    spans.add(new int[] {i, 1});
+                    units.add(select(input, items.get(i), i).getBytes(StandardCharsets.UTF_8));
+                }
+            } else {
+                batches(input, items, units, spans);
             }
         } catch (MissingPath e) {
             throw new MapFailedException(MapFailedException.RUNTIME, e.getMessage(), List.of());
@@ -190,19 +194,45 @@ public final class MapState implements AutoCloseable {
         return json.length() <= 40 ? json : json.substring(0, 37) + "...";
     }
 
-    private byte[] unitInput(final byte[] input, final List<String> items, final int first, final int count) {
-        if (maxItemsPerBatch == 0) {
-            return select(input, items.get(first), first).getBytes(StandardCharsets.UTF_8);
+    /**
+     * Cuts the items into batches of at most MaxItemsPerBatch items whose input ({@code {"Items":[...],"BatchInput":
+     * ...}}, UTF-8) is at most MaxInputBytesPerBatch bytes, whichever limits are set.
+     *
+     * @throws MissingPath (as States.Runtime) when one item alone makes a batch over the byte limit.
+     */
+    private void batches(final byte[] input, final List<String> items, final List<byte[]> units,
+                         final List<int[]> spans) {
+        final int maxItems = maxItemsPerBatch == 0 ? Integer.MAX_VALUE : maxItemsPerBatch;
+        final long maxBytes = maxInputBytesPerBatch == 0 ? Long.MAX_VALUE : maxInputBytesPerBatch;
+        // {"Items":[ ... ]} plus ,"BatchInput":<json> when given
+        final long frame = 12 + (batchInput == null ? 0 : 14 + batchInput.getBytes(StandardCharsets.UTF_8).length);
+        int first = 0;
+        while (first < items.size()) {
+            final StringBuilder batch = new StringBuilder("{\"Items\":[");
+            long bytes = frame;
+            int count = 0;
+            while (first + count < items.size() && count < maxItems) {
+                final String selected = select(input, items.get(first + count), first + count);
+                final long more = selected.getBytes(StandardCharsets.UTF_8).length + (count > 0 ? 1 : 0);
+                if (bytes + more > maxBytes) {
+                    if (count == 0) {
+                        throw new MissingPath("item " + first + " makes a batch of " + (bytes + more) + " bytes, over "
+                            + "ItemBatcher.MaxInputBytesPerBatch " + maxBytes);
+                    }
+                    break;
+                }
+                batch.append(count > 0 ? "," : "").append(selected);
+                bytes += more;
+                count++;
+            }
+            batch.append(']');
+            if (batchInput != null) {
+                batch.append(",\"BatchInput\":").append(batchInput);
+            }
+            spans.add(new int[] {first, count});
+            units.add(batch.append('}').toString().getBytes(StandardCharsets.UTF_8));
+            first += count;
         }
-        final StringBuilder batch = new StringBuilder("{\"Items\":[");
-        for (int i = first; i < first + count; i++) {
-            batch.append(i == first ? "" : ",").append(select(input, items.get(i), i));
-        }
-        batch.append(']');
-        if (batchInput != null) {
-            batch.append(",\"BatchInput\":").append(batchInput);
-        }
-        return batch.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private String select(final byte[] input, final String item, final int index) {
@@ -223,7 +253,10 @@ public final class MapState implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** An ItemSelector path that reaches nothing: the map fails with {@code States.Runtime}. */
+    /**
+     * An ItemSelector path that reaches nothing, or an item too large for its batch: the map fails with
+     * {@code States.Runtime}.
+     */
     private static final class MissingPath extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -336,6 +369,7 @@ public final class MapState implements AutoCloseable {
         private EventPath itemsPath = EventPath.compile("$");
         private Selector itemSelector;
         private int maxItemsPerBatch;
+        private int maxInputBytesPerBatch;
         private String batchInput;
         private int maxConcurrency;
         private Integer toleratedFailureCount;
@@ -370,6 +404,19 @@ public final class MapState implements AutoCloseable {
                 throw new IllegalArgumentException("MaxItemsPerBatch=" + items + ": must not be negative");
             }
             maxItemsPerBatch = items;
+            return this;
+        }
+
+        /**
+         * ItemBatcher.MaxInputBytesPerBatch: the most bytes of a batch's input, 1-262,144 (Step Functions' 256 KiB
+         * limit); 0 for none. Either this or MaxItemsPerBatch turns batching on.
+         */
+        public Builder maxInputBytesPerBatch(final int bytes) {
+            if (bytes < 0 || bytes > 262_144) {
+                throw new IllegalArgumentException("MaxInputBytesPerBatch=" + bytes + ": must be between 1 and 262144"
+                    + " (0 for none)");
+            }
+            maxInputBytesPerBatch = bytes;
             return this;
         }
 

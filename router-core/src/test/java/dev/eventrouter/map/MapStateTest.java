@@ -184,6 +184,39 @@ class MapStateTest {
         }
     }
 
+    /**
+     * ItemBatcher.MaxInputBytesPerBatch: a batch's whole input ({"Items":[...]}) stays within the bytes, with or
+     * without MaxItemsPerBatch (both limits apply when both are set); one item too large alone is States.Runtime.
+     */
+    @Test
+    void shouldCutBatchesAtMaxInputBytesPerBatch() throws Exception {
+        final List<String> inputs = Collections.synchronizedList(new ArrayList<>());
+        // {"Items":[{"n":0},{"n":1},{"n":2}]} is 35 bytes: three 7-byte items a batch
+        try (MapState map = MapState.builder(input -> {
+            inputs.add(text(input));
+            return bytes(String.valueOf(input.length));
+        }).itemsPath("$.detail.items").maxInputBytesPerBatch(35).maxConcurrency(1).build()) {
+            assertEquals("[35,35,35,19]", map.run(bytes(items(10))).output());
+            assertEquals(List.of("{\"Items\":[{\"n\":0},{\"n\":1},{\"n\":2}]}",
+                "{\"Items\":[{\"n\":3},{\"n\":4},{\"n\":5}]}", "{\"Items\":[{\"n\":6},{\"n\":7},{\"n\":8}]}",
+                "{\"Items\":[{\"n\":9}]}"), inputs);
+        }
+        try (MapState map = MapState.builder(input -> bytes(String.valueOf(input.length)))
+            .itemsPath("$.detail.items").maxInputBytesPerBatch(60).maxItemsPerBatch(2).batchInput("{\"k\":1}")
+            .build()) {
+            // {"Items":[...],"BatchInput":{"k":1}}: three items would fit in 60 bytes, MaxItemsPerBatch cuts at two
+            assertEquals("[48,40]", map.run(bytes(items(3))).output());
+        }
+        try (MapState map = MapState.builder(input -> bytes("1")).itemsPath("$.detail.items")
+            .maxInputBytesPerBatch(18).build()) {
+            assertEquals("States.Runtime: item 0 makes a batch of 19 bytes, over ItemBatcher.MaxInputBytesPerBatch 18",
+                assertThrows(MapFailedException.class, () -> map.run(bytes(items(1)))).getMessage());
+        }
+        assertEquals("MaxInputBytesPerBatch=262145: must be between 1 and 262144 (0 for none)", assertThrows(
+            IllegalArgumentException.class, () -> MapState.builder(MapStateTest::done).maxInputBytesPerBatch(262_145))
+            .getMessage());
+    }
+
     @Test
     void shouldBatchItemsWithBatchInputAndCountAFailedBatchAsItsItems() throws Exception {
         final List<String> inputs = Collections.synchronizedList(new ArrayList<>());
