@@ -53,6 +53,12 @@ public final class MapState implements AutoCloseable {
 
     private final EventPath itemsPath;
     private final Selector itemSelector;
+    private final Selector resultSelector;
+    /** ResultPath as field names from the root ({@code $} is empty), or {@code null} for {@code "ResultPath": null}. */
+    private final List<String> resultPath;
+    private final String resultPathText;
+    /** OutputPath, or {@code null} for {@code "OutputPath": null}. */
+    private final EventPath outputPath;
     private final int maxItemsPerBatch;
     private final int maxInputBytesPerBatch;
     private final String batchInput;
@@ -65,6 +71,10 @@ public final class MapState implements AutoCloseable {
     private MapState(final Builder b) {
         itemsPath = b.itemsPath;
         itemSelector = b.itemSelector;
+        resultSelector = b.resultSelector;
+        resultPath = b.resultPath;
+        resultPathText = b.resultPathText;
+        outputPath = b.outputPath;
         maxItemsPerBatch = b.maxItemsPerBatch;
         maxInputBytesPerBatch = b.maxInputBytesPerBatch;
         batchInput = b.batchInput;
@@ -245,7 +255,76 @@ public final class MapState implements AutoCloseable {
      *     blocks while the items run); a failed map fails the delivery, so the rule's retry policy retries all items.
      */
     public EventHandler asHandler(final Consumer<byte[]> onResult) {
-        return delivery -> onResult.accept(run(delivery.payloadCopy()).outputBytes());
+        return delivery -> {
+            final byte[] input = delivery.payloadCopy();
+            onResult.accept(stateOutput(input, run(input)));
+        };
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The state's output as Step Functions builds it from the results (developer guide, "Processing input and output
+     * in Step Functions"): ResultSelector shapes the results array, ResultPath places it in the state's input
+     * ({@code $} replaces the input, {@code null} keeps the input unchanged, {@code $.a.b} sets that field), then
+     * OutputPath selects what goes on ({@code null}: {@code {}}). With none set it is {@link MapResult#output()}.
+     *
+     * @throws MapFailedException {@code States.ResultPathMatchFailure} when ResultPath needs an object the input does
+     *                            not have there; {@code States.Runtime} when OutputPath reaches nothing.
+     */
+    public byte[] stateOutput(final byte[] input, final MapResult result) throws MapFailedException {
+        String selected = result.output();
+        if (resultSelector != null) {
+            try {
+                selected = resultSelector.apply(selected.getBytes(StandardCharsets.UTF_8), "null", 0);
+            } catch (MissingPath e) {
+                throw new MapFailedException(MapFailedException.RUNTIME, e.getMessage(), List.of());
+            }
+        }
+        final String combined;
+        if (resultPath == null) {
+            combined = new String(input, StandardCharsets.UTF_8);
+        } else if (resultPath.isEmpty()) {
+            combined = selected;
+        } else {
+            try {
+                final com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(input);
+                if (root == null || !root.isObject()) {
+                    throw new MapFailedException("States.ResultPathMatchFailure", "ResultPath " + resultPathText
+                        + " needs the state's input to be an object", List.of());
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode at =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) root;
+                for (int i = 0; i < resultPath.size() - 1; i++) {
+                    final com.fasterxml.jackson.databind.JsonNode next = at.get(resultPath.get(i));
+                    if (next == null) {
+                        at = at.putObject(resultPath.get(i));
+                    } else if (next.isObject()) {
+                        at = (com.fasterxml.jackson.databind.node.ObjectNode) next;
+                    } else {
+                        throw new MapFailedException("States.ResultPathMatchFailure", "ResultPath " + resultPathText
+                            + " cannot be applied: " + resultPath.get(i) + " is not an object in the state's input",
+                            List.of());
+                    }
+                }
+                at.set(resultPath.get(resultPath.size() - 1), JSON.readTree(selected));
+                combined = JSON.writeValueAsString(root);
+            } catch (java.io.IOException e) {
+                throw new MapFailedException(MapFailedException.RUNTIME, "the input is not JSON: " + e.getMessage(),
+                    List.of());
+            }
+        }
+        if (outputPath == null) {
+            return "{}".getBytes(StandardCharsets.UTF_8);
+        }
+        final byte[] bytes = combined.getBytes(StandardCharsets.UTF_8);
+        final String out = outputPath.evaluate(bytes, 0, bytes.length);
+        if (out == null) {
+            throw new MapFailedException(MapFailedException.RUNTIME, "OutputPath " + outputPath.text()
+                + " reaches nothing in the state's output", List.of());
+        }
+        return out.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -368,6 +447,10 @@ public final class MapState implements AutoCloseable {
         private final ItemProcessor processor;
         private EventPath itemsPath = EventPath.compile("$");
         private Selector itemSelector;
+        private Selector resultSelector;
+        private List<String> resultPath = List.of();
+        private String resultPathText = "$";
+        private EventPath outputPath = EventPath.compile("$");
         private int maxItemsPerBatch;
         private int maxInputBytesPerBatch;
         private String batchInput;
@@ -395,6 +478,41 @@ public final class MapState implements AutoCloseable {
         /** ItemSelector: a JSON object building each item's input. */
         public Builder itemSelector(final String json) {
             itemSelector = Selector.compile(json, "ItemSelector");
+            return this;
+        }
+
+        /** ResultSelector: a JSON object built from the results array ({@code $} is the array). */
+        public Builder resultSelector(final String json) {
+            resultSelector = Selector.compile(json, "ResultSelector");
+            return this;
+        }
+
+        /**
+         * ResultPath: {@code $} (default) replaces the input with the result, {@code $.a.b} sets that field of the
+         * input, {@code null} keeps the input and drops the result.
+         */
+        public Builder resultPath(final String path) {
+            if (path == null) {
+                resultPath = null;
+                resultPathText = null;
+                return this;
+            }
+            if (!path.matches("\\$(\\.[A-Za-z0-9_\\-]+)*")) {
+                throw new IllegalArgumentException("ResultPath: " + path + " must be $ or $.field.field... (a "
+                    + "reference path of field names)");
+            }
+            resultPath = path.equals("$") ? List.of() : List.of(path.substring(2).split("\\."));
+            resultPathText = path;
+            return this;
+        }
+
+        /** OutputPath: what part of the combined output goes on ({@code $} default; {@code null} for {@code {}}). */
+        public Builder outputPath(final String path) {
+            try {
+                outputPath = path == null ? null : EventPath.compile(path);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("OutputPath: " + e.getMessage());
+            }
             return this;
         }
 

@@ -217,6 +217,51 @@ class MapStateTest {
             .getMessage());
     }
 
+    /**
+     * The state's output, as the Step Functions developer guide's input and output processing describes it (its
+     * ResultPath example: "ResultPath": "$.taskresult" adds the result to the input beside "comment" and "details"):
+     * ResultSelector shapes the results, ResultPath places them ($ replaces, null keeps the input, $.a.b sets a
+     * field, creating objects on the way), OutputPath selects (null: {}).
+     */
+    @Test
+    void shouldBuildTheStatesOutputWithResultSelectorResultPathAndOutputPath() throws Exception {
+        final String input = "{\"comment\":\"test\",\"details\":\"Default example\",\"detail\":{\"items\":"
+            + "[{\"n\":0},{\"n\":1}]}}";
+        final MapState.Builder base = MapState.builder(MapStateTest::done).itemsPath("$.detail.items");
+        try (MapState map = base.build()) {
+            assertEquals("[\"done 0\",\"done 1\"]", text(map.stateOutput(bytes(input), map.run(bytes(input)))),
+                "by default the output is the results");
+        }
+        try (MapState map = MapState.builder(MapStateTest::done).itemsPath("$.detail.items")
+            .resultPath("$.taskresult").build()) {
+            assertEquals("{\"comment\":\"test\",\"details\":\"Default example\",\"detail\":{\"items\":[{\"n\":0},"
+                + "{\"n\":1}]},\"taskresult\":[\"done 0\",\"done 1\"]}",
+                text(map.stateOutput(bytes(input), map.run(bytes(input)))));
+        }
+        try (MapState map = MapState.builder(MapStateTest::done).itemsPath("$.detail.items")
+            .resultSelector("{\"first.$\": \"$[0]\", \"all.$\": \"$\", \"kind\": \"orders\"}")
+            .resultPath("$.out.mapped").outputPath("$.out").build()) {
+            assertEquals("{\"mapped\":{\"first\":\"done 0\",\"all\":[\"done 0\",\"done 1\"],\"kind\":\"orders\"}}",
+                text(map.stateOutput(bytes(input), map.run(bytes(input)))));
+        }
+        try (MapState map = MapState.builder(MapStateTest::done).itemsPath("$.detail.items").resultPath(null)
+            .build()) {
+            assertEquals(input, text(map.stateOutput(bytes(input), map.run(bytes(input)))), "the input passes on");
+        }
+        try (MapState map = MapState.builder(MapStateTest::done).itemsPath("$.detail.items").outputPath(null)
+            .build()) {
+            assertEquals("{}", text(map.stateOutput(bytes(input), map.run(bytes(input)))));
+        }
+        try (MapState map = MapState.builder(MapStateTest::done).itemsPath("$.detail.items")
+            .resultPath("$.comment.x").build()) {
+            assertEquals("States.ResultPathMatchFailure: ResultPath $.comment.x cannot be applied: comment is not an "
+                + "object in the state's input", assertThrows(MapFailedException.class,
+                    () -> map.stateOutput(bytes(input), map.run(bytes(input)))).getMessage());
+        }
+        assertEquals("ResultPath: $.a[0] must be $ or $.field.field... (a reference path of field names)",
+            assertThrows(IllegalArgumentException.class, () -> base.resultPath("$.a[0]")).getMessage());
+    }
+
     @Test
     void shouldBatchItemsWithBatchInputAndCountAFailedBatchAsItsItems() throws Exception {
         final List<String> inputs = Collections.synchronizedList(new ArrayList<>());
