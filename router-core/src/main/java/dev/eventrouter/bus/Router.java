@@ -155,7 +155,7 @@ public final class Router implements AutoCloseable {
         pipeline = new Pipeline(context, stage, this);
         retries = new RetryAgent(new RetryPlanner(context.retryBaseMillis(), context.retryCapMillis(),
             context.seed()), context.clock(), this::markInternalThread);
-        schedules = new ScheduleAgent(this, context.clock());
+        schedules = new ScheduleAgent(this, context.clock(), context.seed() * 31 + 29);
         retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError, null,
             new org.agrona.concurrent.CompositeAgent(retries, schedules));
         register(new EventBus(this, new EventArns.BusId(context.region(), context.account(), EventArns.DEFAULT_BUS),
@@ -466,13 +466,6 @@ public final class Router implements AutoCloseable {
             final Map<String, ScheduleAgent.Scheduled> byArn = new java.util.HashMap<>();
             scheduled.forEach(rule -> byArn.put(rule.ruleArn(), rule));
             activeSchedules = byArn;
-        }
-    }
-
-    /** @return a new event id for events the router makes itself (scheduled events); any thread. */
-    String nextEventId() {
-        synchronized (forwardIds) {
-            return forwardIds.next();
         }
     }
 

@@ -1,9 +1,6 @@
 package dev.eventrouter.bus;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +23,6 @@ import org.agrona.concurrent.EpochClock;
 final class ScheduleAgent implements Agent {
     /** Bounds one duty cycle's work when the clock jumped over many firings. */
     static final int MAX_FIRINGS_PER_CYCLE = 100;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
-        .withZone(ZoneOffset.UTC);
 
     /**
      * A scheduled rule as the router declares it.
@@ -52,14 +47,17 @@ final class ScheduleAgent implements Agent {
     private final Router router;
     private final EpochClock clock;
     private final Attempt attempt = new Attempt();
+    /** Writes the scheduled events' envelopes as PutEvents writes any (this thread's own, with its own ids). */
+    private final EnvelopeEncoder encoder;
     private volatile List<Scheduled> rules = List.of();
     private List<Scheduled> seen = List.of();
     private final Map<String, State> states = new HashMap<>();
     private volatile long fired;
 
-    ScheduleAgent(final Router router, final EpochClock clock) {
+    ScheduleAgent(final Router router, final EpochClock clock, final long seed) {
         this.router = router;
         this.clock = clock;
+        encoder = new EnvelopeEncoder(IngestLimits.DEFAULT, clock, EventIdSource.random(seed));
     }
 
     /** Replaces the scheduled rules (the enabled rules of the default bus that have a schedule). Any thread. */
@@ -115,10 +113,9 @@ final class ScheduleAgent implements Agent {
         if (binding == null || !binding.rule.state().matches()) {
             return;   // deleted or disabled since the snapshot: no firing
         }
-        final byte[] event = ("{\"version\":\"0\",\"id\":\"" + router.nextEventId() + "\",\"detail-type\":"
-            + "\"Scheduled Event\",\"source\":\"aws.events\",\"account\":\"" + bus.account() + "\",\"time\":\""
-            + TIME.format(Instant.ofEpochMilli(atMillis)) + "\",\"region\":\"" + bus.region() + "\",\"resources\":[\""
-            + binding.arn + "\"],\"detail\":{}}").getBytes(StandardCharsets.UTF_8);
+        final int length = encoder.encode(new PutEventsEntry("aws.events", "Scheduled Event", "{}",
+            Instant.ofEpochMilli(atMillis), List.of(binding.arn), null), bus.account(), bus.region());
+        final byte[] event = java.util.Arrays.copyOf(encoder.bytes(), length);   // outlives this cycle in retries
         fired++;
         binding.metrics.matched.incrementOrdered();
         for (TargetBinding target : binding.targets) {
