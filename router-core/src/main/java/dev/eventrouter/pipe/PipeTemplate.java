@@ -1,13 +1,8 @@
 package dev.eventrouter.pipe;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.eventrouter.target.EventPath;
 import dev.eventrouter.target.TemplateParts;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,8 +30,6 @@ public final class PipeTemplate {
     private static final List<String> RESERVED = List.of("aws.pipes.pipe-arn", "aws.pipes.pipe-name",
         "aws.pipes.source-arn", "aws.pipes.enrichment-arn", "aws.pipes.target-arn", "aws.pipes.event.ingestion-time",
         EVENT, EVENT_JSON);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
-        .withZone(ZoneOffset.UTC);
 
     /** What the reserved variables name, for one transform. */
     public record Context(String pipeArn, String pipeName, String sourceArn, String enrichmentArn, String targetArn,
@@ -153,14 +146,13 @@ public final class PipeTemplate {
             case "aws.pipes.source-arn" -> quote(context.sourceArn());
             case "aws.pipes.enrichment-arn" -> quote(context.enrichmentArn());
             case "aws.pipes.target-arn" -> quote(context.targetArn());
-            case "aws.pipes.event.ingestion-time" -> quote(TIME.format(
-                Instant.ofEpochMilli(context.ingestionTimeMillis()).truncatedTo(ChronoUnit.SECONDS)));
+            case "aws.pipes.event.ingestion-time" -> TemplateParts.quotedTime(context.ingestionTimeMillis());
             default -> new String(event, StandardCharsets.UTF_8);   // the event, and the event as JSON
         };
     }
 
     private static String quote(final String text) {
-        return text == null ? null : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+        return TemplateParts.quote(text);
     }
 
     @Override

@@ -1,11 +1,6 @@
 package dev.eventrouter.target;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +37,6 @@ public final class InputTransformer extends TargetInput {
     private static final String INGESTION_TIME = "aws.events.event.ingestion-time";
     private static final String EVENT = "aws.events.event";
     private static final String EVENT_JSON = "aws.events.event.json";
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
-        .withZone(ZoneOffset.UTC);
     private static final String[][] EVENT_FIELDS = {
         {"id", "$.id"}, {"account", "$.account"}, {"detailType", "$.detail-type"}, {"time", null},
         {"source", "$.source"}, {"region", "$.region"}, {"resources", "$.resources"}, {"version", "$.version"}};
@@ -183,7 +176,7 @@ public final class InputTransformer extends TargetInput {
         return switch (names[i]) {
             case RULE_NAME -> quote(context.ruleName());
             case RULE_ARN -> quote(context.ruleArn());
-            case INGESTION_TIME -> quote(ingestionTime(context));
+            case INGESTION_TIME -> TemplateParts.quotedTime(context.ingestionTimeMillis());
             case EVENT -> eventWithoutDetail(event, offset, length, context);
             default -> new String(event, offset, length, StandardCharsets.UTF_8);
         };
@@ -193,7 +186,7 @@ public final class InputTransformer extends TargetInput {
                                              final ShapeContext context) {
         final StringBuilder out = new StringBuilder(256).append('{');
         for (int f = 0; f < EVENT_FIELDS.length; f++) {
-            final String value = EVENT_PATHS[f] == null ? quote(ingestionTime(context))
+            final String value = EVENT_PATHS[f] == null ? TemplateParts.quotedTime(context.ingestionTimeMillis())
                 : EVENT_PATHS[f].evaluate(event, offset, length);
             if (value != null) {
                 if (out.length() > 1) {
@@ -205,12 +198,8 @@ public final class InputTransformer extends TargetInput {
         return out.append('}').toString();
     }
 
-    private static String ingestionTime(final ShapeContext context) {
-        return TIME.format(Instant.ofEpochMilli(context.ingestionTimeMillis()).truncatedTo(ChronoUnit.SECONDS));
-    }
-
     private static String quote(final String text) {
-        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+        return TemplateParts.quote(text);
     }
 
     @Override

@@ -68,4 +68,18 @@ public record TemplateParts(List<String> texts, List<String> names, List<Boolean
             out.append(json.length() >= 2 && json.charAt(0) == '"' ? json.substring(1, json.length() - 1) : json);
         }
     }
+
+    private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter
+        .ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** @return {@code text} as a JSON string (quoted and escaped), or {@code null} for {@code null}. */
+    public static String quote(final String text) {
+        return text == null ? null : "\""
+            + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
+    }
+
+    /** @return an ingestion time as both transformers print it: ISO-8601 in whole seconds, UTC, quoted. */
+    public static String quotedTime(final long epochMillis) {
+        return "\"" + TIME.format(java.time.Instant.ofEpochMilli(Math.floorDiv(epochMillis, 1000L) * 1000L)) + "\"";
+    }
 }

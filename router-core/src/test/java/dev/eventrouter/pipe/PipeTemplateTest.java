@@ -113,6 +113,10 @@ class PipeTemplateTest {
 
     @Test
     void shouldRefuseConflictingOrOrphanTemplatesWhenBuilt() {
+        assertEquals("pipe p: give either a targetInput (EventBridge syntax) or an inputTemplate (Pipes syntax), not "
+            + "both", assertThrows(IllegalArgumentException.class, () -> Pipe.builder("p")
+                .source(MappingConfig.of("p", 1, 0)).targetInput(dev.eventrouter.target.TargetInput.constant("{}"))
+                .inputTemplate("{}").target(events -> { }).build()).getMessage());
         assertEquals("pipe p: EnrichmentParameters.InputTemplate needs an enrichment", assertThrows(
             IllegalArgumentException.class, () -> Pipe.builder("p").source(MappingConfig.of("p", 1, 0))
                 .enrichmentInputTemplate("{}").target(events -> { }).build()).getMessage());
