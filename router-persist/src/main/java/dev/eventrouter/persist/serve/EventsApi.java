@@ -153,13 +153,11 @@ final class EventsApi {
     }
 
     /**
-     * @param operation the {@code X-Amz-Target} operation name ({@code PutEvents}).
+     * @param operation the {@code X-Amz-Target} operation name, any but PutEvents (read from the request's bytes and
+     *                  answered without a tree: {@link #putEvents(Principal, byte[], List)}, {@link #answerBytes}).
      * @throws ApiException with AWS's code and message.
      */
     JsonNode handle(final String operation, final Principal principal, final byte[] body) {
-        if (operation.equals("PutEvents")) {
-            return tree(putEvents(principal, body, null));
-        }
         final Function<Call, JsonNode> op = operations.get(operation);
         if (op == null) {
             throw new ApiException("UnknownOperationException", "Unknown operation " + operation);
@@ -346,22 +344,6 @@ final class EventsApi {
         return result;
     }
 
-    /** @return PutEvents' answer as a tree (the operations' common path; the server writes {@link #answerBytes}). */
-    static ObjectNode tree(final PutEventsResult result) {
-        final ObjectNode out = JSON.createObjectNode();
-        out.put("FailedEntryCount", result.failedEntryCount());
-        final ArrayNode answers = out.putArray("Entries");
-        for (PutEventsResult.Entry entry : result.entries()) {
-            final ObjectNode a = answers.addObject();
-            if (entry.isAccepted()) {
-                a.put("EventId", entry.eventId());
-            } else {
-                a.put("ErrorCode", entry.error().code()).put("ErrorMessage", entry.error().message());
-            }
-        }
-        return out;
-    }
-
     private static final byte[] ANSWER_START = "{\"FailedEntryCount\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ANSWER_ENTRIES = ",\"Entries\":[".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ANSWER_ID = "{\"EventId\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -369,8 +351,8 @@ final class EventsApi {
     private static final byte[] ANSWER_MESSAGE = "\",\"ErrorMessage\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * @return PutEvents' answer as the JSON bytes {@link #tree} would print, written directly: building and
-     *         printing the tree was a seventh of the server's work per request.
+     * @return PutEvents' answer as JSON bytes, written directly: building and printing a Jackson tree was a seventh
+     *         of the server's work per request.
      */
     static byte[] answerBytes(final PutEventsResult result) {
         final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(48 + 64 * result.entries().size());
