@@ -33,7 +33,8 @@ class FailUnarchivedTest {
             if (entry.isAccepted()) {
                 answers.addObject().put("EventId", entry.eventId());
             } else {
-                answers.addObject().put("ErrorCode", entry.error().code()).put("ErrorMessage", entry.error().message());
+                answers.addObject().put("ErrorCode", entry.error().code())
+                    .put("ErrorMessage", entry.error().message());
             }
         }
         return out.toString();
