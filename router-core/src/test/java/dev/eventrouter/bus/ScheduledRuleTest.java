@@ -149,6 +149,25 @@ class ScheduledRuleTest {
         }
     }
 
+    /** Putting a rule again with the same schedule keeps its count; a new schedule counts from the new put. */
+    @Test
+    void shouldKeepARatesCountWhenTheRuleIsPutAgainWithTheSameSchedule() {
+        try (Router router = start()) {
+            router.putRule(Rule.scheduled("five", "rate(5 minutes)"));
+            router.putTargets(null, "five", List.of(collect("t")));
+            clock.update(T0 + 120_000);
+            router.putRule(Rule.scheduled("five", "rate(5 minutes)").withDescription("same schedule, new text"));
+            clock.update(T0 + 300_000);
+            expectEvents(router, 1);
+            assertEquals("2026-12-03T10:03:30Z", event(got.get(0)).get("time").asText(), "counted from the first put");
+            router.putRule(Rule.scheduled("five", "rate(10 minutes)"));   // put at T0 + 5 min
+            clock.update(T0 + 899_999);
+            clock.update(T0 + 900_000);
+            expectEvents(router, 2);
+            assertEquals("2026-12-03T10:13:30Z", event(got.get(1)).get("time").asText(), "counted from the new put");
+        }
+    }
+
     @Test
     void shouldRetryAScheduledDeliveryThatFailed() {
         final AtomicInteger calls = new AtomicInteger();
