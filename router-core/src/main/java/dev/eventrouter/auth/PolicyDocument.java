@@ -183,19 +183,28 @@ public final class PolicyDocument {
     }
 
     /**
-     * @return a new document with this statement appended (PutPermission).
-     * @throws InvalidPolicyException when the result is invalid (a Sid already used, too long).
+     * @return a new document with this statement in place of the one with its Sid, or appended when none has it
+     *         (PutPermission: "put permission just replaces the existing permission", recorded against AWS in
+     *         LocalStack's {@code tests/aws/services/events/test_events.snapshot.json}, {@code test_put_permission}).
+     * @throws InvalidPolicyException when the result is invalid (too long).
      */
     public PolicyDocument withStatement(final ObjectNode statement) {
         final ObjectNode copy = tree.deepCopy();
         final JsonNode body = copy.get("Statement");
         final ArrayNode list = copy.putArray("Statement");
-        if (body != null && body.isObject()) {
-            list.add(body);
-        } else if (body != null) {
-            list.addAll((ArrayNode) body);
+        final String sid = statement.path("Sid").asText(null);
+        boolean replaced = false;
+        for (JsonNode s : body == null ? List.<JsonNode>of() : body.isObject() ? List.of(body) : body) {
+            if (sid != null && sid.equals(s.path("Sid").asText(null))) {
+                list.add(statement);
+                replaced = true;
+            } else {
+                list.add(s);
+            }
         }
-        list.add(statement);
+        if (!replaced) {
+            list.add(statement);
+        }
         return parse(copy.toString(), kind);
     }
 

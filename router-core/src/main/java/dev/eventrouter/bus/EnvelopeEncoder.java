@@ -67,20 +67,20 @@ public final class EnvelopeEncoder {
      */
     public EntryError validate(final PutEventsEntry entry) {
         if (entry.source() == null || entry.source().isEmpty()) {
-            return new EntryError(EntryError.INVALID_ARGUMENT, "Source is required");
+            return new EntryError(EntryError.INVALID_ARGUMENT, required("Source"));
         }
         if (entry.source().startsWith(AWS_SOURCE_PREFIX)) {
             return new EntryError(EntryError.NOT_AUTHORIZED_FOR_SOURCE, NOT_AUTHORIZED_FOR_SOURCE);
         }
         if (entry.detailType() == null || entry.detailType().isEmpty()) {
-            return new EntryError(EntryError.INVALID_ARGUMENT, "DetailType is required");
+            return new EntryError(EntryError.INVALID_ARGUMENT, required("DetailType"));
         }
         if (entry.detailType().length() > MAX_DETAIL_TYPE_CHARS) {
             return new EntryError(EntryError.INVALID_ARGUMENT, "DetailType must be at most " + MAX_DETAIL_TYPE_CHARS
                 + " characters, got " + entry.detailType().length());
         }
         if (entry.detail() == null) {
-            return new EntryError(EntryError.INVALID_ARGUMENT, "Detail is required");
+            return new EntryError(EntryError.INVALID_ARGUMENT, required("Detail"));
         }
         validated = null;
         final byte[] detail = entry.detail().getBytes(StandardCharsets.UTF_8);
@@ -92,13 +92,12 @@ public final class EnvelopeEncoder {
         try {
             detailChecker.match(detail, NO_RULES);
         } catch (MalformedEventException e) {
-            return new EntryError(EntryError.MALFORMED_DETAIL, "event must be a JSON object".equals(e.reason())
-                ? "Detail must be a JSON object" : "Detail is not valid JSON: " + e.reason() + " at byte offset "
-                + e.offset());
+            return new EntryError(EntryError.MALFORMED_DETAIL, MALFORMED + ("event must be a JSON object".equals(
+                e.reason()) ? "not a JSON object" : "not valid JSON: " + e.reason() + " at byte offset " + e.offset()));
         }
         final int outOfRange = integerOutsideInt64(detail, 0, detail.length);
         if (outOfRange >= 0) {
-            return new EntryError(EntryError.MALFORMED_DETAIL, "Detail has an integer outside the 64-bit range at "
+            return new EntryError(EntryError.MALFORMED_DETAIL, MALFORMED + "an integer outside the 64-bit range at "
                 + "character offset " + new String(detail, 0, outOfRange, StandardCharsets.UTF_8).length());
         }
         validated = entry;
@@ -107,6 +106,22 @@ public final class EnvelopeEncoder {
     }
 
     private static final dev.eventrouter.match.MatchHandler NO_RULES = rule -> { };
+
+    /**
+     * AWS's answer to a Detail that is not a JSON object ("Detail is malformed.", recorded against AWS in LocalStack's
+     * {@code tests/aws/services/events/test_events.snapshot.json}, {@code test_put_event_malformed_detail}), followed
+     * by what and where.
+     */
+    static final String MALFORMED = "Detail is malformed. Reason: ";
+
+    /**
+     * AWS's answer to a missing or empty Source, DetailType or Detail, as recorded against AWS in LocalStack's
+     * {@code tests/aws/services/events/test_events.snapshot.json} ({@code test_put_events_without_source},
+     * {@code test_put_event_without_detail}, {@code test_put_event_without_detail_type}).
+     */
+    static String required(final String parameter) {
+        return "Parameter " + parameter + " is not valid. Reason: " + parameter + " is a required argument.";
+    }
 
     /**
      * EventBridge requires JSON integers (numbers without fraction or exponent) to fit in a signed 64-bit integer.
@@ -322,6 +337,9 @@ public final class EnvelopeEncoder {
     }
 
     private static long utf8Length(final String text) {
+        if (text == null) {
+            return 0;
+        }
         long bytes = 0;
         for (int i = 0; i < text.length(); i++) {
             final char c = text.charAt(i);

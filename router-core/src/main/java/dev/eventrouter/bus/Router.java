@@ -49,6 +49,8 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class Router implements AutoCloseable {
     private static final int MAX_ENTRIES = 10;
+    /** EventBridge's message when a PutEvents call's entries are too large together (see {@link #putEvents}). */
+    public static final String TOTAL_SIZE_OVER_LIMIT = "Total size of the entries in the request is over the limit.";
     private static final dev.eventrouter.target.EventPath ID_PATH = dev.eventrouter.target.EventPath.compile("$.id");
 
     private final RouterContext context;
@@ -208,7 +210,7 @@ public final class Router implements AutoCloseable {
         }
         synchronized (admin) {
             if (busesByKey.containsKey(id.arn())) {
-                throw new ResourceExistsException("event bus " + id.arn() + " already exists");
+                throw new ResourceExistsException("Event bus " + id.name() + " already exists.");
             }
             final EventBus bus = new EventBus(this, id, busTable.length);
             register(bus);
@@ -259,7 +261,7 @@ public final class Router implements AutoCloseable {
     public EventBus eventBus(final String nameOrArn) {
         final EventBus bus = lookup(nameOrArn);
         if (bus == null) {
-            throw new NoSuchResourceException("event bus " + nameOrArn + " does not exist");
+            throw new NoSuchResourceException(busDoesNotExist(nameOrArn));
         }
         return bus;
     }
@@ -360,7 +362,8 @@ public final class Router implements AutoCloseable {
             final RuleBinding binding = requireRule(eventBus, name);
             authorizeRule(caller, "events:DeleteRule", eventBus, name, binding, null, null);
             if (binding.targets.length > 0) {
-                throw new IllegalArgumentException("rule " + binding.arn + " still has targets; remove them first");
+                throw new IllegalArgumentException("Rule can't be deleted since it has targets. (" + binding.arn
+                    + ": remove its targets first)");
             }
             final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
             next.remove(name);
@@ -424,7 +427,7 @@ public final class Router implements AutoCloseable {
     private static RuleBinding requireRule(final EventBus bus, final String name) {
         final RuleBinding binding = bus.rules.get(name);
         if (binding == null) {
-            throw new NoSuchResourceException("rule " + name + " does not exist on event bus " + bus.arn);
+            throw new NoSuchResourceException("Rule " + name + " does not exist on EventBus " + bus.name() + ".");
         }
         return binding;
     }
@@ -647,6 +650,16 @@ public final class Router implements AutoCloseable {
     }
 
     /** @return the bus a caller names: {@code null} is its default bus, a name is in its account, an ARN anywhere. */
+    /**
+     * AWS's words for a missing bus, "Event bus NAME does not exist." (recorded against AWS in LocalStack's
+     * {@code tests/aws/services/events/test_events.snapshot.json},
+     * {@code test_describe_delete_not_existing_event_bus}).
+     */
+    static String busDoesNotExist(final String nameOrArn) {
+        return "Event bus " + (nameOrArn == null || nameOrArn.isEmpty() ? EventArns.DEFAULT_BUS : nameOrArn)
+            + " does not exist.";
+    }
+
     EventBus busFor(final Principal caller, final String nameOrArn) {
         if (caller == null || nameOrArn != null && nameOrArn.startsWith("arn:")) {
             return eventBus(nameOrArn);
@@ -655,7 +668,7 @@ public final class Router implements AutoCloseable {
             nameOrArn == null || nameOrArn.isEmpty() ? EventArns.DEFAULT_BUS : nameOrArn).arn();
         final EventBus bus = busesByKey.get(arn);
         if (bus == null) {
-            throw new NoSuchResourceException("event bus " + arn + " does not exist");
+            throw new NoSuchResourceException(busDoesNotExist(nameOrArn));
         }
         return bus;
     }
@@ -840,7 +853,7 @@ public final class Router implements AutoCloseable {
      * @param action         {@code events:PutEvents} (any {@code events:} action is accepted, as AWS does).
      * @param principal      a 12-digit account id or {@code *}.
      * @param organizationId {@code null}, or the organization ({@code o-...}) that callers must be in.
-     * @throws IllegalArgumentException naming the field, or when the statement id is already used.
+     * @throws IllegalArgumentException naming the field. A statement with the same id is replaced, as AWS does.
      */
     public void putPermission(final String bus, final String statementId, final String action,
                               final String principal, final String organizationId) {
@@ -867,10 +880,6 @@ public final class Router implements AutoCloseable {
             final EventBus eventBus = busFor(caller, bus);
             requireOwner(caller, "events:PutPermission", eventBus);
             final PolicyDocument current = eventBus.policy;
-            if (current != null && current.statement(statementId) != null) {
-                throw new ResourceExistsException("StatementId=" + statementId + ": already exists in the policy"
-                    + " of event bus " + eventBus.arn);
-            }
             final var statement = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
             statement.put("Sid", statementId).put("Effect", "Allow");
             if (principal.equals("*")) {
@@ -920,8 +929,8 @@ public final class Router implements AutoCloseable {
             requireOwner(caller, "events:RemovePermission", eventBus);
             final PolicyDocument current = eventBus.policy;
             if (current == null || statementId == null || current.statement(statementId) == null) {
-                throw new IllegalArgumentException("StatementId=" + statementId + ": the policy of event bus "
-                    + eventBus.arn + " has no such statement");
+                throw new NoSuchResourceException("Statement with the provided id does not exist. (StatementId="
+                    + statementId + ", event bus " + eventBus.arn + ")");
             }
             final PolicyDocument rest = current.withoutStatement(statementId);
             eventBus.policy = rest == null ? null : rest.boundTo(eventBus.arn);
@@ -1094,8 +1103,12 @@ public final class Router implements AutoCloseable {
      * refused with an error code and message; a refused entry does not affect the others.
      *
      * @return one result per entry and the number refused.
-     * @throws IllegalArgumentException when there are no entries or more than 10, or when no entry has all of
-     *                                  Source, DetailType and Detail (EventBridge then fails the whole call).
+     * @throws IllegalArgumentException when there are no entries or more than 10, or when the entries' sizes (as
+     *                                  {@link EnvelopeEncoder#entrySize} counts them) total the entry size limit or
+     *                                  more: EventBridge then fails the whole call with {@value #TOTAL_SIZE_OVER_LIMIT}
+     *                                  (a ValidationException, recorded against AWS in LocalStack's
+     *                                  {@code tests/aws/services/events/test_events.snapshot.json},
+     *                                  {@code test_put_event_with_too_big_detail}).
      * @throws IllegalStateException    when the router is closed.
      */
     public PutEventsResult putEvents(final List<PutEventsEntry> entries) {
@@ -1107,8 +1120,14 @@ public final class Router implements AutoCloseable {
             throw new IllegalArgumentException("Entries: must hold 1-" + MAX_ENTRIES + " entries, got "
                 + (entries == null ? 0 : entries.size()));
         }
-        if (entries.stream().noneMatch(Router::hasRequiredFields)) {
-            throw new IllegalArgumentException("Entries: no entry has Source, DetailType and Detail");
+        final long limit = context.ingestLimits().maxEntryBytes();
+        long total = 0;
+        for (PutEventsEntry entry : entries) {
+            total += entry == null ? 0 : EnvelopeEncoder.entrySize(entry);
+        }
+        if (total >= limit) {
+            throw new IllegalArgumentException(TOTAL_SIZE_OVER_LIMIT + " (" + total + " bytes; the entries of a call "
+                + "must total less than " + limit + " bytes)");
         }
         final Publisher publisher = publishers.get();
         enter(publisher);
@@ -1126,9 +1145,6 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    private static boolean hasRequiredFields(final PutEventsEntry entry) {
-        return entry != null && entry.source() != null && entry.detailType() != null && entry.detail() != null;
-    }
 
     private PutEventsResult.Entry putEvent(final Publisher publisher, final Caller caller,
                                            final PutEventsEntry entry) {
@@ -1143,7 +1159,7 @@ public final class Router implements AutoCloseable {
         }
         if (bus == null) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.RESOURCE_NOT_FOUND,
-                "event bus " + entry.eventBusName() + " does not exist"));
+                busDoesNotExist(entry.eventBusName())));
         }
         final EntryError error = publisher.encoder.validate(entry);
         if (error != null) {
@@ -1164,11 +1180,16 @@ public final class Router implements AutoCloseable {
             account = principal.account();
         }
         final int length = publisher.encoder.encode(entry, account, bus.region());
+        if (length > context.maxEventBytes()) {
+            return new PutEventsResult.Entry(null, new EntryError(EntryError.INVALID_ARGUMENT, "the event's "
+                + "envelope of " + length + " bytes is larger than the router's maxEventBytes, "
+                + context.maxEventBytes() + " (RouterContext.maxEventBytes)"));
+        }
         final BusRules rules = bus.compiled;
-        // Only an entry whose Detail nests a container in an array can exceed the verification bound, and only one
-        // over the size limit can fail the size check: the others would pass this match, so it is skipped for them.
+        // Only an entry whose Detail nests a container in an array can exceed the verification bound: the others
+        // would pass this match, so it is skipped for them.
         if (context.matchPutEventsAtIngest() && rules.automaton.ruleCount() > 0
-            && (publisher.encoder.detailNestsInArray() || length > context.maxEventBytes())) {
+            && publisher.encoder.detailNestsInArray()) {
             publisher.entryRules = rules.automaton;
             try {
                 publisher.rulesCheck.match(publisher.encoder.bytes(), 0, length, rule -> { });

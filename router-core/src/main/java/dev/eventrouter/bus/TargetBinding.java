@@ -184,7 +184,7 @@ final class TargetBinding {
         final EventBus destination = router.lookup(target.bus());
         if (destination == null) {
             metrics.failed.increment();
-            attempt.fail(TargetException.NO_RESOURCE, "event bus " + target.bus() + " does not exist", false);
+            attempt.fail(TargetException.NO_RESOURCE, Router.busDoesNotExist(target.bus()), false);
             return false;
         }
         final String denied = router.authorizeForward(this, destination, event, offset, length);

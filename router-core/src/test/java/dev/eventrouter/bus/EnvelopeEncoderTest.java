@@ -92,20 +92,39 @@ class EnvelopeEncoderTest {
         assertEquals(List.of("orders"), matched.sortedNames());
     }
 
+    /**
+     * AWS's codes and messages, as recorded against AWS in LocalStack's
+     * {@code tests/aws/services/events/test_events.snapshot.json} ({@code test_put_events_without_source},
+     * {@code test_put_event_without_detail}, {@code test_put_event_without_detail_type} with an empty DetailType,
+     * {@code test_put_event_malformed_detail} for "[]", "{{}" and a JSON string), with where after AWS's reason.
+     */
     @Test
     void shouldRejectEntriesWithTheCodeAndAMessageNamingTheField() {
-        assertError(EntryError.INVALID_ARGUMENT, "Source is required", PutEventsEntry.of(null, "t", "{}"));
-        assertError(EntryError.INVALID_ARGUMENT, "Source is required", PutEventsEntry.of("", "t", "{}"));
-        assertError(EntryError.INVALID_ARGUMENT, "DetailType is required", PutEventsEntry.of("s", null, "{}"));
+        assertEquals("Parameter Source is not valid. Reason: Source is a required argument.",
+            EnvelopeEncoder.required("Source"));
+        final String malformed = "Detail is malformed. Reason: ";
+        assertError(EntryError.INVALID_ARGUMENT, EnvelopeEncoder.required("Source"),
+            PutEventsEntry.of(null, "t", "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, EnvelopeEncoder.required("Source"), PutEventsEntry.of("", "t", "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, "Parameter DetailType is not valid. Reason: DetailType is a required "
+            + "argument.", PutEventsEntry.of("s", "", "{}"));
+        assertError(EntryError.INVALID_ARGUMENT, EnvelopeEncoder.required("DetailType"),
+            PutEventsEntry.of("s", null, "{}"));
         assertError(EntryError.INVALID_ARGUMENT, "DetailType must be at most 128 characters, got 129",
             PutEventsEntry.of("s", "x".repeat(129), "{}"));
-        assertError(EntryError.INVALID_ARGUMENT, "Detail is required", PutEventsEntry.of("s", "t", null));
-        assertError(EntryError.MALFORMED_DETAIL, "Detail must be a JSON object", PutEventsEntry.of("s", "t", "[1]"));
-        assertError(EntryError.MALFORMED_DETAIL, "Detail must be a JSON object", PutEventsEntry.of("s", "t", "\"x\""));
-        assertError(EntryError.MALFORMED_DETAIL, "Detail is not valid JSON: expected ':' after a field name at byte offset 5",
-            PutEventsEntry.of("s", "t", "{\"a\" 1}"));
-        assertError(EntryError.MALFORMED_DETAIL, "Detail is not valid JSON: unexpected content after the event at byte offset 2",
-            PutEventsEntry.of("s", "t", "{}{}"));
+        assertError(EntryError.INVALID_ARGUMENT, "Parameter Detail is not valid. Reason: Detail is a required "
+            + "argument.", PutEventsEntry.of("s", "t", null));
+        assertError(EntryError.MALFORMED_DETAIL, malformed + "not a JSON object", PutEventsEntry.of("s", "t", "[]"));
+        assertError(EntryError.MALFORMED_DETAIL, malformed + "not a JSON object",
+            PutEventsEntry.of("s", "t", "\"NotJSON\""));
+        assertError(EntryError.MALFORMED_DETAIL, malformed + "not valid JSON: expected ':' after a field name at byte "
+            + "offset 5", PutEventsEntry.of("s", "t", "{\"a\" 1}"));
+        assertError(EntryError.MALFORMED_DETAIL, malformed + "not valid JSON: unexpected content after the event at "
+            + "byte offset 2", PutEventsEntry.of("s", "t", "{}{}"));
+        assertEquals(EntryError.MALFORMED_DETAIL, new EnvelopeEncoder(IngestLimits.DEFAULT, clock, () -> "id")
+            .validate(PutEventsEntry.of("s", "t", "{{}")).code());
+        assertEquals(EntryError.MALFORMED_DETAIL, new EnvelopeEncoder(IngestLimits.DEFAULT, clock, () -> "id")
+            .validate(PutEventsEntry.of("s", "t", "NotJSON")).code());
         assertEquals("Resources[1] must not be null", org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> new PutEventsEntry("s", "t", "{}", null,
                 java.util.Arrays.asList("r", null), null)).getMessage());
@@ -116,7 +135,7 @@ class EnvelopeEncoderTest {
         final EnvelopeEncoder shallow = new EnvelopeEncoder(new IngestLimits(1024, 3), clock, () -> "id");
         assertNull(shallow.validate(PutEventsEntry.of("s", "t", "{\"a\":{\"b\":[1]}}")));
         assertEquals(new EntryError(EntryError.MALFORMED_DETAIL,
-                "Detail is not valid JSON: nesting deeper than 3 levels at byte offset 11"),
+                "Detail is malformed. Reason: not valid JSON: nesting deeper than 3 levels at byte offset 11"),
             shallow.validate(PutEventsEntry.of("s", "t", "{\"a\":{\"b\":[{\"c\":1}]}}")));
     }
 
@@ -166,8 +185,8 @@ class EnvelopeEncoderTest {
         // the scan runs over UTF-8 bytes; the message counts characters, as the entry's Detail string does
         final String detail = "{\"s\":\"\u00e9\ud83d\ude00\",\"a\":-9223372036854775809}";
         assertEquals(15, EnvelopeEncoder.integerOutsideInt64(detail));
-        assertError(EntryError.MALFORMED_DETAIL, "Detail has an integer outside the 64-bit range at character "
-            + "offset 15", new PutEventsEntry("shop", "Order", detail, null, List.of(), null));
+        assertError(EntryError.MALFORMED_DETAIL, "Detail is malformed. Reason: an integer outside the 64-bit range at "
+            + "character offset 15", new PutEventsEntry("shop", "Order", detail, null, List.of(), null));
     }
 
     /** The envelope carries the Detail as sent, without the whitespace around it, whether validated first or not. */

@@ -71,18 +71,23 @@ class PutEventsLimitsTest {
                 PutEventsEntry.of("s", "t", "{\"a\":[1,-9223372036854775809]}"),
                 PutEventsEntry.of("s", "t", "{\"n\":9223372036854775808.5,\"e\":1e30}")));
             assertEquals(List.of("accepted",
-                "MalformedDetail: Detail has an integer outside the 64-bit range at character offset 5",
-                "MalformedDetail: Detail has an integer outside the 64-bit range at character offset 8",
+                "MalformedDetail: Detail is malformed. Reason: an integer outside the 64-bit range at character "
+                    + "offset 5",
+                "MalformedDetail: Detail is malformed. Reason: an integer outside the 64-bit range at character "
+                    + "offset 8",
                 "accepted"), result.entries().stream().map(PutEventsLimitsTest::describe).toList());
         }
     }
 
     /**
      * The user guide: "The total entry size must be less than" the limit, so an entry of exactly 1 MiB is refused and
-     * one byte less is accepted (and delivered whole: the default event size leaves room for the envelope).
+     * one byte less is accepted (and delivered whole: the default event size leaves room for the envelope). AWS checks
+     * the entries of a call together and fails the whole call ("Total size of the entries in the request is over the
+     * limit.", a ValidationException recorded against AWS in LocalStack's
+     * {@code tests/aws/services/events/test_events.snapshot.json}, {@code test_put_event_with_too_big_detail}).
      */
     @Test
-    void shouldCountTimeAndResourcesInTheEntrySizeAndRefuseAnEntryOfExactlyTheLimit() {
+    void shouldCountTimeAndResourcesInTheEntrySizeAndRefuseEntriesOfExactlyTheLimit() {
         final List<String> delivered = new CopyOnWriteArrayList<>();
         try (Router router = start(new RouterContext())) {
             router.putRule(Rule.of("r", "{\"source\":[\"s\"]}"));
@@ -91,17 +96,15 @@ class PutEventsLimitsTest {
             final int fill = LIMIT - 1 - 14 - 1 - 1 - 2 - 2 - 8;
             final Instant time = Instant.parse("2026-11-28T10:00:00Z");
             final List<String> resources = List.of("r1", "é");
-            final PutEventsResult result = router.putEvents(List.of(
-                PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill) + "\"}").withTime(time)
-                    .withResources(resources),
-                PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill + 1) + "\"}").withTime(time)
-                    .withResources(resources),
-                PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill + 14) + "\"}")
-                    .withResources(resources)));
-            assertEquals(List.of("accepted",
-                "InvalidArgument: entry size 1048576 bytes must be less than the limit of 1048576 bytes",
-                "accepted"), result.entries().stream().map(PutEventsLimitsTest::describe).toList(),
-                "without Time the same entry has 14 bytes more room");
+            assertEquals(0, router.putEvents(List.of(PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill)
+                + "\"}").withTime(time).withResources(resources))).failedEntryCount());
+            assertEquals(Router.TOTAL_SIZE_OVER_LIMIT + " (1048576 bytes; the entries of a call must total less than "
+                + "1048576 bytes)", assertThrows(IllegalArgumentException.class, () -> router.putEvents(List.of(
+                    PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill + 1) + "\"}").withTime(time)
+                        .withResources(resources)))).getMessage());
+            assertEquals(0, router.putEvents(List.of(PutEventsEntry.of("s", "t", "{\"x\":\"" + "x".repeat(fill + 14)
+                + "\"}").withResources(resources))).failedEntryCount(),
+                "without Time the entry has 14 bytes more room");
             assertTrue(router.close(Duration.ofSeconds(30)).drained());
             assertEquals(2, delivered.size());
             assertTrue(delivered.get(0).endsWith("\"detail\":{\"x\":\"" + "x".repeat(fill) + "\"}}"));
@@ -112,9 +115,11 @@ class PutEventsLimitsTest {
     void shouldKeepThePreviousLimitWhenAskedTo() {
         try (Router router = start(new RouterContext().ingestLimits(IngestLimits.BEFORE_2026))) {
             final String detail = "{\"x\":\"" + "x".repeat(256 * 1024 - 2 - 8) + "\"}";
-            assertEquals(List.of("InvalidArgument: entry size 262144 bytes must be less than the limit of 262144 "
-                + "bytes"), router.putEvents(List.of(PutEventsEntry.of("s", "t", detail))).entries().stream()
-                    .map(PutEventsLimitsTest::describe).toList());
+            assertEquals(Router.TOTAL_SIZE_OVER_LIMIT + " (262144 bytes; the entries of a call must total less than "
+                + "262144 bytes)", assertThrows(IllegalArgumentException.class,
+                    () -> router.putEvents(List.of(PutEventsEntry.of("s", "t", detail)))).getMessage());
+            final String lessOne = "{\"x\":\"" + "x".repeat(256 * 1024 - 2 - 8 - 1) + "\"}";
+            assertEquals(0, router.putEvents(List.of(PutEventsEntry.of("s", "t", lessOne))).failedEntryCount());
         }
     }
 
@@ -174,7 +179,7 @@ class PutEventsLimitsTest {
             Await.until(() -> dead.size() == 1, "dead-lettered");
             assertTrue(router.close(Duration.ofSeconds(10)).drained());
         }
-        assertEquals(new ArrayList<>(List.of("NO_RESOURCE", "event bus gone does not exist")),
+        assertEquals(new ArrayList<>(List.of("NO_RESOURCE", "Event bus gone does not exist.")),
             List.of(dead.get(0).errorCode(), dead.get(0).errorMessage()));
         assertEquals(0, dead.get(0).retryAttempts(), "not retryable: dead-lettered at once");
     }

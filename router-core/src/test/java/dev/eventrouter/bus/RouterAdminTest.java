@@ -41,7 +41,7 @@ class RouterAdminTest {
 
             assertTrue(router.close(Duration.ofSeconds(10)).drained());
             assertEquals(1, router.discardedForDeletedBus());
-            assertEquals("event bus gone does not exist", message(() -> router.eventBus("gone")));
+            assertEquals("Event bus gone does not exist.", message(() -> router.eventBus("gone")));
             assertEquals(List.of("default"), router.eventBuses().stream().map(EventBus::name).toList());
         }
     }

@@ -348,7 +348,7 @@ class RouterFaultTest {
 
     /**
      * The ingest match is skipped for entries without a container in an array (they cannot exceed the verification
-     * bound), but not for one whose envelope is over the router's event size: that one is still refused.
+     * bound); an envelope over the router's event size is refused before it, with or without rules.
      */
     @org.junit.jupiter.api.Test
     void shouldStillRefuseAnEnvelopeOverTheEventSizeAtIngestWhenTheDetailHasNoArray() {
@@ -357,9 +357,10 @@ class RouterFaultTest {
         final String detail = "{\"text\":\"" + "x".repeat(70_000) + "\"}";
         final PutEventsResult result = router.putEvents(List.of(PutEventsEntry.of("s", "t", detail),
             PutEventsEntry.of("s", "t", "{\"n\":1}")));
-        assertEquals("MalformedDetail", result.entries().get(0).error().code());
+        assertEquals("InvalidArgument", result.entries().get(0).error().code());
         final String message = result.entries().get(0).error().message();
-        assertTrue(message.matches("event of 70[0-9]{3} bytes exceeds the limit of 65536 bytes"), message);
+        assertTrue(message.matches("the event's envelope of 70[0-9]{3} bytes is larger than the router's "
+            + "maxEventBytes, 65536 \\(RouterContext.maxEventBytes\\)"), message);
         assertTrue(result.entries().get(1).isAccepted());
         assertTrue(router.close(Duration.ofSeconds(10)).drained());
         assertEquals(0, router.eventBus(null).metrics().malformed());

@@ -116,7 +116,7 @@ class ArchiveStageTest {
             archives.create(router, new ArchiveSpec("a", null, null, 0, dir.resolve("a")));
             assertEquals("archive a already exists", assertThrows(IllegalArgumentException.class,
                 () -> archives.create(router, new ArchiveSpec("a", null, null, 0, dir.resolve("b")))).getMessage());
-            assertEquals("event bus nope does not exist", assertThrows(IllegalArgumentException.class,
+            assertEquals("Event bus nope does not exist.", assertThrows(IllegalArgumentException.class,
                 () -> archives.create(router, new ArchiveSpec("b", "nope", null, 0, dir.resolve("b")))).getMessage());
             assertEquals("archive c: EventPattern cannot test replay-name (replayed events are never archived)",
                 assertThrows(IllegalArgumentException.class, () -> archives.create(router,

@@ -146,7 +146,7 @@ class RunCommandTest {
             run("run", "--config", dir.resolve("none.json").toString()));
         assertEquals(new CliRun(2, "", "router: --events: no such file: " + dir.resolve("none.ndjson") + "\n"),
             run("run", "--config", config.toString(), "--events", dir.resolve("none.ndjson").toString()));
-        assertEquals(new CliRun(2, "", "router: --bus: event bus nope does not exist\n"),
+        assertEquals(new CliRun(2, "", "router: --bus: Event bus nope does not exist.\n"),
             run("run", "--config", config.toString(), "--events", config.toString(), "--bus", "nope"));
     }
 

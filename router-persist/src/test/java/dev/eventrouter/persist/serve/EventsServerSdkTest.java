@@ -289,21 +289,128 @@ class EventsServerSdkTest {
                 .detail("{}").build()))));
         assertEquals("ValidationException", tooMany.awsErrorDetails().errorCode());
         assertEquals(400, tooMany.statusCode());
-        // entry size = Source 1 + DetailType 1 + Detail: "must be less than" 1 MiB, so 1 MiB exactly is refused
+        // entry size = Source 1 + DetailType 1 + Detail: the entries of a call "must be less than" 1 MiB together
         final String fits = "{\"x\":\"" + "y".repeat(1024 * 1024 - 3 - 8) + "\"}";
         final String atLimit = "{\"x\":\"" + "y".repeat(1024 * 1024 - 2 - 8) + "\"}";
         final PutEventsResponse sized = client.putEvents(r -> r.entries(
-            PutEventsRequestEntry.builder().source("s").detailType("d").detail(fits).build(),
-            PutEventsRequestEntry.builder().source("s").detailType("d").detail(atLimit).build(),
+            PutEventsRequestEntry.builder().source("s").detailType("d").detail(fits).build()));
+        assertEquals(0, sized.failedEntryCount());
+        final EventBridgeException total = assertThrows(EventBridgeException.class, () -> client.putEvents(r ->
+            r.entries(PutEventsRequestEntry.builder().source("s").detailType("d").detail(atLimit).build())));
+        assertEquals("ValidationException", total.awsErrorDetails().errorCode());
+        assertEquals(400, total.statusCode());
+        assertEquals("Total size of the entries in the request is over the limit. (1048576 bytes; the entries of a "
+            + "call must total less than 1048576 bytes)", total.awsErrorDetails().errorMessage());
+        final PutEventsResponse reserved = client.putEvents(r -> r.entries(
             PutEventsRequestEntry.builder().source("aws.s3").detailType("Object Created").detail("{}").build()));
-        assertEquals(2, sized.failedEntryCount());
-        assertNull(sized.entries().get(0).errorCode());
-        assertEquals("InvalidArgument", sized.entries().get(1).errorCode());
-        assertEquals("entry size 1048576 bytes must be less than the limit of 1048576 bytes",
-            sized.entries().get(1).errorMessage());
-        assertEquals("NotAuthorizedForSourceException", sized.entries().get(2).errorCode());
-        assertEquals("Not authorized for the source.", sized.entries().get(2).errorMessage());
+        assertEquals("NotAuthorizedForSourceException", reserved.entries().get(0).errorCode());
+        assertEquals("Not authorized for the source.", reserved.entries().get(0).errorMessage());
         assertThrows(ResourceNotFoundException.class, () -> client.describeEventBus(r -> r.name("nope")));
+    }
+
+    /**
+     * What AWS answered when LocalStack recorded {@code tests/aws/services/events/test_events.snapshot.json} against it
+     * (December 2024): {@code TestEventBus.test_put_permission}, {@code test_remove_permission},
+     * {@code test_remove_permission_non_existing_sid}, {@code test_put_permission_non_existing_event_bus},
+     * {@code test_create_multiple_event_buses_same_name}, {@code test_describe_delete_not_existing_event_bus},
+     * {@code test_delete_default_event_bus}, {@code TestEventRule.test_describe_nonexistent_rule},
+     * {@code test_delete_rule_with_targets}, and {@code TestEvents.test_put_events_without_source},
+     * {@code test_put_event_without_detail}, {@code test_put_event_without_detail_type},
+     * {@code test_put_event_malformed_detail}. The snapshot's placeholders are filled with this test's names; where
+     * our message adds what and where after AWS's, the test checks that AWS's message comes first.
+     */
+    @Test
+    void shouldAnswerAsAwsAnsweredInLocalStacksRecordedSnapshots() throws Exception {
+        final String secondary = "222222222222";
+        final String busArn = "arn:aws:events:us-east-1:111111111111:event-bus/snap";
+        client.createEventBus(r -> r.name("snap"));
+        client.putPermission(r -> r.eventBusName("snap").action("events:PutEvents").principal(OWNER).statementId("s1"));
+        client.putPermission(r -> r.eventBusName("snap").action("events:PutEvents").principal(OWNER).statementId("s2"));
+        client.putPermission(r -> r.eventBusName("snap").action("events:PutEvents").principal(secondary)
+            .statementId("s3"));
+        final String statements = "{\"Sid\":\"s1\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+            + "\"arn:aws:iam::111111111111:root\"},\"Action\":\"events:PutEvents\",\"Resource\":\"" + busArn + "\"},"
+            + "{\"Sid\":\"s2\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
+            + "\"Action\":\"events:PutEvents\",\"Resource\":\"" + busArn + "\"},"
+            + "{\"Sid\":\"s3\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},"
+            + "\"Action\":\"events:PutEvents\",\"Resource\":\"" + busArn + "\"}";
+        assertJson("{\"Version\":\"2012-10-17\",\"Statement\":[" + statements + "]}",
+            client.describeEventBus(r -> r.name("snap")).policy());
+        // "put permission just replaces the existing permission"
+        for (int i = 0; i < 2; i++) {
+            client.putPermission(r -> r.eventBusName("snap").action("events:PutEvents").principal("*")
+                .statementId("s4"));
+        }
+        assertJson("{\"Version\":\"2012-10-17\",\"Statement\":[" + statements + ",{\"Sid\":\"s4\",\"Effect\":"
+            + "\"Allow\",\"Principal\":\"*\",\"Action\":\"events:PutEvents\",\"Resource\":\"" + busArn + "\"}]}",
+            client.describeEventBus(r -> r.name("snap")).policy());
+        final String document = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"s5\",\"Effect\":\"Allow\","
+            + "\"Principal\":{\"Service\":\"events.amazonaws.com\"},\"Action\":\"events:ListRules\","
+            + "\"Resource\":\"*\"}]}";
+        client.putPermission(r -> r.eventBusName("snap").policy(document));
+        assertJson(document, client.describeEventBus(r -> r.name("snap")).policy());
+
+        client.putPermission(r -> r.action("events:PutEvents").principal(OWNER).statementId("p1"));
+        client.putPermission(r -> r.action("events:PutEvents").principal(secondary).statementId("p2"));
+        client.removePermission(r -> r.statementId("p1").removeAllPermissions(false));
+        assertJson("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"p2\",\"Effect\":\"Allow\","
+            + "\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},\"Action\":\"events:PutEvents\","
+            + "\"Resource\":\"arn:aws:events:us-east-1:111111111111:event-bus/default\"}]}",
+            client.describeEventBus(r -> { }).policy());
+        client.removePermission(r -> r.removeAllPermissions(true));
+        assertNull(client.describeEventBus(r -> { }).policy());
+        assertError(ResourceNotFoundException.class, "Statement with the provided id does not exist.",
+            () -> client.removePermission(r -> r.statementId("non-existing-sid")));
+        assertError(ResourceNotFoundException.class, "Statement with the provided id does not exist.",
+            () -> client.removePermission(r -> r.eventBusName("snap").statementId("non-existing-sid")));
+        assertError(ResourceNotFoundException.class, "Event bus nope does not exist.", () -> client.putPermission(r ->
+            r.eventBusName("nope").action("events:PutEvents").principal("*").statementId("statement-id")));
+        assertError(EventBridgeException.class, "Event bus snap already exists.",
+            () -> client.createEventBus(r -> r.name("snap")));
+        assertError(ResourceNotFoundException.class, "Event bus nope does not exist.",
+            () -> client.describeEventBus(r -> r.name("nope")));
+        assertError(EventBridgeException.class, "Cannot delete event bus default.",
+            () -> client.deleteEventBus(r -> r.name("default")));
+        assertError(ResourceNotFoundException.class, "Rule missing does not exist on EventBus default.",
+            () -> client.describeRule(r -> r.name("missing")));
+        server.bindTarget("arn:aws:sqs:us-east-1:111111111111:q", d -> { });
+        client.putRule(r -> r.name("kept").eventPattern("{\"source\":[\"x\"]}"));
+        client.putTargets(r -> r.rule("kept").targets(t -> t.id("t").arn("arn:aws:sqs:us-east-1:111111111111:q")));
+        assertError(EventBridgeException.class, "Rule can't be deleted since it has targets.",
+            () -> client.deleteRule(r -> r.name("kept")));
+
+        final String pattern = "core.update-account-command";
+        final List<PutEventsRequestEntry> refused = List.of(
+            PutEventsRequestEntry.builder().detailType(pattern).detail("{}").build(),
+            PutEventsRequestEntry.builder().source(pattern).detailType(pattern).build(),
+            PutEventsRequestEntry.builder().source("some.source").detailType("").detail("{}").build());
+        final List<String> answers = new java.util.ArrayList<>();
+        for (PutEventsRequestEntry entry : refused) {
+            final PutEventsResponse one = client.putEvents(r -> r.entries(entry));
+            assertEquals(1, one.failedEntryCount());
+            answers.add(one.entries().get(0).errorCode() + ": " + one.entries().get(0).errorMessage());
+        }
+        assertEquals(List.of(
+            "InvalidArgument: Parameter Source is not valid. Reason: Source is a required argument.",
+            "InvalidArgument: Parameter Detail is not valid. Reason: Detail is a required argument.",
+            "InvalidArgument: Parameter DetailType is not valid. Reason: DetailType is a required argument."), answers);
+        for (String detail : List.of("NotJSON", "[]", "{{}", "\"NotJSON\"")) {
+            final PutEventsResponse one = client.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
+                .source(pattern).detailType(pattern).detail(detail).build()));
+            assertEquals("MalformedDetail", one.entries().get(0).errorCode(), detail);
+            assertTrue(one.entries().get(0).errorMessage().startsWith("Detail is malformed."), detail);
+        }
+    }
+
+    private static void assertJson(final String expected, final String actual) throws Exception {
+        final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(json.readTree(expected), json.readTree(actual), actual);
+    }
+
+    private static void assertError(final Class<? extends EventBridgeException> type, final String awsMessage,
+                                    final org.junit.jupiter.api.function.Executable call) {
+        final EventBridgeException e = assertThrows(type, call);
+        assertTrue(e.awsErrorDetails().errorMessage().startsWith(awsMessage), e.awsErrorDetails().errorMessage());
     }
 
     @Test
