@@ -194,6 +194,20 @@ public final class ArchiveReader implements AutoCloseable {
 
 
     /** @return the archive time of the event at a position (moves the reader; seek or rewind afterwards). */
+    /**
+     * Reads the event at a position.
+     *
+     * @return whether there was one (positions in cycles deleted by retention have none).
+     */
+    public boolean readAt(final long position) {
+        return tailer.moveToIndex(position) && next();
+    }
+
+    /** @return the position the next {@link #next()} reads (past the end when there is nothing more yet). */
+    public long nextPosition() {
+        return tailer.index();
+    }
+
     long timeAt(final long at) {
         if (!tailer.moveToIndex(at)) {
             throw new IllegalArgumentException("no event at position " + at);

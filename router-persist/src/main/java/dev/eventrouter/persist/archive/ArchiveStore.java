@@ -52,8 +52,10 @@ public final class ArchiveStore implements AutoCloseable {
     private long writingTime;
     private volatile long durablePosition = -1;
     private final TimeIndex timeIndex;
+    /** Archives only ({@code null} for a queue's message log, or a read-only archive written before it existed). */
+    private final EventTimeIndex eventTimes;
 
-    private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly) {
+    private ArchiveStore(final Path dir, final RollCycle rollCycle, final boolean readOnly, final boolean archive) {
         lockChannel = readOnly ? null : lockWriter(dir);
         final TimeProvider entryTime = () -> writingTime;
         // one appender per archive: a write header still locked after a second was left by a killed process
@@ -61,12 +63,16 @@ public final class ArchiveStore implements AutoCloseable {
             .timeProvider(entryTime).readOnly(readOnly).timeoutMS(RECOVERY_TIMEOUT_MS);
         SingleChronicleQueue opened = null;
         TimeIndex index = null;
+        EventTimeIndex outliers = null;
         try {
             opened = builder.build();
             index = TimeIndex.open(dir, readOnly);
+            final boolean hadOutliers = EventTimeIndex.exists(dir);
+            outliers = archive ? EventTimeIndex.open(dir, readOnly) : null;
             final long last = opened.lastIndex();
             queue = opened;
             timeIndex = index;
+            eventTimes = outliers;
             this.readOnly = readOnly;
             // an existing queue keeps the roll cycle it was created with
             this.rollCycle = queue.rollCycle();
@@ -74,11 +80,17 @@ public final class ArchiveStore implements AutoCloseable {
                 durablePosition = last;
                 try (ArchiveReader reader = reader()) {
                     lastTime = reader.timeAt(last);
+                    if (outliers != null && !readOnly) {
+                        completeEventTimes(reader, outliers, hadOutliers, last);
+                    }
                 }
             }
         } catch (Throwable e) {
             if (index != null) {
                 index.close();
+            }
+            if (outliers != null) {
+                outliers.close();
             }
             if (opened != null) {
                 opened.close();
@@ -164,9 +176,42 @@ public final class ArchiveStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Brings the event-time index up to date when opening for writing: an archive written before the index existed
+     * is scanned once; otherwise only the last entry can lack its record (the process died between the two writes).
+     */
+    private static void completeEventTimes(final ArchiveReader reader, final EventTimeIndex outliers,
+                                           final boolean existed, final long last) {
+        if (existed) {
+            if (outliers.lastPosition() < last && reader.readAt(last)) {
+                indexEventTime(outliers, reader);
+            }
+            return;
+        }
+        reader.rewind();
+        while (reader.next()) {
+            indexEventTime(outliers, reader);
+        }
+    }
+
+    private static void indexEventTime(final EventTimeIndex outliers, final ArchiveReader reader) {
+        final long eventTime = EventTimes.find(reader.bytes(), 0, reader.length());
+        if (EventTimeIndex.isOutlier(eventTime, reader.timeMillis())) {
+            outliers.add(eventTime, reader.index());
+        }
+    }
+
     /** Opens (or creates) an archive directory for appending, rolling daily. */
     public static ArchiveStore open(final Path dir) {
-        return new ArchiveStore(dir, RollCycles.FAST_DAILY, false);
+        return new ArchiveStore(dir, RollCycles.FAST_DAILY, false, true);
+    }
+
+    /**
+     * Opens (or creates) a log of messages that are not events (a durable queue's): as an archive, without the
+     * event-time index.
+     */
+    public static ArchiveStore openLog(final Path dir) {
+        return new ArchiveStore(dir, RollCycles.FAST_DAILY, false, false);
     }
 
     /**
@@ -186,7 +231,7 @@ public final class ArchiveStore implements AutoCloseable {
         if (!java.nio.file.Files.exists(dir.resolve("metadata.cq4t"))) {
             throw new IllegalArgumentException(dir + ": not an archive (no metadata.cq4t)");
         }
-        return new ArchiveStore(dir, rollCycle, true);
+        return new ArchiveStore(dir, rollCycle, true, true);
     }
 
     /** @return whether a directory holds an archive. */
@@ -196,7 +241,7 @@ public final class ArchiveStore implements AutoCloseable {
 
     /** Opens (or creates) an archive directory for appending with this roll cycle (short ones for tests). */
     public static ArchiveStore open(final Path dir, final RollCycle rollCycle) {
-        return new ArchiveStore(dir, rollCycle, false);
+        return new ArchiveStore(dir, rollCycle, false, true);
     }
 
     /**
@@ -232,6 +277,12 @@ public final class ArchiveStore implements AutoCloseable {
         lastTime = time;
         final long index = appender.lastIndexAppended();
         timeIndex.onAppend(time, index);
+        if (eventTimes != null) {
+            final long eventTime = EventTimes.find(event, offset, length);
+            if (EventTimeIndex.isOutlier(eventTime, time)) {
+                eventTimes.add(eventTime, index);
+            }
+        }
         durablePosition = index;
         return index;
     }
@@ -364,6 +415,11 @@ public final class ArchiveStore implements AutoCloseable {
         return queue.countExcerpts(first, last) + 1;
     }
 
+    /** @return the event-time outliers, or {@code null} (a queue's log, or an archive written before them). */
+    EventTimeIndex eventTimes() {
+        return eventTimes;
+    }
+
     /** @return this archive's sparse time index, or {@code null} for an archive written without one. */
     TimeIndex timeIndex() {
         return timeIndex;
@@ -371,6 +427,9 @@ public final class ArchiveStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (eventTimes != null) {
+            eventTimes.close();
+        }
         if (timeIndex != null) {
             timeIndex.close();
         }

@@ -58,15 +58,25 @@ final class TimeIndex implements AutoCloseable {
             return;
         }
         appendsSinceRecord = 0;
+        writeRecord(channel, record, time, position, "time index");
+    }
+
+    /**
+     * Writes a 16-byte record of two longs after the last whole record of {@code channel} (over a torn one).
+     *
+     * @param what the index, for the message of a failed write.
+     */
+    static void writeRecord(final FileChannel channel, final ByteBuffer record, final long first, final long second,
+                            final String what) {
         record.clear();
-        record.putLong(time).putLong(position).flip();
+        record.putLong(first).putLong(second).flip();
         try {
             final long at = channel.size() / RECORD * RECORD;
             while (record.hasRemaining()) {
                 channel.write(record, at + record.position());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the archive's time index", e);
+            throw new UncheckedIOException("cannot write the archive's " + what, e);
         }
     }
 

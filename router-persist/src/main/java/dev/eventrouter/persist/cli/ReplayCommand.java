@@ -6,8 +6,8 @@ import dev.eventrouter.bus.ReplayFilter;
 import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.MatchedRules;
 import dev.eventrouter.pattern.PatternLimits;
-import dev.eventrouter.persist.archive.ArchiveReader;
 import dev.eventrouter.persist.archive.ArchiveStore;
+import dev.eventrouter.persist.archive.EventTimeReader;
 import dev.eventrouter.persist.replay.ReplayNames;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -38,7 +38,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--archive", required = true, paramLabel = "DIR", description = "The archive directory.")
     private Path archive;
 
-    @Option(names = "--from", required = true, paramLabel = "T", description = "First time (inclusive): ISO-8601, epoch ms or -15m.")
+    @Option(names = "--from", required = true, paramLabel = "T", description = "First event time (inclusive; the events' own time): ISO-8601, epoch ms or -15m.")
     private String from;
 
     @Option(names = "--to", required = true, paramLabel = "T", description = "End time (exclusive).")
@@ -107,8 +107,8 @@ final class ReplayCommand implements Callable<Integer> {
             : rules != null ? new EventMatcher(RulesFile.load(rules, PatternLimits.DEFAULT)) : null;
         final PrintWriter err = spec.commandLine().getErr();
         interruption = Interruption.install();
-        try (ArchiveStore store = ArchiveCommand.open("--archive", archive); ArchiveReader reader = store.reader();
-             Sink sink = sink()) {
+        try (ArchiveStore store = ArchiveCommand.open("--archive", archive);
+             EventTimeReader reader = new EventTimeReader(store, start, end); Sink sink = sink()) {
             return replay(store, reader, sink, filter, start, end, factor, err);
         } catch (UserError e) {
             throw e;
@@ -123,7 +123,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private int replay(final ArchiveStore store, final ArchiveReader reader, final Sink sink,
+    private int replay(final ArchiveStore store, final EventTimeReader reader, final Sink sink,
                        final EventMatcher filter, final long start, final long end, final double factor,
                        final PrintWriter err) throws IOException {
         final byte[] prefix = ReplayNames.prefix(name);
@@ -131,14 +131,13 @@ final class ReplayCommand implements Callable<Integer> {
         final long last = Math.min(end, store.lastTime() + 1);
         final boolean terminal = System.console() != null;
         byte[] buffer = new byte[4096];
-        reader.seek(start);
         final long began = System.nanoTime();
         long nextProgress = began + PROGRESS_NANOS;
         long firstTime = -1;
         long replayed = 0;
         long lastTime = -1;
         try {
-            while (!interruption.interrupted() && reader.next() && reader.timeMillis() < end) {
+            while (!interruption.interrupted() && reader.next()) {
                 if (filter != null) {
                     matched.clear();
                     if (filter.match(reader.bytes(), 0, reader.length(), matched) == 0) {
@@ -161,7 +160,7 @@ final class ReplayCommand implements Callable<Integer> {
                 }
                 sink.accept(buffer, length);
                 replayed++;
-                lastTime = reader.timeMillis();
+                lastTime = reader.eventTimeMillis();
                 final long nowNanos = System.nanoTime();
                 if (nowNanos >= nextProgress) {
                     progress(err, terminal, replayed, lastTime, start, last, nowNanos - began);

@@ -88,7 +88,7 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
         this.dir = dir;
         this.config = config;
         this.clock = clock;
-        messages = ArchiveStore.open(dir.resolve("messages"));
+        messages = ArchiveStore.openLog(dir.resolve("messages"));
         final net.openhft.chronicle.core.time.TimeProvider journalTime = clock::time;
         journal = SingleChronicleQueueBuilder.binary(dir.resolve("journal")).rollCycle(RollCycles.FAST_DAILY)
             .timeProvider(journalTime).timeoutMS(1_000).build();

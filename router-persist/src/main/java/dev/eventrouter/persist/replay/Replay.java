@@ -3,7 +3,7 @@ package dev.eventrouter.persist.replay;
 import dev.eventrouter.bus.EventBus;
 import dev.eventrouter.bus.ReplayFilter;
 import dev.eventrouter.bus.Router;
-import dev.eventrouter.persist.archive.ArchiveReader;
+import dev.eventrouter.persist.archive.EventTimeReader;
 import dev.eventrouter.persist.archive.ArchiveStore;
 import net.openhft.chronicle.queue.RollCycle;
 import org.agrona.concurrent.EpochClock;
@@ -30,7 +30,7 @@ public final class Replay {
     private volatile long lastReplayedEventTime = -1;
     private volatile boolean cancelRequested;
     private ArchiveStore store;
-    private ArchiveReader reader;
+    private EventTimeReader reader;
     private EventBus bus;
     private ReplayFilter filter;
     private byte[] pending = new byte[2048];
@@ -118,8 +118,7 @@ public final class Replay {
         }
         bus = router.eventBus(spec.eventBus());
         store = ArchiveStore.openReadOnly(spec.archiveDir(), rollCycle);   // a replay never writes
-        reader = store.reader();
-        reader.seek(spec.startMillis());
+        reader = new EventTimeReader(store, spec.startMillis(), spec.endMillis());
         filter = router.replayFilter(spec.rules());
         startedAtMillis = clock.time();
         state.compareAndSet(ReplayState.STARTING, ReplayState.RUNNING);   // unless cancelled meanwhile
@@ -151,7 +150,7 @@ public final class Replay {
     private boolean load() {
         int size;
         try {
-            if (!reader.next() || reader.timeMillis() >= spec.endMillis()) {
+            if (!reader.next()) {
                 return false;
             }
             size = ReplayNames.inject(prefix, reader.bytes(), reader.length(), pending);

@@ -122,6 +122,30 @@ class ReplayTest {
         assertEquals(10, archives.describe("all").eventCount(), "replayed events are not archived again");
     }
 
+    /**
+     * StartReplay replays "events that occurred between" EventStartTime and EventEndTime: a PutEvents entry with an
+     * explicit Time a day back is replayed with that day's range, and not with the range it was ingested in.
+     */
+    @Test
+    void shouldSelectEventsByTheirOwnTimeNotByWhenTheyWereArchived() {
+        routerClock.set(T0 + 20_000);
+        final Instant dayBefore = Instant.ofEpochMilli(T0 - 86_400_000L);
+        assertEquals(0, router.putEvents(List.of(dev.eventrouter.bus.PutEventsEntry.of("s", "t", "{\"n\":99}")
+            .withTime(dayBefore))).failedEntryCount());
+        await(() -> archives.describe("all").eventCount() == 11 && r1.size() == 1, "archived and delivered");
+        r1.clear();
+        final Replay yesterday = replays.start(new ReplaySpec("yesterday", dir.resolve("all"), dayBefore.toEpochMilli(),
+            dayBefore.toEpochMilli() + 1_000, null, List.of("r1"), 0));
+        await(() -> yesterday.state() == ReplayState.COMPLETED, "completed");
+        await(() -> r1.size() == 1, "delivered");
+        assertTrue(r1.get(0).startsWith("{\"replay-name\":\"yesterday\",\"version\":\"0\""), r1.get(0));
+        assertTrue(r1.get(0).contains("\"time\":\"" + dayBefore + "\""), r1.get(0));
+        final Replay ingested = replays.start(new ReplaySpec("ingested", dir.resolve("all"), T0 + 20_000,
+            T0 + 21_000, null, List.of("r1"), 0));
+        await(() -> ingested.state() == ReplayState.COMPLETED, "completed");
+        assertEquals(0, ingested.eventsReplayed(), "the event's time is a day earlier than its archive time");
+    }
+
     @Test
     void shouldFollowTheOriginalTimingWhenPaced() {
         final Replay replay = replays.start(new ReplaySpec("paced", dir.resolve("all"), T0, T0 + 10_000, null,
