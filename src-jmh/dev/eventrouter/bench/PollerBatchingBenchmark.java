@@ -52,6 +52,13 @@ public class PollerBatchingBenchmark {
     @Param({"memory", "file"})
     public String checkpoints;
 
+    /**
+     * {@code none}, or {@code data}: a FilterCriteria pattern on the record as Lambda filters a stream record
+     * ({@code {"data": {"source": ["bench"]}}}, which every record passes), so the filter's whole cost shows.
+     */
+    @Param({"none", "data"})
+    public String filter;
+
     private CheckpointStore store;
 
     private InMemorySource memory;
@@ -102,8 +109,10 @@ public class PollerBatchingBenchmark {
         final Poller poller = new Poller(SystemEpochClock.INSTANCE);
         final ChronicleSource chronicle = archive == null ? null : ChronicleSource.of(archive);
         final PartitionedSource from = chronicle == null ? memory : chronicle;
-        final EventSourceMapping mapping = poller.add(MappingConfig.of("bench" + run++, 100, 0), from,
-            store, (partition, records) -> null);
+        final MappingConfig config = MappingConfig.of("bench" + run++, 100, 0);
+        final EventSourceMapping mapping = poller.add(filter.equals("data")
+            ? config.withFilters(java.util.List.of("{\"data\":{\"source\":[\"bench\"]}}")) : config, from, store,
+            (partition, records) -> null);
         while (mapping.records() < RECORDS) {
             poller.doWork();
         }

@@ -18,10 +18,10 @@ public abstract sealed class AbstractMapping implements Poller.Stepped permits E
     private volatile boolean enabled = true;
     private volatile boolean deleted;
 
-    AbstractMapping(final Poller poller, final MappingConfig config) {
+    AbstractMapping(final Poller poller, final MappingConfig config, final RecordFilter.Key filterKey) {
         this.poller = poller;
         this.config = config;
-        filter = RecordFilter.of(config.filterPatterns());
+        filter = RecordFilter.of(config.filterPatterns(), filterKey);
     }
 
     /** @return the settings. */

@@ -72,7 +72,7 @@ public final class EventSourceMapping extends AbstractMapping {
     EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
                        final CheckpointStore checkpoints, final BatchHandler handler,
                        final AsyncBatchHandler asyncHandler) {
-        super(poller, config);
+        super(poller, config, RecordFilter.Key.DATA);
         this.source = source;
         this.checkpoints = checkpoints;
         this.handler = handler;

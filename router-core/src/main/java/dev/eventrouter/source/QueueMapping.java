@@ -34,7 +34,7 @@ public final class QueueMapping extends AbstractMapping {
 
     QueueMapping(final Poller poller, final MappingConfig config, final QueueSource queue, final BatchHandler handler,
                  final AsyncBatchHandler asyncHandler, final int maximumConcurrency) {
-        super(poller, refusingStreamSettings(config));
+        super(poller, refusingStreamSettings(config), RecordFilter.Key.BODY);
         if (maximumConcurrency < 1 || maximumConcurrency > 1000) {
             throw new IllegalArgumentException("ScalingConfig.MaximumConcurrency=" + maximumConcurrency
                 + ": must be between 1 and 1000");

@@ -49,7 +49,7 @@ class PipeTest {
         final Poller poller = new Poller(clock::get);
         final List<String> enrichmentInputs = new ArrayList<>();
         final Pipe pipe = Pipe.builder("orders-pipe")
-            .source(MappingConfig.of("ignored", 10, 0).withFilters(List.of("{\"kind\":[\"order\"]}")))
+            .source(MappingConfig.of("ignored", 10, 0).withFilters(List.of("{\"data\":{\"kind\":[\"order\"]}}")))
             .enrichment(batch -> {
                 final String text = new String(batch, StandardCharsets.UTF_8);
                 enrichmentInputs.add(text);

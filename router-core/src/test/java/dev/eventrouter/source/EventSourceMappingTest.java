@@ -91,7 +91,8 @@ class EventSourceMappingTest {
     void shouldSkipAndCommitRecordsThatMatchNoFilter() {
         final Poller poller = new Poller(clock::get);
         final EventSourceMapping mapping = poller.add(MappingConfig.of("m", 10, 0)
-            .withFilters(List.of("{\"t\":[\"a\"]}", "{\"t\":[{\"prefix\":\"b\"}]}")), source, checkpoints,
+            .withFilters(List.of("{\"data\":{\"t\":[\"a\"]}}", "{\"data\":{\"t\":[{\"prefix\":\"b\"}]}}")), source,
+            checkpoints,
             recording());
         append(0, "c", "a", "x", "bb");
         source.append(0, "k", clock.get(), "not json".getBytes(StandardCharsets.UTF_8));
@@ -100,9 +101,10 @@ class EventSourceMappingTest {
         assertEquals(List.of("p0: ta tbb"), batches);
         assertEquals(4, mapping.filtered());
         assertEquals(6, checkpoints.load("m", 0), "skipped records are committed too");
-        assertEquals("rule \"FilterCriteria.Filters[1]\": $.t: must be an object or an array of match values "
-            + "(line 1, col 6)", assertThrows(InvalidPatternException.class, () -> poller.add(MappingConfig.of("f",
-                1, 0).withFilters(List.of("{\"t\":[\"a\"]}", "{\"t\":1}")), source, checkpoints, recording())).getMessage());
+        assertEquals("rule \"FilterCriteria.Filters[1]\": $.data.t: must be an object or an array of match values "
+            + "(line 1, col 14)", assertThrows(InvalidPatternException.class, () -> poller.add(MappingConfig.of("f",
+                1, 0).withFilters(List.of("{\"data\":{\"t\":[\"a\"]}}", "{\"data\":{\"t\":1}}")), source, checkpoints,
+                recording())).getMessage());
     }
 
     @Test

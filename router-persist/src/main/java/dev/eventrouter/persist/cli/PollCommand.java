@@ -57,7 +57,7 @@ final class PollCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "0", paramLabel = "DURATION", description = "MaximumBatchingWindow: 0, 500ms, 2s ... 300s (default ${DEFAULT-VALUE}).")
     private String window;
 
-    @Option(names = "--filter", paramLabel = "PATTERN|@file", description = "A filter pattern (repeatable, up to 5, ORed).")
+    @Option(names = "--filter", paramLabel = "PATTERN|@file", description = "A filter pattern on the record as Lambda filters it: {\"data\": {...}} for a file or Chronicle source, {\"body\": ...} for a queue (repeatable, up to 5, ORed).")
     private List<String> filters = List.of();
 
     @Option(names = "--out", paramLabel = "FILE", description = "Append delivered records here (default: stdout).")
@@ -266,7 +266,8 @@ final class PollCommand implements Callable<Integer> {
         } catch (InvalidPatternException e) {
             throw new UserError("--filter: " + e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new UserError("--source: " + e.getMessage());
+            final String message = String.valueOf(e.getMessage());
+            throw new UserError((message.startsWith("FilterCriteria") ? "--filter: " : "--source: ") + message);
         }
     }
 

@@ -28,7 +28,7 @@ class PollCliTest {
             + "\n\n" + event(3, 180) + "\n" + event(4, 240) + "\n" + event(5, 300));
         final Path out = dir.resolve("out.ndjson");
         final CliRun poll = CliRun.of("poll", "--source", "file:" + events, "--batch-size", "2", "--window", "0",
-            "--filter", "{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}", "--out", out.toString());
+            "--filter", "{\"data\":{\"detail\":{\"amount\":[{\"numeric\":[\">\",100]}]}}}", "--out", out.toString());
         assertEquals(new CliRun(0, "", "done: 2 batches, 4 records, mean batch size 2.0, 1 filtered, 0 failed\n"),
             poll);
         assertEquals(event(2, 120) + "\n" + event(3, 180) + "\n" + event(4, 240) + "\n" + event(5, 300) + "\n",
@@ -90,7 +90,7 @@ class PollCliTest {
             appender.writeBytes(net.openhft.chronicle.bytes.Bytes.from("{\"n\":2}"));
         }
         assertEquals(new CliRun(0, "{\"n\":2}\n", "done: 1 batches, 1 records, mean batch size 1.0, 1 filtered, 0 failed\n"),
-            CliRun.of("poll", "--source", "chronicle:" + raw, "--format", "raw", "--filter", "{\"n\":[2]}"));
+            CliRun.of("poll", "--source", "chronicle:" + raw, "--format", "raw", "--filter", "{\"data\":{\"n\":[2]}}"));
         assertEquals(new CliRun(2, "", "router: --format: must be archive or raw, got yaml\n"),
             CliRun.of("poll", "--source", "chronicle:" + raw, "--format", "yaml"));
         assertEquals(new CliRun(2, "", "router: --source: StartingPosition=AT_TIMESTAMP: a raw Chronicle queue cannot "
@@ -184,6 +184,9 @@ class PollCliTest {
         assertBad("router: --window: at most 300s, got 6m", "--source", file, "--window", "6m");
         assertBad("router: --filter: rule \"FilterCriteria.Filters[0]\": $.a: must be an object or an array of "
             + "match values (line 1, col 6)", "--source", file, "--filter", "{\"a\":1}");
+        assertBad("router: --filter: FilterCriteria.Filters[0]: $.data: a stream record's data is filtered as JSON, so "
+            + "the pattern must give an object for it, not values to match as a string", "--source", file,
+            "--filter", "{\"data\":[\"plain\"]}");
         assertBad("router: --parallelization: ParallelizationFactor=11: must be between 1 and 10", "--source", file,
             "--parallelization", "11");
         assertBad("router: --checkpoints: a queue source has no checkpoints (delivered messages are deleted)",

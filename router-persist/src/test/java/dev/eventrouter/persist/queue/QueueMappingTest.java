@@ -112,7 +112,7 @@ class QueueMappingTest {
         try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), QueueConfig.DEFAULT, clock::get)) {
             final Poller poller = new Poller(clock::get);
             final QueueMapping mapping = poller.add(MappingConfig.of("m", 10, 1_000)
-                .withFilters(List.of("{\"v\":[{\"prefix\":\"keep\"}]}")), queue, (partition, records) -> {
+                .withFilters(List.of("{\"body\":{\"v\":[{\"prefix\":\"keep\"}]}}")), queue, (partition, records) -> {
                     record(records);
                     return null;
                 });
@@ -133,7 +133,7 @@ class QueueMappingTest {
              DurableQueue to = DurableQueue.open(dir.resolve("to"), QueueConfig.DEFAULT, clock::get)) {
             final Poller poller = new Poller(clock::get);
             final Pipe pipe = Pipe.builder("q2q").source(MappingConfig.of("q2q", 10, 0)
-                    .withFilters(List.of("{\"v\":[{\"prefix\":\"k\"}]}")))
+                    .withFilters(List.of("{\"body\":{\"v\":[{\"prefix\":\"k\"}]}}")))
                 .targetInput(TargetInput.transformer(Map.of("v", "$.v"), "{\"kept\": <v>}"))
                 .target(PipeTarget.queue(to)).build().start(poller, from);
             send(from, "k1", "x", "k2");
