@@ -60,6 +60,43 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
             StartingPosition.TRIM_HORIZON, 0, 1, FailurePolicy.DEFAULT);
     }
 
+    /**
+     * @return a stream mapping (Kinesis, DynamoDB Streams: a {@link PartitionedSource}) with AWS's defaults, as the
+     *         CreateEventSourceMapping reference gives them: BatchSize 100, MaximumBatchingWindowInSeconds 0, from the
+     *         oldest record, no filters.
+     */
+    public static MappingConfig forStream(final String name) {
+        return of(name, 100, 0);
+    }
+
+    /**
+     * @return a queue mapping (SQS: a {@link QueueSource}) with AWS's defaults: BatchSize 10,
+     *         MaximumBatchingWindowInSeconds 0. A BatchSize over 10 needs a window of at least 1 s (checked when the
+     *         mapping is added).
+     */
+    public static MappingConfig forQueue(final String name) {
+        return of(name, 10, 0);
+    }
+
+    /** @return a copy with this BatchSize (1-10,000). */
+    public MappingConfig withBatchSize(final int size) {
+        return new MappingConfig(name, size, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+    }
+
+    /**
+     * @return a copy with AWS's MaximumBatchingWindowInSeconds: whole seconds, 0-300. (The millisecond field is
+     *         this library's extension for embedders that want shorter windows.)
+     */
+    public MappingConfig withMaximumBatchingWindowInSeconds(final int seconds) {
+        if (seconds < 0 || seconds > 300) {
+            throw new IllegalArgumentException("MaximumBatchingWindowInSeconds=" + seconds
+                + ": must be between 0 and 300");
+        }
+        return new MappingConfig(name, batchSize, seconds * 1_000L, payloadLimitBytes, filterPatterns,
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+    }
+
     /** @return a copy with this name. */
     public MappingConfig withName(final String value) {
         return new MappingConfig(value, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,

@@ -172,6 +172,28 @@ class EventSourceMappingTest {
             () -> MappingConfig.of("m", 1, 0).withFilters(List.of("{}", "{}", "{}", "{}", "{}", "{}"))).getMessage());
     }
 
+    /**
+     * AWS's defaults and bounds (CreateEventSourceMapping API reference: BatchSize defaults to 100 for Kinesis and
+     * DynamoDB Streams and to 10 for Amazon SQS, at most 10,000; MaximumBatchingWindowInSeconds 0-300, default 0).
+     */
+    @Test
+    void shouldStartFromAwsDefaultsPerSourceKindAndTakeTheWindowInWholeSeconds() {
+        assertEquals(100, MappingConfig.forStream("s").batchSize());
+        assertEquals(10, MappingConfig.forQueue("q").batchSize());
+        assertEquals(0, MappingConfig.forStream("s").maximumBatchingWindowMillis());
+        assertEquals(0, MappingConfig.forQueue("q").maximumBatchingWindowMillis());
+        final MappingConfig tuned = MappingConfig.forQueue("q").withBatchSize(10_000)
+            .withMaximumBatchingWindowInSeconds(300);
+        assertEquals(10_000, tuned.batchSize());
+        assertEquals(300_000, tuned.maximumBatchingWindowMillis());
+        assertEquals("MaximumBatchingWindowInSeconds=301: must be between 0 and 300", assertThrows(
+            IllegalArgumentException.class, () -> tuned.withMaximumBatchingWindowInSeconds(301)).getMessage());
+        assertEquals("MaximumBatchingWindowInSeconds=-1: must be between 0 and 300", assertThrows(
+            IllegalArgumentException.class, () -> tuned.withMaximumBatchingWindowInSeconds(-1)).getMessage());
+        assertEquals("BatchSize=10001: must be between 1 and 10000", assertThrows(IllegalArgumentException.class,
+            () -> tuned.withBatchSize(10_001)).getMessage());
+    }
+
     private final List<FailurePolicy.FailedBatch> failures = new ArrayList<>();
 
     private static boolean poisoned(final List<SourceRecord> records) {
