@@ -17,4 +17,12 @@ public interface QueueSource {
 
     /** Deletes received messages by their {@link SourceRecord#position() ids}; unknown ids are ignored. */
     void delete(List<SourceRecord> messages);
+
+    /**
+     * @return how many times the message of this id has been received (SQS's {@code ApproximateReceiveCount}), or 0
+     *         when the queue does not know it; 1 unless a queue keeps count.
+     */
+    default int receiveCount(final long id) {
+        return 1;
+    }
 }

@@ -385,6 +385,7 @@ public final class DurableQueue implements QueueSource, QueueSink, AutoCloseable
     }
 
     /** @return the receive count of a message in flight, or 0 when it is not. */
+    @Override
     public synchronized int receiveCount(final long id) {
         final Message message = inFlight.get(id);
         return message == null ? 0 : message.receiveCount;

@@ -107,6 +107,47 @@ class QueueMappingTest {
         }
     }
 
+    /**
+     * Lambda code for SQS run unchanged: the event is the Lambda developer guide's example SQS event ("Using Lambda
+     * with Amazon SQS": messageId, receiptHandle, body, attributes with ApproximateReceiveCount, SentTimestamp and
+     * SenderId, messageAttributes, md5OfBody, eventSource aws:sqs, eventSourceARN, awsRegion) for its own body,
+     * "Test message.", whose md5OfBody the guide gives as e4e68fb7bd0e697a0ae8f1bb342846b3; a message that failed
+     * comes back with ApproximateReceiveCount 2.
+     */
+    @Test
+    void shouldSendTheSqsEventLambdaSendsWithTheReceiveCount() {
+        final String arn = "arn:aws:sqs:us-east-2:123456789012:my-queue";
+        try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), QueueConfig.DEFAULT, clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final List<String> events = new ArrayList<>();
+            poller.add(MappingConfig.forQueue("lambda"), queue, dev.eventrouter.source.LambdaEvents.sqs(
+                new dev.eventrouter.source.LambdaEvents.Context(arn, "us-east-2", null), queue,
+                "AIDAIENQZJOLO23YVJ4VO", event -> {
+                    events.add(new String(event, StandardCharsets.UTF_8));
+                    if (events.size() == 1) {
+                        throw new IllegalStateException("the function failed");
+                    }
+                    return null;
+                }));
+            final long sent = clock.get();
+            queue.send("Test message.".getBytes(StandardCharsets.UTF_8));
+            cycles(poller, 2);
+            clock.addAndGet(30_000);
+            cycles(poller, 2);
+            assertEquals(2, events.size());
+            final String id = events.get(0).replaceAll(".*\"messageId\":\"(\\d+)\".*", "$1");
+            for (int receive = 1; receive <= 2; receive++) {
+                assertEquals("{\"Records\":[{\"messageId\":\"" + id + "\",\"receiptHandle\":\"" + id + "\","
+                    + "\"body\":\"Test message.\",\"attributes\":{\"ApproximateReceiveCount\":\"" + receive + "\","
+                    + "\"SentTimestamp\":\"" + sent + "\",\"SenderId\":\"AIDAIENQZJOLO23YVJ4VO\"},"
+                    + "\"messageAttributes\":{},\"md5OfBody\":\"e4e68fb7bd0e697a0ae8f1bb342846b3\",\"eventSource\":"
+                    + "\"aws:sqs\",\"eventSourceARN\":\"" + arn + "\",\"awsRegion\":\"us-east-2\"}]}",
+                    events.get(receive - 1));
+            }
+            assertEquals(0, queue.inFlight(), "deleted after the second, successful invocation");
+        }
+    }
+
     @Test
     void shouldDeleteMessagesThatMatchNoFilterAndBatchOnTheWindow() {
         try (DurableQueue queue = DurableQueue.open(dir.resolve("q"), QueueConfig.DEFAULT, clock::get)) {
