@@ -118,6 +118,11 @@ public final class Caller {
         return router.putRule(principal, rule);
     }
 
+    /** @see Router#putRules */
+    public java.util.List<String> putRules(final java.util.List<Rule> rules) {
+        return router.putRules(principal, rules);
+    }
+
     /** @see Router#deleteRule */
     public void deleteRule(final String bus, final String name) {
         router.deleteRule(principal, bus, name);

@@ -312,39 +312,82 @@ public final class Router implements AutoCloseable {
     }
 
     String putRule(final Principal caller, final Rule rule) {
-        final EventPattern pattern;
         try {
-            pattern = rule.eventPattern() == null ? null : parser.parse(rule.eventPattern());
-        } catch (InvalidPatternException e) {
-            throw e.inRule(rule.name());
+            return putRules(caller, List.of(rule)).get(0);
+        } catch (PutRulesException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Creates or replaces many rules at once, as if by {@link #putRule} one after the other, but each bus's automaton
+     * is compiled once for the whole list instead of once per rule: loading N rules is linear, not quadratic. All or
+     * nothing: every rule is checked (pattern, bus, schedule, authorization) before any takes effect.
+     *
+     * @return the rules' ARNs, in order.
+     * @throws PutRulesException naming the index of the first rule refused; its cause is what {@link #putRule} would
+     *                           have thrown for it.
+     */
+    public List<String> putRules(final List<Rule> rules) {
+        return putRules(null, rules);
+    }
+
+    List<String> putRules(final Principal caller, final List<Rule> rules) {
+        final List<EventPattern> patterns = new ArrayList<>(rules.size());
+        for (int i = 0; i < rules.size(); i++) {
+            final Rule rule = rules.get(i);
+            try {
+                patterns.add(rule.eventPattern() == null ? null : parser.parse(rule.eventPattern()));
+            } catch (InvalidPatternException e) {
+                throw new PutRulesException(i, e.inRule(rule.name()));
+            }
         }
         synchronized (admin) {
-            final EventBus bus = busFor(caller, rule.eventBus());
-            if (rule.scheduleExpression() != null && (!bus.name().equals(EventArns.DEFAULT_BUS)
-                || !bus.account().equals(context.account()))) {
-                throw new IllegalArgumentException("ScheduleExpression is supported only on the default event bus.");
+            final Map<EventBus, Map<String, RuleBinding>> nextByBus = new LinkedHashMap<>();
+            final Map<String, ScheduleAgent.Scheduled> anchors = new java.util.HashMap<>(scheduleAnchors);
+            final List<String> arns = new ArrayList<>(rules.size());
+            for (int i = 0; i < rules.size(); i++) {
+                try {
+                    arns.add(stage(caller, rules.get(i), patterns.get(i), nextByBus, anchors));
+                } catch (RuntimeException e) {
+                    throw new PutRulesException(i, e);
+                }
             }
-            final RuleBinding existing = bus.rules.get(rule.name());
-            authorizeRule(caller, "events:PutRule", bus, rule.name(), existing, pattern, null);
-            final Rule stored = rule.onBus(bus.name()).createdBy(existing != null ? existing.rule.createdBy()
-                : caller != null ? caller.account() : bus.account());
-            final RuleBinding binding = existing != null ? existing.with(stored, pattern)
-                : new RuleBinding(stored, bus.id.ruleArn(rule.name()), pattern,
-                    ruleMetrics.computeIfAbsent(bus.id.ruleArn(rule.name()), k -> new RuleMetrics()),
-                    new TargetBinding[0]);
-            final Map<String, RuleBinding> next = new LinkedHashMap<>(bus.rules);
-            next.put(rule.name(), binding);
-            final ScheduleAgent.Scheduled anchor = scheduleAnchors.get(binding.arn);
-            if (rule.scheduleExpression() == null) {
-                scheduleAnchors.remove(binding.arn);
-            } else if (anchor == null || !anchor.schedule().text().equals(rule.scheduleExpression())) {
-                final long now = context.clock().time();
-                scheduleAnchors.put(binding.arn, new ScheduleAgent.Scheduled(rule.name(), binding.arn,
-                    ScheduleExpression.parse(rule.scheduleExpression()), now, now));
-            }
-            install(bus, next, true);
-            return binding.arn;
+            scheduleAnchors.clear();
+            scheduleAnchors.putAll(anchors);
+            nextByBus.forEach((bus, next) -> install(bus, next, true));
+            return arns;
         }
+    }
+
+    /** Checks one rule of {@link #putRules} and stages it in its bus's next rule set. @return its ARN. */
+    private String stage(final Principal caller, final Rule rule, final EventPattern pattern,
+                         final Map<EventBus, Map<String, RuleBinding>> nextByBus,
+                         final Map<String, ScheduleAgent.Scheduled> anchors) {
+        final EventBus bus = busFor(caller, rule.eventBus());
+        if (rule.scheduleExpression() != null && (!bus.name().equals(EventArns.DEFAULT_BUS)
+            || !bus.account().equals(context.account()))) {
+            throw new IllegalArgumentException("ScheduleExpression is supported only on the default event bus.");
+        }
+        final Map<String, RuleBinding> next = nextByBus.computeIfAbsent(bus, b -> new LinkedHashMap<>(b.rules));
+        final RuleBinding existing = next.get(rule.name());
+        authorizeRule(caller, "events:PutRule", bus, rule.name(), existing, pattern, null);
+        final Rule stored = rule.onBus(bus.name()).createdBy(existing != null ? existing.rule.createdBy()
+            : caller != null ? caller.account() : bus.account());
+        final RuleBinding binding = existing != null ? existing.with(stored, pattern)
+            : new RuleBinding(stored, bus.id.ruleArn(rule.name()), pattern,
+                ruleMetrics.computeIfAbsent(bus.id.ruleArn(rule.name()), k -> new RuleMetrics()),
+                new TargetBinding[0]);
+        final ScheduleAgent.Scheduled anchor = anchors.get(binding.arn);
+        if (rule.scheduleExpression() == null) {
+            anchors.remove(binding.arn);
+        } else if (anchor == null || !anchor.schedule().text().equals(rule.scheduleExpression())) {
+            final long now = context.clock().time();
+            anchors.put(binding.arn, new ScheduleAgent.Scheduled(rule.name(), binding.arn,
+                ScheduleExpression.parse(rule.scheduleExpression()), now, now));
+        }
+        next.put(rule.name(), binding);
+        return binding.arn;
     }
 
     /**
@@ -433,6 +476,15 @@ public final class Router implements AutoCloseable {
     }
 
     /** Compiles the enabled rules (or re-binds targets only) and swaps the bus's rules in one volatile write. */
+    /** Automaton compilations so far (admin lock; a test seam for {@link #putRules}' one compilation per bus). */
+    private long compilations;
+
+    long compilations() {
+        synchronized (admin) {
+            return compilations;
+        }
+    }
+
     private void install(final EventBus bus, final Map<String, RuleBinding> next, final boolean patternsChanged) {
         final List<RuleBinding> enabled = new ArrayList<>();
         final List<ScheduleAgent.Scheduled> scheduled = new ArrayList<>();
@@ -451,6 +503,7 @@ public final class Router implements AutoCloseable {
         });
         final MatchAutomaton automaton;
         if (patternsChanged) {
+            compilations++;
             final List<RuleCompiler.Rule> compileList = new ArrayList<>(enabled.size());
             enabled.forEach(binding -> compileList.add(new RuleCompiler.Rule(binding.rule.name(), binding.pattern)));
             automaton = compiler.compile(compileList);

@@ -6,6 +6,7 @@ import dev.eventrouter.auth.Principal;
 import dev.eventrouter.bus.Caller;
 import dev.eventrouter.bus.CloseReport;
 import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.PutRulesException;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
@@ -121,21 +122,31 @@ final class ConfiguredRouter implements AutoCloseable {
                 throw new UserError(file + ": " + bus.field() + ": " + e.getMessage());
             }
         }
+        // the rules of each creator in one putRules call: each bus compiles once, however many rules the file has
+        final Map<Principal, List<RouterConfigFile.RuleConfig>> byCreator = new LinkedHashMap<>();
+        for (RouterConfigFile.RuleConfig rule : config.rules()) {
+            byCreator.computeIfAbsent(rule.createdBy(), k -> new ArrayList<>()).add(rule);
+        }
+        for (Map.Entry<Principal, List<RouterConfigFile.RuleConfig>> group : byCreator.entrySet()) {
+            final List<Rule> declared = new ArrayList<>(group.getValue().size());
+            for (RouterConfigFile.RuleConfig rule : group.getValue()) {
+                declared.add(new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
+                    rule.description(), null, rule.scheduleExpression()));
+            }
+            try {
+                if (group.getKey() == null) {
+                    router.putRules(declared);
+                } else {
+                    router.as(group.getKey()).putRules(declared);
+                }
+            } catch (PutRulesException e) {
+                final RouterConfigFile.RuleConfig rule = group.getValue().get(e.index());
+                throw new UserError(file + ": " + rule.field() + (e.getCause() instanceof InvalidPatternException
+                    ? ".eventPattern" : "") + ": " + e.getCause().getMessage());
+            }
+        }
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
             final Caller caller = rule.createdBy() == null ? null : router.as(rule.createdBy());
-            final Rule declared = new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
-                rule.description(), null, rule.scheduleExpression());
-            try {
-                if (caller == null) {
-                    router.putRule(declared);
-                } else {
-                    caller.putRule(declared);
-                }
-            } catch (InvalidPatternException e) {
-                throw new UserError(file + ": " + rule.field() + ".eventPattern: " + e.getMessage());
-            } catch (IllegalArgumentException | AccessDeniedException e) {
-                throw new UserError(file + ": " + rule.field() + ": " + e.getMessage());
-            }
             for (RouterConfigFile.TargetConfig target : rule.targets()) {
                 try {
                     if (caller == null) {
