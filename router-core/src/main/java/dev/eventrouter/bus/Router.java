@@ -355,7 +355,10 @@ public final class Router implements AutoCloseable {
             }
             scheduleAnchors.clear();
             scheduleAnchors.putAll(anchors);
-            nextByBus.forEach((bus, next) -> install(bus, next, true));
+            nextByBus.forEach((bus, next) -> {
+                next.values().forEach(binding -> ruleMetrics.putIfAbsent(binding.arn, binding.metrics));
+                install(bus, next, true);
+            });
             return arns;
         }
     }
@@ -376,8 +379,8 @@ public final class Router implements AutoCloseable {
             : caller != null ? caller.account() : bus.account());
         final RuleBinding binding = existing != null ? existing.with(stored, pattern)
             : new RuleBinding(stored, bus.id.ruleArn(rule.name()), pattern,
-                ruleMetrics.computeIfAbsent(bus.id.ruleArn(rule.name()), k -> new RuleMetrics()),
-                new TargetBinding[0]);
+                // registered once the whole list is accepted (a refused list leaves no metrics behind)
+                ruleMetrics.getOrDefault(bus.id.ruleArn(rule.name()), new RuleMetrics()), new TargetBinding[0]);
         final ScheduleAgent.Scheduled anchor = anchors.get(binding.arn);
         if (rule.scheduleExpression() == null) {
             anchors.remove(binding.arn);

@@ -57,6 +57,8 @@ class PutRulesTest {
                 Rule.of("ok", "{\"source\":[\"a\"]}"), Rule.of("ok2", "{\"source\":[\"a\"]}").onBus("nope"))));
             assertEquals("Rules[1]: Event bus nope does not exist.", bus.getMessage());
             assertEquals(List.of(), router.listRules(null), "nothing of a refused list took effect");
+            assertEquals("rule ok never existed on event bus null", assertThrows(IllegalArgumentException.class,
+                () -> router.ruleMetrics(null, "ok")).getMessage(), "a refused list leaves no metrics behind");
             // as another account, without a policy: refused as putRule refuses it
             final PutRulesException denied = assertThrows(PutRulesException.class, () -> router.as(
                 Principal.account("222222222222")).putRules(List.of(Rule.of("theirs", "{\"source\":[\"a\"]}")
