@@ -27,6 +27,9 @@ public final class EventSourceMapping extends AbstractMapping {
     private final CheckpointStore checkpoints;
     private final BatchHandler handler;
     private final AsyncBatchHandler asyncHandler;
+    /** With TumblingWindowInSeconds: the handler, and the windows' length; otherwise null and 0. */
+    private final WindowedBatchHandler windowHandler;
+    private final long windowMillis;
     private final Partition[] partitions;
     private final AtomicLong discarded = new AtomicLong();
     private final AtomicLong destinationFailures = new AtomicLong();
@@ -48,6 +51,12 @@ public final class EventSourceMapping extends AbstractMapping {
          * checkpoint and a restart delivers again at most that many records (one batch per lane).
          */
         final org.agrona.collections.LongArrayQueue window = new org.agrona.collections.LongArrayQueue();
+        /** Tumbling windows: the open window's start ({@link Long#MIN_VALUE}: none), its state, its first record. */
+        long windowStart = Long.MIN_VALUE;
+        String state = EMPTY_STATE;
+        long windowFirst = Long.MAX_VALUE;
+        /** Tumbling windows: a failed final call is tried again from this time. */
+        long finalRetryAt;
 
         Partition(final int index, final int lanes) {
             this.index = index;
@@ -72,11 +81,32 @@ public final class EventSourceMapping extends AbstractMapping {
     EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
                        final CheckpointStore checkpoints, final BatchHandler handler,
                        final AsyncBatchHandler asyncHandler) {
+        this(poller, config, source, checkpoints, handler, asyncHandler, null);
+    }
+
+    EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
+                       final CheckpointStore checkpoints, final BatchHandler handler,
+                       final AsyncBatchHandler asyncHandler, final WindowedBatchHandler windowHandler) {
         super(poller, config, RecordFilter.Key.DATA);
+        if (config.tumblingWindowSeconds() > 0 && windowHandler == null) {
+            throw new IllegalArgumentException("TumblingWindowInSeconds=" + config.tumblingWindowSeconds()
+                + ": a mapping with tumbling windows needs a WindowedBatchHandler (Poller.addWindowed)");
+        }
+        if (windowHandler != null && config.tumblingWindowSeconds() == 0) {
+            throw new IllegalArgumentException("TumblingWindowInSeconds=0: a WindowedBatchHandler needs tumbling "
+                + "windows");
+        }
+        if (windowHandler != null && config.parallelizationFactor() != 1) {
+            throw new IllegalArgumentException("ParallelizationFactor=" + config.parallelizationFactor()
+                + ": a mapping with tumbling windows keeps one lane per partition, so each window's calls are in "
+                + "order");
+        }
         this.source = source;
         this.checkpoints = checkpoints;
         this.handler = handler;
         this.asyncHandler = asyncHandler;
+        this.windowHandler = windowHandler;
+        windowMillis = config.tumblingWindowSeconds() * 1_000L;
         partitions = new Partition[source.partitions()];
         for (int p = 0; p < partitions.length; p++) {
             final Partition partition = new Partition(p, config.parallelizationFactor());
@@ -96,6 +126,9 @@ public final class EventSourceMapping extends AbstractMapping {
         int work = 0;
         for (Partition partition : partitions) {
             work += read(partition);
+            if (windowHandler != null) {
+                work += closeEndedWindow(partition, now);
+            }
             for (Lane lane : partition.lanes) {
                 final Batch batch = lane.batch;
                 if (batch.inFlight) {
@@ -168,7 +201,8 @@ public final class EventSourceMapping extends AbstractMapping {
         int moved = 0;
         while (!lane.pending.isEmpty() && batch.records.size() < config.batchSize()) {
             final SourceRecord record = lane.pending.peekFirst();
-            if (!batch.fits(record, config.payloadLimitBytes())) {
+            if (!batch.fits(record, config.payloadLimitBytes()) || windowHandler != null && !batch.isEmpty()
+                && windowOf(record) != windowOf(batch.records.get(0))) {   // a batch holds one window
                 batch.full = true;
                 break;
             }
@@ -180,6 +214,9 @@ public final class EventSourceMapping extends AbstractMapping {
 
     private int release(final Partition partition, final Lane lane) {
         final Batch batch = lane.batch;
+        if (windowHandler != null) {
+            return releaseWindowed(partition, lane);
+        }
         batch.cancelTimer(poller);
         if (asyncHandler == null) {
             List<Long> failed = null;
@@ -202,6 +239,117 @@ public final class EventSourceMapping extends AbstractMapping {
         }
         answer.whenComplete((failed, error) -> poller.complete(() -> completed(partition, lane, failed, error)));
         return 1;
+    }
+
+    // ---- tumbling windows -----------------------------------------------------------------------------------
+
+    /** The state a window starts with. */
+    static final String EMPTY_STATE = "{}";
+    /** Lambda ends a window early when its state exceeds 1 MB per shard. */
+    static final int MAX_STATE_BYTES = 1024 * 1024;
+
+    private long windowOf(final SourceRecord record) {
+        return Math.floorDiv(record.timestampMillis(), windowMillis) * windowMillis;
+    }
+
+    /**
+     * A batch of one window: the open window's final call first when the batch is of a later one, then the call
+     * with the window's state; the answer's state becomes the window's (also when it names failed records: the
+     * function accounted for the others). A state over 1 MB ends the window early.
+     */
+    private int releaseWindowed(final Partition partition, final Lane lane) {
+        final Batch batch = lane.batch;
+        final long start = windowOf(batch.records.get(0));
+        if (partition.windowStart != Long.MIN_VALUE && partition.windowStart != start) {
+            if (poller.now() < partition.finalRetryAt || !finalCall(partition, false)) {
+                return 0;   // the batch waits for the open window's final call
+            }
+        }
+        batch.cancelTimer(poller);
+        if (partition.windowStart == Long.MIN_VALUE) {
+            partition.windowStart = start;
+            partition.windowFirst = batch.records.get(0).position();
+            partition.state = EMPTY_STATE;
+        }
+        WindowedBatchHandler.Result result = null;
+        Throwable error = null;
+        try {
+            result = windowHandler.onWindowBatch(partition.index, new WindowedBatchHandler.TimeWindow(start,
+                start + windowMillis, partition.state, false, false), batch.records);
+            if (result == null || result.state() == null) {
+                error = new IllegalStateException("the answer has no state (a function with tumbling windows must "
+                    + "return one)");
+            }
+        } catch (Exception | LinkageError | AssertionError e) {
+            error = e;
+        }
+        if (error != null) {
+            completed(partition, lane, null, error);
+            return 1;
+        }
+        partition.state = result.state();
+        final boolean tooLarge = result.state().length() > MAX_STATE_BYTES / 4
+            && result.state().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_STATE_BYTES;
+        completed(partition, lane, result.batchItemFailures(), null);
+        if (tooLarge && partition.windowStart == start) {
+            // isWindowTerminatedEarly: the final call now; the window goes on with a fresh state
+            if (!finalCall(partition, true)) {
+                partition.finalRetryAt = poller.now() + RETRY_DELAY_MILLIS;
+            }
+        }
+        return 1;
+    }
+
+    /** Hands over the open window's final state when its time is up and none of its records wait. */
+    private int closeEndedWindow(final Partition partition, final long now) {
+        if (partition.windowStart == Long.MIN_VALUE || now < partition.windowStart + windowMillis
+            || now < partition.finalRetryAt) {
+            return 0;
+        }
+        final Lane lane = partition.lanes[0];
+        if (lane.batch.inFlight || !lane.batch.isEmpty() && windowOf(lane.batch.records.get(0)) == partition.windowStart
+            || !lane.pending.isEmpty() && windowOf(lane.pending.peekFirst()) == partition.windowStart) {
+            return 0;
+        }
+        finalCall(partition, false);
+        return 1;
+    }
+
+    /**
+     * The final call of the open window, without records. Until it succeeds the partition goes no further: "if the
+     * invocation fails, your Lambda function suspends further processing until a successful invocation".
+     *
+     * @param early the state grew too large: the window continues with a fresh state.
+     * @return whether it succeeded.
+     */
+    private boolean finalCall(final Partition partition, final boolean early) {
+        final long start = partition.windowStart;
+        String why;
+        try {
+            final WindowedBatchHandler.Result result = windowHandler.onWindowBatch(partition.index,
+                new WindowedBatchHandler.TimeWindow(start, start + windowMillis, partition.state, true, early),
+                List.of());
+            why = result == null || result.state() == null ? "the answer has no state" : null;
+        } catch (Exception | LinkageError | AssertionError e) {
+            why = e.toString();
+        }
+        if (why != null) {
+            failedBatches.incrementAndGet();
+            partition.finalRetryAt = poller.now() + RETRY_DELAY_MILLIS;
+            return false;
+        }
+        partition.finalRetryAt = 0;
+        partition.state = EMPTY_STATE;
+        if (early) {
+            final Lane lane = partition.lanes[0];
+            partition.windowFirst = !lane.batch.isEmpty() ? lane.batch.records.get(0).position()
+                : !lane.pending.isEmpty() ? lane.pending.peekFirst().position() : partition.next;
+        } else {
+            partition.windowStart = Long.MIN_VALUE;
+            partition.windowFirst = Long.MAX_VALUE;
+        }
+        commit(partition);
+        return true;
     }
 
     /** Poller thread: the handler answered for the lane's batch. */
@@ -261,6 +409,8 @@ public final class EventSourceMapping extends AbstractMapping {
         while (!partition.window.isEmpty() && partition.window.peekLong() < low) {
             partition.window.pollLong();
         }
+        // tumbling windows: never past the open window's first record, so a restart rebuilds its state from there
+        low = Math.min(low, partition.windowFirst);
         if (low > partition.committed) {
             partition.committed = low;
             checkpoints.save(config.name(), partition.index, low);

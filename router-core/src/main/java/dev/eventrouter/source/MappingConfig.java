@@ -17,10 +17,13 @@ import java.util.regex.Pattern;
  * @param parallelizationFactor       1-10 concurrent batches per partition; records go to a batch lane by key, so
  *                                    order is kept per record key, not across the partition.
  * @param failurePolicy               retries, bisection, partial results and the on-failure destination.
+ * @param tumblingWindowSeconds       TumblingWindowInSeconds, 0-900 (0: none); a stream mapping with a window needs a
+ *                                    {@link WindowedBatchHandler} ({@link Poller#addWindowed}).
  */
 public record MappingConfig(String name, int batchSize, long maximumBatchingWindowMillis, int payloadLimitBytes,
                             List<String> filterPatterns, StartingPosition startingPosition,
-                            long startingTimestampMillis, int parallelizationFactor, FailurePolicy failurePolicy) {
+                            long startingTimestampMillis, int parallelizationFactor, FailurePolicy failurePolicy,
+                            int tumblingWindowSeconds) {
     /** Lambda's synchronous payload limit. */
     public static final int DEFAULT_PAYLOAD_LIMIT = 6 * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
@@ -50,6 +53,10 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
             throw new IllegalArgumentException("ParallelizationFactor=" + parallelizationFactor
                 + ": must be between 1 and 10");
         }
+        if (tumblingWindowSeconds < 0 || tumblingWindowSeconds > 900) {
+            throw new IllegalArgumentException("TumblingWindowInSeconds=" + tumblingWindowSeconds
+                + ": must be between 0 and 900");
+        }
         startingPosition = startingPosition == null ? StartingPosition.TRIM_HORIZON : startingPosition;
         failurePolicy = failurePolicy == null ? FailurePolicy.DEFAULT : failurePolicy;
     }
@@ -57,7 +64,7 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
     /** @return a mapping reading from the oldest record, no filters, the default payload limit. */
     public static MappingConfig of(final String name, final int batchSize, final long windowMillis) {
         return new MappingConfig(name, batchSize, windowMillis, DEFAULT_PAYLOAD_LIMIT, List.of(),
-            StartingPosition.TRIM_HORIZON, 0, 1, FailurePolicy.DEFAULT);
+            StartingPosition.TRIM_HORIZON, 0, 1, FailurePolicy.DEFAULT, 0);
     }
 
     /**
@@ -81,7 +88,7 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
     /** @return a copy with this BatchSize (1-10,000). */
     public MappingConfig withBatchSize(final int size) {
         return new MappingConfig(name, size, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy, tumblingWindowSeconds);
     }
 
     /**
@@ -94,42 +101,48 @@ public record MappingConfig(String name, int batchSize, long maximumBatchingWind
                 + ": must be between 0 and 300");
         }
         return new MappingConfig(name, batchSize, seconds * 1_000L, payloadLimitBytes, filterPatterns,
-            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy, tumblingWindowSeconds);
+    }
+
+    /** @return a copy with this TumblingWindowInSeconds (0-900; 0 turns windows off). */
+    public MappingConfig withTumblingWindowInSeconds(final int seconds) {
+        return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy, seconds);
     }
 
     /** @return a copy with this name. */
     public MappingConfig withName(final String value) {
         return new MappingConfig(value, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy, tumblingWindowSeconds);
     }
 
     /** @return a copy with these filter patterns. */
     public MappingConfig withFilters(final List<String> patterns) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, patterns,
-            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy, tumblingWindowSeconds);
     }
 
     /** @return a copy with this payload limit. */
     public MappingConfig withPayloadLimit(final int bytes) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, bytes, filterPatterns,
-            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, failurePolicy, tumblingWindowSeconds);
     }
 
     /** @return a copy starting here. */
     public MappingConfig startingAt(final StartingPosition position, final long timestampMillis) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            position, timestampMillis, parallelizationFactor, failurePolicy);
+            position, timestampMillis, parallelizationFactor, failurePolicy, tumblingWindowSeconds);
     }
 
     /** @return a copy with this failure policy. */
     public MappingConfig withFailurePolicy(final FailurePolicy policy) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            startingPosition, startingTimestampMillis, parallelizationFactor, policy);
+            startingPosition, startingTimestampMillis, parallelizationFactor, policy, tumblingWindowSeconds);
     }
 
     /** @return a copy with this ParallelizationFactor. */
     public MappingConfig withParallelizationFactor(final int factor) {
         return new MappingConfig(name, batchSize, maximumBatchingWindowMillis, payloadLimitBytes, filterPatterns,
-            startingPosition, startingTimestampMillis, factor, failurePolicy);
+            startingPosition, startingTimestampMillis, factor, failurePolicy, tumblingWindowSeconds);
     }
 }

@@ -51,6 +51,19 @@ public final class Poller implements Agent {
         return added(new EventSourceMapping(this, config, source, checkpoints, handler, null));
     }
 
+    /**
+     * As {@link #add}, for a mapping with tumbling windows (TumblingWindowInSeconds): each call gets one window's
+     * records and state, and the window's final call hands over its final state (see {@link WindowedBatchHandler}).
+     * Windows are aligned to their length by the records' arrival time; the checkpoint never passes the open
+     * window's first record, so after a restart the window's records are delivered again from a fresh state.
+     *
+     * @throws IllegalArgumentException without a window, or with a ParallelizationFactor other than 1.
+     */
+    public EventSourceMapping addWindowed(final MappingConfig config, final PartitionedSource source,
+                                          final CheckpointStore checkpoints, final WindowedBatchHandler handler) {
+        return added(new EventSourceMapping(this, config, source, checkpoints, null, null, handler));
+    }
+
     /** As {@link #add}, with a handler that answers later: up to ParallelizationFactor batches per partition. */
     public EventSourceMapping addAsync(final MappingConfig config, final PartitionedSource source,
                                        final CheckpointStore checkpoints, final AsyncBatchHandler handler) {

@@ -56,6 +56,10 @@ public final class QueueMapping extends AbstractMapping {
         refuse(policy.onFailure() != null, "DestinationConfig.OnFailure");
         refuse(config.parallelizationFactor() != 1, "ParallelizationFactor");
         refuse(config.startingPosition() != StartingPosition.TRIM_HORIZON, "StartingPosition");
+        if (config.tumblingWindowSeconds() != 0) {
+            throw new IllegalArgumentException("TumblingWindowInSeconds=" + config.tumblingWindowSeconds()
+                + ": tumbling windows are for stream sources (Kinesis, DynamoDB Streams), not queues");
+        }
         if (config.batchSize() > MAX_BATCH_WITHOUT_WINDOW && config.maximumBatchingWindowMillis() < 1_000) {
             // Lambda's CreateEventSourceMapping for SQS: "When you set BatchSize to a value greater than 10, you must
             // set MaximumBatchingWindowInSeconds to at least 1."
