@@ -91,7 +91,8 @@ class EventTimeReaderTest {
                 final String event = new String(reader.bytes(), 0, reader.length(), StandardCharsets.UTF_8);
                 final int at = event.indexOf("\"id\":\"") + 6;
                 ids.add(event.substring(at, event.indexOf('"', at)));
-                assertEquals(EventTimes.find(reader.bytes(), 0, reader.length()), reader.eventTimeMillis());
+                final long own = EventTimes.find(reader.bytes(), 0, reader.length());
+                assertEquals(own == EventTimes.NONE ? reader.timeMillis() : own, reader.eventTimeMillis());
             }
         }
         return ids;
@@ -112,6 +113,51 @@ class EventTimeReaderTest {
         assertEquals(expected(entries, Long.MIN_VALUE, Long.MAX_VALUE), read(archive, Long.MIN_VALUE,
             Long.MAX_VALUE));
         assertEquals(List.of(), read(archive, T0 + 200 * MINUTE, T0 + 300 * MINUTE));
+    }
+
+    static java.util.stream.LongStream seeds() {
+        return dev.eventrouter.testkit.Seeds.fixedAndRandom(11, 12);
+    }
+
+    /**
+     * Random archives (events every few seconds, some published with a time hours or days away, some at the edge of
+     * the window, some without a time) against the definition: every event whose time is in a random range, in
+     * archive order, each once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("seeds")
+    void shouldAgreeWithTheDefinitionOnRandomArchivesAndRanges(final long seed) {
+        dev.eventrouter.testkit.Seeds.tries(seed, 6, (gen, t) -> {
+            final List<Entry> entries = new ArrayList<>();
+            long at = T0;
+            for (int k = 0; k < gen.between(50, 600); k++) {
+                at += gen.between(1, 20_000);
+                final int kind = gen.between(0, 9);
+                final long eventTime = kind == 0 ? at - gen.between(1, 72) * 3_600_000L
+                    : kind == 1 ? at + gen.between(1, 72) * 3_600_000L
+                    : kind == 2 ? at + (gen.chance(0.5) ? 1 : -1) * (EventTimeIndex.WINDOW_MILLIS + gen.between(-2, 2))
+                    : kind == 3 ? EventTimes.NONE : at / 1000 * 1000;
+                entries.add(new Entry(at, eventTime, "e" + k));
+            }
+            final Path archive = dir.resolve("random-" + seed + "-" + t);
+            try (ArchiveStore store = ArchiveStore.open(archive, RollCycles.FIVE_MINUTELY)) {
+                for (Entry e : entries) {
+                    final byte[] bytes = e.eventTime() == EventTimes.NONE
+                        ? ("{\"id\":\"" + e.id() + "\",\"detail\":{}}").getBytes(StandardCharsets.UTF_8)
+                        : envelope(e.eventTime() / 1000 * 1000, e.id());
+                    store.append(e.archiveTime(), bytes, 0, bytes.length);
+                }
+            }
+            for (int r = 0; r < 5; r++) {
+                final long from = T0 - 80 * 3_600_000L + gen.between(0, 160 * 3_600) * 1_000L;
+                final long to = from + gen.between(1, 20 * 3_600) * 1_000L;
+                final List<String> expected = entries.stream().filter(e -> {
+                    final long time = e.eventTime() == EventTimes.NONE ? e.archiveTime() : e.eventTime() / 1000 * 1000;
+                    return time >= from && time < to;
+                }).map(Entry::id).toList();
+                assertEquals(expected, read(archive, from, to), "range [" + from + ", " + to + ")");
+            }
+        });
     }
 
     /** A process killed between an outlier's append and its record: reopening for writing adds the record. */
