@@ -28,6 +28,8 @@ final class AsyncTargetWorker implements Agent {
         int length;
         long ingestionTimeMillis;
         int retriesDone;
+        byte[] trace = EventSlot.NO_TRACE;
+        int traceLength;
     }
 
     AsyncTargetWorker(final String name, final int capacity) {
@@ -53,7 +55,7 @@ final class AsyncTargetWorker implements Agent {
      * @return whether the event was queued; {@code false} when the queue is full or {@link #isRetired()}.
      */
     boolean offer(final byte[] event, final int offset, final int length, final long ingestionTime,
-                  final int retriesDone) {
+                  final int retriesDone, final Attempt from) {
         offered.incrementAndGet();
         final Item item = retired ? null : pool.poll();
         if (item == null) {
@@ -64,12 +66,17 @@ final class AsyncTargetWorker implements Agent {
             if (item.bytes.length < length) {
                 item.bytes = new byte[Math.max(length, item.bytes.length * 2)];
             }
+            if (item.trace.length < from.traceLength) {
+                item.trace = new byte[Math.max(from.traceLength, 64)];
+            }
         } catch (Throwable e) {
             pool.offer(item);
             completed.incrementAndGet();
             throw e;
         }
         System.arraycopy(event, offset, item.bytes, 0, length);
+        System.arraycopy(from.trace, 0, item.trace, 0, from.traceLength);
+        item.traceLength = from.traceLength;
         item.length = length;
         item.ingestionTimeMillis = ingestionTime;
         item.retriesDone = retriesDone;
@@ -113,6 +120,7 @@ final class AsyncTargetWorker implements Agent {
 
     private void process(final Item item) {
         try {
+            attempt.trace(item.trace, item.traceLength);
             if (!binding.invoke(item.bytes, 0, item.length, item.ingestionTimeMillis, item.retriesDone, attempt)) {
                 binding.router().retries().submit(new PendingDelivery(binding,
                     TargetBinding.copy(item.bytes, 0, item.length), item.ingestionTimeMillis, item.retriesDone,

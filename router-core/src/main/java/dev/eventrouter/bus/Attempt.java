@@ -9,6 +9,20 @@ import dev.eventrouter.target.TargetInput;
  */
 final class Attempt implements TargetInput.ShapeContext {
     final Delivery delivery = new Delivery();
+    /** The attempted event's X-Ray trace header, ASCII bytes {@code [0, traceLength)}; 0 for none. */
+    byte[] trace = EventSlot.NO_TRACE;
+    int traceLength;
+
+    /** Sets the trace header of the event about to be attempted. */
+    void trace(final byte[] bytes, final int length) {
+        trace = bytes;
+        traceLength = length;
+    }
+
+    /** @return a copy of the trace header for a delivery that outlives the attempt, or {@code null} for none. */
+    byte[] traceCopy() {
+        return traceLength == 0 ? null : java.util.Arrays.copyOf(trace, traceLength);
+    }
     String ruleName;
     String ruleArn;
     long ingestionTimeMillis;

@@ -155,6 +155,8 @@ final class CompletingDeliveries {
         int length;
         long ingestionTime;
         int retriesDone;
+        byte[] trace = EventSlot.NO_TRACE;
+        int traceLength;
 
         void load(final byte[] event, final int offset, final int len, final long ingestion, final int retries,
                   final Attempt attempt) {
@@ -162,10 +164,16 @@ final class CompletingDeliveries {
                 bytes = new byte[Math.max(len, Math.max(1024, bytes.length * 2))];
             }
             System.arraycopy(event, offset, bytes, 0, len);
+            if (trace.length < attempt.traceLength) {
+                trace = new byte[Math.max(attempt.traceLength, 64)];
+            }
+            System.arraycopy(attempt.trace, 0, trace, 0, attempt.traceLength);
+            traceLength = attempt.traceLength;
             length = len;
             ingestionTime = ingestion;
             retriesDone = retries;
             binding.wrap(delivery, bytes, 0, len, ingestion, retries, attempt);
+            delivery.withTraceHeader(trace, traceLength);   // the flight's own copy: it outlives the attempt
         }
 
         /** The handler threw: a failed attempt unless it completed first. */
@@ -200,6 +208,7 @@ final class CompletingDeliveries {
                         final PendingDelivery pending = new PendingDelivery(binding, TargetBinding.copy(bytes, 0,
                             length), ingestionTime, retriesDone, failure.errorCode(), failure.getMessage(),
                             failure.isRetryable(), Math.max(0, retryAfterMillis));
+                        pending.trace = traceLength == 0 ? null : java.util.Arrays.copyOf(trace, traceLength);
                         binding.metrics.failed.increment();
                         binding.router().retries().submit(pending);
                     } else {

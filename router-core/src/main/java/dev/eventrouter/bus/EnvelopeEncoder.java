@@ -82,6 +82,12 @@ public final class EnvelopeEncoder {
         if (entry.detail() == null) {
             return new EntryError(EntryError.INVALID_ARGUMENT, required("Detail"));
         }
+        final String trace = entry.traceHeader();
+        if (trace != null && (trace.isEmpty() || trace.length() > MAX_TRACE_HEADER_CHARS || !printableAscii(trace))) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "Parameter TraceHeader is not valid. Reason: "
+                + (trace.isEmpty() || trace.length() > MAX_TRACE_HEADER_CHARS ? "must be 1-" + MAX_TRACE_HEADER_CHARS
+                + " characters, got " + trace.length() : "must be printable ASCII (it travels as an HTTP header)"));
+        }
         validated = null;
         final byte[] detail = entry.detail().getBytes(StandardCharsets.UTF_8);
         final long size = entrySize(entry, detail.length);
@@ -106,6 +112,19 @@ public final class EnvelopeEncoder {
     }
 
     private static final dev.eventrouter.match.MatchHandler NO_RULES = rule -> { };
+
+    /** PutEvents' TraceHeader: "Length Constraints: Minimum length of 1. Maximum length of 500." (API reference). */
+    static final int MAX_TRACE_HEADER_CHARS = 500;
+
+    private static boolean printableAscii(final String text) {
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * AWS's answer to a Detail that is not a JSON object ("Detail is malformed.", recorded against AWS in LocalStack's

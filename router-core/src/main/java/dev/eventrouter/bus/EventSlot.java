@@ -9,6 +9,9 @@ import org.agrona.DirectBuffer;
 final class EventSlot {
     byte[] bytes;
     int length;
+    /** The event's X-Ray trace header (ASCII), carried beside it; {@code traceLength} 0 when it has none. */
+    byte[] trace = NO_TRACE;
+    int traceLength;
     int busIndex;
     int flags;
     long ingestionTimeMillis;
@@ -17,6 +20,8 @@ final class EventSlot {
         bytes = new byte[capacity];
     }
 
+    static final byte[] NO_TRACE = new byte[0];
+
     /** Bus index of a slot that holds no event (its publisher failed after claiming it). */
     static final int VOID = -1;
 
@@ -24,11 +29,19 @@ final class EventSlot {
     void clear() {
         busIndex = VOID;
         length = 0;
+        traceLength = 0;
     }
 
     /** Copies an event from a publisher's array (multi-producer mode). */
     void set(final int bus, final int eventFlags, final long ingestionTime, final byte[] source, final int offset,
-             final int eventLength) {
+             final int eventLength, final byte[] traceBytes, final int traceBytesLength) {
+        traceLength = traceBytesLength;
+        if (traceLength > 0) {
+            if (trace.length < traceLength) {
+                trace = new byte[Math.max(traceLength, 64)];
+            }
+            System.arraycopy(traceBytes, 0, trace, 0, traceLength);
+        }
         busIndex = bus;
         flags = eventFlags;
         ingestionTimeMillis = ingestionTime;
@@ -44,10 +57,18 @@ final class EventSlot {
         busIndex = bus;
         flags = buffer.getInt(index + HandoffDescriptor.FLAGS_OFFSET);
         ingestionTimeMillis = buffer.getLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET);
-        length = recordLength - HandoffDescriptor.HEADER_LENGTH;
+        traceLength = buffer.getInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET);
+        length = recordLength - HandoffDescriptor.HEADER_LENGTH - traceLength;
         if (bytes.length < length) {
             bytes = new byte[Math.max(length, bytes.length * 2)];
         }
         buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, 0, length);
+        if (traceLength > 0) {
+            if (trace.length < traceLength) {
+                trace = new byte[Math.max(traceLength, 64)];
+            }
+            buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET + length, trace, 0, traceLength);
+        }
     }
+
 }

@@ -14,8 +14,12 @@ package dev.eventrouter.bus;
  *  +                  Ingestion time (epoch ms)                    +
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |                  Trace header length (bytes)                  |
+ *  +---------------------------------------------------------------+
  *  |                 Event envelope (UTF-8 JSON)                  ...
  * ...                                                              |
+ *  +---------------------------------------------------------------+
+ *  |            Trace header (ASCII; absent when length 0)        ...
  *  +---------------------------------------------------------------+
  * </pre>
  * Flags: {@link #FROM_OTHER_BUS} marks an event delivered by a bus target, which bus targets do not forward again;
@@ -26,8 +30,10 @@ final class HandoffDescriptor {
     static final int FLAGS_OFFSET = 0;
     /** Offset of the ingestion time. */
     static final int INGESTION_TIME_OFFSET = 4;
+    /** Offset of the trace header's length. */
+    static final int TRACE_LENGTH_OFFSET = 12;
     /** Offset of the event bytes. */
-    static final int EVENT_OFFSET = 12;
+    static final int EVENT_OFFSET = 16;
     /** Bytes before the event. */
     static final int HEADER_LENGTH = EVENT_OFFSET;
     /** The event arrived through a bus target: it has made its one bus-to-bus hop. */

@@ -8,6 +8,8 @@ final class PendingDelivery {
     /** The binding the next attempt goes to (the current one once its target was replaced). */
     TargetBinding target;
     final byte[] event;
+    /** The event's X-Ray trace header (ASCII), or {@code null}. */
+    byte[] trace;
     final long ingestionTimeMillis;
     int retriesDone;
     String errorCode;
@@ -22,6 +24,7 @@ final class PendingDelivery {
                     final int retriesDone, final Attempt failed) {
         this(target, event, ingestionTimeMillis, retriesDone, failed.errorCode, failed.errorMessage, failed.retryable,
             0);
+        trace = failed.traceCopy();
     }
 
     /** A failure reported by a completing target's completion, possibly with a least wait before the retry. */

@@ -125,12 +125,21 @@ final class Pipeline implements Agent {
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
                   final int offset, final int length) {
+        return offer(busIndex, flags, ingestionTime, bytes, offset, length, EventSlot.NO_TRACE, 0);
+    }
+
+    /**
+     * As {@link #offer(int, int, long, byte[], int, int)}, with the event's X-Ray trace header: ASCII bytes
+     * {@code [0, traceLength)} of {@code trace}, carried beside the event; {@code traceLength} 0 for none.
+     */
+    boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
+                  final int offset, final int length, final byte[] trace, final int traceLength) {
         // checked before claiming: a claimed record that is never committed or aborted stops the reader for good
         java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
         if (!singleWriter) {
-            return claimSlot(busIndex, flags, ingestionTime, bytes, offset, length);
+            return claimSlot(busIndex, flags, ingestionTime, bytes, offset, length, trace, traceLength);
         }
-        final int index = handoff.tryClaim(busIndex + 1, HandoffDescriptor.HEADER_LENGTH + length);
+        final int index = handoff.tryClaim(busIndex + 1, HandoffDescriptor.HEADER_LENGTH + length + traceLength);
         if (index < 0) {
             return false;
         }
@@ -138,7 +147,11 @@ final class Pipeline implements Agent {
             final MutableDirectBuffer buffer = handoff.buffer();
             buffer.putInt(index + HandoffDescriptor.FLAGS_OFFSET, flags);
             buffer.putLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET, ingestionTime);
+            buffer.putInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET, traceLength);
             buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, offset, length);
+            if (traceLength > 0) {
+                buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET + length, trace, 0, traceLength);
+            }
         } catch (Throwable e) {
             handoff.abort(index);
             throw e;
@@ -149,7 +162,7 @@ final class Pipeline implements Agent {
 
     /** {@link ProducerMode#MULTI_PRODUCER}: the publisher claims a slot itself (CAS on the ring's cursor). */
     private boolean claimSlot(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
-                              final int offset, final int length) {
+                              final int offset, final int length, final byte[] trace, final int traceLength) {
         final long sequence;
         try {
             sequence = ring.tryNext();
@@ -157,7 +170,7 @@ final class Pipeline implements Agent {
             return false;
         }
         try {
-            ring.get(sequence).set(busIndex, flags, ingestionTime, bytes, offset, length);
+            ring.get(sequence).set(busIndex, flags, ingestionTime, bytes, offset, length, trace, traceLength);
         } catch (Throwable e) {
             ring.get(sequence).clear();   // the claimed slot must still be published: as a void the stages skip
             throw e;
@@ -347,7 +360,8 @@ final class Pipeline implements Agent {
         }
         // one read stops at the end of the buffer: records that wrap around need another
         while (handoff.read((type, buffer, index, length) -> {
-            final byte[] copy = new byte[length - HandoffDescriptor.HEADER_LENGTH];
+            final byte[] copy = new byte[length - HandoffDescriptor.HEADER_LENGTH
+                - buffer.getInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET)];
             buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, copy);
             left.add(copy);
         }, Integer.MAX_VALUE) > 0) {

@@ -14,9 +14,11 @@ import java.util.List;
  * @param time         the event time, or {@code null} for the time of acceptance.
  * @param resources    ARNs the event concerns; may be empty.
  * @param eventBusName a bus name or ARN, or {@code null} for the default bus.
+ * @param traceHeader  an AWS X-Ray trace header (1-500 printable ASCII characters), carried to the targets beside
+ *                     the event (never in it), or {@code null}.
  */
 public record PutEventsEntry(String source, String detailType, String detail, Instant time, List<String> resources,
-                             String eventBusName) {
+                             String eventBusName, String traceHeader) {
     /**
      * Copies the resources; {@code null} means none.
      *
@@ -35,6 +37,12 @@ public record PutEventsEntry(String source, String detailType, String detail, In
         }
     }
 
+    /** An entry without a trace header. */
+    public PutEventsEntry(final String source, final String detailType, final String detail, final Instant time,
+                          final List<String> resources, final String eventBusName) {
+        this(source, detailType, detail, time, resources, eventBusName, null);
+    }
+
     /** @return an entry for the default bus, stamped at acceptance, without resources. */
     public static PutEventsEntry of(final String source, final String detailType, final String detail) {
         return new PutEventsEntry(source, detailType, detail, null, List.of(), null);
@@ -42,16 +50,21 @@ public record PutEventsEntry(String source, String detailType, String detail, In
 
     /** @return a copy with this event time. */
     public PutEventsEntry withTime(final Instant eventTime) {
-        return new PutEventsEntry(source, detailType, detail, eventTime, resources, eventBusName);
+        return new PutEventsEntry(source, detailType, detail, eventTime, resources, eventBusName, traceHeader);
     }
 
     /** @return a copy with these resources. */
     public PutEventsEntry withResources(final List<String> eventResources) {
-        return new PutEventsEntry(source, detailType, detail, time, eventResources, eventBusName);
+        return new PutEventsEntry(source, detailType, detail, time, eventResources, eventBusName, traceHeader);
     }
 
     /** @return a copy for this bus (name or ARN). */
     public PutEventsEntry withEventBusName(final String bus) {
-        return new PutEventsEntry(source, detailType, detail, time, resources, bus);
+        return new PutEventsEntry(source, detailType, detail, time, resources, bus, traceHeader);
+    }
+
+    /** @return a copy with this X-Ray trace header. */
+    public PutEventsEntry withTraceHeader(final String header) {
+        return new PutEventsEntry(source, detailType, detail, time, resources, eventBusName, header);
     }
 }

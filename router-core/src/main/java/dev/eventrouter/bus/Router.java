@@ -1255,7 +1255,10 @@ public final class Router implements AutoCloseable {
                 publisher.entryRules = MatchAutomaton.EMPTY;
             }
         }
-        if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length)) {
+        final String traceHeader = entry.traceHeader();
+        final byte[] trace = traceHeader == null ? EventSlot.NO_TRACE
+            : traceHeader.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length, trace)) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
                 "event bus " + bus.arn + " is full"));
         }
@@ -1358,8 +1361,13 @@ public final class Router implements AutoCloseable {
 
     private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
                           final int length) {
+        return offer(publisher, bus, bytes, offset, length, EventSlot.NO_TRACE);
+    }
+
+    private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
+                          final int length, final byte[] trace) {
         final long ingestionTime = context.clock().time();
-        if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length)) {
+        if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, trace.length)) {
             return true;
         }
         final long timeout = context.publishTimeout().toNanos();
@@ -1370,7 +1378,7 @@ public final class Router implements AutoCloseable {
             try {
                 while (context.nanoClock().nanoTime() - deadline < 0 && !stopping) {
                     publisher.idle.idle();
-                    if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length)) {
+                    if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, trace.length)) {
                         return true;
                     }
                 }
@@ -1384,9 +1392,9 @@ public final class Router implements AutoCloseable {
 
     /** A bus target's one hop: never waits (the match thread must not block on its own ring). */
     boolean forward(final EventBus destination, final byte[] bytes, final int offset, final int length,
-                    final long ingestionTime) {
+                    final long ingestionTime, final Attempt attempt) {
         return pipeline.offer(destination.index, HandoffDescriptor.FROM_OTHER_BUS, context.clock().time(), bytes,
-            offset, length);
+            offset, length, attempt.trace, attempt.traceLength);
     }
 
     /** Error handler of the router's agents: a retired worker's termination is expected, anything else a bug. */

@@ -209,9 +209,10 @@ public final class RouterContext {
         if (slotBytes < 64) {
             throw new IllegalArgumentException("slotBytes=" + slotBytes + ": must be at least 64");
         }
-        if (maxEventBytes < 64 || (long) maxEventBytes + HandoffDescriptor.HEADER_LENGTH + 64 > handoffBytes / 8) {
+        if (maxEventBytes < 64 || (long) maxEventBytes + HandoffDescriptor.HEADER_LENGTH
+            + EnvelopeEncoder.MAX_TRACE_HEADER_CHARS + 64 > handoffBytes / 8) {
             throw new IllegalArgumentException("maxEventBytes=" + maxEventBytes + ": must be between 64 and "
-                + "handoffBytes/8 minus a header (handoffBytes=" + handoffBytes + ")");
+                + "handoffBytes/8 minus a header and a trace header (handoffBytes=" + handoffBytes + ")");
         }
         if (maxTargetsPerRule < 1 || maxTargetsPerRule > 100) {
             throw new IllegalArgumentException("maxTargetsPerRule=" + maxTargetsPerRule + ": must be 1-100");

@@ -60,6 +60,7 @@ final class TargetBinding {
      * are neither skipped nor called twice.
      */
     void deliverFirst(final EventSlot slot, final Attempt attempt) {
+        attempt.trace(slot.trace, slot.traceLength);
         if (!attempt(slot.bytes, 0, slot.length, slot.ingestionTimeMillis, slot.flags, 0, attempt)) {
             router.retries().submit(new PendingDelivery(this, copy(slot.bytes, 0, slot.length),
                 slot.ingestionTimeMillis, 0, attempt));
@@ -90,7 +91,7 @@ final class TargetBinding {
             case HANDLER:
                 return invoke(event, offset, length, ingestionTime, retriesDone, attempt);
             case ASYNC_HANDLER:
-                if (worker.offer(event, offset, length, ingestionTime, retriesDone)) {
+                if (worker.offer(event, offset, length, ingestionTime, retriesDone, attempt)) {
                     return true;
                 }
                 if (worker.isRetired()) {
@@ -142,6 +143,7 @@ final class TargetBinding {
             delivery.wrap(payload, 0, payload.length, ruleName, ruleArn, target.id(), retriesDone + 1, ingestionTime)
                 .withEvent(event, offset, length);
         }
+        delivery.withTraceHeader(attempt.trace, attempt.traceLength);
     }
 
     /**
@@ -202,11 +204,11 @@ final class TargetBinding {
         }
         final boolean forwarded;
         if (destination.region().equals(region)) {
-            forwarded = router.forward(destination, event, offset, length, ingestionTime);
+            forwarded = router.forward(destination, event, offset, length, ingestionTime, attempt);
         } else {
             // event ids are kept across accounts but not across regions
             final byte[] renamed = router.withNewEventId(event, offset, length);
-            forwarded = router.forward(destination, renamed, 0, renamed.length, ingestionTime);
+            forwarded = router.forward(destination, renamed, 0, renamed.length, ingestionTime, attempt);
         }
         if (forwarded) {
             metrics.delivered.increment();

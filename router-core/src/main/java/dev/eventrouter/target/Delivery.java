@@ -19,6 +19,8 @@ public final class Delivery {
     private String targetId;
     private int attempt;
     private long ingestionTimeMillis;
+    private final UnsafeBuffer traceHeader = new UnsafeBuffer(new byte[0]);
+    private int traceHeaderLength;
 
     /**
      * Points the flyweight at a delivery (called by the router before each handler call).
@@ -59,6 +61,39 @@ public final class Delivery {
     public Delivery withEvent(final byte[] bytes, final int offset, final int length) {
         event.wrap(bytes, offset, length);
         return this;
+    }
+
+    /**
+     * Points the trace header at the event's X-Ray trace header (PutEvents' TraceHeader); call after {@link #wrap}.
+     *
+     * @param bytes  ASCII bytes.
+     * @param length their count; 0 when the event has none.
+     * @return this flyweight.
+     */
+    public Delivery withTraceHeader(final byte[] bytes, final int length) {
+        traceHeaderLength = length;
+        if (length > 0) {
+            traceHeader.wrap(bytes, 0, length);
+        }
+        return this;
+    }
+
+    /**
+     * @return the event's X-Ray trace header (PutEvents' TraceHeader, carried beside the event as EventBridge carries
+     *         it to targets), ASCII from index 0 to {@link #traceHeaderLength()}; read nothing when the length is 0.
+     */
+    public DirectBuffer traceHeader() {
+        return traceHeader;
+    }
+
+    /** @return the trace header's length; 0 when the event has none. */
+    public int traceHeaderLength() {
+        return traceHeaderLength;
+    }
+
+    /** @return the trace header as text (allocates), or {@code null} when the event has none. */
+    public String traceHeaderAsString() {
+        return traceHeaderLength == 0 ? null : traceHeader.getStringWithoutLengthAscii(0, traceHeaderLength);
     }
 
     /**

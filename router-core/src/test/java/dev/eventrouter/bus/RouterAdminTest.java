@@ -89,8 +89,8 @@ class RouterAdminTest {
     void shouldNameTheSettingWhenTheContextIsInvalid() {
         assertEquals("ringSize=1000: must be a power of two, at least 2",
             message(() -> new RouterContext().ringSize(1000).conclude()));
-        assertEquals("maxEventBytes=1114112: must be between 64 and handoffBytes/8 minus a header "
-            + "(handoffBytes=1048576)", message(() -> new RouterContext().handoffBytes(1 << 20).conclude()));
+        assertEquals("maxEventBytes=1114112: must be between 64 and handoffBytes/8 minus a header and a trace "
+            + "header (handoffBytes=1048576)", message(() -> new RouterContext().handoffBytes(1 << 20).conclude()));
         assertEquals("account=12: must be 12 digits", message(() -> new RouterContext().account("12").conclude()));
         assertEquals("maxTargetsPerRule=0: must be 1-100",
             message(() -> new RouterContext().maxTargetsPerRule(0).conclude()));

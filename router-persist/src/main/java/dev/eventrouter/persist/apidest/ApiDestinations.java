@@ -469,6 +469,10 @@ public final class ApiDestinations implements AutoCloseable {
         headers.put("Content-Type", HttpDispatcher.CONTENT_TYPE);
         headers.put("Range", "bytes=0-1048575");
         headers.put("Accept-Encoding", "gzip,deflate");
+        if (call.delivery.traceHeaderLength() > 0) {
+            // PutEvents' TraceHeader travels on as the X-Ray header
+            headers.put("X-Amzn-Trace-Id", call.delivery.traceHeaderAsString());
+        }
         for (Map.Entry<String, HttpParameters.Value> h : parameters.headers.entrySet()) {
             final String value = h.getValue().resolve(event, eventOffset, eventLength);
             if (value != null) {

@@ -249,6 +249,7 @@ final class EventsApi {
         String detailType = null;
         String detail = null;
         String busName = null;
+        String traceHeader = null;
         Instant time = null;
         List<String> resources = List.of();
         while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
@@ -259,6 +260,7 @@ final class EventsApi {
                 case "DetailType" -> detailType = scalar(parser, index, field);
                 case "Detail" -> detail = scalar(parser, index, field);
                 case "EventBusName" -> busName = scalar(parser, index, field);
+                case "TraceHeader" -> traceHeader = scalar(parser, index, field);
                 case "Time" -> {
                     final String seconds = scalar(parser, index, field);
                     try {
@@ -283,7 +285,7 @@ final class EventsApi {
                 default -> parser.skipChildren();
             }
         }
-        return new PutEventsEntry(source, detailType, detail, time, resources, busName);
+        return new PutEventsEntry(source, detailType, detail, time, resources, busName, traceHeader);
     }
 
     /** @return the current scalar as text (JSON null as {@code null}); an object or array is refused. */

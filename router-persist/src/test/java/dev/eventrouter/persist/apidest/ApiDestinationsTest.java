@@ -83,6 +83,22 @@ class ApiDestinationsTest extends ApiDestinationsFixture {
         assertEquals(1, apis.metrics("orders").takeLatency().getTotalCount());
     }
 
+    /** PutEvents' TraceHeader goes out as the X-Ray header, X-Amzn-Trace-Id; an event without one sends none. */
+    @Test
+    void shouldSendTheEventsTraceHeaderAsXAmznTraceId() {
+        destination("/traced");
+        final String trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+        assertEquals(0, router.putEvents(List.of(PutEventsEntry.of("app", "Order", "{\"n\":1}")
+            .withTraceHeader(trace))).failedEntryCount());
+        Await.until(() -> apis.metrics("d").successes() == 1, "answered");
+        clock.update(T0 + 1_000);   // the rate limit lets the next one go
+        publish("{\"n\":2}");
+        Await.until(() -> apis.metrics("d").successes() == 2, "answered twice");
+        assertEquals(Set.of("k", "x-amzn-trace-id"), extraHeaders(server.requests.get(0)));
+        assertEquals(trace, server.requests.get(0).headers().get("x-amzn-trace-id"));
+        assertEquals(Set.of("k"), extraHeaders(server.requests.get(1)));
+    }
+
     @Test
     void shouldFillPathQueryAndHeaderParametersFromTheEventWithTheConnectionWinningConflicts() {
         apis.createConnection("key", null, new Connection.ApiKey("x-api-key", "k-123"),

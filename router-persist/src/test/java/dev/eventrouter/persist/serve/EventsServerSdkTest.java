@@ -101,6 +101,23 @@ class EventsServerSdkTest {
         assertEquals(List.of("{\"amount\":150}"), got);
     }
 
+    /** A PutEvents entry's TraceHeader, as the SDK sends it, reaches the target beside the event. */
+    @Test
+    void shouldCarryTheTraceHeaderTheSdkSends() {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        server.bindTarget("arn:aws:sqs:us-east-1:111111111111:traced", d -> got.add(d.traceHeaderAsString()));
+        client.putRule(r -> r.name("all").eventPattern("{\"source\":[\"shop\"]}"));
+        client.putTargets(r -> r.rule("all").targets(t -> t.id("q").arn("arn:aws:sqs:us-east-1:111111111111:traced")));
+        final String trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+        final PutEventsResponse put = client.putEvents(r -> r.entries(
+            PutEventsRequestEntry.builder().source("shop").detailType("Order").detail("{}").traceHeader(trace).build(),
+            PutEventsRequestEntry.builder().source("shop").detailType("Order").detail("{}").traceHeader("").build()));
+        assertEquals(1, put.failedEntryCount());
+        assertEquals("InvalidArgument", put.entries().get(1).errorCode());
+        router.close(Duration.ofSeconds(10));
+        assertEquals(List.of(trace), got);
+    }
+
     /**
      * HTTP/2 cleartext, as the SDK's Netty client speaks it with {@code Protocol.HTTP2} (prior knowledge: the
      * connection preface, many streams on one connection), and as the JDK's client asks for it (an HTTP/1.1 request

@@ -23,7 +23,7 @@ class PutEventsParsingTest {
     @Test
     void shouldReadEveryMemberAndSkipUnknownOnes() throws Exception {
         assertEquals(List.of(new PutEventsEntry("shop", "Order", "{\"a\":1}", Instant.parse("2026-12-02T10:00:00.250Z"),
-            List.of("arn:x", "arn:y"), "orders"), new PutEventsEntry("s", null, null, null, List.of(), null)),
+            List.of("arn:x", "arn:y"), "orders", "t"), new PutEventsEntry("s", null, null, null, List.of(), null)),
             parse("{\"EndpointId\":\"x\",\"Entries\":[{\"Source\":\"shop\",\"DetailType\":\"Order\",\"Detail\":"
                 + "\"{\\\"a\\\":1}\",\"Time\":1796205600.25,\"Resources\":[\"arn:x\",\"arn:y\"],\"EventBusName\":"
                 + "\"orders\",\"TraceHeader\":\"t\",\"Unknown\":{\"deep\":[1,{}]}},{\"Source\":\"s\",\"Detail\":null,"
