@@ -210,6 +210,22 @@ public final class EnvelopeEncoder {
         return formattedTime;
     }
 
+    /**
+     * @return at least {@link #entrySize}, without reading the strings: three UTF-8 bytes at most per UTF-16 unit (a
+     *         surrogate pair is four bytes for two units). Lets a caller skip the exact count when even this is small.
+     */
+    static long entrySizeBound(final PutEventsEntry entry) {
+        long units = length(entry.source()) + length(entry.detailType()) + length(entry.detail());
+        for (String resource : entry.resources()) {
+            units += resource.length();
+        }
+        return (entry.time() != null ? TIME_BYTES : 0) + 3 * units;
+    }
+
+    private static int length(final String text) {
+        return text == null ? 0 : text.length();
+    }
+
     /** @return the entry's size as EventBridge counts it against the limit. */
     public static long entrySize(final PutEventsEntry entry) {
         return entrySize(entry, utf8Length(entry.detail()));

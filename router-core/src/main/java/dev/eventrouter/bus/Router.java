@@ -1179,7 +1179,14 @@ public final class Router implements AutoCloseable {
         final long limit = context.ingestLimits().maxEntryBytes();
         long total = 0;
         for (PutEventsEntry entry : entries) {
-            total += entry == null ? 0 : EnvelopeEncoder.entrySize(entry);
+            total += entry == null ? 0 : EnvelopeEncoder.entrySizeBound(entry);
+        }
+        if (total >= limit) {
+            // the bound is not small: count exactly (a pass over every string, which most calls never need)
+            total = 0;
+            for (PutEventsEntry entry : entries) {
+                total += entry == null ? 0 : EnvelopeEncoder.entrySize(entry);
+            }
         }
         if (total >= limit) {
             throw new IllegalArgumentException(TOTAL_SIZE_OVER_LIMIT + " (" + total + " bytes; the entries of a call "

@@ -139,6 +139,33 @@ class EnvelopeEncoderTest {
             shallow.validate(PutEventsEntry.of("s", "t", "{\"a\":{\"b\":[{\"c\":1}]}}")));
     }
 
+    static java.util.stream.LongStream seeds() {
+        return dev.eventrouter.testkit.Seeds.fixedAndRandom(21, 22);
+    }
+
+    /** PutEvents skips the exact count when the bound is under the limit: the bound must never be below it. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("seeds")
+    void shouldNeverBoundTheEntrySizeBelowItsExactCount(final long seed) {
+        final String[] pieces = {"a", "é", "€", "😀", "\u0000", "\"", "ab"};
+        dev.eventrouter.testkit.Seeds.tries(seed, 2_000, (gen, i) -> {
+            final java.util.function.Supplier<String> text = () -> {
+                final StringBuilder out = new StringBuilder();
+                for (int k = gen.between(0, 12); k > 0; k--) {
+                    out.append(gen.pick(pieces));
+                }
+                return out.toString();
+            };
+            final List<String> resources = new java.util.ArrayList<>();
+            for (int k = gen.between(0, 3); k > 0; k--) {
+                resources.add(text.get());
+            }
+            final PutEventsEntry entry = new PutEventsEntry(text.get(), text.get(), text.get(),
+                gen.chance(0.5) ? Instant.EPOCH : null, resources, null);
+            assertTrue(EnvelopeEncoder.entrySizeBound(entry) >= EnvelopeEncoder.entrySize(entry), entry.toString());
+        });
+    }
+
     @Test
     void shouldCountTheEntrySizeAsEventBridgeDoes() {
         // 14 for the time, UTF-8 bytes of source (1), detail-type (2: "é"), detail (2) and resources (3 + 1)
