@@ -114,6 +114,15 @@ public final class RecordFilter {
 
     /** @return whether any pattern matches the record {@code {"KEY": data[offset, offset + length)}}. */
     public boolean passes(final byte[] data, final int offset, final int length) {
+        if (key.stringPayloads && !mayBeJson(data, offset, length)) {
+            // a plain-text body (the common case for strings): straight to the string form, no failed parse first
+            final int size = asString(data, offset, length);
+            try {
+                return matcher.match(record, 0, size, rule -> { }) > 0;
+            } catch (MalformedEventException e) {
+                return false;   // not UTF-8 text
+            }
+        }
         int size = key.prefix.length + length + 1;
         ensure(size);
         System.arraycopy(key.prefix, 0, record, 0, key.prefix.length);
@@ -132,6 +141,18 @@ public final class RecordFilter {
         } catch (MalformedEventException e) {
             return false;   // not UTF-8 text either
         }
+    }
+
+    /** @return whether the payload's first non-blank byte can start a JSON value (else it is text for sure). */
+    private static boolean mayBeJson(final byte[] data, final int offset, final int length) {
+        for (int i = offset; i < offset + length; i++) {
+            final byte b = data[i];
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return b == '{' || b == '[' || b == '"' || b == '-' || b >= '0' && b <= '9' || b == 't' || b == 'f'
+                    || b == 'n';
+            }
+        }
+        return false;   // empty or blank: not JSON
     }
 
     /** Writes {@code {"KEY":"escaped text"}}. @return its length. */

@@ -50,6 +50,12 @@ class RecordFilterTest {
         assertTrue(passes(hello, "\"hello\""), "a JSON string body is JSON: the string hello");
         assertFalse(passes(hello, "{\"hello\":1}"), "a string pattern never matches a JSON body");
         assertFalse(passes(hello, "hell"));
+        // text that starts like JSON (t, f, n, a digit) is tried as JSON first, then as a string
+        final RecordFilter words = queue("{\"body\":[\"true story\", \" padded\", \"404 not found\"]}");
+        assertTrue(passes(words, "true story"));
+        assertTrue(passes(words, " padded"));
+        assertTrue(passes(words, "404 not found"));
+        assertTrue(passes(queue("{\"body\":[true]}"), "true"), "the JSON literal true");
         assertTrue(passes(queue("{\"body\":[{\"numeric\":[\">\",10]}]}"), "42"), "a JSON number body");
     }
 
