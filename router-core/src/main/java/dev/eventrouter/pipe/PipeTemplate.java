@@ -141,18 +141,14 @@ public final class PipeTemplate {
             return paths[i].evaluate(event, 0, event.length);
         }
         return switch (names[i]) {
-            case "aws.pipes.pipe-arn" -> quote(context.pipeArn());
-            case "aws.pipes.pipe-name" -> quote(context.pipeName());
-            case "aws.pipes.source-arn" -> quote(context.sourceArn());
-            case "aws.pipes.enrichment-arn" -> quote(context.enrichmentArn());
-            case "aws.pipes.target-arn" -> quote(context.targetArn());
+            case "aws.pipes.pipe-arn" -> TemplateParts.quote(context.pipeArn());
+            case "aws.pipes.pipe-name" -> TemplateParts.quote(context.pipeName());
+            case "aws.pipes.source-arn" -> TemplateParts.quote(context.sourceArn());
+            case "aws.pipes.enrichment-arn" -> TemplateParts.quote(context.enrichmentArn());
+            case "aws.pipes.target-arn" -> TemplateParts.quote(context.targetArn());
             case "aws.pipes.event.ingestion-time" -> TemplateParts.quotedTime(context.ingestionTimeMillis());
             default -> new String(event, StandardCharsets.UTF_8);   // the event, and the event as JSON
         };
-    }
-
-    private static String quote(final String text) {
-        return TemplateParts.quote(text);
     }
 
     @Override

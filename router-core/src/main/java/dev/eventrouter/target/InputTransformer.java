@@ -174,8 +174,8 @@ public final class InputTransformer extends TargetInput {
             return paths[i].evaluate(event, offset, length);
         }
         return switch (names[i]) {
-            case RULE_NAME -> quote(context.ruleName());
-            case RULE_ARN -> quote(context.ruleArn());
+            case RULE_NAME -> TemplateParts.quote(context.ruleName());
+            case RULE_ARN -> TemplateParts.quote(context.ruleArn());
             case INGESTION_TIME -> TemplateParts.quotedTime(context.ingestionTimeMillis());
             case EVENT -> eventWithoutDetail(event, offset, length, context);
             default -> new String(event, offset, length, StandardCharsets.UTF_8);
@@ -196,10 +196,6 @@ public final class InputTransformer extends TargetInput {
             }
         }
         return out.append('}').toString();
-    }
-
-    private static String quote(final String text) {
-        return TemplateParts.quote(text);
     }
 
     @Override
