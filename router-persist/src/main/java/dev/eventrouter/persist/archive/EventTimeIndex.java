@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -40,16 +39,8 @@ final class EventTimeIndex implements AutoCloseable {
 
     /** @return the index of {@code dir}, or {@code null} when a read-only archive has none. */
     static EventTimeIndex open(final Path dir, final boolean readOnly) {
-        final Path file = dir.resolve(FILE);
-        try {
-            if (readOnly) {
-                return Files.exists(file) ? new EventTimeIndex(FileChannel.open(file, StandardOpenOption.READ)) : null;
-            }
-            return new EventTimeIndex(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE));
-        } catch (IOException e) {
-            throw new UncheckedIOException("archive " + dir + ": cannot open " + FILE, e);
-        }
+        final FileChannel channel = TimeIndex.openFile(dir, FILE, readOnly);
+        return channel == null ? null : new EventTimeIndex(channel);
     }
 
     /** @return whether an event of this time, archived at this archive time, needs a record. */

@@ -40,15 +40,26 @@ final class TimeIndex implements AutoCloseable {
 
     /** @return the index of {@code dir}, or {@code null} when a read-only archive has none (older archives). */
     static TimeIndex open(final Path dir, final boolean readOnly) {
-        final Path file = dir.resolve(FILE);
+        final FileChannel channel = openFile(dir, FILE, readOnly);
+        return channel == null ? null : new TimeIndex(channel);
+    }
+
+    /**
+     * Opens one of the record files beside an archive's queue files: created when writing, only if present when
+     * reading.
+     *
+     * @return its channel, or {@code null} when a read-only archive has no such file.
+     */
+    static FileChannel openFile(final Path dir, final String name, final boolean readOnly) {
+        final Path file = dir.resolve(name);
         try {
             if (readOnly) {
-                return Files.exists(file) ? new TimeIndex(FileChannel.open(file, StandardOpenOption.READ)) : null;
+                return Files.exists(file) ? FileChannel.open(file, StandardOpenOption.READ) : null;
             }
-            return new TimeIndex(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE));
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("archive " + dir + ": cannot open " + FILE, e);
+            throw new UncheckedIOException("archive " + dir + ": cannot open " + name, e);
         }
     }
 
