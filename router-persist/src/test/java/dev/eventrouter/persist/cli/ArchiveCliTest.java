@@ -64,6 +64,25 @@ class ArchiveCliTest {
             Files.readAllLines(out));
     }
 
+    /**
+     * A replay selects by the events' own time (StartReplay: "events that occurred between" the two times): these
+     * events say 2026-11-28T10:00:00Z and were archived just now, so that second's range replays them all and the
+     * last hour's none.
+     */
+    @Test
+    void shouldReplayByTheEventsOwnTimeNotWhenTheyWereArchived() throws IOException {
+        final Path out = dir.resolve("by-time.ndjson");
+        final CliRun theirs = CliRun.of("replay", "--archive", archive.toString(), "--from", "2026-11-28T10:00:00Z",
+            "--to", "2026-11-28T10:00:01Z", "--out", out.toString());
+        assertEquals(0, theirs.code(), theirs.err());
+        assertTrue(theirs.err().startsWith("done: 4 events replayed, last event time 2026-11-28T10:00:00"),
+            theirs.err());
+        assertEquals(4, Files.readAllLines(out).size());
+        final CliRun archived = CliRun.of("replay", "--archive", archive.toString(), "--from", "-1h", "--to", "now",
+            "--out", dir.resolve("by-archive-time.ndjson").toString());
+        assertEquals(new CliRun(0, "", "done: 0 events replayed\n"), archived);
+    }
+
     @Test
     void shouldReplayIntoARouterBuiltFromAConfig() throws IOException {
         Files.writeString(dir.resolve("replay.json"), """
