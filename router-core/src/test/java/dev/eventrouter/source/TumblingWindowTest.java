@@ -129,6 +129,31 @@ class TumblingWindowTest {
         assertEquals(List.of("[0s,60s) {} [1]", "[0s,60s) {\"sum\":1} final", "[60s,120s) {} [2]"), calls);
     }
 
+    /** An answer naming failed records still sets the state: the function accounted for the ones before them. */
+    @Test
+    void shouldKeepTheStateOfAPartlyFailedBatchAndRetryItsFailedRecordsWithIt() {
+        final Poller poller = new Poller(clock::get);
+        final WindowedBatchHandler sum = summing(calls);
+        final boolean[] first = {true};
+        poller.addWindowed(MappingConfig.forStream("m").withBatchSize(10).withTumblingWindowInSeconds(60)
+            .withFailurePolicy(new FailurePolicy(-1, -1, false, true, null)), source, checkpoints,
+            (partition, window, records) -> {
+                if (first[0]) {
+                    first[0] = false;   // took the first record into the state, failed the second
+                    sum.onWindowBatch(partition, window, records.subList(0, 1));
+                    return new WindowedBatchHandler.Result("{\"sum\":1}", List.of(records.get(1).position()));
+                }
+                return sum.onWindowBatch(partition, window, records);
+            });
+        append(T0 + 1_000, 1);
+        append(T0 + 2_000, 2);
+        clock.set(T0 + 3_000);
+        cycles(poller, 2);
+        clock.addAndGet(EventSourceMapping.RETRY_DELAY_MILLIS);
+        cycles(poller, 2);
+        assertEquals(List.of("[0s,60s) {} [1]", "[0s,60s) {\"sum\":1} [2]"), calls);
+    }
+
     @Test
     void shouldEndAWindowEarlyWhenItsStatePassesOneMegabyte() {
         final Poller poller = new Poller(clock::get);
