@@ -88,5 +88,7 @@ class LambdaEventsTest {
         assertEquals(2, checkpoints.load("m", 0));
         assertEquals("eventSourceArn=stream: must be an ARN", assertThrows(IllegalArgumentException.class,
             () -> new LambdaEvents.Context("stream", "us-east-2", null)).getMessage());
+        assertEquals("awsRegion: is required", assertThrows(IllegalArgumentException.class,
+            () -> new LambdaEvents.Context(STREAM, "", null)).getMessage());
     }
 }

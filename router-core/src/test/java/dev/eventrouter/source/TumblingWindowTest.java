@@ -188,6 +188,20 @@ class TumblingWindowTest {
             + "(Poller.addWindowed)", assertThrows(IllegalArgumentException.class, () -> poller.add(
                 MappingConfig.forStream("m").withTumblingWindowInSeconds(60), source, checkpoints,
                 (partition, records) -> null)).getMessage());
+        final QueueSource queue = new QueueSource() {
+            @Override
+            public int receive(final int maxMessages, final List<SourceRecord> into) {
+                return 0;
+            }
+
+            @Override
+            public void delete(final List<SourceRecord> messages) {
+            }
+        };
+        assertEquals("TumblingWindowInSeconds=60: tumbling windows are for stream sources (Kinesis, DynamoDB Streams), "
+            + "not queues", assertThrows(IllegalArgumentException.class, () -> poller.add(
+                MappingConfig.forQueue("q").withTumblingWindowInSeconds(60), queue, (partition, records) -> null))
+                .getMessage());
         assertEquals("TumblingWindowInSeconds=0: a WindowedBatchHandler needs tumbling windows", assertThrows(
             IllegalArgumentException.class, () -> poller.addWindowed(MappingConfig.forStream("m"), source,
                 checkpoints, summing(calls))).getMessage());
