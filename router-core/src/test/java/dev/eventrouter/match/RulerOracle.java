@@ -18,7 +18,10 @@ import software.amazon.event.ruler.Patterns;
  *       machine, combinations and rules share byte automata and can change each other's answers;</li>
  *   <li>within a combination, a field whose value list mixes wildcard operators with other operators is split
  *       into the wildcard alternatives and the rest: a value list is a disjunction, and in one byte automaton the
- *       mix can match values that no alternative matches.</li>
+ *       mix can match values that no alternative matches;</li>
+ *   <li>likewise numeric operators apart from a prefix or suffix in the same list: there the mix can miss a value
+ *       an alternative matches ({@code "xb"} fails {@code ["xb", {"numeric":[">=",-5,"<=",1.5]}, {"suffix":"I"}]},
+ *       and {@code "xb"} alone, or without the suffix, matches).</li>
  * </ul>
  */
 final class RulerOracle {
@@ -68,13 +71,20 @@ final class RulerOracle {
         pieces.add(new HashMap<>());
         for (Map.Entry<String, List<Patterns>> field : combination.entrySet()) {
             final List<Patterns> wildcards = new ArrayList<>();
+            final List<Patterns> numeric = new ArrayList<>();
             final List<Patterns> others = new ArrayList<>();
+            boolean affixes = false;
             for (Patterns patterns : field.getValue()) {
-                (isWildcard(patterns) ? wildcards : others).add(patterns);
+                (isWildcard(patterns) ? wildcards : isNumeric(patterns) ? numeric : others).add(patterns);
+                affixes |= isAffix(patterns);
+            }
+            if (!affixes) {
+                others.addAll(numeric);   // only a mix with prefixes or suffixes needs the numeric part apart
+                numeric.clear();
             }
             final List<Map<String, List<Patterns>>> next = new ArrayList<>();
             for (Map<String, List<Patterns>> piece : pieces) {
-                for (List<Patterns> part : List.of(wildcards, others)) {
+                for (List<Patterns> part : List.of(wildcards, numeric, others)) {
                     if (!part.isEmpty()) {
                         final Map<String, List<Patterns>> copy = new HashMap<>(piece);
                         copy.put(field.getKey(), part);
@@ -85,6 +95,16 @@ final class RulerOracle {
             pieces = next;
         }
         return pieces;
+    }
+
+    private static boolean isNumeric(final Patterns patterns) {
+        return patterns.type() == MatchType.NUMERIC_EQ || patterns.type() == MatchType.NUMERIC_RANGE;
+    }
+
+    private static boolean isAffix(final Patterns patterns) {
+        final MatchType type = patterns.type();
+        return type == MatchType.PREFIX || type == MatchType.PREFIX_EQUALS_IGNORE_CASE || type == MatchType.SUFFIX
+            || type == MatchType.SUFFIX_EQUALS_IGNORE_CASE;
     }
 
     private static boolean isWildcard(final Patterns patterns) {
