@@ -19,7 +19,10 @@ public final class InvalidPatternException extends IllegalArgumentException {
         PATTERN_TOO_LONG,
         /** {@code $or} expands to more conjunctions than {@link PatternLimits#maxOrCombinations()}. */
         TOO_MANY_COMBINATIONS,
-        /** The wildcard complexity of a rule set exceeds {@link PatternLimits#maxWildcardComplexity()}. */
+        /**
+         * A pattern's wildcard complexity exceeds {@link PatternLimits#maxRuleComplexity()}, or a rule set's exceeds
+         * {@link PatternLimits#maxWildcardComplexity()}.
+         */
         TOO_COMPLEX
     }
 

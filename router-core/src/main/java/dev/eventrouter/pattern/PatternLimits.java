@@ -9,16 +9,31 @@ package dev.eventrouter.pattern;
  *                              {@code *} in all wildcard and anything-but wildcard operands on that field,
  *                              and the rule set's value is the largest over its fields. Matching one value costs
  *                              time proportional to it.
+ * @param maxRuleComplexity     maximum wildcard complexity of one pattern as EventBridge measures it ("Rule is too
+ *                              complex"): event-ruler's count of the wildcard prefixes one value can be inside at
+ *                              once, on the pattern's worst field. EventBridge accepted 8 and refused 11 in
+ *                              recorded cases (docs/patterns.md); the default is 10.
  */
-public record PatternLimits(int maxPatternLength, int maxOrCombinations, int maxWildcardComplexity) {
-    /** EventBridge's limits: 4096 characters, 1000 combinations, and a wildcard complexity of 1000. */
-    public static final PatternLimits DEFAULT = new PatternLimits(4096, 1000, 1000);
+public record PatternLimits(int maxPatternLength, int maxOrCombinations, int maxWildcardComplexity,
+                            int maxRuleComplexity) {
+    /**
+     * EventBridge's limits: 4096 characters, 1000 combinations, a rule-set wildcard budget of 1000 and a per-pattern
+     * complexity of 10.
+     */
+    public static final PatternLimits DEFAULT = new PatternLimits(4096, 1000, 1000, 10);
+    private static final int DEFAULT_RULE_COMPLEXITY = 10;
 
     /** Validates every limit. */
     public PatternLimits {
         requirePositive("maxPatternLength", maxPatternLength);
         requirePositive("maxOrCombinations", maxOrCombinations);
         requirePositive("maxWildcardComplexity", maxWildcardComplexity);
+        requirePositive("maxRuleComplexity", maxRuleComplexity);
+    }
+
+    /** The three limits of earlier releases, with the default per-pattern complexity. */
+    public PatternLimits(final int maxPatternLength, final int maxOrCombinations, final int maxWildcardComplexity) {
+        this(maxPatternLength, maxOrCombinations, maxWildcardComplexity, DEFAULT_RULE_COMPLEXITY);
     }
 
     private static void requirePositive(final String name, final int value) {
@@ -29,16 +44,21 @@ public record PatternLimits(int maxPatternLength, int maxOrCombinations, int max
 
     /** @return a copy with another maximum pattern length. */
     public PatternLimits withMaxPatternLength(final int value) {
-        return new PatternLimits(value, maxOrCombinations, maxWildcardComplexity);
+        return new PatternLimits(value, maxOrCombinations, maxWildcardComplexity, maxRuleComplexity);
     }
 
     /** @return a copy with another maximum number of {@code $or} combinations. */
     public PatternLimits withMaxOrCombinations(final int value) {
-        return new PatternLimits(maxPatternLength, value, maxWildcardComplexity);
+        return new PatternLimits(maxPatternLength, value, maxWildcardComplexity, maxRuleComplexity);
     }
 
     /** @return a copy with another wildcard complexity budget. */
     public PatternLimits withMaxWildcardComplexity(final int value) {
-        return new PatternLimits(maxPatternLength, maxOrCombinations, value);
+        return new PatternLimits(maxPatternLength, maxOrCombinations, value, maxRuleComplexity);
+    }
+
+    /** @return a copy with another per-pattern wildcard complexity limit. */
+    public PatternLimits withMaxRuleComplexity(final int value) {
+        return new PatternLimits(maxPatternLength, maxOrCombinations, maxWildcardComplexity, value);
     }
 }

@@ -32,6 +32,10 @@ public final class PatternParser {
         "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard", "numeric", "cidr",
         "=", "<", "<=", ">", ">=");
 
+    /** EventBridge's reason for a pattern over the wildcard complexity limit. */
+    public static final String TOO_COMPLEX = "Rule is too complex - try using fewer wildcard characters or fewer "
+        + "repeating character sequences after a wildcard character";
+
     private final PatternLimits limits;
 
     /** @param limits the limits to enforce. */
@@ -60,13 +64,25 @@ public final class PatternParser {
             if (parser.nextToken() != null) {
                 throw cursor.invalid("$", "unexpected content after the pattern");
             }
-            return new EventPattern(json, toConjunctions(partials));
+            final List<List<FieldCondition>> conjunctions = toConjunctions(partials);
+            checkComplexity(conjunctions);
+            return new EventPattern(json, conjunctions);
         } catch (JsonProcessingException e) {
             final JsonLocation location = e.getLocation();
             throw new InvalidPatternException(Code.SYNTAX, "$", "malformed JSON: " + e.getOriginalMessage(),
                 location == null ? 0 : location.getLineNr(), location == null ? 0 : location.getColumnNr());
         } catch (IOException e) {
             throw new InvalidPatternException(Code.SYNTAX, "$", "unreadable pattern: " + e.getMessage(), 0, 0);
+        }
+    }
+
+    /** EventBridge's per-rule wildcard limit, in its words, naming the worst field. */
+    private void checkComplexity(final List<List<FieldCondition>> conjunctions) {
+        final int limit = limits.maxRuleComplexity();
+        final WildcardComplexity.Worst worst = WildcardComplexity.worst(conjunctions, limit + 1);
+        if (worst != null && worst.complexity() > limit) {
+            throw new InvalidPatternException(Code.TOO_COMPLEX, "$." + worst.path(), TOO_COMPLEX
+                + " (wildcard complexity over the limit of " + limit + ")", 0, 0);
         }
     }
 

@@ -34,6 +34,20 @@ final class RulerOracle {
         this.machines = machines;
     }
 
+    /**
+     * @param pattern a pattern event-ruler accepts.
+     * @return event-ruler's wildcard complexity of the pattern alone (what EventBridge limits per rule), up to 1000.
+     */
+    static int complexity(final String pattern) {
+        try {
+            final Machine machine = Machine.builder().build();
+            machine.addRule("rule", pattern);
+            return machine.evaluateComplexity(new software.amazon.event.ruler.MachineComplexityEvaluator(1000));
+        } catch (Exception e) {
+            throw new IllegalStateException("event-ruler rejects " + pattern, e);
+        }
+    }
+
     /** @return an oracle for the pattern, or {@code null} when event-ruler rejects it. */
     static RulerOracle forPattern(final String pattern) {
         try {

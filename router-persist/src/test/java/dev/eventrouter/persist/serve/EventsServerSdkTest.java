@@ -277,6 +277,14 @@ class EventsServerSdkTest {
         final InvalidEventPatternException bad = assertThrows(InvalidEventPatternException.class,
             () -> client.putRule(r -> r.name("bad").eventPattern("{\"source\":\"x\"}")));
         assertTrue(bad.getMessage().startsWith("Event pattern is not valid. Reason: "), bad.getMessage());
+        // The case the issue records as AWS's answer to TestEventPattern: wildcard complexity over the limit.
+        final InvalidEventPatternException complex = assertThrows(InvalidEventPatternException.class,
+            () -> client.testEventPattern(r -> r.eventPattern("{\"EventBusArn\":[{\"wildcard\":\"*:*:*:*:*:event-bus/*\"}]}")
+                .event("{\"id\":\"1\",\"source\":\"x\",\"detail-type\":\"t\",\"account\":\"1\",\"time\":"
+                    + "\"2026-12-02T10:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}")));
+        assertTrue(complex.getMessage().startsWith("Event pattern is not valid. Reason: $.EventBusArn: Rule is too "
+            + "complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard "
+            + "character"), complex.getMessage());
         assertTrue(client.testEventPattern(r -> r.eventPattern("{\"source\":[\"x\"]}").event(
             "{\"id\":\"1\",\"source\":\"x\",\"detail-type\":\"t\",\"account\":\"1\",\"time\":\"2026-12-02T10:00:00Z\","
                 + "\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}")).result());
