@@ -1,7 +1,8 @@
 package dev.eventrouter.pipe;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.eventrouter.source.AwsRecords;
 import dev.eventrouter.source.BatchHandler;
 import dev.eventrouter.source.CheckpointStore;
 import dev.eventrouter.source.EventSourceMapping;
@@ -29,11 +30,16 @@ import org.agrona.concurrent.EpochClock;
  * the batch, which is retried through the whole pipe (a queue source's messages come back after their visibility
  * timeout, its redrive policy is the pipe's dead-letter queue). Order is kept: one batch at a time per lane.
  *
- * <p>A record's payload is its event when it is JSON, else the JSON string of its text. The enrichment gets the
- * batch as a JSON array. Transforms in the Pipes syntax ({@link PipeTemplate}) may shape each event before the
+ * <p>Records travel in their source's AWS shape ({@link AwsRecords}), as AWS Pipes hands them on: a stream record as
+ * Pipes' flat Kinesis record ({@code data} base64), a queue message as an Amazon SQS message ({@code body} its
+ * text). The enrichment gets the batch as a JSON array of those records; without an enrichment or a transform, the
+ * target gets each record. Transforms in the Pipes syntax ({@link PipeTemplate}) may shape each event before the
  * enrichment and before the target; alternatively the EventBridge target engine ({@link TargetInput}) shapes each
  * event before the target, with the pipe's name and ARN as {@code <aws.events.rule-name>} and
- * {@code <aws.events.rule-arn>}.
+ * {@code <aws.events.rule-arn>}. A transform of a source record reads it decoded, as AWS's "implicit body data
+ * parsing" does: {@code <$.body.orderId>} and {@code <$.data.orderId>} reach into a JSON body or data, while
+ * {@code <aws.pipes.event>} is the record as received. Filters match the same decoded record
+ * ({@link dev.eventrouter.source.RecordFilter}). After an enrichment, transforms read what it returned.
  */
 public final class Pipe {
     private static final JsonFactory JSON = new JsonFactory();
@@ -50,6 +56,7 @@ public final class Pipe {
     private final String sourceArn;
     private final String enrichmentArn;
     private final String targetArn;
+    private final String roleArn;
     private final PipeTarget target;
     private final EpochClock clock;
     private final AtomicLong received = new AtomicLong();
@@ -71,6 +78,7 @@ public final class Pipe {
         sourceArn = builder.sourceArn;
         enrichmentArn = builder.enrichmentArn;
         targetArn = builder.targetArn;
+        roleArn = builder.roleArn;
         target = builder.target;
         clock = builder.clock;
         desiredState = builder.desiredState;
@@ -89,7 +97,9 @@ public final class Pipe {
     public synchronized Pipe start(final Poller poller, final PartitionedSource stream,
                                    final CheckpointStore checkpoints) {
         requireNotStarted();
-        streamMapping = poller.add(source, stream, checkpoints, handler());
+        final AwsRecords.Origin origin = origin(stream.arn());
+        streamMapping = poller.add(source, stream, checkpoints, handler(
+            (json, partition, record, decoded) -> AwsRecords.kinesis(json, origin, partition, record, false, decoded)));
         streamMapping.enabled(desiredState == PipeState.RUNNING);
         return this;
     }
@@ -102,9 +112,24 @@ public final class Pipe {
      */
     public synchronized Pipe start(final Poller poller, final QueueSource queue) {
         requireNotStarted();
-        queueMapping = poller.add(source, queue, handler());
+        final AwsRecords.Origin origin = origin("eventrouter:source:" + queue.getClass().getSimpleName());
+        queueMapping = poller.add(source, queue, handler((json, partition, record, decoded) -> AwsRecords.sqs(json,
+            origin, queue.receiveCount(record.position()), null, record, decoded)));
         queueMapping.enabled(desiredState == PipeState.RUNNING);
         return this;
+    }
+
+    /** The records' eventSourceARN (the given source ARN, else what the source calls itself), region and role. */
+    private AwsRecords.Origin origin(final String sourceName) {
+        final String[] parts = arn.split(":", 6);
+        final String region = parts.length > 3 && !parts[3].isEmpty() ? parts[3] : "us-east-1";
+        return new AwsRecords.Origin(sourceArn != null ? sourceArn : sourceName, region, roleArn);
+    }
+
+    /** Writes one source record's members, as received or decoded. */
+    @FunctionalInterface
+    private interface Shape {
+        void write(JsonGenerator json, int partition, SourceRecord record, boolean decoded) throws IOException;
     }
 
     private void requireNotStarted() {
@@ -113,7 +138,7 @@ public final class Pipe {
         }
     }
 
-    private BatchHandler handler() {
+    private BatchHandler handler(final Shape shape) {
         final TargetInput.ShapeContext context = new TargetInput.ShapeContext() {
             @Override
             public String ruleName() {
@@ -130,31 +155,42 @@ public final class Pipe {
                 return clock.time();
             }
         };
+        final boolean decodes = enrichmentTemplate != null || (enrichment == null && (targetTemplate != null
+            || (input != null && !input.isWholeEvent())));
         return (partition, records) -> {
             received.addAndGet(records.size());
             try {
                 List<byte[]> events = new ArrayList<>(records.size());
+                List<byte[]> views = events;
                 for (SourceRecord record : records) {
-                    events.add(asJson(record.data()));
+                    events.add(write(shape, partition, record, false));
+                }
+                if (decodes) {
+                    views = new ArrayList<>(records.size());
+                    for (SourceRecord record : records) {
+                        views.add(write(shape, partition, record, true));
+                    }
                 }
                 if (enrichmentTemplate != null) {
-                    events = render(enrichmentTemplate, events);
+                    events = render(enrichmentTemplate, events, views);
+                    views = events;
                 }
                 if (enrichment != null) {
                     events = split(enrichment.enrich(array(events)));
+                    views = events;
                     if (events.isEmpty()) {
                         enrichedAway.incrementAndGet();
                         return null;
                     }
                 }
                 if (targetTemplate != null) {
-                    events = render(targetTemplate, events);
-                }
-                if (input != null && !input.isWholeEvent()) {
-                    for (int i = 0; i < events.size(); i++) {
-                        final byte[] event = events.get(i);
-                        events.set(i, input.shape(event, 0, event.length, context));
+                    events = render(targetTemplate, events, views);
+                } else if (input != null && !input.isWholeEvent()) {
+                    final List<byte[]> shaped = new ArrayList<>(events.size());
+                    for (byte[] view : views) {
+                        shaped.add(input.shape(view, 0, view.length, context));
                     }
+                    events = shaped;
                 }
                 target.deliver(events);
                 delivered.addAndGet(events.size());
@@ -166,38 +202,27 @@ public final class Pipe {
         };
     }
 
+    /** @return one record as a JSON object in its source's shape. */
+    private static byte[] write(final Shape shape, final int partition, final SourceRecord record,
+                                final boolean decoded) throws IOException {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(record.data().length * 2 + 320);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            shape.write(json, partition, record, decoded);
+            json.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
     /** @return each event through a Pipes template, its ingestion time this transform's. */
-    private List<byte[]> render(final PipeTemplate template, final List<byte[]> events) {
+    private List<byte[]> render(final PipeTemplate template, final List<byte[]> events, final List<byte[]> views) {
         final PipeTemplate.Context context = new PipeTemplate.Context(arn, name, sourceArn, enrichmentArn, targetArn,
             clock.time());
         final List<byte[]> out = new ArrayList<>(events.size());
-        for (byte[] event : events) {
-            out.add(template.render(event, context));
+        for (int i = 0; i < events.size(); i++) {
+            out.add(template.render(events.get(i), views.get(i), context));
         }
         return out;
-    }
-
-    /** @return the record's bytes when they are one JSON value, else its text as a JSON string. */
-    static byte[] asJson(final byte[] data) {
-        if (isJson(data)) {
-            return data;
-        }
-        final StringBuilder quoted = new StringBuilder(data.length + 2).append('"');
-        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(
-            new String(data, StandardCharsets.UTF_8), quoted);
-        return quoted.append('"').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static boolean isJson(final byte[] data) {
-        try (JsonParser parser = JSON.createParser(data)) {
-            if (parser.nextToken() == null) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static byte[] array(final List<byte[]> events) {
@@ -303,6 +328,7 @@ public final class Pipe {
         private String sourceArn;
         private String enrichmentArn;
         private String targetArn;
+        private String roleArn;
         private PipeTarget target;
         private EpochClock clock = System::currentTimeMillis;
         private PipeState desiredState = PipeState.RUNNING;
@@ -368,6 +394,12 @@ public final class Pipe {
             sourceArn = source;
             enrichmentArn = enrichmentResource;
             targetArn = targetResource;
+            return this;
+        }
+
+        /** RoleArn: the pipe's execution role, a stream record's {@code invokeIdentityArn} (optional here). */
+        public Builder roleArn(final String value) {
+            roleArn = value;
             return this;
         }
 

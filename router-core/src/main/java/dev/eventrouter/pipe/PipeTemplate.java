@@ -126,19 +126,29 @@ public final class PipeTemplate {
      * @return the transformed payload.
      */
     public byte[] render(final byte[] event, final Context context) {
+        return render(event, event, context);
+    }
+
+    /**
+     * @param event the event as received ({@code <aws.pipes.event>}).
+     * @param view  the same event with its body or data decoded when JSON (what paths and
+     *              {@code <aws.pipes.event.json>} read; Pipes user guide, "implicit body data parsing").
+     * @return the transformed payload.
+     */
+    public byte[] render(final byte[] event, final byte[] view, final Context context) {
         final StringBuilder out = new StringBuilder(template.length() + 64);
         for (int i = 0; i < names.length; i++) {
             out.append(texts[i]);
-            TemplateParts.fill(out, value(i, event, context), asText[i], "null");
+            TemplateParts.fill(out, value(i, event, view, context), asText[i], "null");
         }
         out.append(texts[names.length]);
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** @return the JSON text of placeholder {@code i}, or {@code null} when it has no value. */
-    private String value(final int i, final byte[] event, final Context context) {
+    private String value(final int i, final byte[] event, final byte[] view, final Context context) {
         if (paths[i] != null) {
-            return paths[i].evaluate(event, 0, event.length);
+            return paths[i].evaluate(view, 0, view.length);
         }
         return switch (names[i]) {
             case "aws.pipes.pipe-arn" -> TemplateParts.quote(context.pipeArn());
@@ -147,7 +157,8 @@ public final class PipeTemplate {
             case "aws.pipes.enrichment-arn" -> TemplateParts.quote(context.enrichmentArn());
             case "aws.pipes.target-arn" -> TemplateParts.quote(context.targetArn());
             case "aws.pipes.event.ingestion-time" -> TemplateParts.quotedTime(context.ingestionTimeMillis());
-            default -> new String(event, StandardCharsets.UTF_8);   // the event, and the event as JSON
+            case EVENT -> new String(event, StandardCharsets.UTF_8);
+            default -> new String(view, StandardCharsets.UTF_8);   // the event as JSON, its body decoded
         };
     }
 

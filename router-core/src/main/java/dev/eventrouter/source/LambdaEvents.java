@@ -6,15 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -28,10 +21,8 @@ import java.util.Map;
  * {@link FailurePolicy#reportBatchItemFailures()} is on; an identifier that is not in the batch, or missing, fails
  * the whole batch, as Lambda treats it; throwing fails the whole batch.
  *
- * <p>Values this library has no counterpart for: a message's {@code messageId} and {@code receiptHandle} are its
- * queue position in decimal, a record's {@code sequenceNumber} its stream position, {@code md5OfBody} the MD5 of the
- * body's bytes, {@code ApproximateFirstReceiveTimestamp} is not given. Builds the event with Jackson (allocates): the
- * zero-copy path stays {@link BatchHandler} over {@link SourceRecord#data()}.
+ * <p>Records are written by {@link AwsRecords} (which lists the values this library has no counterpart for). Builds
+ * the event with Jackson (allocates): the zero-copy path stays {@link BatchHandler} over {@link SourceRecord#data()}.
  */
 public final class LambdaEvents {
     private static final JsonFactory JSON = new JsonFactory();
@@ -57,6 +48,10 @@ public final class LambdaEvents {
                 throw new IllegalArgumentException("awsRegion: is required");
             }
         }
+
+        AwsRecords.Origin origin() {
+            return new AwsRecords.Origin(eventSourceArn, awsRegion, invokeIdentityArn);
+        }
     }
 
     private LambdaEvents() {
@@ -68,25 +63,9 @@ public final class LambdaEvents {
      *         seconds, its {@code eventID} {@code shardId-<partition, 12 digits>:<sequenceNumber>}.
      */
     public static BatchHandler kinesis(final Context context, final Function function) {
-        return (partition, records) -> invoke(records, function, (json, record, sequence) -> {
-            json.writeObjectFieldStart("kinesis");
-            json.writeStringField("kinesisSchemaVersion", "1.0");
-            json.writeStringField("partitionKey", record.key() == null ? "" : record.key());
-            json.writeStringField("sequenceNumber", sequence);
-            json.writeStringField("data", Base64.getEncoder().encodeToString(record.data()));
-            json.writeFieldName("approximateArrivalTimestamp");
-            json.writeNumber(BigDecimal.valueOf(record.timestampMillis(), 3));
-            json.writeEndObject();
-            json.writeStringField("eventSource", "aws:kinesis");
-            json.writeStringField("eventVersion", "1.0");
-            json.writeStringField("eventID", String.format("shardId-%012d:%s", partition, sequence));
-            json.writeStringField("eventName", "aws:kinesis:record");
-            if (context.invokeIdentityArn() != null) {
-                json.writeStringField("invokeIdentityArn", context.invokeIdentityArn());
-            }
-            json.writeStringField("awsRegion", context.awsRegion());
-            json.writeStringField("eventSourceARN", context.eventSourceArn());
-        });
+        final AwsRecords.Origin origin = context.origin();
+        return (partition, records) -> invoke(records, function,
+            (json, record, id) -> AwsRecords.kinesis(json, origin, partition, record, true, false));
     }
 
     /**
@@ -97,24 +76,9 @@ public final class LambdaEvents {
      */
     public static BatchHandler sqs(final Context context, final QueueSource queue, final String senderId,
                                    final Function function) {
-        return (partition, records) -> invoke(records, function, (json, record, id) -> {
-            json.writeStringField("messageId", id);
-            json.writeStringField("receiptHandle", id);
-            json.writeStringField("body", new String(record.data(), StandardCharsets.UTF_8));
-            json.writeObjectFieldStart("attributes");
-            json.writeStringField("ApproximateReceiveCount", Integer.toString(queue.receiveCount(record.position())));
-            json.writeStringField("SentTimestamp", Long.toString(record.timestampMillis()));
-            if (senderId != null) {
-                json.writeStringField("SenderId", senderId);
-            }
-            json.writeEndObject();
-            json.writeObjectFieldStart("messageAttributes");
-            json.writeEndObject();
-            json.writeStringField("md5OfBody", md5(record.data()));
-            json.writeStringField("eventSource", "aws:sqs");
-            json.writeStringField("eventSourceARN", context.eventSourceArn());
-            json.writeStringField("awsRegion", context.awsRegion());
-        });
+        final AwsRecords.Origin origin = context.origin();
+        return (partition, records) -> invoke(records, function, (json, record, id) -> AwsRecords.sqs(json, origin,
+            queue.receiveCount(record.position()), senderId, record, false));
     }
 
     /** Writes one record's members; {@code id} is its position in decimal (its item identifier). */
@@ -166,13 +130,5 @@ public final class LambdaEvents {
             failed.add(position == null ? Long.MIN_VALUE : position);   // not in the batch: the whole batch fails
         }
         return failed;
-    }
-
-    private static String md5(final byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new UncheckedIOException(new IOException("MD5 is not available", e));
-        }
     }
 }

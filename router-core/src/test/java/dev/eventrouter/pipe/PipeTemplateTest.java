@@ -91,9 +91,9 @@ class PipeTemplateTest {
         final List<String> delivered = new ArrayList<>();
         final Poller poller = new Poller(clock::get);
         Pipe.builder("orders").source(MappingConfig.of("orders", 10, 0))
-            .arns("arn:aws:sqs:us-east-1:123456789012:orders", "arn:aws:lambda:us-east-1:123456789012:function:e",
-                "arn:aws:events:us-east-1:123456789012:event-bus/default")
-            .enrichmentInputTemplate("{\"orderId\": <$.body.orderId>, \"at\": <aws.pipes.event.ingestion-time>}")
+            .arns("arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+                "arn:aws:lambda:us-east-1:123456789012:function:e", "arn:aws:events:us-east-1:123456789012:event-bus/default")
+            .enrichmentInputTemplate("{\"orderId\": <$.data.orderId>, \"at\": <aws.pipes.event.ingestion-time>}")
             .enrichment(batch -> {
                 enrichmentInputs.add(new String(batch, StandardCharsets.UTF_8));
                 clock.addAndGet(61_000);   // the enrichment takes a minute: the target's transform is later
@@ -103,7 +103,7 @@ class PipeTemplateTest {
                 + "<aws.pipes.event.ingestion-time>, \"by\": <aws.pipes.enrichment-arn>}")
             .target(events -> events.forEach(e -> delivered.add(new String(e, StandardCharsets.UTF_8))))
             .clock(clock::get).build().start(poller, source, CheckpointStore.inMemory());
-        source.append(0, null, clock.get(), "{\"body\":{\"orderId\":\"o-7\"}}".getBytes(StandardCharsets.UTF_8));
+        source.append(0, null, clock.get(), "{\"orderId\":\"o-7\"}".getBytes(StandardCharsets.UTF_8));
         poller.doWork();
         poller.doWork();
         assertEquals(List.of("[{\"orderId\": \"o-7\", \"at\": \"2026-12-03T10:00:00Z\"}]"), enrichmentInputs);

@@ -14,7 +14,10 @@ import dev.eventrouter.source.MappingConfig;
 import dev.eventrouter.source.Poller;
 import dev.eventrouter.target.Target;
 import dev.eventrouter.target.TargetInput;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 /** Pipes: filter, enrichment, transformer and target, with retries through the whole pipe, on a manual clock. */
 @Timeout(60)
 class PipeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private final InMemorySource source = new InMemorySource(1);
     private final CheckpointStore checkpoints = CheckpointStore.inMemory();
@@ -44,17 +48,46 @@ class PipeTest {
         }
     }
 
+    /**
+     * A stream record as Pipes hands it on: the Pipes user guide's example event for a Kinesis source ("Amazon
+     * Kinesis stream as a source"), flat, {@code data} base64, in that order of members.
+     */
+    private static String kinesisRecord(final long sequence, final String data) {
+        return "{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"\",\"sequenceNumber\":\"" + sequence + "\","
+            + "\"data\":\"" + Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8)) + "\","
+            + "\"approximateArrivalTimestamp\":1700000000.000,\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\","
+            + "\"eventID\":\"shardId-000000000000:" + sequence + "\",\"eventName\":\"aws:kinesis:record\","
+            + "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/pipe-role\",\"awsRegion\":\"us-east-1\","
+            + "\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/orders\"}";
+    }
+
+    /** @return the decoded {@code data} of a record the target received. */
+    private static String data(final String record) {
+        try {
+            return new String(Base64.getDecoder().decode(JSON.readTree(record).get("data").asText()),
+                StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(record, e);
+        }
+    }
+
     @Test
-    void shouldFilterEnrichTransformAndDeliverInOrder() {
+    void shouldFilterEnrichTransformAndDeliverInOrderWithRecordsInTheKinesisShape() {
         final Poller poller = new Poller(clock::get);
         final List<String> enrichmentInputs = new ArrayList<>();
         final Pipe pipe = Pipe.builder("orders-pipe")
             .source(MappingConfig.of("ignored", 10, 0).withFilters(List.of("{\"data\":{\"kind\":[\"order\"]}}")))
+            .arns("arn:aws:kinesis:us-east-1:123456789012:stream/orders", null, null)
+            .roleArn("arn:aws:iam::123456789012:role/pipe-role")
             .enrichment(batch -> {
+                // a Lambda enrichment as one is written for AWS: decode each record's data, answer the new events
                 final String text = new String(batch, StandardCharsets.UTF_8);
                 enrichmentInputs.add(text);
-                return text.replace("\"kind\":\"order\"", "\"kind\":\"order\",\"vip\":true")
-                    .getBytes(StandardCharsets.UTF_8);
+                final List<String> enriched = new ArrayList<>();
+                for (JsonNode record : JSON.readTree(text)) {
+                    enriched.add(data(record.toString()).replace("}", ",\"vip\":true}"));
+                }
+                return ("[" + String.join(",", enriched) + "]").getBytes(StandardCharsets.UTF_8);
             })
             .targetInput(TargetInput.transformer(Map.of("id", "$.id", "vip", "$.vip"),
                 "{\"order\": <id>, \"vip\": <vip>, \"pipe\": <aws.events.rule-name>}"))
@@ -64,12 +97,45 @@ class PipeTest {
             .start(poller, source, checkpoints);
         append("{\"kind\":\"order\",\"id\":1}", "{\"kind\":\"refund\",\"id\":2}", "{\"kind\":\"order\",\"id\":3}");
         cycles(poller, 2);
-        assertEquals(List.of("[{\"kind\":\"order\",\"id\":1},{\"kind\":\"order\",\"id\":3}]"), enrichmentInputs,
-            "the enrichment gets the filtered batch as an array");
+        assertEquals(List.of("[" + kinesisRecord(0, "{\"kind\":\"order\",\"id\":1}") + ","
+            + kinesisRecord(2, "{\"kind\":\"order\",\"id\":3}") + "]"), enrichmentInputs,
+            "the enrichment gets the filtered batch as an array of Kinesis records");
         assertEquals(List.of("{\"order\": 1, \"vip\": true, \"pipe\": \"orders-pipe\"}",
             "{\"order\": 3, \"vip\": true, \"pipe\": \"orders-pipe\"}"), delivered);
         assertEquals(2, pipe.delivered());
         assertEquals(3, checkpoints.load("orders-pipe", 0), "checkpoints are kept under the pipe's name");
+    }
+
+    /**
+     * Without an enrichment the target gets each record; a transform reads it decoded ("implicit body data parsing":
+     * {@code <$.data.id>}), {@code <aws.pipes.event>} is the record as received and {@code <aws.pipes.event.json>}
+     * the record decoded; data that is not JSON stays base64 (Pipes user guide, input transformation).
+     */
+    @Test
+    void shouldHandTheTargetEachRecordAndLetTransformsReadTheDataDecoded() {
+        final Poller poller = new Poller(clock::get);
+        final List<String> transformed = new ArrayList<>();
+        Pipe.builder("whole").source(MappingConfig.of("whole", 10, 0)).target(collect).build()
+            .start(poller, source, checkpoints);
+        Pipe.builder("shaped").source(MappingConfig.of("shaped", 10, 0))
+            .inputTemplate("{\"id\": <$.data.id>, \"data\": <$.data>, \"asJson\": <aws.pipes.event.json>, "
+                + "\"received\": <aws.pipes.event>}")
+            .target(events -> events.forEach(e -> transformed.add(new String(e, StandardCharsets.UTF_8))))
+            .build().start(poller, source, CheckpointStore.inMemory());
+        append("{\"id\":7}", "plain");
+        cycles(poller, 2);
+        assertEquals(List.of(kinesisRecord(0, "{\"id\":7}").replace("\"invokeIdentityArn\":\"arn:aws:iam::123456789012:"
+                + "role/pipe-role\",", "").replace("arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+                "eventrouter:source:InMemorySource"),
+            kinesisRecord(1, "plain").replace("\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/pipe-role\",", "")
+                .replace("arn:aws:kinesis:us-east-1:123456789012:stream/orders", "eventrouter:source:InMemorySource")),
+            delivered);
+        final String received = delivered.get(0);
+        final String decoded = received.replace("\"data\":\"eyJpZCI6N30=\"", "\"data\":{\"id\":7}");
+        assertEquals("{\"id\": 7, \"data\": {\"id\":7}, \"asJson\": " + decoded + ", \"received\": " + received + "}",
+            transformed.get(0));
+        assertEquals("{\"id\": null, \"data\": \"cGxhaW4=\", \"asJson\": " + delivered.get(1) + ", \"received\": "
+            + delivered.get(1) + "}", transformed.get(1));
     }
 
     @Test
@@ -127,11 +193,22 @@ class PipeTest {
             Pipe.builder("to-bus").source(MappingConfig.of("to-bus", 10, 0))
                 .target(PipeTarget.bus(router, "sink", "pipe.orders", "Order")).build().start(poller, source,
                     checkpoints);
+            Pipe.builder("data-to-bus").source(MappingConfig.of("data-to-bus", 10, 0)).inputTemplate("<$.data>")
+                .target(PipeTarget.bus(router, "sink", "pipe.orders", "Order")).build().start(poller, source,
+                    checkpoints);
             append("{\"id\":1}", "\"plain text\"");
             cycles(poller, 1);
-            Await.until(() -> onBus.size() == 1, "the first event on the bus");
-            assertEquals("{\"id\":1}", onBus.get(0).replaceAll(".*\"detail\":(\\{[^}]*\\}).*", "$1"));
-            assertEquals(-1, checkpoints.load("to-bus", 0), "a refused entry fails the batch: nothing committed");
+            Await.until(() -> onBus.size() == 3, "the two records, and the first record's data");
+            final List<String> details = onBus.stream()
+                .map(e -> e.replaceAll(".*\"detail\":(\\{.*\\})}$", "$1")).sorted().toList();
+            assertEquals(List.of(kinesisRecord(0, "{\"id\":1}"), kinesisRecord(1, "\"plain text\""), "{\"id\":1}")
+                    .stream().map(r -> r.replace("\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/pipe-role\",", "")
+                        .replace("arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+                            "eventrouter:source:InMemorySource")).sorted().toList(), details,
+                "a record is its event's detail; a transform can send its data instead");
+            assertEquals(2, checkpoints.load("to-bus", 0), "both records were put: committed");
+            assertEquals(-1, checkpoints.load("data-to-bus", 0),
+                "a string detail is refused and fails the batch: nothing committed");
         }
     }
 
@@ -149,11 +226,12 @@ class PipeTest {
         pipe.running(false);
         append("{\"a\":1}", "plain");
         cycles(poller, 1);
-        assertEquals(List.of("{\"a\":1}", "\"plain\""), queue, "a record that is not JSON travels as a string");
+        assertEquals(List.of("{\"a\":1}", "plain"), queue.stream().map(PipeTest::data).toList(),
+            "each record is one message");
         assertEquals(List.of(), delivered, "a stopped pipe does not poll");
         pipe.running(true);
         cycles(poller, 1);
-        assertEquals(List.of("{\"a\":1}", "\"plain\""), delivered);
+        assertEquals(List.of("{\"a\":1}", "plain"), delivered.stream().map(PipeTest::data).toList());
         assertEquals("pipe stoppable is started already", assertThrows(IllegalStateException.class,
             () -> pipe.start(poller, source, checkpoints)).getMessage());
         assertEquals("Name=a b: must be 1-64 characters of letters, digits, '.', '-' and '_'",
@@ -184,7 +262,7 @@ class PipeTest {
         pipe.running(true);
         assertEquals(PipeState.RUNNING, pipe.currentState());
         cycles(poller, 1);
-        assertEquals(List.of("{\"a\":1}"), delivered);
+        assertEquals(List.of("{\"a\":1}"), delivered.stream().map(PipeTest::data).toList());
         assertEquals("pipe p: DesiredState must be RUNNING or STOPPED, got CREATING", assertThrows(
             IllegalArgumentException.class, () -> Pipe.builder("p").desiredState(PipeState.CREATING)).getMessage());
         assertEquals("pipe big: the source's BatchSize 11 exceeds the 10 events its target takes at a time",

@@ -3,6 +3,7 @@ package dev.eventrouter.persist.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.pipe.Pipe;
 import dev.eventrouter.pipe.PipeTarget;
 import dev.eventrouter.source.FailurePolicy;
@@ -168,23 +169,88 @@ class QueueMappingTest {
         }
     }
 
+    /**
+     * A queue pipe hands the enrichment the Amazon SQS messages of the Pipes user guide's example event ("Amazon SQS
+     * queue as a source": messageId, receiptHandle, body as text, attributes, messageAttributes, md5OfBody,
+     * eventSource, eventSourceARN, awsRegion); the target's transform reads what the enrichment answered.
+     */
     @Test
-    void shouldPipeFromOneQueueToAnotherThroughAFilterAndATransformer() {
+    void shouldPipeFromOneQueueToAnotherThroughAFilterAnEnrichmentAndATransformer() throws Exception {
+        final String arn = "arn:aws:sqs:us-east-2:123456789012:from";
         try (DurableQueue from = DurableQueue.open(dir.resolve("from"), QueueConfig.DEFAULT, clock::get);
              DurableQueue to = DurableQueue.open(dir.resolve("to"), QueueConfig.DEFAULT, clock::get)) {
             final Poller poller = new Poller(clock::get);
+            final List<String> enrichmentInputs = new ArrayList<>();
             final Pipe pipe = Pipe.builder("q2q").source(MappingConfig.of("q2q", 10, 0)
                     .withFilters(List.of("{\"body\":{\"v\":[{\"prefix\":\"k\"}]}}")))
-                .targetInput(TargetInput.transformer(Map.of("v", "$.v"), "{\"kept\": <v>}"))
+                .arn("arn:aws:pipes:us-east-2:123456789012:pipe/q2q").arns(arn, null, null)
+                .enrichment(batch -> {
+                    // as a Lambda enrichment is written for AWS: read each message's body, answer new events
+                    enrichmentInputs.add(new String(batch, StandardCharsets.UTF_8));
+                    final StringBuilder answer = new StringBuilder("[");
+                    for (var message : new ObjectMapper().readTree(batch)) {
+                        answer.append(answer.length() > 1 ? "," : "").append("{\"v\":")
+                            .append(new ObjectMapper().readTree(message.get("body").asText()).get("v"))
+                            .append(",\"id\":\"").append(message.get("messageId").asText()).append("\"}");
+                    }
+                    return answer.append("]").toString().getBytes(StandardCharsets.UTF_8);
+                })
+                .inputTemplate("{\"kept\": <$.v>, \"id\": <$.id>}")
                 .target(PipeTarget.queue(to)).build().start(poller, from);
+            final long sent = clock.get();
             send(from, "k1", "x", "k2");
             cycles(poller, 2);
             final List<SourceRecord> moved = new ArrayList<>();
             to.receive(10, moved);
-            assertEquals(List.of("{\"kept\": \"k1\"}", "{\"kept\": \"k2\"}"),
-                moved.stream().map(SourceRecord::dataAsString).toList());
+            final List<String> ids = moved.stream().map(r -> r.dataAsString().replaceAll(".*\"id\": \"(\\d+)\"}", "$1"))
+                .toList();
+            assertEquals(List.of("{\"kept\": \"k1\", \"id\": \"" + ids.get(0) + "\"}",
+                "{\"kept\": \"k2\", \"id\": \"" + ids.get(1) + "\"}"), moved.stream().map(SourceRecord::dataAsString).toList());
+            final StringBuilder expected = new StringBuilder("[");
+            for (int i = 0; i < 2; i++) {
+                final String body = "{\"v\":\"k" + (i + 1) + "\"}";
+                expected.append(i == 0 ? "" : ",").append("{\"messageId\":\"").append(ids.get(i))
+                    .append("\",\"receiptHandle\":\"").append(ids.get(i)).append("\",\"body\":")
+                    .append(new ObjectMapper().writeValueAsString(body)).append(",\"attributes\":{")
+                    .append("\"ApproximateReceiveCount\":\"1\",\"SentTimestamp\":\"").append(sent).append("\"},")
+                    .append("\"messageAttributes\":{},\"md5OfBody\":\"").append(md5(body)).append("\",")
+                    .append("\"eventSource\":\"aws:sqs\",\"eventSourceARN\":\"").append(arn)
+                    .append("\",\"awsRegion\":\"us-east-2\"}");
+            }
+            assertEquals(List.of(expected.append("]").toString()), enrichmentInputs);
             assertEquals(0, from.inFlight(), "delivered and filtered messages are deleted from the source");
             assertEquals(2, pipe.delivered());
+        }
+    }
+
+    /**
+     * Without an enrichment a queue pipe's transform reads the message's body decoded when it is JSON and as its text
+     * otherwise (Pipes user guide, input transformation, "implicit body data parsing"); without a transform the
+     * target gets the message itself.
+     */
+    @Test
+    void shouldLetATransformReadAJsonBodyDecodedAndATextBodyAsText() {
+        try (DurableQueue from = DurableQueue.open(dir.resolve("from"), QueueConfig.DEFAULT, clock::get)) {
+            final Poller poller = new Poller(clock::get);
+            final List<String> delivered = new ArrayList<>();
+            Pipe.builder("decode").source(MappingConfig.of("decode", 10, 0))
+                .inputTemplate("{\"v\": <$.body.v>, \"body\": <$.body>, \"count\": <$.attributes.ApproximateReceiveCount>}")
+                .target(events -> events.forEach(e -> delivered.add(new String(e, StandardCharsets.UTF_8))))
+                .build().start(poller, from);
+            send(from, "k1");
+            from.send("Test message.".getBytes(StandardCharsets.UTF_8));
+            cycles(poller, 2);
+            assertEquals(List.of("{\"v\": \"k1\", \"body\": {\"v\":\"k1\"}, \"count\": \"1\"}",
+                "{\"v\": null, \"body\": \"Test message.\", \"count\": \"1\"}"), delivered);
+        }
+    }
+
+    private static String md5(final String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
         }
     }
 
