@@ -21,6 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Question: does matching slow down as the rule set grows? The same 10,000 CityLots events against 10, 1,000 and
  * 100,000 synthetic rules mixing exact, prefix, suffix, equals-ignore-case, numeric, cidr and exists
  * ({@link SyntheticRules}); the claim is the ratio of the 10-rule and 100,000-rule rows (target: at most 2x).
+ * {@code -p mix=anythingBut}: every rule is {@code {"properties":{"MAPBLKLOT":["x<i>"],"STREET":[{"anything-but":
+ * "S<i>"}]}}}: a selective exact value no event has, and an anything-but every event satisfies, distinct per rule
+ * (the per-event cost must not grow with the number of such rules).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -34,6 +37,9 @@ public class MatchRuleCountBenchmark {
     @Param({"10", "1000", "100000"})
     public int rules;
 
+    @Param({"synthetic", "anythingBut"})
+    public String mix;
+
     private byte[][] events;
     private EventMatcher matcher;
     private final CountingHandler handler = new CountingHandler();
@@ -46,7 +52,16 @@ public class MatchRuleCountBenchmark {
             events[i] = lots.nextBytes();
         }
         final RuleSet ruleSet = new RuleSet();
-        ruleSet.putAll(SyntheticRules.generate(rules, 7));
+        if (mix.equals("anythingBut")) {
+            final java.util.Map<String, String> patterns = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < rules; i++) {
+                patterns.put("r" + i, "{\"properties\":{\"MAPBLKLOT\":[\"x" + i + "\"],\"STREET\":[{\"anything-but\":\"S"
+                    + i + "\"}]}}");
+            }
+            ruleSet.putAll(patterns);
+        } else {
+            ruleSet.putAll(SyntheticRules.generate(rules, 7));
+        }
         matcher = new EventMatcher(ruleSet);
     }
 

@@ -38,8 +38,19 @@ final class FieldIndex {
     private final boolean[] slowNegated;
     private final StringTest[][] slowTests;
     final boolean tracksOccurrences;
+    /**
+     * Lazy unselective alternatives: the anything-but slots and exists:true conditions no conjunction is anchored on
+     * are not hit on each occurrence outside array elements; the occurrence and its excluded slots are counted, and
+     * a conjunction that became a candidate reads them ({@link MatchState#materialize}). So an occurrence costs what
+     * its value excludes, not one hit per anything-but rule on the field.
+     */
+    private final boolean lazy;
+    private final int fieldId;
+    private final int slotBase;
+    private final int[] eagerSlots;
+    private final int[] eagerExists;
 
-    private FieldIndex(final Builder b) {
+    private FieldIndex(final Builder b, final int fieldId, final int slotBase, final boolean[] anchor) {
         exactStrings = b.exactStrings.build();
         literals = b.literals.build();
         equalsIgnoreCase = b.equalsIgnoreCase.build();
@@ -64,6 +75,32 @@ final class FieldIndex {
         }
         slowTests = b.slowTests.toArray(new StringTest[0][]);
         tracksOccurrences = b.tracksOccurrences;
+        this.fieldId = fieldId;
+        this.slotBase = slotBase;
+        eagerSlots = java.util.stream.IntStream.range(0, anythingBut.length).filter(s -> anchor[anythingBut[s]])
+            .toArray();
+        eagerExists = java.util.Arrays.stream(exists).filter(c -> anchor[c]).toArray();
+        lazy = eagerSlots.length < anythingBut.length || eagerExists.length < exists.length;
+    }
+
+    /** @return the conditions of this field's lazy anything-but slots (global slot = base + index), -1 for eager. */
+    int[] lazySlotConditions() {
+        final int[] conditions = anythingBut.clone();
+        for (int s : eagerSlots) {
+            conditions[s] = -1;
+        }
+        return conditions;
+    }
+
+    /** @return this field's lazy exists:true conditions. */
+    int[] lazyExists() {
+        return java.util.Arrays.stream(exists).filter(c -> java.util.Arrays.stream(eagerExists).noneMatch(e -> e == c))
+            .toArray();
+    }
+
+    /** @return the first global slot of this field's anything-but alternatives. */
+    int slotBase() {
+        return slotBase;
     }
 
     /** @return how many exclusion slots evaluation of this field needs. */
@@ -119,14 +156,29 @@ final class FieldIndex {
             if (anythingButStrings != null) {
                 state.exclude(anythingButStrings.get(bytes, offset, length));
             }
-            state.hitUnlessExcluded(anythingBut);
         }
         for (int i = 0; i < slowIds.length; i++) {
             if (anyPasses(slowTests[i], bytes, offset, length) != slowNegated[i]) {
                 state.hit(slowIds[i]);
             }
         }
-        hitAll(exists, state);
+        hitUnselective(state);
+    }
+
+    /** anything-but alternatives (after the value's exclusions were marked) and exists:true. */
+    private void hitUnselective(final MatchState state) {
+        if (lazy && state.free()) {
+            if (eagerSlots.length != 0) {
+                state.hitUnlessExcluded(anythingBut, eagerSlots);
+            }
+            hitAll(eagerExists, state);
+            state.lazyOccurrence(fieldId, slotBase, anythingBut.length != 0);
+        } else {
+            if (anythingBut.length != 0) {
+                state.hitUnlessExcluded(anythingBut);
+            }
+            hitAll(exists, state);
+        }
     }
 
     /** Tests a number value by its JSON text. */
@@ -154,10 +206,9 @@ final class FieldIndex {
             if (anythingButNumbers != null && !Double.isNaN(value)) {
                 anythingButNumbers.query(0, IntervalIndex.numberKey(value), state.exclusions());
             }
-            state.hitUnlessExcluded(anythingBut);
         }
         hitNegatedSlowTests(state);
-        hitAll(exists, state);
+        hitUnselective(state);
     }
 
     /** Tests {@code true}, {@code false} or {@code null} by its JSON text. */
@@ -165,9 +216,11 @@ final class FieldIndex {
         if (literals != null) {
             hitAll(literals.get(bytes, offset, length), state);
         }
-        hitAll(anythingBut, state);
+        if (anythingBut.length != 0) {
+            state.beginExclusions();
+        }
         hitNegatedSlowTests(state);
-        hitAll(exists, state);
+        hitUnselective(state);
     }
 
     private void hitNegatedSlowTests(final MatchState state) {
@@ -387,8 +440,18 @@ final class FieldIndex {
             return true;
         }
 
-        FieldIndex build() {
-            return new FieldIndex(this);
+        /**
+         * @param fieldId  the field's index in the automaton.
+         * @param slotBase the global number of its first anything-but slot.
+         * @param anchor   per condition, whether a conjunction is anchored on it (its hits must be eager).
+         */
+        FieldIndex build(final int fieldId, final int slotBase, final boolean[] anchor) {
+            return new FieldIndex(this, fieldId, slotBase, anchor);
+        }
+
+        /** @return how many anything-but slots the field will have. */
+        int anythingButSlots() {
+            return anythingBut.size();
         }
     }
 }

@@ -33,6 +33,12 @@ public final class MatchAutomaton implements AutomatonSource {
     final int[] conjunctionConditions;
     final int[] alwaysCandidates;
     final CompiledRule[] rules;
+    /** Per condition, its lazy alternatives ({@link FieldIndex}): global anything-but slots, -1 for exists:true. */
+    final int[] lazyStart;
+    final int[] lazySlots;
+    final int lazySlotCount;
+    /** Per conjunction, whether any of its conditions has lazy alternatives. */
+    final boolean[] conjunctionLazy;
 
     MatchAutomaton(final PathTrie paths, final FieldIndex[] fields, final int[] conditionField,
                    final boolean[] conditionAllowsAbsence, final int[] triggerStart, final int[] triggerConjunctions,
@@ -49,6 +55,36 @@ public final class MatchAutomaton implements AutomatonSource {
         this.conjunctionConditions = conjunctionConditions;
         this.alwaysCandidates = alwaysCandidates;
         this.rules = rules;
+        int slots = 0;
+        final List<List<Integer>> byCondition = new java.util.ArrayList<>(conditionField.length);
+        for (int c = 0; c < conditionField.length; c++) {
+            byCondition.add(new java.util.ArrayList<>(0));
+        }
+        for (FieldIndex field : fields) {
+            final int[] lazySlotConditions = field.lazySlotConditions();
+            for (int s = 0; s < lazySlotConditions.length; s++) {
+                if (lazySlotConditions[s] >= 0) {
+                    byCondition.get(lazySlotConditions[s]).add(field.slotBase() + s);
+                }
+            }
+            for (int c : field.lazyExists()) {
+                byCondition.get(c).add(-1);
+            }
+            slots = Math.max(slots, field.slotBase() + lazySlotConditions.length);
+        }
+        lazySlotCount = slots;
+        lazyStart = new int[conditionField.length + 1];
+        for (int c = 0; c < conditionField.length; c++) {
+            lazyStart[c + 1] = lazyStart[c] + byCondition.get(c).size();
+        }
+        lazySlots = byCondition.stream().flatMap(List::stream).mapToInt(Integer::intValue).toArray();
+        conjunctionLazy = new boolean[conjunctionRule.length];
+        for (int j = 0; j < conjunctionRule.length; j++) {
+            for (int k = conjunctionStart[j]; k < conjunctionStart[j + 1]; k++) {
+                final int c = conjunctionConditions[k];
+                conjunctionLazy[j] |= lazyStart[c] != lazyStart[c + 1];
+            }
+        }
     }
 
     @Override

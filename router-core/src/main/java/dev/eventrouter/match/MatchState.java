@@ -30,6 +30,14 @@ final class MatchState implements HitSink {
     private int[] ruleEpoch = new int[0];
     private int[] excludedEpoch = new int[0];
     private int exclusionStamp;
+    /** The slots the current value excluded (each once), for lazy counting. */
+    private int[] excludedNow = new int[16];
+    private int excludedNowCount;
+    /** Per field: free occurrences this event (lazy alternatives); per global slot: how many of them it excluded. */
+    private int[] lazyOccurrenceEpoch = new int[0];
+    private int[] lazyOccurrences = new int[0];
+    private int[] slotExcludedEpoch = new int[0];
+    private int[] slotExcludedCount = new int[0];
 
     private int[] candidates = new int[16];
     private int candidateCount;
@@ -83,6 +91,10 @@ final class MatchState implements HitSink {
             final int fields = current.fields.length;
             fieldEpoch = new int[fields];
             fieldFreeEpoch = new int[fields];
+            lazyOccurrenceEpoch = new int[fields];
+            lazyOccurrences = new int[fields];
+            slotExcludedEpoch = new int[current.lazySlotCount];
+            slotExcludedCount = new int[current.lazySlotCount];
             fieldFirstOccurrence = new int[fields];
             conjunctionEpoch = new int[current.conjunctionRule.length];
             ruleEpoch = new int[current.rules.length];
@@ -94,6 +106,8 @@ final class MatchState implements HitSink {
             Arrays.fill(conditionFreeEpoch, 0);
             Arrays.fill(fieldEpoch, 0);
             Arrays.fill(fieldFreeEpoch, 0);
+            Arrays.fill(lazyOccurrenceEpoch, 0);
+            Arrays.fill(slotExcludedEpoch, 0);
             Arrays.fill(conjunctionEpoch, 0);
             Arrays.fill(ruleEpoch, 0);
             epoch = 1;
@@ -209,6 +223,69 @@ final class MatchState implements HitSink {
             Arrays.fill(excludedEpoch, -1);
             exclusionStamp = 0;
         }
+        excludedNowCount = 0;
+    }
+
+    /** @return whether the current value is outside every array element (its hits need no evidence). */
+    boolean free() {
+        return pathPairs == 0;
+    }
+
+    /**
+     * Counts a free occurrence of a field with lazy alternatives, and each slot its value excluded.
+     *
+     * @param excluded whether {@link #beginExclusions()} ran for this value (the field has anything-but slots).
+     */
+    void lazyOccurrence(final int field, final int slotBase, final boolean excluded) {
+        if (lazyOccurrenceEpoch[field] != epoch) {
+            lazyOccurrenceEpoch[field] = epoch;
+            lazyOccurrences[field] = 0;
+        }
+        lazyOccurrences[field]++;
+        if (!excluded) {
+            return;
+        }
+        for (int i = 0; i < excludedNowCount; i++) {
+            final int global = slotBase + excludedNow[i];
+            if (slotExcludedEpoch[global] != epoch) {
+                slotExcludedEpoch[global] = epoch;
+                slotExcludedCount[global] = 0;
+            }
+            slotExcludedCount[global]++;
+        }
+    }
+
+    /**
+     * Hits the lazy conditions of a candidate conjunction that this event satisfies: an exists:true condition when
+     * its field had a free occurrence, an anything-but condition when one of its slots excluded fewer free
+     * occurrences than there were. A satisfied condition is free evidence, as a hit outside array elements is.
+     */
+    private void materialize(final MatchAutomaton a, final int conjunction) {
+        for (int k = a.conjunctionStart[conjunction], end = a.conjunctionStart[conjunction + 1]; k < end; k++) {
+            final int c = a.conjunctionConditions[k];
+            final int from = a.lazyStart[c];
+            final int to = a.lazyStart[c + 1];
+            if (from == to || conditionFreeEpoch[c] == epoch) {
+                continue;
+            }
+            final int field = a.conditionField[c];
+            if (lazyOccurrenceEpoch[field] != epoch) {
+                continue;
+            }
+            final int occurrences = lazyOccurrences[field];
+            for (int i = from; i < to; i++) {
+                final int global = a.lazySlots[i];
+                final int excluded = global < 0 || slotExcludedEpoch[global] != epoch ? 0 : slotExcludedCount[global];
+                if (occurrences > excluded) {
+                    if (conditionEpoch[c] != epoch) {
+                        conditionEpoch[c] = epoch;
+                        conditionFirstHit[c] = -1;
+                    }
+                    conditionFreeEpoch[c] = epoch;
+                    break;
+                }
+            }
+        }
     }
 
     /** Test seam: starts both stamps at a value (to test their wrap without 2^32 values). */
@@ -224,17 +301,33 @@ final class MatchState implements HitSink {
     /** Marks anything-but alternatives (by their slot in the field) whose exclusions hold for the value. */
     void exclude(final int[] slots) {
         for (int slot : slots) {
-            excludedEpoch[slot] = exclusionStamp;
+            markExcluded(slot);
         }
     }
 
     private void markExcluded(final int slot) {
+        if (excludedEpoch[slot] == exclusionStamp) {
+            return;
+        }
         excludedEpoch[slot] = exclusionStamp;
+        if (excludedNowCount == excludedNow.length) {
+            excludedNow = Arrays.copyOf(excludedNow, excludedNowCount * 2);
+        }
+        excludedNow[excludedNowCount++] = slot;
     }
 
     /** Hits the condition of every anything-but alternative not excluded since {@link #beginExclusions()}. */
     void hitUnlessExcluded(final int[] conditionBySlot) {
         for (int slot = 0; slot < conditionBySlot.length; slot++) {
+            if (excludedEpoch[slot] != exclusionStamp) {
+                hit(conditionBySlot[slot]);
+            }
+        }
+    }
+
+    /** As {@link #hitUnlessExcluded(int[])}, for the given slots only. */
+    void hitUnlessExcluded(final int[] conditionBySlot, final int[] slots) {
+        for (int slot : slots) {
             if (excludedEpoch[slot] != exclusionStamp) {
                 hit(conditionBySlot[slot]);
             }
@@ -260,7 +353,13 @@ final class MatchState implements HitSink {
 
     private int resolve(final MatchAutomaton a, final int conjunction, final int matched) {
         final int rule = a.conjunctionRule[conjunction];
-        if (ruleEpoch[rule] == epoch || !verify(a, conjunction)) {
+        if (ruleEpoch[rule] == epoch) {
+            return matched;
+        }
+        if (a.conjunctionLazy[conjunction]) {
+            materialize(a, conjunction);
+        }
+        if (!verify(a, conjunction)) {
             return matched;
         }
         ruleEpoch[rule] = epoch;

@@ -127,9 +127,15 @@ public final class RuleCompiler {
             }
         }
 
+        final boolean[] anchor = new boolean[conditions.size()];
+        for (int c = 0; c < conditions.size(); c++) {
+            anchor[c] = !triggered.get(c).isEmpty();
+        }
         final FieldIndex[] fields = new FieldIndex[paths.size()];
+        int slotBase = 0;
         for (int i = 0; i < fields.length; i++) {
-            fields[i] = fieldBuilders[i].build();
+            fields[i] = fieldBuilders[i].build(i, slotBase, anchor);
+            slotBase += fieldBuilders[i].anythingButSlots();
         }
         final int[] triggerStart = new int[conditions.size() + 1];
         for (int c = 0; c < conditions.size(); c++) {
