@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link SyntheticRules}); the claim is the ratio of the 10-rule and 100,000-rule rows (target: at most 2x).
  * {@code -p mix=anythingBut}: every rule is {@code {"properties":{"MAPBLKLOT":["x<i>"],"STREET":[{"anything-but":
  * "S<i>"}]}}}: a selective exact value no event has, and an anything-but every event satisfies, distinct per rule
- * (the per-event cost must not grow with the number of such rules).
+ * (the per-event cost must not grow with the number of such rules). {@code -p mix=absence}: every rule is
+ * {@code {"properties":{"STREET":[{"exists":false},"S<i>"]}}} (absent, or a street no event has): conditions that
+ * all allow absence, so no condition anchors the rule.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -37,7 +39,7 @@ public class MatchRuleCountBenchmark {
     @Param({"10", "1000", "100000"})
     public int rules;
 
-    @Param({"synthetic", "anythingBut"})
+    @Param({"synthetic", "anythingBut", "absence"})
     public String mix;
 
     private byte[][] events;
@@ -52,7 +54,13 @@ public class MatchRuleCountBenchmark {
             events[i] = lots.nextBytes();
         }
         final RuleSet ruleSet = new RuleSet();
-        if (mix.equals("anythingBut")) {
+        if (mix.equals("absence")) {
+            final java.util.Map<String, String> patterns = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < rules; i++) {
+                patterns.put("r" + i, "{\"properties\":{\"STREET\":[{\"exists\":false},\"S" + i + "\"]}}");
+            }
+            ruleSet.putAll(patterns);
+        } else if (mix.equals("anythingBut")) {
             final java.util.Map<String, String> patterns = new java.util.LinkedHashMap<>();
             for (int i = 0; i < rules; i++) {
                 patterns.put("r" + i, "{\"properties\":{\"MAPBLKLOT\":[\"x" + i + "\"],\"STREET\":[{\"anything-but\":\"S"

@@ -32,6 +32,14 @@ public final class MatchAutomaton implements AutomatonSource {
     final int[] conjunctionStart;
     final int[] conjunctionConditions;
     final int[] alwaysCandidates;
+    /** Per field, the indexes into {@link #alwaysCandidates} of those with a condition on the field. */
+    final int[] alwaysByFieldStart;
+    final int[] alwaysByField;
+    /**
+     * Per field, the same set as a bit mask when it has at least one entry per 64-bit word of the set (then the mask
+     * costs no more memory than the list and clears a word at a time), else {@code null}.
+     */
+    final long[][] alwaysFieldMask;
     final CompiledRule[] rules;
     /** Per condition, its lazy alternatives ({@link FieldIndex}): global anything-but slots, -1 for exists:true. */
     final int[] lazyStart;
@@ -43,7 +51,8 @@ public final class MatchAutomaton implements AutomatonSource {
     MatchAutomaton(final PathTrie paths, final FieldIndex[] fields, final int[] conditionField,
                    final boolean[] conditionAllowsAbsence, final int[] triggerStart, final int[] triggerConjunctions,
                    final int[] conjunctionRule, final int[] conjunctionStart, final int[] conjunctionConditions,
-                   final int[] alwaysCandidates, final CompiledRule[] rules) {
+                   final int[] alwaysCandidates, final int[] alwaysByFieldStart, final int[] alwaysByField,
+                   final CompiledRule[] rules) {
         this.paths = paths;
         this.fields = fields;
         this.conditionField = conditionField;
@@ -54,6 +63,21 @@ public final class MatchAutomaton implements AutomatonSource {
         this.conjunctionStart = conjunctionStart;
         this.conjunctionConditions = conjunctionConditions;
         this.alwaysCandidates = alwaysCandidates;
+        this.alwaysByFieldStart = alwaysByFieldStart;
+        this.alwaysByField = alwaysByField;
+        final int words = (alwaysCandidates.length + 63) >>> 6;
+        alwaysFieldMask = new long[fields.length][];
+        for (int f = 0; f < fields.length; f++) {
+            final int from = alwaysByFieldStart[f];
+            final int to = alwaysByFieldStart[f + 1];
+            if (to - from > 0 && to - from >= words) {
+                final long[] mask = new long[words];
+                for (int i = from; i < to; i++) {
+                    mask[alwaysByField[i] >>> 6] |= 1L << alwaysByField[i];
+                }
+                alwaysFieldMask[f] = mask;
+            }
+        }
         this.rules = rules;
         int slots = 0;
         final List<List<Integer>> byCondition = new java.util.ArrayList<>(conditionField.length);

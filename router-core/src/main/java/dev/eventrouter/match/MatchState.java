@@ -41,6 +41,10 @@ final class MatchState implements HitSink {
 
     private int[] candidates = new int[16];
     private int candidateCount;
+    /** The fields tracking occurrences that this event has, each once; and the always-candidates still possible. */
+    private int[] touched = new int[16];
+    private int touchedCount;
+    private long[] alwaysAlive = new long[0];
 
     private int[] evidenceNext = new int[64];
     private int[] evidenceStart = new int[64];
@@ -98,6 +102,7 @@ final class MatchState implements HitSink {
             fieldFirstOccurrence = new int[fields];
             conjunctionEpoch = new int[current.conjunctionRule.length];
             ruleEpoch = new int[current.rules.length];
+            alwaysAlive = new long[(current.alwaysCandidates.length + 63) >>> 6];
             epoch = 0;
             exclusionStamp = 0;
         }
@@ -113,6 +118,7 @@ final class MatchState implements HitSink {
             epoch = 1;
         }
         candidateCount = 0;
+        touchedCount = 0;
         verifySteps = 0;
         evidenceCount = 0;
         poolSize = 0;
@@ -153,6 +159,10 @@ final class MatchState implements HitSink {
         if (fieldEpoch[field] != epoch) {
             fieldEpoch[field] = epoch;
             fieldFirstOccurrence[field] = -1;
+            if (touchedCount == touched.length) {
+                touched = Arrays.copyOf(touched, touchedCount * 2);
+            }
+            touched[touchedCount++] = field;
         }
         if (pathPairs == 0) {
             fieldFreeEpoch[field] = epoch;
@@ -341,12 +351,58 @@ final class MatchState implements HitSink {
         for (int i = 0; i < candidateCount; i++) {
             matched = resolve(a, candidates[i], matched);
         }
-        for (int conjunction : a.alwaysCandidates) {
-            matched = resolve(a, conjunction, matched);
+        if (a.alwaysCandidates.length != 0) {
+            matched = resolveAlways(a, matched);
         }
         // reported only once every candidate is verified: an event over the verification budget matches nothing
         for (int i = 0; i < matched; i++) {
             handler.onMatch(a.rules[matchedRules[i]]);
+        }
+        return matched;
+    }
+
+    /**
+     * The conjunctions whose every condition allows absence. One with a condition on a field this event has was a
+     * candidate if that condition was hit (its conditions all trigger it) and is settled; the rest, whose fields the
+     * event lacks, match. Outside array elements that is a bit set cleared by the fields the event has, so the cost
+     * follows the fields it has and the rules that match, not the number of such rules. With array membership,
+     * absence is decided per element: every one is verified.
+     */
+    private int resolveAlways(final MatchAutomaton a, final int matchedSoFar) {
+        int matched = matchedSoFar;
+        final int[] always = a.alwaysCandidates;
+        if (anyMembership) {
+            for (int conjunction : always) {
+                matched = resolve(a, conjunction, matched);
+            }
+            return matched;
+        }
+        final long[] alive = alwaysAlive;
+        Arrays.fill(alive, -1L);
+        if ((always.length & 63) != 0) {
+            alive[alive.length - 1] = (1L << (always.length & 63)) - 1;
+        }
+        for (int t = 0; t < touchedCount; t++) {
+            final int field = touched[t];
+            final long[] mask = a.alwaysFieldMask[field];
+            if (mask != null) {
+                for (int w = 0; w < mask.length; w++) {
+                    alive[w] &= ~mask[w];
+                }
+                continue;
+            }
+            for (int i = a.alwaysByFieldStart[field], end = a.alwaysByFieldStart[field + 1]; i < end; i++) {
+                final int index = a.alwaysByField[i];
+                alive[index >>> 6] &= ~(1L << index);
+            }
+        }
+        for (int w = 0; w < alive.length; w++) {
+            long bits = alive[w];
+            while (bits != 0) {
+                final int index = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                matched = resolve(a, always[index], matched);
+            }
         }
         return matched;
     }

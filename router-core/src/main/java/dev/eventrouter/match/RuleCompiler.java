@@ -122,10 +122,33 @@ public final class RuleCompiler {
             }
             if (best < 0) {
                 always.add(s);
+                // a hit on any of its conditions makes it a candidate: events that have one of its fields
+                for (int c : conjunctions.get(s)) {
+                    triggered.get(c).add(s);   // one condition per field: no repeats within a conjunction
+                }
             } else {
                 triggered.get(best).add(s);
             }
         }
+        // per field, the always-candidates with a condition on it: an event that has the field settles them by hits
+        final List<List<Integer>> alwaysOfField = new ArrayList<>(paths.size());
+        for (int f = 0; f < paths.size(); f++) {
+            alwaysOfField.add(new ArrayList<>(0));
+        }
+        for (int i = 0; i < always.size(); i++) {
+            final Set<Integer> fieldsOfConjunction = new LinkedHashSet<>();
+            for (int c : conjunctions.get(always.get(i))) {
+                fieldsOfConjunction.add(conditionField[c]);
+            }
+            for (int f : fieldsOfConjunction) {
+                alwaysOfField.get(f).add(i);
+            }
+        }
+        final int[] alwaysByFieldStart = new int[paths.size() + 1];
+        for (int f = 0; f < paths.size(); f++) {
+            alwaysByFieldStart[f + 1] = alwaysByFieldStart[f] + alwaysOfField.get(f).size();
+        }
+        final int[] alwaysByField = alwaysOfField.stream().flatMap(List::stream).mapToInt(Integer::intValue).toArray();
 
         final boolean[] anchor = new boolean[conditions.size()];
         for (int c = 0; c < conditions.size(); c++) {
@@ -150,7 +173,8 @@ public final class RuleCompiler {
         final int[] conjunctionConditions = conjunctions.stream().flatMapToInt(Arrays::stream).toArray();
         return new MatchAutomaton(new PathTrie(paths), fields, conditionField, allowsAbsence, triggerStart,
             triggerConjunctions, conjunctionRules.stream().mapToInt(Integer::intValue).toArray(), conjunctionStart,
-            conjunctionConditions, always.stream().mapToInt(Integer::intValue).toArray(), compiled);
+            conjunctionConditions, always.stream().mapToInt(Integer::intValue).toArray(), alwaysByFieldStart,
+            alwaysByField, compiled);
     }
 
     private static boolean isNumeric(final ValueMatcher matcher) {

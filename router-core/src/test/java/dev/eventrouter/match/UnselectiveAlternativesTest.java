@@ -85,4 +85,41 @@ class UnselectiveAlternativesTest {
             "an object is not a leaf value");
         assertEquals(List.of("r05"), matches(rules, "{\"source\":\"s5\",\"detail\":{\"x\":[{},1],\"y\":[\"no\",\"a\"]}}"));
     }
+
+    /**
+     * Rules whose every condition allows absence are settled by the fields the event has (hits) and otherwise match:
+     * an event lacking their fields matches them all, one having the field matches only the rules whose value it
+     * has.
+     */
+    @Test
+    void shouldSettleAbsenceOnlyRulesByTheFieldsTheEventHas() {
+        final RuleSet rules = new RuleSet();
+        for (int i = 0; i < RULES; i++) {
+            rules.put(String.format("r%02d", i), "{\"state\":[{\"exists\":false},\"v" + i + "\"]}");
+        }
+        rules.put("zz-no-other", "{\"other\":[{\"exists\":false}]}");
+        rules.put("zz-both", "{\"other\":[{\"exists\":false}],\"state\":[{\"exists\":false},\"v1\"]}");
+        final List<String> all = new ArrayList<>(allBut());
+        all.addAll(List.of("zz-both", "zz-no-other"));
+        assertEquals(all, matches(rules, "{}"));
+        assertEquals(all, matches(rules, "{\"state\":{}}"), "an object is not a leaf value: state is absent");
+        assertEquals(List.of("r03", "zz-no-other"), matches(rules, "{\"state\":\"v3\"}"));
+        assertEquals(List.of("r01", "r03", "zz-both", "zz-no-other"), matches(rules, "{\"state\":[\"v3\",\"v1\"]}"));
+        assertEquals(List.of("r01"), matches(rules, "{\"state\":\"v1\",\"other\":true}"));
+        assertEquals(List.of(), matches(rules, "{\"state\":\"x\",\"other\":true}"));
+    }
+
+    /** Over 64 such rules a field with few of them is cleared entry by entry, one with many a word at a time. */
+    @Test
+    void shouldSettleManyAbsenceOnlyRulesWhetherAFieldHasFewOrManyOfThem() {
+        final RuleSet rules = new RuleSet();
+        for (int i = 0; i < 300; i++) {
+            rules.put(String.format("s%03d", i), "{\"state\":[{\"exists\":false},\"v" + i + "\"]}");
+        }
+        rules.put("rare", "{\"rare\":[{\"exists\":false}]}");
+        assertEquals(301, matches(rules, "{}").size());
+        assertEquals(List.of("rare", "s007"), matches(rules, "{\"state\":\"v7\"}"));
+        assertEquals(300, matches(rules, "{\"rare\":1}").size());
+        assertEquals(List.of("s299"), matches(rules, "{\"rare\":1,\"state\":\"v299\"}"));
+    }
 }
