@@ -478,7 +478,6 @@ public final class Router implements AutoCloseable {
         return binding;
     }
 
-    /** Compiles the enabled rules (or re-binds targets only) and swaps the bus's rules in one volatile write. */
     /** Automaton compilations so far (admin lock; a test seam for {@link #putRules}' one compilation per bus). */
     private long compilations;
 
@@ -488,6 +487,7 @@ public final class Router implements AutoCloseable {
         }
     }
 
+    /** Compiles the enabled rules (or re-binds targets only) and swaps the bus's rules in one volatile write. */
     private void install(final EventBus bus, final Map<String, RuleBinding> next, final boolean patternsChanged) {
         final List<RuleBinding> enabled = new ArrayList<>();
         final List<ScheduleAgent.Scheduled> scheduled = new ArrayList<>();
@@ -705,7 +705,6 @@ public final class Router implements AutoCloseable {
         return organizations;
     }
 
-    /** @return the bus a caller names: {@code null} is its default bus, a name is in its account, an ARN anywhere. */
     /**
      * AWS's words for a missing bus, "Event bus NAME does not exist." (recorded against AWS in LocalStack's
      * {@code tests/aws/services/events/test_events.snapshot.json},
@@ -716,6 +715,7 @@ public final class Router implements AutoCloseable {
             + " does not exist.";
     }
 
+    /** @return the bus a caller names: {@code null} is its default bus, a name is in its account, an ARN anywhere. */
     EventBus busFor(final Principal caller, final String nameOrArn) {
         if (caller == null || nameOrArn != null && nameOrArn.startsWith("arn:")) {
             return eventBus(nameOrArn);

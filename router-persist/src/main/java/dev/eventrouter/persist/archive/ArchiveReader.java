@@ -192,8 +192,6 @@ public final class ArchiveReader implements AutoCloseable {
         }
     }
 
-
-    /** @return the archive time of the event at a position (moves the reader; seek or rewind afterwards). */
     /**
      * Reads the event at a position.
      *
@@ -208,6 +206,7 @@ public final class ArchiveReader implements AutoCloseable {
         return tailer.index();
     }
 
+    /** @return the archive time of the event at a position (moves the reader; seek or rewind afterwards). */
     long timeAt(final long at) {
         if (!tailer.moveToIndex(at)) {
             throw new IllegalArgumentException("no event at position " + at);

@@ -341,13 +341,13 @@ final class ConfiguredRouter implements AutoCloseable {
         return failed;
     }
 
-    /** Prints counters per bus, rule and target. */
     /** @return the rule's bus: a rule put by another account names its bus in that account. */
     private EventBus busOf(final RouterConfigFile.RuleConfig rule) {
         return rule.createdBy() == null ? router.eventBus(rule.eventBus())
             : router.as(rule.createdBy()).eventBus(rule.eventBus());
     }
 
+    /** Prints counters per bus, rule and target. */
     void printSummary(final PrintWriter out) {
         out.printf(Locale.ROOT, "%-24s %12s %12s %12s%n", "bus", "published", "matched", "unmatched");
         for (EventBus bus : router.eventBuses()) {
