@@ -66,9 +66,7 @@ final class AsyncTargetWorker implements Agent {
             if (item.bytes.length < length) {
                 item.bytes = new byte[Math.max(length, item.bytes.length * 2)];
             }
-            if (item.trace.length < from.traceLength) {
-                item.trace = new byte[Math.max(from.traceLength, 64)];
-            }
+            item.trace = EventSlot.traceRoom(item.trace, from.traceLength);
         } catch (Throwable e) {
             pool.offer(item);
             completed.incrementAndGet();

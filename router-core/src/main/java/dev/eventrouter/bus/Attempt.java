@@ -19,9 +19,9 @@ final class Attempt implements TargetInput.ShapeContext {
         traceLength = length;
     }
 
-    /** @return a copy of the trace header for a delivery that outlives the attempt, or {@code null} for none. */
+    /** @return a copy of the trace header for a delivery that outlives the attempt ({@code NO_TRACE} for none). */
     byte[] traceCopy() {
-        return traceLength == 0 ? null : java.util.Arrays.copyOf(trace, traceLength);
+        return EventSlot.traceCopy(trace, traceLength);
     }
     String ruleName;
     String ruleArn;

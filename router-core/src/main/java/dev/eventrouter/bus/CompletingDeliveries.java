@@ -164,9 +164,7 @@ final class CompletingDeliveries {
                 bytes = new byte[Math.max(len, Math.max(1024, bytes.length * 2))];
             }
             System.arraycopy(event, offset, bytes, 0, len);
-            if (trace.length < attempt.traceLength) {
-                trace = new byte[Math.max(attempt.traceLength, 64)];
-            }
+            trace = EventSlot.traceRoom(trace, attempt.traceLength);
             System.arraycopy(attempt.trace, 0, trace, 0, attempt.traceLength);
             traceLength = attempt.traceLength;
             length = len;
@@ -208,7 +206,7 @@ final class CompletingDeliveries {
                         final PendingDelivery pending = new PendingDelivery(binding, TargetBinding.copy(bytes, 0,
                             length), ingestionTime, retriesDone, failure.errorCode(), failure.getMessage(),
                             failure.isRetryable(), Math.max(0, retryAfterMillis));
-                        pending.trace = traceLength == 0 ? null : java.util.Arrays.copyOf(trace, traceLength);
+                        pending.trace = EventSlot.traceCopy(trace, traceLength);
                         binding.metrics.failed.increment();
                         binding.router().retries().submit(pending);
                     } else {

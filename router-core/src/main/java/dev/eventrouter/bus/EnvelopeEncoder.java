@@ -83,10 +83,13 @@ public final class EnvelopeEncoder {
             return new EntryError(EntryError.INVALID_ARGUMENT, required("Detail"));
         }
         final String trace = entry.traceHeader();
-        if (trace != null && (trace.isEmpty() || trace.length() > MAX_TRACE_HEADER_CHARS || !printableAscii(trace))) {
-            return new EntryError(EntryError.INVALID_ARGUMENT, "Parameter TraceHeader is not valid. Reason: "
-                + (trace.isEmpty() || trace.length() > MAX_TRACE_HEADER_CHARS ? "must be 1-" + MAX_TRACE_HEADER_CHARS
-                + " characters, got " + trace.length() : "must be printable ASCII (it travels as an HTTP header)"));
+        if (trace != null && (trace.isEmpty() || trace.length() > MAX_TRACE_HEADER_CHARS)) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "Parameter TraceHeader is not valid. Reason: must be 1-"
+                + MAX_TRACE_HEADER_CHARS + " characters, got " + trace.length());
+        }
+        if (trace != null && !printableAscii(trace)) {
+            return new EntryError(EntryError.INVALID_ARGUMENT, "Parameter TraceHeader is not valid. Reason: must be "
+                + "printable ASCII (it travels as an HTTP header)");
         }
         validated = null;
         final byte[] detail = entry.detail().getBytes(StandardCharsets.UTF_8);

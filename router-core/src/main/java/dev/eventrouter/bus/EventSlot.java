@@ -22,6 +22,16 @@ final class EventSlot {
 
     static final byte[] NO_TRACE = new byte[0];
 
+    /** @return {@code buffer} when it holds {@code length} trace bytes, else a larger one (at least 64 bytes). */
+    static byte[] traceRoom(final byte[] buffer, final int length) {
+        return buffer.length >= length ? buffer : new byte[Math.max(length, 64)];
+    }
+
+    /** @return a copy of trace bytes {@code [0, length)} that outlives their buffer; {@link #NO_TRACE} for none. */
+    static byte[] traceCopy(final byte[] trace, final int length) {
+        return length == 0 ? NO_TRACE : java.util.Arrays.copyOf(trace, length);
+    }
+
     /** Bus index of a slot that holds no event (its publisher failed after claiming it). */
     static final int VOID = -1;
 
@@ -36,12 +46,8 @@ final class EventSlot {
     void set(final int bus, final int eventFlags, final long ingestionTime, final byte[] source, final int offset,
              final int eventLength, final byte[] traceBytes, final int traceBytesLength) {
         traceLength = traceBytesLength;
-        if (traceLength > 0) {
-            if (trace.length < traceLength) {
-                trace = new byte[Math.max(traceLength, 64)];
-            }
-            System.arraycopy(traceBytes, 0, trace, 0, traceLength);
-        }
+        trace = traceRoom(trace, traceLength);
+        System.arraycopy(traceBytes, 0, trace, 0, traceLength);
         busIndex = bus;
         flags = eventFlags;
         ingestionTimeMillis = ingestionTime;
@@ -63,12 +69,8 @@ final class EventSlot {
             bytes = new byte[Math.max(length, bytes.length * 2)];
         }
         buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, 0, length);
-        if (traceLength > 0) {
-            if (trace.length < traceLength) {
-                trace = new byte[Math.max(traceLength, 64)];
-            }
-            buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET + length, trace, 0, traceLength);
-        }
+        trace = traceRoom(trace, traceLength);
+        buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET + length, trace, 0, traceLength);
     }
 
 }

@@ -8,8 +8,8 @@ final class PendingDelivery {
     /** The binding the next attempt goes to (the current one once its target was replaced). */
     TargetBinding target;
     final byte[] event;
-    /** The event's X-Ray trace header (ASCII), or {@code null}. */
-    byte[] trace;
+    /** The event's X-Ray trace header (ASCII, its whole length); {@link EventSlot#NO_TRACE} when it has none. */
+    byte[] trace = EventSlot.NO_TRACE;
     final long ingestionTimeMillis;
     int retriesDone;
     String errorCode;

@@ -105,8 +105,7 @@ final class RetryAgent implements Agent {
 
     private void retryAt(final TargetBinding target, final PendingDelivery pending) {
         target.metrics.retried.increment();
-        attempt.trace(pending.trace == null ? EventSlot.NO_TRACE : pending.trace,
-            pending.trace == null ? 0 : pending.trace.length);
+        attempt.trace(pending.trace, pending.trace.length);
         if (target.attempt(pending.event, 0, pending.event.length, pending.ingestionTimeMillis, 0,
             pending.retriesDone, attempt)) {
             settled.incrementAndGet();

@@ -126,6 +126,8 @@ public final class Router implements AutoCloseable {
         final EventMatcher rulesCheck;
         /** Set on the router's own threads: handlers may still publish while {@link #close} drains. */
         boolean internal;
+        /** A PutEvents entry's trace header as ASCII bytes (validated printable ASCII); reused. */
+        byte[] trace = EventSlot.NO_TRACE;
         /** Authorizes a caller's PutEvents entries; reused. */
         final RequestContext auth = new RequestContext();
         /** Decisions on PutEvents entries already made on this thread. */
@@ -1263,9 +1265,12 @@ public final class Router implements AutoCloseable {
             }
         }
         final String traceHeader = entry.traceHeader();
-        final byte[] trace = traceHeader == null ? EventSlot.NO_TRACE
-            : traceHeader.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length, trace)) {
+        final int traceLength = traceHeader == null ? 0 : traceHeader.length();
+        publisher.trace = EventSlot.traceRoom(publisher.trace, traceLength);
+        for (int i = 0; i < traceLength; i++) {
+            publisher.trace[i] = (byte) traceHeader.charAt(i);   // printable ASCII: validated above
+        }
+        if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length, publisher.trace, traceLength)) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
                 "event bus " + bus.arn + " is full"));
         }
@@ -1368,13 +1373,13 @@ public final class Router implements AutoCloseable {
 
     private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
                           final int length) {
-        return offer(publisher, bus, bytes, offset, length, EventSlot.NO_TRACE);
+        return offer(publisher, bus, bytes, offset, length, EventSlot.NO_TRACE, 0);
     }
 
     private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
-                          final int length, final byte[] trace) {
+                          final int length, final byte[] trace, final int traceLength) {
         final long ingestionTime = context.clock().time();
-        if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, trace.length)) {
+        if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, traceLength)) {
             return true;
         }
         final long timeout = context.publishTimeout().toNanos();
@@ -1385,7 +1390,7 @@ public final class Router implements AutoCloseable {
             try {
                 while (context.nanoClock().nanoTime() - deadline < 0 && !stopping) {
                     publisher.idle.idle();
-                    if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, trace.length)) {
+                    if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, traceLength)) {
                         return true;
                     }
                 }
