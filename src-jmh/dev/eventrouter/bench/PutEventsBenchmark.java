@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Question: what does matching a PutEvents entry against its bus's rules at ingest cost the caller (the check that
  * refuses entries over the per-event verification bound with a per-entry error)? One operation is one PutEvents
  * call of one CityLots entry to a bus of 1,000 rules (the synthetic rules, under {@code detail}); the baseline is the
- * same call with {@code matchPutEventsAtIngest(false)} in the same run.
+ * same call with {@code matchPutEventsAtIngest(false)} in the same run. {@code -p trace=true} gives each entry an
+ * X-Ray trace header (carried beside the event to the targets).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -42,6 +43,9 @@ public class PutEventsBenchmark {
 
     @Param({"true", "false"})
     public boolean matchAtIngest;
+
+    @Param({"false", "true"})
+    public boolean trace;
 
     private Router router;
     private final List<List<PutEventsEntry>> calls = new ArrayList<>();
@@ -57,8 +61,10 @@ public class PutEventsBenchmark {
         });
         final CityLots lots = new CityLots(2026);
         for (int i = 0; i < ENTRIES; i++) {
-            calls.add(List.of(PutEventsEntry.of("bench", "lot", new String(lots.nextBytes(),
-                StandardCharsets.UTF_8))));
+            final PutEventsEntry entry = PutEventsEntry.of("bench", "lot", new String(lots.nextBytes(),
+                StandardCharsets.UTF_8));
+            calls.add(List.of(trace ? entry.withTraceHeader("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")
+                : entry));
         }
     }
 
