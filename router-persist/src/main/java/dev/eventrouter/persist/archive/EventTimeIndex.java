@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * The events whose own {@code time} is far from their archive time ({@code event-time-outliers.dat} beside the
@@ -74,36 +73,13 @@ final class EventTimeIndex implements AutoCloseable {
 
     /** @return the positions, ascending, of the recorded events whose time is in {@code [from, to)}. */
     long[] positionsBetween(final long from, final long to) {
-        final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-        long[] found = new long[16];
-        int count = 0;
-        try {
-            final long end = channel.size() / RECORD * RECORD;
-            long read = 0;
-            while (read < end) {
-                chunk.clear();
-                chunk.limit((int) Math.min(chunk.capacity(), end - read));
-                final int n = channel.read(chunk, read);
-                if (n <= 0) {
-                    break;
-                }
-                chunk.flip();
-                while (chunk.remaining() >= RECORD) {
-                    final long time = chunk.getLong();
-                    final long position = chunk.getLong();
-                    read += RECORD;
-                    if (time >= from && time < to) {
-                        if (count == found.length) {
-                            found = Arrays.copyOf(found, count * 2);
-                        }
-                        found[count++] = position;
-                    }
-                }
+        final org.agrona.collections.LongArrayList found = new org.agrona.collections.LongArrayList();
+        TimeIndex.readRecords(channel, 0, ByteBuffer.allocate(64 * 1024), (time, position) -> {
+            if (time >= from && time < to) {
+                found.addLong(position);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the archive's event-time index", e);
-        }
-        return Arrays.copyOf(found, count);
+        }, "event-time index");
+        return found.toLongArray();
     }
 
     @Override

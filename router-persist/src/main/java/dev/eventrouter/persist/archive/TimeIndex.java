@@ -93,24 +93,43 @@ final class TimeIndex implements AutoCloseable {
 
     /** Loads the records written since the last call (by this or another process). */
     void refresh() {
+        loadedBytes = readRecords(channel, loadedBytes, chunk, this::add, "time index");
+    }
+
+    /** Receives one record of two longs. */
+    @FunctionalInterface
+    interface RecordSink {
+        void accept(long first, long second);
+    }
+
+    /**
+     * Reads the whole 16-byte records of {@code channel} from byte {@code from} on, through {@code chunk} (a torn last
+     * record is left for later).
+     *
+     * @param what the index, for the message of a failed read.
+     * @return the byte after the last record read.
+     */
+    static long readRecords(final FileChannel channel, final long from, final ByteBuffer chunk, final RecordSink sink,
+                            final String what) {
+        long at = from;
         try {
             final long end = channel.size() / RECORD * RECORD;
-            while (loadedBytes < end) {
+            while (at < end) {
                 chunk.clear();
-                chunk.limit((int) Math.min(chunk.capacity(), end - loadedBytes));
-                final int read = channel.read(chunk, loadedBytes);
-                if (read <= 0) {
-                    return;
+                chunk.limit((int) Math.min(chunk.capacity(), end - at));
+                if (channel.read(chunk, at) <= 0) {
+                    break;
                 }
                 chunk.flip();
                 while (chunk.remaining() >= RECORD) {
-                    add(chunk.getLong(), chunk.getLong());
-                    loadedBytes += RECORD;
+                    sink.accept(chunk.getLong(), chunk.getLong());
+                    at += RECORD;
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the archive's time index", e);
+            throw new UncheckedIOException("cannot read the archive's " + what, e);
         }
+        return at;
     }
 
     private void add(final long time, final long position) {
