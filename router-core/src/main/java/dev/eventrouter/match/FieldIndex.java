@@ -49,6 +49,7 @@ final class FieldIndex {
     private final int slotBase;
     private final int[] eagerSlots;
     private final int[] eagerExists;
+    private final int[] lazyExists;
 
     private FieldIndex(final Builder b, final int fieldId, final int slotBase, final boolean[] anchor) {
         exactStrings = b.exactStrings.build();
@@ -80,7 +81,8 @@ final class FieldIndex {
         eagerSlots = java.util.stream.IntStream.range(0, anythingBut.length).filter(s -> anchor[anythingBut[s]])
             .toArray();
         eagerExists = java.util.Arrays.stream(exists).filter(c -> anchor[c]).toArray();
-        lazy = eagerSlots.length < anythingBut.length || eagerExists.length < exists.length;
+        lazyExists = java.util.Arrays.stream(exists).filter(c -> !anchor[c]).toArray();
+        lazy = eagerSlots.length < anythingBut.length || lazyExists.length != 0;
     }
 
     /** @return the conditions of this field's lazy anything-but slots (global slot = base + index), -1 for eager. */
@@ -94,8 +96,7 @@ final class FieldIndex {
 
     /** @return this field's lazy exists:true conditions. */
     int[] lazyExists() {
-        return java.util.Arrays.stream(exists).filter(c -> java.util.Arrays.stream(eagerExists).noneMatch(e -> e == c))
-            .toArray();
+        return lazyExists;
     }
 
     /** @return the first global slot of this field's anything-but alternatives. */

@@ -20,8 +20,8 @@ public record PatternLimits(int maxPatternLength, int maxOrCombinations, int max
      * EventBridge's limits: 4096 characters, 1000 combinations, a rule-set wildcard budget of 1000 and a per-pattern
      * complexity of 10.
      */
-    public static final PatternLimits DEFAULT = new PatternLimits(4096, 1000, 1000, 10);
     private static final int DEFAULT_RULE_COMPLEXITY = 10;
+    public static final PatternLimits DEFAULT = new PatternLimits(4096, 1000, 1000, DEFAULT_RULE_COMPLEXITY);
 
     /** Validates every limit. */
     public PatternLimits {
