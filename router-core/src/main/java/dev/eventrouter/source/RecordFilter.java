@@ -1,11 +1,11 @@
 package dev.eventrouter.source;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eventrouter.event.MalformedEventException;
 import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.MatchAutomaton;
 import dev.eventrouter.match.RuleCompiler;
+import dev.eventrouter.pattern.EventPattern;
+import dev.eventrouter.pattern.FieldCondition;
 import dev.eventrouter.pattern.InvalidPatternException;
 import dev.eventrouter.pattern.PatternLimits;
 import dev.eventrouter.pattern.PatternParser;
@@ -52,8 +52,6 @@ public final class RecordFilter {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final EventMatcher matcher;
     private final Key key;
     private byte[] record = new byte[256];
@@ -75,30 +73,34 @@ public final class RecordFilter {
         final List<RuleCompiler.Rule> rules = new ArrayList<>();
         for (int i = 0; i < patterns.size(); i++) {
             final String where = "FilterCriteria.Filters[" + i + "]";
+            final EventPattern pattern;
             try {
-                rules.add(new RuleCompiler.Rule("filter" + i, parser.parse(patterns.get(i))));
+                pattern = parser.parse(patterns.get(i));
             } catch (InvalidPatternException e) {
                 throw e.inRule(where);
             }
             if (!key.stringPayloads) {
-                refuseStringPatterns(patterns.get(i), key, where);
+                refuseStringPatterns(pattern, key, where);
             }
+            rules.add(new RuleCompiler.Rule("filter" + i, pattern));
         }
         final MatchAutomaton automaton = new RuleCompiler(PatternLimits.DEFAULT).compile(rules);
         return new RecordFilter(new EventMatcher(automaton), key);
     }
 
-    /** A stream's pattern must be JSON under {@code data} (values to match the data as a string never match). */
-    private static void refuseStringPatterns(final String pattern, final Key key, final String where) {
-        final JsonNode value;
-        try {
-            value = JSON.readTree(pattern).get(key.name);
-        } catch (java.io.IOException e) {
-            return;   // the parser above accepted it: cannot happen
-        }
-        if (value != null && !value.isObject()) {
-            throw new IllegalArgumentException(where + ": $." + key.name + ": a stream record's " + key.name
-                + " is filtered as JSON, so the pattern must give an object for it, not values to match as a string");
+    /**
+     * A stream's pattern must be JSON under {@code data}: a condition on {@code data} itself (values to match the data
+     * as a string, in any {@code $or} branch) never matches.
+     */
+    private static void refuseStringPatterns(final EventPattern pattern, final Key key, final String where) {
+        for (List<FieldCondition> conjunction : pattern.conjunctions()) {
+            for (FieldCondition condition : conjunction) {
+                if (condition.path().equals(key.name)) {
+                    throw new IllegalArgumentException(where + ": $." + key.name + ": a stream record's " + key.name
+                        + " is filtered as JSON, so the pattern must give an object for it, not values to match as a "
+                        + "string");
+                }
+            }
         }
     }
 

@@ -71,6 +71,10 @@ class RecordFilterTest {
             + "must give an object for it, not values to match as a string", assertThrows(
                 IllegalArgumentException.class, () -> stream("{\"data\":{\"a\":[1]}}", "{\"data\":[\"plain\"]}"))
                 .getMessage());
+        assertEquals("FilterCriteria.Filters[0]: $.data: a stream record's data is filtered as JSON, so the pattern "
+            + "must give an object for it, not values to match as a string", assertThrows(
+                IllegalArgumentException.class, () -> stream("{\"$or\":[{\"data\":{\"a\":[1]}},{\"data\":[\"plain\"]}]}"))
+                .getMessage(), "in any $or branch");
         assertNull(stream(), "no patterns: everything passes");
     }
 
