@@ -267,7 +267,8 @@ final class PollCommand implements Callable<Integer> {
             throw new UserError("--filter: " + e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException e) {
             final String message = String.valueOf(e.getMessage());
-            throw new UserError((message.startsWith("FilterCriteria") ? "--filter: " : "--source: ") + message);
+            final String option = optionOf(message);   // a setting the mapping refused, else the source
+            throw new UserError((option.isEmpty() ? "--source: " : option) + message);
         }
     }
 
