@@ -62,6 +62,10 @@ class WildcardComplexityTest {
         new PatternParser(PatternLimits.DEFAULT.withMaxRuleComplexity(11)).parse(tooComplex);
         assertThrows(InvalidPatternException.class,
             () -> new PatternParser(PatternLimits.DEFAULT.withMaxRuleComplexity(7)).parse(keys(datasync.subList(0, 2))));
+        assertEquals("maxRuleComplexity=0: must be at least 1", assertThrows(IllegalArgumentException.class,
+            () -> PatternLimits.DEFAULT.withMaxRuleComplexity(0)).getMessage());
+        assertEquals(10, new PatternLimits(4096, 1000, 1000).maxRuleComplexity(),
+            "the three-limit constructor of earlier releases keeps EventBridge's default");
     }
 
     @Test
@@ -171,9 +175,5 @@ class WildcardComplexityTest {
         final Machine machine = new Machine();
         machine.addRule("r", pattern);
         return machine.evaluateComplexity(new MachineComplexityEvaluator(CAP));
-    }
-
-    static List<String> list(final String... values) {
-        return new ArrayList<>(List.of(values));
     }
 }
