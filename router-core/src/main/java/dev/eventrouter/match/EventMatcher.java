@@ -22,6 +22,9 @@ public final class EventMatcher {
     private final EventLimits limits;
     private final MatchState state = new MatchState();
     private final EventScanner scanner = new EventScanner(state);
+    /** For the overlay of a layered automaton ({@link LayeredRules}): a second pass until its compaction lands. */
+    private final MatchState overlayState = new MatchState();
+    private final EventScanner overlayScanner = new EventScanner(overlayState);
     private byte[] copy = new byte[1024];
 
     /** @param source the automaton to use, read once per event. */
@@ -54,7 +57,16 @@ public final class EventMatcher {
         final MatchAutomaton automaton = source.current();
         state.reset(automaton);
         scanner.scan(automaton, bytes, offset, length, limits.maxDepth());
-        return state.resolve(handler);
+        final MatchAutomaton overlay = automaton.overlay;
+        if (overlay == null) {
+            return state.resolve(handler);
+        }
+        final int matched = state.verify();
+        overlayState.reset(overlay);
+        overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth());
+        overlayState.continueBudget(state);
+        final int overlayMatched = overlayState.verify();
+        return state.report(matched, handler) + overlayState.report(overlayMatched, handler);
     }
 
     private void checkSize(final int length) {
@@ -105,5 +117,6 @@ public final class EventMatcher {
     /** Test seam: see {@link MatchState#stampsFrom(int)}. */
     void stampsFrom(final int value) {
         state.stampsFrom(value);
+        overlayState.stampsFrom(value);
     }
 }

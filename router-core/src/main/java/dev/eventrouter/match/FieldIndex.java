@@ -327,6 +327,23 @@ final class FieldIndex {
         }
 
         /**
+         * @return what one alternative adds to its field's wildcard complexity in a rule set (each wildcard operand
+         * counts its stars, at least one); 0 for the other operators.
+         */
+        static int wildcardComplexity(final ValueMatcher matcher) {
+            if (matcher instanceof ValueMatcher.Wildcard m) {
+                return Math.max(1, Wildcards.starCount(m.pattern()));
+            }
+            int complexity = 0;
+            if (matcher instanceof AnythingBut m && m.kind() == AnythingBut.Kind.WILDCARD) {
+                for (String operand : m.strings()) {
+                    complexity += Math.max(1, Wildcards.starCount(operand));
+                }
+            }
+            return complexity;
+        }
+
+        /**
          * @param matcher          one alternative of a condition.
          * @param id               the condition.
          * @param numericCondition whether the condition has numeric alternatives: EventBridge's engine then
@@ -353,7 +370,7 @@ final class FieldIndex {
                     slow(id, false, StringTest.ignoreCase(m.value(), StringTest.CaseMode.EQUALS));
                 }
             } else if (matcher instanceof ValueMatcher.Wildcard m) {
-                wildcardComplexity += Math.max(1, Wildcards.starCount(m.pattern()));
+                wildcardComplexity += wildcardComplexity(m);
                 slow(id, false, StringTest.wildcard(m.pattern()));
             } else if (matcher instanceof ValueMatcher.Numeric m) {
                 numbers.addNumbers(m.lower(), m.lowerOpen(), m.upper(), m.upperOpen(), id);
@@ -419,7 +436,7 @@ final class FieldIndex {
                 case EQUALS_IGNORE_CASE -> slow(id, true, m.strings().stream()
                     .map(s -> StringTest.ignoreCase(s, StringTest.CaseMode.EQUALS)).toArray(StringTest[]::new));
                 case WILDCARD -> {
-                    m.strings().forEach(s -> wildcardComplexity += Math.max(1, Wildcards.starCount(s)));
+                    wildcardComplexity += wildcardComplexity(m);
                     slow(id, true, m.strings().stream().map(StringTest::wildcard).toArray(StringTest[]::new));
                 }
                 default -> throw new IllegalStateException("unknown anything-but kind " + m.kind());

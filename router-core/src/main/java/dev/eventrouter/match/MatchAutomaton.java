@@ -47,6 +47,13 @@ public final class MatchAutomaton implements AutomatonSource {
     final int lazySlotCount;
     /** Per conjunction, whether any of its conditions has lazy alternatives. */
     final boolean[] conjunctionLazy;
+    /**
+     * Layering ({@link LayeredRules}): the rules put since this automaton's own rules were compiled, matched in a
+     * second pass over the event, their indexes following this automaton's; {@code null} when there are none.
+     */
+    final MatchAutomaton overlay;
+    /** Layering: bit per own rule index, set for a rule deleted or replaced since; {@code null} when none is. */
+    final long[] shadowed;
 
     MatchAutomaton(final PathTrie paths, final FieldIndex[] fields, final int[] conditionField,
                    final boolean[] conditionAllowsAbsence, final int[] triggerStart, final int[] triggerConjunctions,
@@ -109,6 +116,37 @@ public final class MatchAutomaton implements AutomatonSource {
                 conjunctionLazy[j] |= lazyStart[c] != lazyStart[c + 1];
             }
         }
+        overlay = null;
+        shadowed = null;
+    }
+
+    /** A view of {@code base}'s own rules, with rules shadowed and an overlay of newer ones (see {@link LayeredRules}). */
+    MatchAutomaton(final MatchAutomaton base, final MatchAutomaton overlay, final long[] shadowed) {
+        paths = base.paths;
+        fields = base.fields;
+        conditionField = base.conditionField;
+        conditionAllowsAbsence = base.conditionAllowsAbsence;
+        triggerStart = base.triggerStart;
+        triggerConjunctions = base.triggerConjunctions;
+        conjunctionRule = base.conjunctionRule;
+        conjunctionStart = base.conjunctionStart;
+        conjunctionConditions = base.conjunctionConditions;
+        alwaysCandidates = base.alwaysCandidates;
+        alwaysByFieldStart = base.alwaysByFieldStart;
+        alwaysByField = base.alwaysByField;
+        alwaysFieldMask = base.alwaysFieldMask;
+        rules = base.rules;
+        lazyStart = base.lazyStart;
+        lazySlots = base.lazySlots;
+        lazySlotCount = base.lazySlotCount;
+        conjunctionLazy = base.conjunctionLazy;
+        this.overlay = overlay;
+        this.shadowed = shadowed;
+    }
+
+    /** @return whether own rule {@code rule} was deleted or replaced since this automaton's rules were compiled. */
+    boolean isShadowed(final int rule) {
+        return shadowed != null && (shadowed[rule >>> 6] & (1L << rule)) != 0;
     }
 
     @Override
@@ -116,20 +154,49 @@ public final class MatchAutomaton implements AutomatonSource {
         return this;
     }
 
-    /** @return the number of rules. */
+    /**
+     * @return the size of the rule index space: every {@link CompiledRule#index()} is below it. Equal to the number
+     * of rules unless the automaton is layered, when rules deleted or replaced since its last full compilation
+     * keep their index until the next one (see {@link #liveRuleCount()}).
+     */
     public int ruleCount() {
-        return rules.length;
+        return rules.length + (overlay == null ? 0 : overlay.rules.length);
     }
 
-    /** @return the rule at {@code index}. */
+    /** @return the number of rules that can match: {@link #ruleCount()} less those deleted or replaced since. */
+    public int liveRuleCount() {
+        int shadowedCount = 0;
+        if (shadowed != null) {
+            for (long word : shadowed) {
+                shadowedCount += Long.bitCount(word);
+            }
+        }
+        return ruleCount() - shadowedCount;
+    }
+
+    /**
+     * @return the rule at {@code index}; a rule deleted or replaced since the last full compilation is still
+     * returned (it no longer matches: see {@link #isLive(int)}).
+     */
     public CompiledRule rule(final int index) {
-        return rules[index];
+        return index < rules.length ? rules[index] : overlay.rules[index - rules.length];
     }
 
-    /** @return the rule with this name, or {@code null} (linear; for tools). */
+    /** @return whether the rule at {@code index} can match (it was not deleted or replaced since). */
+    public boolean isLive(final int index) {
+        return index >= rules.length || !isShadowed(index);
+    }
+
+    /** @return the live rule with this name, or {@code null} (linear; for tools). */
     public CompiledRule rule(final String name) {
+        if (overlay != null) {
+            final CompiledRule newer = overlay.rule(name);
+            if (newer != null) {
+                return newer;
+            }
+        }
         for (CompiledRule rule : rules) {
-            if (rule.name().equals(name)) {
+            if (rule.name().equals(name) && !isShadowed(rule.index())) {
                 return rule;
             }
         }

@@ -78,8 +78,10 @@ final class MatchState implements HitSink {
     private int[] matchedRules = new int[16];
 
     void reset(final MatchAutomaton current) {
-        if (automaton != current) {
-            automaton = current;
+        // a layered view shares its base's arrays: the scratch sized for them stays
+        final boolean sameArrays = automaton != null && automaton.conjunctionRule == current.conjunctionRule;
+        automaton = current;
+        if (!sameArrays) {
             final int conditions = current.conditionField.length;
             conditionEpoch = new int[conditions];
             conditionFreeEpoch = new int[conditions];
@@ -299,6 +301,11 @@ final class MatchState implements HitSink {
     }
 
     /** Test seam: starts both stamps at a value (to test their wrap without 2^32 values). */
+    /** Verification of a second layer shares the event's budget with the first: continues its count. */
+    void continueBudget(final MatchState first) {
+        verifySteps = first.verifySteps;
+    }
+
     void stampsFrom(final int value) {
         valueStamp = value;
         exclusionStamp = value;
@@ -346,6 +353,14 @@ final class MatchState implements HitSink {
 
     /** Verifies the candidates and reports each matched rule once. @return the number of rules matched. */
     int resolve(final MatchHandler handler) {
+        return report(verify(), handler);
+    }
+
+    /**
+     * Verifies every candidate. @return the number of rules matched, to {@link #report}.
+     * @throws dev.eventrouter.event.MalformedEventException when verification exceeds its budget.
+     */
+    int verify() {
         final MatchAutomaton a = automaton;
         int matched = 0;
         for (int i = 0; i < candidateCount; i++) {
@@ -354,20 +369,19 @@ final class MatchState implements HitSink {
         if (a.alwaysCandidates.length != 0) {
             matched = resolveAlways(a, matched);
         }
+        return matched;
+    }
+
+    /** Tells the handler of the rules {@link #verify()} matched. @return their number. */
+    int report(final int matched, final MatchHandler handler) {
         // reported only once every candidate is verified: an event over the verification budget matches nothing
+        final CompiledRule[] rules = automaton.rules;
         for (int i = 0; i < matched; i++) {
-            handler.onMatch(a.rules[matchedRules[i]]);
+            handler.onMatch(rules[matchedRules[i]]);
         }
         return matched;
     }
 
-    /**
-     * The conjunctions whose every condition allows absence. One with a condition on a field this event has was a
-     * candidate if that condition was hit (its conditions all trigger it) and is settled; the rest, whose fields the
-     * event lacks, match. Outside array elements that is a bit set cleared by the fields the event has, so the cost
-     * follows the fields it has and the rules that match, not the number of such rules. With array membership,
-     * absence is decided per element: every one is verified.
-     */
     private int resolveAlways(final MatchAutomaton a, final int matchedSoFar) {
         int matched = matchedSoFar;
         final int[] always = a.alwaysCandidates;
@@ -409,7 +423,7 @@ final class MatchState implements HitSink {
 
     private int resolve(final MatchAutomaton a, final int conjunction, final int matched) {
         final int rule = a.conjunctionRule[conjunction];
-        if (ruleEpoch[rule] == epoch) {
+        if (ruleEpoch[rule] == epoch || a.isShadowed(rule)) {
             return matched;
         }
         if (a.conjunctionLazy[conjunction]) {

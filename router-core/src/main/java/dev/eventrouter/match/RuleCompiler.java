@@ -38,6 +38,16 @@ public final class RuleCompiler {
      * @throws InvalidPatternException when the rule set exceeds the wildcard complexity budget.
      */
     public MatchAutomaton compile(final List<Rule> rules) {
+        return compile(rules, 0);
+    }
+
+    /**
+     * @param rules     the rules, with unique names; their order fixes the rule indexes.
+     * @param indexBase the {@link CompiledRule#index()} of the first rule: an overlay's rules follow its base's.
+     * @return the automaton.
+     * @throws InvalidPatternException when the rule set exceeds the wildcard complexity budget.
+     */
+    MatchAutomaton compile(final List<Rule> rules, final int indexBase) {
         final Set<String> pathSet = new TreeSet<>();
         for (Rule rule : rules) {
             rule.pattern().conjunctions().forEach(c -> c.forEach(f -> pathSet.add(f.path())));
@@ -57,7 +67,7 @@ public final class RuleCompiler {
         final CompiledRule[] compiled = new CompiledRule[rules.size()];
         for (int r = 0; r < rules.size(); r++) {
             final Rule rule = rules.get(r);
-            compiled[r] = new CompiledRule(rule.name(), r, rule.pattern());
+            compiled[r] = new CompiledRule(rule.name(), indexBase + r, rule.pattern());
             final Set<List<Integer>> seen = new LinkedHashSet<>();
             for (List<FieldCondition> conjunction : rule.pattern().conjunctions()) {
                 final List<Integer> ids = new ArrayList<>(conjunction.size());
@@ -194,12 +204,16 @@ public final class RuleCompiler {
 
     private void checkWildcardComplexity(final List<String> paths, final FieldIndex.Builder[] builders) {
         for (int f = 0; f < builders.length; f++) {
-            final int complexity = builders[f].wildcardComplexity();
-            if (complexity > limits.maxWildcardComplexity()) {
-                throw new InvalidPatternException(InvalidPatternException.Code.TOO_COMPLEX, "$." + paths.get(f),
-                    "wildcard complexity " + complexity + " exceeds limit " + limits.maxWildcardComplexity()
-                        + " (all wildcard operands on this field in the rule set)", 0, 0);
-            }
+            checkWildcardComplexity(paths.get(f), builders[f].wildcardComplexity());
+        }
+    }
+
+    /** @throws InvalidPatternException when a field's total over the rule set exceeds the budget. */
+    void checkWildcardComplexity(final String path, final int complexity) {
+        if (complexity > limits.maxWildcardComplexity()) {
+            throw new InvalidPatternException(InvalidPatternException.Code.TOO_COMPLEX, "$." + path,
+                "wildcard complexity " + complexity + " exceeds limit " + limits.maxWildcardComplexity()
+                    + " (all wildcard operands on this field in the rule set)", 0, 0);
         }
     }
 }

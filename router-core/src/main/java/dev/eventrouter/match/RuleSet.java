@@ -4,23 +4,24 @@ import dev.eventrouter.pattern.EventPattern;
 import dev.eventrouter.pattern.InvalidPatternException;
 import dev.eventrouter.pattern.PatternLimits;
 import dev.eventrouter.pattern.PatternParser;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
- * A named set of rules whose compiled automaton is swapped atomically on every change. Writers are serialized
- * and compile off the matching threads; matchers read the current automaton through one volatile reference and
- * never lock, so they see either the old or the new rule set, never a mix. Thread-safe.
+ * A named set of rules whose automaton is swapped atomically on every change. Writers are serialized; matchers read
+ * the current automaton through one volatile reference and never lock, so they see either the old or the new rule
+ * set, never a mix. Thread-safe.
  *
- * <p>Each change recompiles the whole set (cost linear in the number of rules): add many rules at once with
- * {@link #putAll(Map)}.
+ * <p>A change costs what it changes, not what the set holds: it recompiles only the rules changed since the last
+ * compaction (a second layer, see {@link LayeredRules}); the compaction that folds them into one layer runs on the
+ * compactor executor ({@link LayeredRules#background()} unless given), off the writer. Add many rules at once with
+ * {@link #putAll(Map)}: one compilation.
  */
 public final class RuleSet implements AutomatonSource {
     private final PatternParser parser;
-    private final RuleCompiler compiler;
-    private final Map<String, EventPattern> rules = new LinkedHashMap<>();
+    private final LayeredRules layers;
+    private final Executor compactor;
     private volatile MatchAutomaton automaton = MatchAutomaton.EMPTY;
 
     /** A rule set with the default limits. */
@@ -30,8 +31,17 @@ public final class RuleSet implements AutomatonSource {
 
     /** @param limits pattern limits and the wildcard complexity budget. */
     public RuleSet(final PatternLimits limits) {
+        this(limits, LayeredRules.background());
+    }
+
+    /**
+     * @param limits    pattern limits and the wildcard complexity budget.
+     * @param compactor where compactions run ({@code Runnable::run}: on the writer, after each change).
+     */
+    public RuleSet(final PatternLimits limits, final Executor compactor) {
         parser = new PatternParser(limits);
-        compiler = new RuleCompiler(limits);
+        layers = new LayeredRules(new RuleCompiler(limits));
+        this.compactor = compactor;
     }
 
     @Override
@@ -58,18 +68,18 @@ public final class RuleSet implements AutomatonSource {
     /** Adds or replaces a rule with an already parsed pattern. */
     public synchronized void put(final String name, final EventPattern pattern) {
         requireName(name);
-        final Map<String, EventPattern> next = new LinkedHashMap<>(rules);
-        next.put(name, pattern);
-        install(next);
+        final Map<String, EventPattern> change = new LinkedHashMap<>();
+        change.put(name, pattern);
+        install(layers.apply(change));
     }
 
     /**
-     * Adds or replaces several rules with one compilation.
+     * Adds or replaces several rules at once.
      *
      * @throws InvalidPatternException naming the first invalid rule; the rule set is then unchanged.
      */
     public synchronized void putAll(final Map<String, String> patterns) {
-        install(withParsed(new LinkedHashMap<>(rules), patterns));
+        install(layers.apply(parsed(patterns)));
     }
 
     /**
@@ -79,11 +89,11 @@ public final class RuleSet implements AutomatonSource {
      * @throws InvalidPatternException naming the first invalid rule; the rule set is then unchanged.
      */
     public synchronized void replaceAll(final Map<String, String> patterns) {
-        install(withParsed(new LinkedHashMap<>(), patterns));
+        install(layers.replaceAll(parsed(patterns)));
     }
 
-    private Map<String, EventPattern> withParsed(final Map<String, EventPattern> next,
-                                                 final Map<String, String> patterns) {
+    private Map<String, EventPattern> parsed(final Map<String, String> patterns) {
+        final Map<String, EventPattern> next = new LinkedHashMap<>();
         for (Map.Entry<String, String> entry : patterns.entrySet()) {
             requireName(entry.getKey());
             try {
@@ -97,27 +107,36 @@ public final class RuleSet implements AutomatonSource {
 
     /** @return whether a rule of that name existed and was removed. */
     public synchronized boolean remove(final String name) {
-        if (!rules.containsKey(name)) {
+        if (layers.pattern(name) == null) {
             return false;
         }
-        final Map<String, EventPattern> next = new LinkedHashMap<>(rules);
-        next.remove(name);
-        install(next);
+        final Map<String, EventPattern> change = new LinkedHashMap<>();
+        change.put(name, null);
+        install(layers.apply(change));
         return true;
     }
 
     /** @return the number of rules. */
     public synchronized int size() {
-        return rules.size();
+        return layers.size();
     }
 
-    private void install(final Map<String, EventPattern> next) {
-        final List<RuleCompiler.Rule> list = new ArrayList<>(next.size());
-        next.forEach((name, pattern) -> list.add(new RuleCompiler.Rule(name, pattern)));
-        final MatchAutomaton compiled = compiler.compile(list);
-        rules.clear();
-        rules.putAll(next);
-        automaton = compiled;
+    /**
+     * Folds every change into one layer now, on the caller's thread (what the compactor does in the background):
+     * for tools and tests that want the single-pass automaton at once.
+     */
+    public synchronized void compact() {
+        automaton = layers.compact();
+    }
+
+    /** @return compactions that threw so far (each left the rules layered, still correct; see {@link LayeredRules}). */
+    public synchronized long failedCompactions() {
+        return layers.failedCompactions();
+    }
+
+    private void install(final MatchAutomaton next) {
+        automaton = next;
+        layers.compactLater(compactor, this, compacted -> automaton = compacted);
     }
 
     private static void requireName(final String name) {
