@@ -14,6 +14,13 @@ public final class EventBus {
     final BusMetrics metrics = new BusMetrics();
     /** Guarded by the router's admin lock. */
     final Map<String, RuleBinding> rules = new LinkedHashMap<>();
+    /**
+     * The same bindings for readers without the lock (retries, schedules); changed in place under the admin lock, so
+     * every {@link BusRules} version shares it.
+     */
+    final Map<String, RuleBinding> byName = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The automaton's layers (guarded by the router's admin lock): a rule change compiles what it changes. */
+    final dev.eventrouter.match.LayeredRules layers;
     volatile BusRules compiled = BusRules.EMPTY;
     volatile boolean deleted;
     /** Why new events are refused (a stage that must see every event cannot), or {@code null}. */
@@ -24,8 +31,10 @@ public final class EventBus {
     volatile Map<String, String> tags = Map.of();
     private final Router router;
 
-    EventBus(final Router router, final EventArns.BusId id, final int index) {
+    EventBus(final Router router, final EventArns.BusId id, final int index,
+             final dev.eventrouter.match.RuleCompiler compiler) {
         this.router = router;
+        layers = new dev.eventrouter.match.LayeredRules(compiler);
         this.id = id;
         this.index = index;
         arn = id.arn();

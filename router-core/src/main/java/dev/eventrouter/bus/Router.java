@@ -163,7 +163,7 @@ public final class Router implements AutoCloseable {
         retryRunner = new AgentRunner(context.newAgentIdleStrategy(), Router::reportAgentError, null,
             new org.agrona.concurrent.CompositeAgent(retries, schedules));
         register(new EventBus(this, new EventArns.BusId(context.region(), context.account(), EventArns.DEFAULT_BUS),
-            0));
+            0, compiler));
     }
 
     /**
@@ -214,7 +214,7 @@ public final class Router implements AutoCloseable {
             if (busesByKey.containsKey(id.arn())) {
                 throw new ResourceExistsException("Event bus " + id.name() + " already exists.");
             }
-            final EventBus bus = new EventBus(this, id, busTable.length);
+            final EventBus bus = new EventBus(this, id, busTable.length, compiler);
             register(bus);
             return bus;
         }
@@ -357,15 +357,15 @@ public final class Router implements AutoCloseable {
             }
             scheduleAnchors.clear();
             scheduleAnchors.putAll(anchors);
-            nextByBus.forEach((bus, next) -> {
-                next.values().forEach(binding -> ruleMetrics.putIfAbsent(binding.arn, binding.metrics));
-                install(bus, next, true);
+            nextByBus.forEach((bus, changes) -> {
+                changes.values().forEach(binding -> ruleMetrics.putIfAbsent(binding.arn, binding.metrics));
+                install(bus, changes, true);
             });
             return arns;
         }
     }
 
-    /** Checks one rule of {@link #putRules} and stages it in its bus's next rule set. @return its ARN. */
+    /** Checks one rule of {@link #putRules} and stages it in its bus's changes. @return its ARN. */
     private String stage(final Principal caller, final Rule rule, final EventPattern pattern,
                          final Map<EventBus, Map<String, RuleBinding>> nextByBus,
                          final Map<String, ScheduleAgent.Scheduled> anchors) {
@@ -374,8 +374,8 @@ public final class Router implements AutoCloseable {
             || !bus.account().equals(context.account()))) {
             throw new IllegalArgumentException("ScheduleExpression is supported only on the default event bus.");
         }
-        final Map<String, RuleBinding> next = nextByBus.computeIfAbsent(bus, b -> new LinkedHashMap<>(b.rules));
-        final RuleBinding existing = next.get(rule.name());
+        final Map<String, RuleBinding> next = nextByBus.computeIfAbsent(bus, b -> new LinkedHashMap<>());
+        final RuleBinding existing = next.containsKey(rule.name()) ? next.get(rule.name()) : bus.rules.get(rule.name());
         authorizeRule(caller, "events:PutRule", bus, rule.name(), existing, pattern, null);
         final Rule stored = rule.onBus(bus.name()).createdBy(existing != null ? existing.rule.createdBy()
             : caller != null ? caller.account() : bus.account());
@@ -413,10 +413,10 @@ public final class Router implements AutoCloseable {
                 throw new IllegalArgumentException("Rule can't be deleted since it has targets. (" + binding.arn
                     + ": remove its targets first)");
             }
-            final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
-            next.remove(name);
+            final Map<String, RuleBinding> deletion = new LinkedHashMap<>();
+            deletion.put(name, null);
             scheduleAnchors.remove(binding.arn);
-            install(eventBus, next, true);
+            install(eventBus, deletion, true);
             ruleTags.remove(binding.arn);
         }
     }
@@ -437,9 +437,7 @@ public final class Router implements AutoCloseable {
             final RuleBinding binding = requireRule(eventBus, name);
             authorizeRule(caller, state == RuleState.ENABLED ? "events:EnableRule" : "events:DisableRule", eventBus,
                 name, binding, null, null);
-            final Map<String, RuleBinding> next = new LinkedHashMap<>(eventBus.rules);
-            next.put(name, binding.with(binding.rule.withState(state), binding.pattern));
-            install(eventBus, next, true);
+            install(eventBus, Map.of(name, binding.with(binding.rule.withState(state), binding.pattern)), true);
         }
     }
 
@@ -489,16 +487,94 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    /** Compiles the enabled rules (or re-binds targets only) and swaps the bus's rules in one volatile write. */
-    private void install(final EventBus bus, final Map<String, RuleBinding> next, final boolean patternsChanged) {
-        final List<RuleBinding> enabled = new ArrayList<>();
-        final List<ScheduleAgent.Scheduled> scheduled = new ArrayList<>();
-        next.values().forEach(binding -> {
-            if (binding.rule.state().matches() && binding.pattern != null) {
-                enabled.add(binding);
+    /**
+     * Applies rule changes to a bus: recompiles what the automaton must change (the rules put, deleted, enabled or
+     * disabled: {@link dev.eventrouter.match.LayeredRules}, so the cost is that of the change, not of the bus's rule
+     * count) and swaps the bus's rules in one volatile write. Holding the admin lock.
+     *
+     * @param changes         by rule name, the new binding, or {@code null} for a deleted rule.
+     * @param patternsChanged whether any pattern or state may have changed ({@code false}: targets only).
+     */
+    private void install(final EventBus bus, final Map<String, RuleBinding> changes, final boolean patternsChanged) {
+        MatchAutomaton automaton = bus.compiled.automaton;
+        if (patternsChanged) {
+            final Map<String, EventPattern> automatonChanges = new LinkedHashMap<>();
+            changes.forEach((name, binding) -> {
+                final EventPattern was = matching(bus.rules.get(name));
+                final EventPattern now = matching(binding);
+                if (now != null ? !now.equals(was) : was != null) {
+                    automatonChanges.put(name, now);
+                }
+            });
+            if (!automatonChanges.isEmpty()) {
+                compilations++;
+                automaton = bus.layers.apply(automatonChanges);   // throws before anything changed
             }
-            final ScheduleAgent.Scheduled anchor = scheduleAnchors.get(binding.arn);
-            if (binding.rule.state().matches() && anchor != null) {
+        }
+        changes.forEach((name, binding) -> {
+            if (binding == null) {
+                bus.rules.remove(name);
+                bus.byName.remove(name);
+            } else {
+                bus.rules.put(name, binding);
+                bus.byName.put(name, binding);
+            }
+        });
+        bus.compiled = bindings(bus, bus.compiled, automaton, changes.keySet());
+        updateSchedules(bus);
+        bus.layers.compactLater(context.ruleCompactor(), admin, compacted -> {
+            if (!closed) {
+                bus.compiled = bindings(bus, bus.compiled, compacted, List.of());
+            }
+        });
+    }
+
+    /** @return the pattern a binding gives the automaton: {@code null} when it has none or is disabled. */
+    private static EventPattern matching(final RuleBinding binding) {
+        return binding != null && binding.rule.state().matches() ? binding.pattern : null;
+    }
+
+    /**
+     * @return the bus's rules for {@code automaton}: its bindings by rule index. While the automaton's base layer is
+     * the previous one's, the base's part is copied and only the changed rules and the overlay are looked up.
+     */
+    private static BusRules bindings(final EventBus bus, final BusRules previous, final MatchAutomaton automaton,
+                                     final java.util.Collection<String> changed) {
+        final RuleBinding[] byIndex;
+        final int base = bus.layers.baseSize();
+        final long version = bus.layers.baseVersion();
+        if (previous.baseVersion == version && previous.byIndex.length >= base) {
+            byIndex = java.util.Arrays.copyOf(previous.byIndex, automaton.ruleCount());
+            for (int i = base; i < byIndex.length; i++) {
+                byIndex[i] = bus.rules.get(automaton.rule(i).name());
+            }
+            for (String name : changed) {
+                final int index = bus.layers.indexOf(name);
+                if (index >= 0 && index < base) {
+                    byIndex[index] = bus.rules.get(name);
+                }
+            }
+        } else {
+            byIndex = new RuleBinding[automaton.ruleCount()];
+            for (int i = 0; i < byIndex.length; i++) {
+                byIndex[i] = bus.rules.get(automaton.rule(i).name());
+            }
+        }
+        return new BusRules(automaton, byIndex, bus.byName, version);
+    }
+
+    /**
+     * The router's own default bus holds the scheduled rules: hands the enabled ones to the schedule agent (a cost in
+     * the number of scheduled rules, not of rules).
+     */
+    private void updateSchedules(final EventBus bus) {
+        if (!bus.name().equals(EventArns.DEFAULT_BUS) || !bus.account().equals(context.account())) {
+            return;
+        }
+        final List<ScheduleAgent.Scheduled> scheduled = new ArrayList<>();
+        scheduleAnchors.values().forEach(anchor -> {
+            final RuleBinding binding = bus.rules.get(anchor.ruleName());
+            if (binding != null && binding.arn.equals(anchor.ruleArn()) && binding.rule.state().matches()) {
                 final ScheduleAgent.Scheduled active = activeSchedules.get(binding.arn);
                 // still active with the same schedule: keep its count; else it counts from now (put or enabled)
                 scheduled.add(active != null && active.putAtMillis() == anchor.putAtMillis() ? active
@@ -506,28 +582,10 @@ public final class Router implements AutoCloseable {
                         anchor.putAtMillis(), Math.max(anchor.putAtMillis(), context.clock().time())));
             }
         });
-        final MatchAutomaton automaton;
-        if (patternsChanged) {
-            compilations++;
-            final List<RuleCompiler.Rule> compileList = new ArrayList<>(enabled.size());
-            enabled.forEach(binding -> compileList.add(new RuleCompiler.Rule(binding.rule.name(), binding.pattern)));
-            automaton = compiler.compile(compileList);
-        } else {
-            automaton = bus.compiled.automaton;
-        }
-        final RuleBinding[] byIndex = new RuleBinding[automaton.ruleCount()];
-        for (int i = 0; i < byIndex.length; i++) {
-            byIndex[i] = next.get(automaton.rule(i).name());
-        }
-        bus.rules.clear();
-        bus.rules.putAll(next);
-        bus.compiled = new BusRules(automaton, byIndex, java.util.Map.copyOf(next));
-        if (bus.name().equals(EventArns.DEFAULT_BUS) && bus.account().equals(context.account())) {
-            schedules.update(scheduled);   // only the router's own default bus holds scheduled rules
-            final Map<String, ScheduleAgent.Scheduled> byArn = new java.util.HashMap<>();
-            scheduled.forEach(rule -> byArn.put(rule.ruleArn(), rule));
-            activeSchedules = byArn;
-        }
+        schedules.update(scheduled);
+        final Map<String, ScheduleAgent.Scheduled> byArn = new java.util.HashMap<>();
+        scheduled.forEach(rule -> byArn.put(rule.ruleArn(), rule));
+        activeSchedules = byArn;
     }
 
     /** @return scheduled events made so far (see {@link ScheduleExpression}). */
@@ -579,7 +637,7 @@ public final class Router implements AutoCloseable {
                     byId.put(id, bind(eventBus, binding, target));
                 }
             });
-            install(eventBus, withTargets(eventBus, binding, byId), false);
+            install(eventBus, withTargets(binding, byId), false);
             retired.forEach(Router::retire);
         }
     }
@@ -606,7 +664,7 @@ public final class Router implements AutoCloseable {
             }
             final List<TargetBinding> removed = new ArrayList<>();
             ids.forEach(id -> removed.add(byId.remove(id)));
-            install(eventBus, withTargets(eventBus, binding, byId), false);
+            install(eventBus, withTargets(binding, byId), false);
             removed.forEach(Router::retire);
         }
     }
@@ -637,11 +695,9 @@ public final class Router implements AutoCloseable {
         return byId;
     }
 
-    private static Map<String, RuleBinding> withTargets(final EventBus bus, final RuleBinding binding,
+    private static Map<String, RuleBinding> withTargets(final RuleBinding binding,
                                                         final Map<String, TargetBinding> byId) {
-        final Map<String, RuleBinding> next = new LinkedHashMap<>(bus.rules);
-        next.put(binding.rule.name(), binding.with(byId.values().toArray(new TargetBinding[0])));
-        return next;
+        return Map.of(binding.rule.name(), binding.with(byId.values().toArray(new TargetBinding[0])));
     }
 
     /** @return the ARN of a bus target's bus as delivery resolves it: a name is a bus of the default account. */

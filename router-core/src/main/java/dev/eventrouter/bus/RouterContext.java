@@ -43,6 +43,7 @@ public final class RouterContext {
     private final java.util.List<RingStage> stages = new java.util.ArrayList<>();
     private long retryBaseMillis = 1_000;
     private long retryCapMillis = 600_000;
+    private java.util.concurrent.Executor ruleCompactor;
 
     /** @param value the default account (12 digits) for bus names given without an ARN. */
     public RouterContext account(final String value) {
@@ -193,6 +194,23 @@ public final class RouterContext {
         retryBaseMillis = baseMillis;
         retryCapMillis = capMillis;
         return this;
+    }
+
+    /**
+     * @param value where rule-set compactions run: a rule change compiles only the rules changed since the last
+     *              compaction, and a compaction folds them into one layer (see
+     *              {@link dev.eventrouter.match.LayeredRules}). Default: {@link dev.eventrouter.match.LayeredRules#
+     *              background()}, one shared daemon thread; {@code Runnable::run} compacts on the writer after each
+     *              change (each change then costs a whole compilation again).
+     */
+    public RouterContext ruleCompactor(final java.util.concurrent.Executor value) {
+        ruleCompactor = java.util.Objects.requireNonNull(value, "ruleCompactor");
+        return this;
+    }
+
+    /** @return where rule-set compactions run. */
+    public java.util.concurrent.Executor ruleCompactor() {
+        return ruleCompactor != null ? ruleCompactor : dev.eventrouter.match.LayeredRules.background();
     }
 
     /**
