@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * "S<i>"}]}}}: a selective exact value no event has, and an anything-but every event satisfies, distinct per rule
  * (the per-event cost must not grow with the number of such rules). {@code -p mix=absence}: every rule is
  * {@code {"properties":{"STREET":[{"exists":false},"S<i>"]}}} (absent, or a street no event has): conditions that
- * all allow absence, so no condition anchors the rule.
+ * all allow absence, so no condition anchors the rule. {@code -p overlay=N} (synthetic mix): N rules replaced after
+ * loading and never compacted, so every event takes the overlay's second pass.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,6 +43,13 @@ public class MatchRuleCountBenchmark {
     @Param({"synthetic", "anythingBut", "absence"})
     public String mix;
 
+    /**
+     * Rules replaced after loading and left uncompacted: matching then takes a second pass for the overlay
+     * ({@link dev.eventrouter.match.LayeredRules}), as it does until a background compaction lands.
+     */
+    @Param({"0"})
+    public int overlay;
+
     private byte[][] events;
     private EventMatcher matcher;
     private final CountingHandler handler = new CountingHandler();
@@ -53,7 +61,8 @@ public class MatchRuleCountBenchmark {
         for (int i = 0; i < EVENTS; i++) {
             events[i] = lots.nextBytes();
         }
-        final RuleSet ruleSet = new RuleSet();
+        // compactions never run: an overlay stays
+        final RuleSet ruleSet = new RuleSet(dev.eventrouter.pattern.PatternLimits.DEFAULT, task -> { });
         if (mix.equals("absence")) {
             final java.util.Map<String, String> patterns = new java.util.LinkedHashMap<>();
             for (int i = 0; i < rules; i++) {
@@ -69,6 +78,14 @@ public class MatchRuleCountBenchmark {
             ruleSet.putAll(patterns);
         } else {
             ruleSet.putAll(SyntheticRules.generate(rules, 7));
+        }
+        if (overlay > 0) {   // the synthetic mix's rules, each given its neighbour's pattern
+            final java.util.List<String> patterns = new java.util.ArrayList<>(SyntheticRules.generate(rules, 7)
+                .values());
+            for (int i = 0; i < overlay; i++) {
+                final int k = i * (rules / overlay);
+                ruleSet.put("rule-" + k, patterns.get((k + 1) % rules));
+            }
         }
         matcher = new EventMatcher(ruleSet);
     }
