@@ -15,4 +15,13 @@ final class MatchLoop {
         }
         return matched;
     }
+
+    /** As {@link #matchAll}, through {@link EventMatcher#matchValidated}: the events are known to be well-formed. */
+    static long matchAllValidated(final EventMatcher matcher, final byte[][] events, final MatchHandler handler) {
+        long matched = 0;
+        for (byte[] event : events) {
+            matched += matcher.matchValidated(event, 0, event.length, handler);
+        }
+        return matched;
+    }
 }

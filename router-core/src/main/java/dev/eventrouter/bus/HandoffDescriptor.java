@@ -23,6 +23,7 @@ package dev.eventrouter.bus;
  *  +---------------------------------------------------------------+
  * </pre>
  * Flags: {@link #FROM_OTHER_BUS} marks an event delivered by a bus target, which bus targets do not forward again;
+ * {@link #VALIDATED} bytes the publisher already validated;
  * the high 16 bits hold the id of the {@link ReplayFilter} of a replayed event (0: not replayed).
  */
 final class HandoffDescriptor {
@@ -38,6 +39,12 @@ final class HandoffDescriptor {
     static final int HEADER_LENGTH = EVENT_OFFSET;
     /** The event arrived through a bus target: it has made its one bus-to-bus hop. */
     static final int FROM_OTHER_BUS = 1;
+    /**
+     * The publisher found the bytes a well-formed event within the router's limits (PutEvents, which encodes the
+     * envelope around a validated detail, and raw publishes with validation on): the match stage skips subtrees no
+     * rule names without validating them again. Replays and unvalidated publishes do not carry it.
+     */
+    static final int VALIDATED = 2;
     /** Shift of the replay filter id in the flags. */
     static final int REPLAY_FILTER_SHIFT = 16;
     /** Most replay filters alive at once. */

@@ -61,7 +61,11 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
         slot = event;
         try {
             delivered = 0;
-            matcher.match(event.bytes, 0, event.length, this);
+            if ((event.flags & HandoffDescriptor.VALIDATED) != 0) {
+                matcher.matchValidated(event.bytes, 0, event.length, this);
+            } else {
+                matcher.match(event.bytes, 0, event.length, this);
+            }
             if (delivered > 0) {
                 metrics.matched.incrementOrdered();
             } else {

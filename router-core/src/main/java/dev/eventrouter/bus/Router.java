@@ -1326,7 +1326,8 @@ public final class Router implements AutoCloseable {
         for (int i = 0; i < traceLength; i++) {
             publisher.trace[i] = (byte) traceHeader.charAt(i);   // printable ASCII: validated above
         }
-        if (!offer(publisher, bus, publisher.encoder.bytes(), 0, length, publisher.trace, traceLength)) {
+        if (!offer(publisher, bus, HandoffDescriptor.VALIDATED, publisher.encoder.bytes(), 0, length, publisher.trace,
+            traceLength)) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
                 "event bus " + bus.arn + " is full"));
         }
@@ -1339,10 +1340,10 @@ public final class Router implements AutoCloseable {
         try {
             if (context.validatePublishedEvents()) {
                 publisher.validator.match(bytes, offset, length, rule -> { });
-            } else {
-                checkLength(length);
+                return offer(publisher, bus, HandoffDescriptor.VALIDATED, bytes, offset, length, EventSlot.NO_TRACE, 0);
             }
-            return offer(publisher, bus, bytes, offset, length);
+            checkLength(length);
+            return offer(publisher, bus, 0, bytes, offset, length, EventSlot.NO_TRACE, 0);
         } finally {
             activePublishers.decrementAndGet();
         }
@@ -1427,15 +1428,10 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
-                          final int length) {
-        return offer(publisher, bus, bytes, offset, length, EventSlot.NO_TRACE, 0);
-    }
-
-    private boolean offer(final Publisher publisher, final EventBus bus, final byte[] bytes, final int offset,
-                          final int length, final byte[] trace, final int traceLength) {
+    private boolean offer(final Publisher publisher, final EventBus bus, final int flags, final byte[] bytes,
+                          final int offset, final int length, final byte[] trace, final int traceLength) {
         final long ingestionTime = context.clock().time();
-        if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, traceLength)) {
+        if (pipeline.offer(bus.index, flags, ingestionTime, bytes, offset, length, trace, traceLength)) {
             return true;
         }
         final long timeout = context.publishTimeout().toNanos();
@@ -1446,7 +1442,7 @@ public final class Router implements AutoCloseable {
             try {
                 while (context.nanoClock().nanoTime() - deadline < 0 && !stopping) {
                     publisher.idle.idle();
-                    if (pipeline.offer(bus.index, 0, ingestionTime, bytes, offset, length, trace, traceLength)) {
+                    if (pipeline.offer(bus.index, flags, ingestionTime, bytes, offset, length, trace, traceLength)) {
                         return true;
                     }
                 }

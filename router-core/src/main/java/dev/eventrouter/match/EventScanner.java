@@ -25,6 +25,9 @@ final class EventScanner {
     private static final long SPACES = 0x2020_2020_2020_2020L;
     private static final long ZEROS = 0x3030_3030_3030_3030L;
     private static final long ABOVE_NINE = 0x4646_4646_4646_4646L;
+    /** '{' in every byte: with the 0x20 bit set, '[' reads as '{' and ']' as '}'. */
+    private static final long OPEN_BRACES = 0x7B7B_7B7B_7B7B_7B7BL;
+    private static final long CLOSE_BRACES = 0x7D7D_7D7D_7D7D_7D7DL;
     /** Bytes that end a run of plain string content: quote, backslash, control characters. */
     private static final boolean[] STRING_SPECIAL = new boolean[256];
     /** Most strings in events are short: look at this many bytes one by one before going word at a time. */
@@ -50,6 +53,8 @@ final class EventScanner {
     private byte[] containers = new byte[64];
     private int unescapedLength;
     private boolean nestsInArray;
+    /** This scan's bytes were found well-formed by an earlier scan: unnamed containers are skipped unchecked. */
+    private boolean trusted;
 
     EventScanner(final MatchState state) {
         this.state = state;
@@ -57,6 +62,19 @@ final class EventScanner {
 
     void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
               final int depthLimit) {
+        scan(automaton, bytes, offset, length, depthLimit, false);
+    }
+
+    /**
+     * @param validated the bytes were found well-formed within the same depth limit by an earlier scan: containers
+     *                  no rule names are then skipped by counting brackets outside strings (a word at a time), not
+     *                  validated, and {@link #nestsInArray()} does not look inside them. On bytes that are not in
+     *                  fact valid the answer is unspecified, but the scan still stops at the end of the bytes and
+     *                  never reads outside them.
+     */
+    void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
+              final int depthLimit, final boolean validated) {
+        trusted = validated;
         buffer = bytes;
         start = offset;
         end = offset + length;
@@ -108,7 +126,7 @@ final class EventScanner {
                 throw error(p, "expected ':' after a field name");
             }
             p = skipWhitespace(p + 1);
-            p = child == PathTrie.MISSING ? skipValue(p, depth) : scanValue(p, child, depth);
+            p = child == PathTrie.MISSING ? skip(p, depth) : scanValue(p, child, depth);
             p = skipWhitespace(p);
             if (p >= end) {
                 throw error(p, "unterminated object");
@@ -130,14 +148,14 @@ final class EventScanner {
         }
         final byte b = buffer[p];
         if (b == '{') {
-            return paths.hasChildren(node) ? scanObject(p, node, depth + 1) : skipValue(p, depth);
+            return paths.hasChildren(node) ? scanObject(p, node, depth + 1) : skip(p, depth);
         }
         if (b == '[') {
             return scanArray(p, node, depth + 1);
         }
         final int field = paths.field(node);
         if (field < 0) {
-            return skipValue(p, depth);
+            return skip(p, depth);
         }
         final FieldIndex index = fields[field];
         state.beginValue();
@@ -201,6 +219,90 @@ final class EventScanner {
                 throw error(p, "expected ',' or ']' in an array");
             }
         }
+    }
+
+    /** Skips one value no rule names: unchecked when it is a container of validated bytes. */
+    private int skip(final int from, final int depth) {
+        if (trusted && from < end && (buffer[from] == '{' || buffer[from] == '[')) {
+            return skipValidatedContainer(from);
+        }
+        return skipValue(from, depth);
+    }
+
+    /**
+     * Skips a container of bytes already found well-formed (depth limit included) a word at a time: per 8 bytes, the
+     * quotes' running parity marks what is inside strings, and the brackets outside them are counted; a word is
+     * walked bracket by bracket only when it may close the container. Words holding a backslash, and the last
+     * bytes, go one byte at a time.
+     *
+     * @return the position after the container.
+     */
+    private int skipValidatedContainer(final int from) {
+        final byte[] b = buffer;
+        int level = 1;
+        int p = from + 1;
+        boolean inString = false;
+        boolean escapeNext = false;
+        while (true) {
+            if (!escapeNext && p + Long.BYTES <= end) {
+                final long word = (long) WORDS.get(b, p);
+                if (exactZeroBytes(word ^ BACKSLASHES) == 0) {
+                    long quotes = exactZeroBytes(word ^ QUOTES);
+                    quotes ^= quotes << 8;
+                    quotes ^= quotes << 16;
+                    quotes ^= quotes << 32;
+                    final long inside = inString ? ~quotes : quotes;
+                    final long folded = word | SPACES;
+                    final long opens = exactZeroBytes(folded ^ OPEN_BRACES) & ~inside;
+                    final long closes = exactZeroBytes(folded ^ CLOSE_BRACES) & ~inside;
+                    if (Long.bitCount(closes) < level) {
+                        level += Long.bitCount(opens) - Long.bitCount(closes);
+                    } else {
+                        long brackets = opens | closes;
+                        while (brackets != 0) {
+                            final long bit = brackets & -brackets;
+                            if ((opens & bit) != 0) {
+                                level++;
+                            } else if (--level == 0) {
+                                return p + (Long.numberOfTrailingZeros(bit) >>> 3) + 1;
+                            }
+                            brackets ^= bit;
+                        }
+                    }
+                    inString = inside < 0;   // the last byte's bit: inside a string at the word's end
+                    p += Long.BYTES;
+                    continue;
+                }
+            }
+            // one word (or the last bytes) one byte at a time
+            final int stop = Math.min(end, p + Long.BYTES);
+            if (p >= end) {
+                throw error(from, "unterminated " + (b[from] == '{' ? "object" : "array"));
+            }
+            for (; p < stop; p++) {
+                final byte c = b[p];
+                if (inString) {
+                    if (escapeNext) {
+                        escapeNext = false;
+                    } else if (c == '\\') {
+                        escapeNext = true;
+                    } else if (c == '"') {
+                        inString = false;
+                    }
+                } else if (c == '"') {
+                    inString = true;
+                } else if (c == '{' || c == '[') {
+                    level++;
+                } else if ((c == '}' || c == ']') && --level == 0) {
+                    return p + 1;
+                }
+            }
+        }
+    }
+
+    /** High bit set in exactly the zero bytes of {@code word}. */
+    private static long exactZeroBytes(final long word) {
+        return ~(((word & ~HIGH_BITS) + ~HIGH_BITS) | word | ~HIGH_BITS);
     }
 
     /**

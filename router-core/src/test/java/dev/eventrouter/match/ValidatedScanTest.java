@@ -1,0 +1,130 @@
+package dev.eventrouter.match;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.eventrouter.event.CityLots;
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.pattern.InvalidPatternException;
+import dev.eventrouter.testkit.Seeds;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link EventMatcher#matchValidated}, which skips containers no rule names by counting brackets instead of
+ * validating them, answers every valid event as {@link EventMatcher#match} does (same rules, same count), and on
+ * bytes that are not valid still stops at their end with at most a {@link MalformedEventException}.
+ */
+class ValidatedScanTest {
+
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom(81, 82);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldAnswerValidEventsAsTheValidatingScanDoes(final long seed) {
+        Seeds.tries(seed, 400, (gen, i) -> {
+            final PatternGenerators generate = new PatternGenerators(gen);
+            final Map<String, String> named = new LinkedHashMap<>();
+            for (String pattern : gen.list(1, 6, generate::pattern)) {
+                try {
+                    EventMatcherSupport.alone(pattern);
+                    named.put("r" + named.size(), pattern);
+                } catch (InvalidPatternException skipped) {
+                    // only valid patterns take part
+                }
+            }
+            final RuleSet rules = new RuleSet();
+            rules.putAll(named);
+            final EventMatcher validating = new EventMatcher(rules);
+            final EventMatcher trusting = new EventMatcher(rules);
+            for (String event : gen.list(1, 4, generate::event)) {
+                final byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
+                final List<String> expected = new ArrayList<>();
+                final int count;
+                try {
+                    count = validating.match(bytes, 0, bytes.length, rule -> expected.add(rule.name()));
+                } catch (MalformedEventException e) {
+                    continue;   // the generator's rare invalid event: not "validated" bytes
+                }
+                final List<String> got = new ArrayList<>();
+                assertEquals(count, trusting.matchValidated(bytes, 0, bytes.length, rule -> got.add(rule.name())),
+                    () -> "event " + event);
+                assertEquals(expected, got, () -> "event " + event + " rules " + named);
+            }
+        });
+    }
+
+    @Test
+    void shouldAnswerCityLotsEventsAsTheValidatingScanDoes() {
+        final RuleSet rules = new RuleSet();
+        rules.putAll(Map.of("street", "{\"properties\":{\"STREET\":[{\"prefix\":\"J\"}]}}",
+            "polygon", "{\"geometry\":{\"type\":[\"Polygon\"]}}",
+            "lot", "{\"properties\":{\"LOT_NUM\":[{\"exists\":true}]}}"));
+        final EventMatcher validating = new EventMatcher(rules);
+        final EventMatcher trusting = new EventMatcher(rules);
+        final CityLots lots = new CityLots(3);
+        int matched = 0;
+        for (int i = 0; i < 2_000; i++) {
+            final byte[] event = lots.nextBytes();
+            final List<String> expected = new ArrayList<>();
+            final List<String> got = new ArrayList<>();
+            validating.match(event, 0, event.length, rule -> expected.add(rule.name()));
+            trusting.matchValidated(event, 0, event.length, rule -> got.add(rule.name()));
+            assertEquals(expected, got);
+            matched += got.size();
+        }
+        assertEquals(true, matched > 2_000, "the rules match: " + matched);
+    }
+
+    @Test
+    void shouldSkipStringsWithEscapesAndBracketsAtEveryAlignment() {
+        final RuleSet rules = new RuleSet();
+        rules.put("r", "{\"a\":[1]}");
+        final EventMatcher matcher = new EventMatcher(rules);
+        final String[] skipped = {"[[[\"]]]]\\\"\"]]]", "{\"k\\\\\":\"}\\\\\",\"x\":[{},[],\"\\\\\"]}",
+            "[\"\\\\\\\\\\\\\",[\"]\"]]", "{\"\\u005d\":\"\\\"{\"}"};
+        for (String value : skipped) {
+            for (int pad = 0; pad < 17; pad++) {
+                final String event = "{" + " ".repeat(pad) + "\"skip\":" + value + ",\"a\":1}";
+                final byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
+                assertEquals(1, matcher.match(bytes, 0, bytes.length, rule -> { }), event);
+                assertEquals(1, matcher.matchValidated(bytes, 0, bytes.length, rule -> { }), event);
+                final String last = "{\"a\":1," + " ".repeat(pad) + "\"skip\":" + value + "}";
+                final byte[] lastBytes = last.getBytes(StandardCharsets.UTF_8);
+                assertEquals(1, matcher.matchValidated(lastBytes, 0, lastBytes.length, rule -> { }), last);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldStopAtTheEndOfBytesThatAreNotValidAfterAll(final long seed) {
+        final RuleSet rules = new RuleSet();
+        rules.putAll(Map.of("street", "{\"properties\":{\"STREET\":[{\"prefix\":\"J\"}]}}",
+            "polygon", "{\"geometry\":{\"type\":[\"Polygon\"]}}"));
+        final EventMatcher trusting = new EventMatcher(rules);
+        final CityLots lots = new CityLots(seed);
+        final byte[] specials = "\"\\{}[],:".getBytes(StandardCharsets.US_ASCII);
+        Seeds.tries(seed, 2_000, (gen, i) -> {
+            final byte[] valid = lots.nextBytes();
+            final int length = gen.oneIn(2) ? gen.between(0, valid.length) : valid.length;
+            final byte[] broken = java.util.Arrays.copyOf(valid, length);   // a read past the end throws
+            for (int m = gen.between(0, 3); m > 0 && length > 0; m--) {
+                broken[gen.between(0, length - 1)] = specials[gen.between(0, specials.length - 1)];
+            }
+            try {
+                trusting.matchValidated(broken, 0, length, rule -> { });
+            } catch (MalformedEventException expected) {
+                // an answer or this: never a read past the event or another exception
+            }
+        });
+    }
+}
