@@ -46,6 +46,11 @@ public final class EnvelopeEncoder {
     /** The entry last validated and its Detail as UTF-8: {@link #encode} of the same entry reuses the bytes. */
     private PutEventsEntry validated;
     private byte[] detailBytes;
+    /** Spans of the validated detail's large containers (relative to the detail), then of the envelope's. */
+    private final int[] detailSpans = new int[2 * HandoffDescriptor.MAX_SPANS];
+    private int detailSpanCount;
+    private final int[] spans = new int[2 * HandoffDescriptor.MAX_SPANS];
+    private int spanCount;
 
     /**
      * @param limits entry size and detail depth limits.
@@ -58,6 +63,7 @@ public final class EnvelopeEncoder {
         this.ids = ids;
         detailChecker = new EventMatcher(MatchAutomaton.EMPTY,
             new EventLimits(Math.max(2, limits.maxEntryBytes()), limits.maxDetailDepth()));
+        detailChecker.recordSpans(detailSpans);
     }
 
     /**
@@ -111,6 +117,7 @@ public final class EnvelopeEncoder {
         }
         validated = entry;
         detailBytes = detail;
+        detailSpanCount = detailChecker.lastSpanCount();
         return null;
     }
 
@@ -287,9 +294,26 @@ public final class EnvelopeEncoder {
         }
         ensure(to - from);
         System.arraycopy(detail, from, buffer, length, to - from);
+        spanCount = entry == validated ? detailSpanCount : 0;
+        for (int i = 0; i < 2 * spanCount; i++) {
+            spans[i] = detailSpans[i] - from + length;
+        }
         length += to - from;
         put((byte) '}');
         return length;
+    }
+
+    /**
+     * @return the spans of the large containers of the last encoded envelope's detail, relative to the envelope, when
+     * this encoder validated that detail (see {@link EventMatcher#recordSpans}); {@link #spanCount()} pairs.
+     */
+    int[] spans() {
+        return spans;
+    }
+
+    /** @return the number of pairs in {@link #spans()}: 0 when the last detail was not validated by this encoder. */
+    int spanCount() {
+        return spanCount;
     }
 
     /**

@@ -40,6 +40,22 @@ final class EventSlot {
         busIndex = VOID;
         length = 0;
         traceLength = 0;
+        spanCount = 0;
+    }
+
+    /** Spans of the event's large containers, from the publisher's validation (see {@link HandoffDescriptor}). */
+    final int[] spans = new int[2 * HandoffDescriptor.MAX_SPANS];
+    int spanCount;
+
+    /** @return the number of spans the flags of a handoff record announce. */
+    static int spanCountOf(final int flags) {
+        return (flags >>> HandoffDescriptor.SPAN_COUNT_SHIFT) & 0xFF;
+    }
+
+    /** Sets the spans (multi-producer mode, after {@link #set(int, int, long, byte[], int, int, byte[], int)}). */
+    void spans(final int[] from, final int count) {
+        System.arraycopy(from, 0, spans, 0, 2 * count);
+        spanCount = count;
     }
 
     /** Copies an event from a publisher's array (multi-producer mode). */
@@ -64,13 +80,18 @@ final class EventSlot {
         flags = buffer.getInt(index + HandoffDescriptor.FLAGS_OFFSET);
         ingestionTimeMillis = buffer.getLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET);
         traceLength = buffer.getInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET);
-        length = recordLength - HandoffDescriptor.HEADER_LENGTH - traceLength;
+        spanCount = spanCountOf(flags);
+        length = recordLength - HandoffDescriptor.HEADER_LENGTH - traceLength - spanCount * 2 * Integer.BYTES;
         if (bytes.length < length) {
             bytes = new byte[Math.max(length, bytes.length * 2)];
         }
         buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, 0, length);
         trace = traceRoom(trace, traceLength);
         buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET + length, trace, 0, traceLength);
+        final int spansAt = index + HandoffDescriptor.EVENT_OFFSET + length + traceLength;
+        for (int i = 0; i < 2 * spanCount; i++) {
+            spans[i] = buffer.getInt(spansAt + i * Integer.BYTES);
+        }
     }
 
 }

@@ -23,7 +23,8 @@ package dev.eventrouter.bus;
  *  +---------------------------------------------------------------+
  * </pre>
  * Flags: {@link #FROM_OTHER_BUS} marks an event delivered by a bus target, which bus targets do not forward again;
- * {@link #VALIDATED} bytes the publisher already validated;
+ * {@link #VALIDATED} bytes the publisher already validated, with {@link #SPAN_COUNT_SHIFT} spans of their large
+ * containers after the trace header;
  * the high 16 bits hold the id of the {@link ReplayFilter} of a replayed event (0: not replayed).
  */
 final class HandoffDescriptor {
@@ -45,6 +46,13 @@ final class HandoffDescriptor {
      * rule names without validating them again. Replays and unvalidated publishes do not carry it.
      */
     static final int VALIDATED = 2;
+    /**
+     * Shift of the number of container spans in the flags (bits 8-15): that many (start, end) int pairs, relative to
+     * the event's first byte, follow the trace header (see {@link dev.eventrouter.match.EventMatcher#recordSpans}).
+     */
+    static final int SPAN_COUNT_SHIFT = 8;
+    /** Most spans an event carries. */
+    static final int MAX_SPANS = 16;
     /** Shift of the replay filter id in the flags. */
     static final int REPLAY_FILTER_SHIFT = 16;
     /** Most replay filters alive at once. */

@@ -62,7 +62,7 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
         try {
             delivered = 0;
             if ((event.flags & HandoffDescriptor.VALIDATED) != 0) {
-                matcher.matchValidated(event.bytes, 0, event.length, this);
+                matcher.matchValidated(event.bytes, 0, event.length, this, event.spans, event.spanCount);
             } else {
                 matcher.match(event.bytes, 0, event.length, this);
             }

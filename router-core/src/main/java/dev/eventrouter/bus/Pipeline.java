@@ -134,23 +134,44 @@ final class Pipeline implements Agent {
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
                   final int offset, final int length, final byte[] trace, final int traceLength) {
+        return offer(busIndex, flags, ingestionTime, bytes, offset, length, trace, traceLength, NO_SPANS, 0);
+    }
+
+    private static final int[] NO_SPANS = new int[0];
+
+    /**
+     * As {@link #offer(int, int, long, byte[], int, int, byte[], int)}, with the spans of the event's large
+     * containers that the publisher's validation recorded (pairs of ints; at most
+     * {@link HandoffDescriptor#MAX_SPANS}), for the match stage to jump over.
+     */
+    boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
+                  final int offset, final int length, final byte[] trace, final int traceLength, final int[] spans,
+                  final int spanCount) {
         // checked before claiming: a claimed record that is never committed or aborted stops the reader for good
         java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+        final int spansKept = Math.min(spanCount, HandoffDescriptor.MAX_SPANS);
+        final int allFlags = flags | spansKept << HandoffDescriptor.SPAN_COUNT_SHIFT;
         if (!singleWriter) {
-            return claimSlot(busIndex, flags, ingestionTime, bytes, offset, length, trace, traceLength);
+            return claimSlot(busIndex, allFlags, ingestionTime, bytes, offset, length, trace, traceLength, spans,
+                spansKept);
         }
-        final int index = handoff.tryClaim(busIndex + 1, HandoffDescriptor.HEADER_LENGTH + length + traceLength);
+        final int index = handoff.tryClaim(busIndex + 1, HandoffDescriptor.HEADER_LENGTH + length + traceLength
+            + spansKept * 2 * Integer.BYTES);
         if (index < 0) {
             return false;
         }
         try {
             final MutableDirectBuffer buffer = handoff.buffer();
-            buffer.putInt(index + HandoffDescriptor.FLAGS_OFFSET, flags);
+            buffer.putInt(index + HandoffDescriptor.FLAGS_OFFSET, allFlags);
             buffer.putLong(index + HandoffDescriptor.INGESTION_TIME_OFFSET, ingestionTime);
             buffer.putInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET, traceLength);
             buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET, bytes, offset, length);
             if (traceLength > 0) {
                 buffer.putBytes(index + HandoffDescriptor.EVENT_OFFSET + length, trace, 0, traceLength);
+            }
+            final int spansAt = index + HandoffDescriptor.EVENT_OFFSET + length + traceLength;
+            for (int i = 0; i < 2 * spansKept; i++) {
+                buffer.putInt(spansAt + i * Integer.BYTES, spans[i]);
             }
         } catch (Throwable e) {
             handoff.abort(index);
@@ -162,7 +183,8 @@ final class Pipeline implements Agent {
 
     /** {@link ProducerMode#MULTI_PRODUCER}: the publisher claims a slot itself (CAS on the ring's cursor). */
     private boolean claimSlot(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
-                              final int offset, final int length, final byte[] trace, final int traceLength) {
+                              final int offset, final int length, final byte[] trace, final int traceLength,
+                              final int[] spans, final int spanCount) {
         final long sequence;
         try {
             sequence = ring.tryNext();
@@ -171,6 +193,7 @@ final class Pipeline implements Agent {
         }
         try {
             ring.get(sequence).set(busIndex, flags, ingestionTime, bytes, offset, length, trace, traceLength);
+            ring.get(sequence).spans(spans, spanCount);
         } catch (Throwable e) {
             ring.get(sequence).clear();   // the claimed slot must still be published: as a void the stages skip
             throw e;
@@ -361,7 +384,8 @@ final class Pipeline implements Agent {
         // one read stops at the end of the buffer: records that wrap around need another
         while (handoff.read((type, buffer, index, length) -> {
             final byte[] copy = new byte[length - HandoffDescriptor.HEADER_LENGTH
-                - buffer.getInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET)];
+                - buffer.getInt(index + HandoffDescriptor.TRACE_LENGTH_OFFSET)
+                - EventSlot.spanCountOf(buffer.getInt(index + HandoffDescriptor.FLAGS_OFFSET)) * 2 * Integer.BYTES];
             buffer.getBytes(index + HandoffDescriptor.EVENT_OFFSET, copy);
             left.add(copy);
         }, Integer.MAX_VALUE) > 0) {

@@ -115,6 +115,8 @@ public final class Router implements AutoCloseable {
          * PutEvents entries, whose Detail may itself be 1000 levels deep inside the envelope.
          */
         final EventMatcher validator;
+        /** The spans of large containers the validator records, handed on with the event. */
+        final int[] spans = new int[2 * HandoffDescriptor.MAX_SPANS];
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
         /** The rules of the bus a PutEvents entry goes to, for {@link #rulesCheck}. */
         MatchAutomaton entryRules = MatchAutomaton.EMPTY;
@@ -140,6 +142,7 @@ public final class Router implements AutoCloseable {
             encoder = new EnvelopeEncoder(limits, clock, EventIdSource.random(seed));
             validator = new EventMatcher(MatchAutomaton.EMPTY, new EventLimits(maxEventBytes,
                 limits.maxDetailDepth()));
+            validator.recordSpans(spans);
             rulesCheck = new EventMatcher(() -> entryRules, new EventLimits(maxEventBytes,
                 limits.maxDetailDepth() + 1));
         }
@@ -1327,7 +1330,7 @@ public final class Router implements AutoCloseable {
             publisher.trace[i] = (byte) traceHeader.charAt(i);   // printable ASCII: validated above
         }
         if (!offer(publisher, bus, HandoffDescriptor.VALIDATED, publisher.encoder.bytes(), 0, length, publisher.trace,
-            traceLength)) {
+            traceLength, publisher.encoder.spans(), publisher.encoder.spanCount())) {
             return new PutEventsResult.Entry(null, new EntryError(EntryError.THROTTLING,
                 "event bus " + bus.arn + " is full"));
         }
@@ -1340,10 +1343,11 @@ public final class Router implements AutoCloseable {
         try {
             if (context.validatePublishedEvents()) {
                 publisher.validator.match(bytes, offset, length, rule -> { });
-                return offer(publisher, bus, HandoffDescriptor.VALIDATED, bytes, offset, length, EventSlot.NO_TRACE, 0);
+                return offer(publisher, bus, HandoffDescriptor.VALIDATED, bytes, offset, length, EventSlot.NO_TRACE, 0,
+                    publisher.spans, publisher.validator.lastSpanCount());
             }
             checkLength(length);
-            return offer(publisher, bus, 0, bytes, offset, length, EventSlot.NO_TRACE, 0);
+            return offer(publisher, bus, 0, bytes, offset, length, EventSlot.NO_TRACE, 0, publisher.spans, 0);
         } finally {
             activePublishers.decrementAndGet();
         }
@@ -1429,9 +1433,11 @@ public final class Router implements AutoCloseable {
     }
 
     private boolean offer(final Publisher publisher, final EventBus bus, final int flags, final byte[] bytes,
-                          final int offset, final int length, final byte[] trace, final int traceLength) {
+                          final int offset, final int length, final byte[] trace, final int traceLength,
+                          final int[] spans, final int spanCount) {
         final long ingestionTime = context.clock().time();
-        if (pipeline.offer(bus.index, flags, ingestionTime, bytes, offset, length, trace, traceLength)) {
+        if (pipeline.offer(bus.index, flags, ingestionTime, bytes, offset, length, trace, traceLength, spans,
+            spanCount)) {
             return true;
         }
         final long timeout = context.publishTimeout().toNanos();
@@ -1442,7 +1448,8 @@ public final class Router implements AutoCloseable {
             try {
                 while (context.nanoClock().nanoTime() - deadline < 0 && !stopping) {
                     publisher.idle.idle();
-                    if (pipeline.offer(bus.index, flags, ingestionTime, bytes, offset, length, trace, traceLength)) {
+                    if (pipeline.offer(bus.index, flags, ingestionTime, bytes, offset, length, trace, traceLength,
+                        spans, spanCount)) {
                         return true;
                     }
                 }

@@ -66,22 +66,60 @@ public final class EventMatcher {
      * @see #match(byte[], int, int, MatchHandler)
      */
     public int matchValidated(final byte[] bytes, final int offset, final int length, final MatchHandler handler) {
-        return match(bytes, offset, length, handler, true);
+        return match(bytes, offset, length, handler, true, NO_SPANS, 0);
     }
+
+    /**
+     * As {@link #matchValidated(byte[], int, int, MatchHandler)}, with the spans of containers that the validating
+     * matcher recorded ({@link #recordSpans}): a container no rule names that starts where a span starts is jumped
+     * over in one step. A span that does not fit the bytes is ignored.
+     *
+     * @param spans     pairs of (start, end) offsets relative to {@code offset}.
+     * @param spanCount the number of pairs.
+     */
+    public int matchValidated(final byte[] bytes, final int offset, final int length, final MatchHandler handler,
+                              final int[] spans, final int spanCount) {
+        return match(bytes, offset, length, handler, true, spans, spanCount);
+    }
+
+    /**
+     * Makes this matcher's later {@link #match} calls (the validating ones) record the spans of the containers they
+     * skip that are at least 128 bytes long, as (start, end) pairs relative to the event's first byte, in the order
+     * they close, as many as {@code into} holds; {@link #lastSpanCount()} tells how many. A validating stage (the
+     * router's publisher) hands them on with the event to {@link #matchValidated(byte[], int, int, MatchHandler,
+     * int[], int)}.
+     *
+     * @param into where to record; {@code null} stops recording.
+     */
+    public void recordSpans(final int[] into) {
+        scanner.recordSpans(into);
+    }
+
+    /** @return the number of spans the last {@link #match} recorded (see {@link #recordSpans}). */
+    public int lastSpanCount() {
+        return scanner.recordedSpans();
+    }
+
+    private static final int[] NO_SPANS = new int[0];
 
     private int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler,
                       final boolean validated) {
+        return match(bytes, offset, length, handler, validated, NO_SPANS, 0);
+    }
+
+    private int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler,
+                      final boolean validated, final int[] spans, final int spanCount) {
         checkSize(length);
         final MatchAutomaton automaton = source.current();
         state.reset(automaton);
-        scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated);
+        scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
         final MatchAutomaton overlay = automaton.overlay;
         if (overlay == null) {
             return state.resolve(handler);
         }
         final int matched = state.verify();
         overlayState.reset(overlay);
-        overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), validated);
+        overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
         overlayState.continueBudget(state);
         final int overlayMatched = overlayState.verify();
         return state.report(matched, handler) + overlayState.report(overlayMatched, handler);

@@ -55,6 +55,17 @@ final class EventScanner {
     private boolean nestsInArray;
     /** This scan's bytes were found well-formed by an earlier scan: unnamed containers are skipped unchecked. */
     private boolean trusted;
+    /** Start of each open container of {@link #skipValue}, beside {@link #containers}. */
+    private int[] containerStarts = new int[64];
+    /** Where a validating scan records the spans of the containers it skipped (null: it does not). */
+    private int[] recordSpans;
+    private int recordedSpans;
+    /** The spans a validated scan was given: pairs of (start, end) relative to the event's first byte. */
+    private int[] knownSpans = NO_SPANS;
+    private int knownSpanCount;
+    private static final int[] NO_SPANS = new int[0];
+    /** The smallest container whose span is worth recording: below this, skipping it is cheap anyway. */
+    static final int MIN_SPAN_BYTES = 128;
 
     EventScanner(final MatchState state) {
         this.state = state;
@@ -74,7 +85,20 @@ final class EventScanner {
      */
     void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
               final int depthLimit, final boolean validated) {
+        scan(automaton, bytes, offset, length, depthLimit, validated, NO_SPANS, 0);
+    }
+
+    /**
+     * As {@link #scan(MatchAutomaton, byte[], int, int, int, boolean)}, for validated bytes with the spans of some of
+     * their containers (pairs of start and end, relative to {@code offset}, as recorded by {@link #recordSpans}): a
+     * container to skip that starts where a span does is jumped over. A span that does not fit the bytes is ignored.
+     */
+    void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
+              final int depthLimit, final boolean validated, final int[] spans, final int spanCount) {
         trusted = validated;
+        knownSpans = spans;
+        knownSpanCount = validated ? spanCount : 0;
+        recordedSpans = 0;
         buffer = bytes;
         start = offset;
         end = offset + length;
@@ -90,6 +114,22 @@ final class EventScanner {
         if (p != end) {
             throw error(p, "unexpected content after the event");
         }
+    }
+
+    /**
+     * Makes the following validating scans record the spans of the containers they skip that are at least
+     * {@link #MIN_SPAN_BYTES} long: (start, end) pairs relative to the event's first byte, as many as {@code into}
+     * holds pairs, in the order they close.
+     *
+     * @param into where to record; {@code null} to stop recording.
+     */
+    void recordSpans(final int[] into) {
+        recordSpans = into;
+    }
+
+    /** @return the number of spans the last scan recorded. */
+    int recordedSpans() {
+        return recordedSpans;
     }
 
     /**
@@ -224,6 +264,15 @@ final class EventScanner {
     /** Skips one value no rule names: unchecked when it is a container of validated bytes. */
     private int skip(final int from, final int depth) {
         if (trusted && from < end && (buffer[from] == '{' || buffer[from] == '[')) {
+            final int relative = from - start;
+            for (int i = 0; i < knownSpanCount; i++) {
+                if (knownSpans[2 * i] == relative) {
+                    final int to = start + knownSpans[2 * i + 1];
+                    if (to > from && to <= end) {
+                        return to;
+                    }
+                }
+            }
             return skipValidatedContainer(from);
         }
         return skipValue(from, depth);
@@ -325,10 +374,12 @@ final class EventScanner {
                 }
                 if (level == containers.length) {
                     containers = Arrays.copyOf(containers, level * 2);
+                    containerStarts = Arrays.copyOf(containerStarts, level * 2);
                 }
                 if (level > 0 && containers[level - 1] == '[') {
                     nestsInArray = true;
                 }
+                containerStarts[level] = p;
                 containers[level++] = b;
                 p = skipWhitespace(p + 1);
                 if (p < end && buffer[p] == (b == '{' ? '}' : ']')) {
@@ -368,6 +419,12 @@ final class EventScanner {
                 if (c == (inObject ? '}' : ']')) {
                     level--;
                     p++;
+                    if (recordSpans != null && p - containerStarts[level] >= MIN_SPAN_BYTES
+                        && 2 * recordedSpans + 1 < recordSpans.length) {
+                        recordSpans[2 * recordedSpans] = containerStarts[level] - start;
+                        recordSpans[2 * recordedSpans + 1] = p - start;
+                        recordedSpans++;
+                    }
                     continue;
                 }
                 throw error(p, inObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array");

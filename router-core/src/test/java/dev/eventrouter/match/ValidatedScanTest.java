@@ -84,6 +84,44 @@ class ValidatedScanTest {
         assertEquals(true, matched > 2_000, "the rules match: " + matched);
     }
 
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldJumpOverTheContainersAValidatingScanRecorded(final long seed) {
+        final RuleSet rules = new RuleSet();
+        rules.putAll(Map.of("street", "{\"properties\":{\"STREET\":[{\"prefix\":\"J\"}]}}",
+            "x", "{\"geometry\":{\"firstCoordinates\":{\"x\":[{\"numeric\":[\"<\",-122.415]}]}}}",
+            "lot", "{\"properties\":{\"LOT_NUM\":[{\"exists\":true}]}}"));
+        final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY);
+        final int[] spans = new int[8];
+        validator.recordSpans(spans);
+        final EventMatcher validating = new EventMatcher(rules);
+        final EventMatcher trusting = new EventMatcher(rules);
+        final CityLots lots = new CityLots(seed);
+        int recorded = 0;
+        for (int i = 0; i < 1_000; i++) {
+            final byte[] event = lots.nextBytes();
+            validator.match(event, 0, event.length, rule -> { });
+            final int count = validator.lastSpanCount();
+            for (int s = 0; s < count; s++) {
+                final int start = spans[2 * s];
+                final int end = spans[2 * s + 1];
+                final String span = new String(event, start, end - start, StandardCharsets.UTF_8);
+                assertEquals(true, end - start >= 128 && (span.startsWith("{") && span.endsWith("}")
+                    || span.startsWith("[") && span.endsWith("]")), span);
+            }
+            recorded += count;
+            final List<String> expected = new ArrayList<>();
+            final List<String> got = new ArrayList<>();
+            validating.match(event, 0, event.length, rule -> expected.add(rule.name()));
+            trusting.matchValidated(event, 0, event.length, rule -> got.add(rule.name()), spans, count);
+            assertEquals(expected, got);
+            // spans that do not fit the event are ignored, never followed out of it
+            final int[] wrong = {0, event.length + 5, -3, 7, 40, 20};
+            trusting.matchValidated(event, 0, event.length, rule -> { }, wrong, 3);
+        }
+        assertEquals(true, recorded >= 2_000, "properties, coordinates and geometry are long enough: " + recorded);
+    }
+
     @Test
     void shouldSkipStringsWithEscapesAndBracketsAtEveryAlignment() {
         final RuleSet rules = new RuleSet();
