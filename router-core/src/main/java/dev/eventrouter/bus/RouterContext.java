@@ -201,7 +201,8 @@ public final class RouterContext {
      *              compaction, and a compaction folds them into one layer (see
      *              {@link dev.eventrouter.match.LayeredRules}). Default: {@link dev.eventrouter.match.LayeredRules#
      *              background()}, one shared daemon thread; {@code Runnable::run} compacts on the writer after each
-     *              change (each change then costs a whole compilation again).
+     *              change (each change then costs a whole compilation again). The task takes the router's admin
+     *              lock when it ends: an executor must not make the submitting thread wait for it on another thread.
      */
     public RouterContext ruleCompactor(final java.util.concurrent.Executor value) {
         ruleCompactor = java.util.Objects.requireNonNull(value, "ruleCompactor");
