@@ -25,6 +25,9 @@ public final class EventMatcher {
     /** For the overlay of a layered automaton ({@link LayeredRules}): a second pass until its compaction lands. */
     private final MatchState overlayState = new MatchState();
     private final EventScanner overlayScanner = new EventScanner(overlayState);
+    /** Spans the base pass records for the overlay pass when no caller records them ({@link #recordSpans}). */
+    private final int[] layerSpans = new int[32];
+    private int[] callerSpans;
     private byte[] copy = new byte[1024];
 
     /** @param source the automaton to use, read once per event. */
@@ -92,6 +95,7 @@ public final class EventMatcher {
      * @param into where to record; {@code null} stops recording.
      */
     public void recordSpans(final int[] into) {
+        callerSpans = into;
         scanner.recordSpans(into);
     }
 
@@ -111,15 +115,33 @@ public final class EventMatcher {
                       final boolean validated, final int[] spans, final int spanCount) {
         checkSize(length);
         final MatchAutomaton automaton = source.current();
-        state.reset(automaton);
-        scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
         final MatchAutomaton overlay = automaton.overlay;
+        state.reset(automaton);
         if (overlay == null) {
+            scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
             return state.resolve(handler);
+        }
+        // the base pass validates the bytes (unless they came validated): the overlay pass trusts them, and jumps
+        // over the containers the base pass skipped
+        final boolean recordHere = !validated && callerSpans == null;
+        if (recordHere) {
+            scanner.recordSpans(layerSpans);
+        }
+        try {
+            scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
+        } finally {
+            if (recordHere) {
+                scanner.recordSpans(null);
+            }
         }
         final int matched = state.verify();
         overlayState.reset(overlay);
-        overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
+        if (validated) {
+            overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), true, spans, spanCount);
+        } else {
+            overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), true,
+                recordHere ? layerSpans : callerSpans, scanner.recordedSpans());
+        }
         overlayState.continueBudget(state);
         final int overlayMatched = overlayState.verify();
         return state.report(matched, handler) + overlayState.report(overlayMatched, handler);

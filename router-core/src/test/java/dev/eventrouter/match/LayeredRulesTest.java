@@ -279,6 +279,40 @@ class LayeredRulesTest {
     }
 
     @Test
+    void shouldMatchLargeEventsInTheOverlayPassAsAWholeCompilationDoes() {
+        final PatternParser parser = new PatternParser(PatternLimits.DEFAULT);
+        final RuleCompiler compiler = new RuleCompiler(PatternLimits.DEFAULT);
+        final Map<String, EventPattern> base = new LinkedHashMap<>();
+        base.put("street", parser.parse("{\"properties\":{\"STREET\":[{\"prefix\":\"J\"}]}}"));
+        base.put("lot", parser.parse("{\"properties\":{\"LOT_NUM\":[{\"exists\":true}]}}"));
+        final Map<String, EventPattern> overlay = new LinkedHashMap<>();
+        overlay.put("west", parser.parse("{\"geometry\":{\"firstCoordinates\":{\"x\":[{\"numeric\":[\"<\","
+            + "-122.415]}]}}}"));
+        overlay.put("lot", parser.parse("{\"properties\":{\"ODD_EVEN\":[\"E\"]}}"));
+        final LayeredRules layers = new LayeredRules(compiler, 2);
+        layers.replaceAll(base);
+        final MatchAutomaton layered = layers.apply(overlay);
+        assertTrue(layered.overlay != null, "the overlay holds west and the new lot");
+        final Model model = new Model(compiler);
+        model.rules.putAll(base);
+        model.rules.putAll(overlay);
+        final EventMatcher whole = new EventMatcher(model.compiled(model.rules));
+        final EventMatcher matcher = new EventMatcher(layered);
+        final dev.eventrouter.event.CityLots lots = new dev.eventrouter.event.CityLots(5);
+        int matched = 0;
+        for (int i = 0; i < 2_000; i++) {
+            final byte[] event = lots.nextBytes();
+            final Set<String> expected = new java.util.TreeSet<>();
+            final Set<String> got = new java.util.TreeSet<>();
+            whole.match(event, 0, event.length, rule -> expected.add(rule.name()));
+            matcher.match(event, 0, event.length, rule -> got.add(rule.name()));
+            assertEquals(expected, got);
+            matched += got.size();
+        }
+        assertTrue(matched > 1_000, "the rules match: " + matched);
+    }
+
+    @Test
     void shouldRefuseAnOverlayLimitBelowOne() {
         assertEquals("overlayLimit must be at least 1, was 0", assertThrows(IllegalArgumentException.class,
             () -> new LayeredRules(new RuleCompiler(PatternLimits.DEFAULT), 0)).getMessage());
