@@ -8,6 +8,16 @@ final class MatchLoop {
     private MatchLoop() {
     }
 
+    /** @return {@code count} CityLots events of seed 2026: the events every matching benchmark uses. */
+    static byte[][] cityLots(final int count) {
+        final dev.eventrouter.event.CityLots lots = new dev.eventrouter.event.CityLots(2026);
+        final byte[][] events = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            events[i] = lots.nextBytes();
+        }
+        return events;
+    }
+
     static long matchAll(final EventMatcher matcher, final byte[][] events, final MatchHandler handler) {
         long matched = 0;
         for (byte[] event : events) {

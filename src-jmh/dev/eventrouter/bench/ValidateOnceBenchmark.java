@@ -1,6 +1,5 @@
 package dev.eventrouter.bench;
 
-import dev.eventrouter.event.CityLots;
 import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.MatchAutomaton;
 import dev.eventrouter.match.RuleSet;
@@ -50,18 +49,15 @@ public class ValidateOnceBenchmark {
 
     @Setup
     public void setUp() {
-        final CityLots lots = new CityLots(2026);
-        events = new byte[EVENTS][];
+        events = MatchLoop.cityLots(EVENTS);
         spans = new int[EVENTS][];
         spanCounts = new int[EVENTS];
         final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY);
-        final int[] recorded = new int[32];
-        validator.recordSpans(recorded);
+        validator.recordSpans(true);
         for (int i = 0; i < EVENTS; i++) {
-            events[i] = lots.nextBytes();
             validator.match(events[i], 0, events[i].length, rule -> { });
             spanCounts[i] = validator.lastSpanCount();
-            spans[i] = recorded.clone();
+            spans[i] = validator.lastSpans().clone();
         }
         final RuleSet ruleSet = new RuleSet();
         switch (rules) {

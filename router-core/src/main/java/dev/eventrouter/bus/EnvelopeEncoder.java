@@ -63,7 +63,7 @@ public final class EnvelopeEncoder {
         this.ids = ids;
         detailChecker = new EventMatcher(MatchAutomaton.EMPTY,
             new EventLimits(Math.max(2, limits.maxEntryBytes()), limits.maxDetailDepth()));
-        detailChecker.recordSpans(detailSpans);
+        detailChecker.recordSpans(true);
     }
 
     /**
@@ -118,6 +118,7 @@ public final class EnvelopeEncoder {
         validated = entry;
         detailBytes = detail;
         detailSpanCount = detailChecker.lastSpanCount();
+        System.arraycopy(detailChecker.lastSpans(), 0, detailSpans, 0, 2 * detailSpanCount);
         return null;
     }
 

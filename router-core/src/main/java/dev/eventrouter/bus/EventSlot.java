@@ -21,6 +21,8 @@ final class EventSlot {
     }
 
     static final byte[] NO_TRACE = new byte[0];
+    /** An event without container spans (see {@link HandoffDescriptor#SPAN_COUNT_SHIFT}). */
+    static final int[] NO_SPANS = new int[0];
 
     /** @return {@code buffer} when it holds {@code length} trace bytes, else a larger one (at least 64 bytes). */
     static byte[] traceRoom(final byte[] buffer, final int length) {

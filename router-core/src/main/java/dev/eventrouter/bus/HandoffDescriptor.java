@@ -52,7 +52,7 @@ final class HandoffDescriptor {
      */
     static final int SPAN_COUNT_SHIFT = 8;
     /** Most spans an event carries. */
-    static final int MAX_SPANS = 16;
+    static final int MAX_SPANS = dev.eventrouter.match.EventMatcher.MAX_SPANS;
     /** Shift of the replay filter id in the flags. */
     static final int REPLAY_FILTER_SHIFT = 16;
     /** Most replay filters alive at once. */

@@ -125,23 +125,14 @@ final class Pipeline implements Agent {
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
                   final int offset, final int length) {
-        return offer(busIndex, flags, ingestionTime, bytes, offset, length, EventSlot.NO_TRACE, 0);
+        return offer(busIndex, flags, ingestionTime, bytes, offset, length, EventSlot.NO_TRACE, 0, EventSlot.NO_SPANS,
+            0);
     }
 
     /**
-     * As {@link #offer(int, int, long, byte[], int, int)}, with the event's X-Ray trace header: ASCII bytes
-     * {@code [0, traceLength)} of {@code trace}, carried beside the event; {@code traceLength} 0 for none.
-     */
-    boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,
-                  final int offset, final int length, final byte[] trace, final int traceLength) {
-        return offer(busIndex, flags, ingestionTime, bytes, offset, length, trace, traceLength, NO_SPANS, 0);
-    }
-
-    private static final int[] NO_SPANS = new int[0];
-
-    /**
-     * As {@link #offer(int, int, long, byte[], int, int, byte[], int)}, with the spans of the event's large
-     * containers that the publisher's validation recorded (pairs of ints; at most
+     * As {@link #offer(int, int, long, byte[], int, int)}, with the event's X-Ray trace header (ASCII bytes
+     * {@code [0, traceLength)} of {@code trace}, carried beside the event; {@code traceLength} 0 for none) and the
+     * spans of its large containers that the publisher's validation recorded (pairs of ints; at most
      * {@link HandoffDescriptor#MAX_SPANS}), for the match stage to jump over.
      */
     boolean offer(final int busIndex, final int flags, final long ingestionTime, final byte[] bytes,

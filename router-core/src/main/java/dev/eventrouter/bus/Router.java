@@ -115,8 +115,6 @@ public final class Router implements AutoCloseable {
          * PutEvents entries, whose Detail may itself be 1000 levels deep inside the envelope.
          */
         final EventMatcher validator;
-        /** The spans of large containers the validator records, handed on with the event. */
-        final int[] spans = new int[2 * HandoffDescriptor.MAX_SPANS];
         final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
         /** The rules of the bus a PutEvents entry goes to, for {@link #rulesCheck}. */
         MatchAutomaton entryRules = MatchAutomaton.EMPTY;
@@ -142,7 +140,7 @@ public final class Router implements AutoCloseable {
             encoder = new EnvelopeEncoder(limits, clock, EventIdSource.random(seed));
             validator = new EventMatcher(MatchAutomaton.EMPTY, new EventLimits(maxEventBytes,
                 limits.maxDetailDepth()));
-            validator.recordSpans(spans);
+            validator.recordSpans(true);   // handed on with the event: the match stage jumps over them
             rulesCheck = new EventMatcher(() -> entryRules, new EventLimits(maxEventBytes,
                 limits.maxDetailDepth() + 1));
         }
@@ -1344,10 +1342,10 @@ public final class Router implements AutoCloseable {
             if (context.validatePublishedEvents()) {
                 publisher.validator.match(bytes, offset, length, rule -> { });
                 return offer(publisher, bus, HandoffDescriptor.VALIDATED, bytes, offset, length, EventSlot.NO_TRACE, 0,
-                    publisher.spans, publisher.validator.lastSpanCount());
+                    publisher.validator.lastSpans(), publisher.validator.lastSpanCount());
             }
             checkLength(length);
-            return offer(publisher, bus, 0, bytes, offset, length, EventSlot.NO_TRACE, 0, publisher.spans, 0);
+            return offer(publisher, bus, 0, bytes, offset, length, EventSlot.NO_TRACE, 0, EventSlot.NO_SPANS, 0);
         } finally {
             activePublishers.decrementAndGet();
         }
@@ -1465,7 +1463,7 @@ public final class Router implements AutoCloseable {
     boolean forward(final EventBus destination, final byte[] bytes, final int offset, final int length,
                     final long ingestionTime, final Attempt attempt) {
         return pipeline.offer(destination.index, HandoffDescriptor.FROM_OTHER_BUS, context.clock().time(), bytes,
-            offset, length, attempt.trace, attempt.traceLength);
+            offset, length, attempt.trace, attempt.traceLength, EventSlot.NO_SPANS, 0);
     }
 
     /** Error handler of the router's agents: a retired worker's termination is expected, anything else a bug. */

@@ -25,9 +25,7 @@ public final class EventMatcher {
     /** For the overlay of a layered automaton ({@link LayeredRules}): a second pass until its compaction lands. */
     private final MatchState overlayState = new MatchState();
     private final EventScanner overlayScanner = new EventScanner(overlayState);
-    /** Spans the base pass records for the overlay pass when no caller records them ({@link #recordSpans}). */
-    private final int[] layerSpans = new int[32];
-    private int[] callerSpans;
+    private boolean recordSpans;
     private byte[] copy = new byte[1024];
 
     /** @param source the automaton to use, read once per event. */
@@ -56,7 +54,7 @@ public final class EventMatcher {
      *                                 then not called.
      */
     public int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler) {
-        return match(bytes, offset, length, handler, false);
+        return match(bytes, offset, length, handler, false, NO_SPANS, 0);
     }
 
     /**
@@ -85,31 +83,30 @@ public final class EventMatcher {
         return match(bytes, offset, length, handler, true, spans, spanCount);
     }
 
+    /** Most container spans a validating match records (see {@link #recordSpans}). */
+    public static final int MAX_SPANS = 16;
+
     /**
      * Makes this matcher's later {@link #match} calls (the validating ones) record the spans of the containers they
      * skip that are at least 128 bytes long, as (start, end) pairs relative to the event's first byte, in the order
-     * they close, as many as {@code into} holds; {@link #lastSpanCount()} tells how many. A validating stage (the
-     * router's publisher) hands them on with the event to {@link #matchValidated(byte[], int, int, MatchHandler,
-     * int[], int)}.
-     *
-     * @param into where to record; {@code null} stops recording.
+     * they close, up to {@link #MAX_SPANS} ({@link #lastSpans()}). A validating stage (the router's publisher) hands
+     * them on with the event to {@link #matchValidated(byte[], int, int, MatchHandler, int[], int)}.
      */
-    public void recordSpans(final int[] into) {
-        callerSpans = into;
-        scanner.recordSpans(into);
+    public void recordSpans(final boolean on) {
+        recordSpans = on;
+    }
+
+    /** @return the spans the last {@link #match} recorded, {@link #lastSpanCount()} pairs; overwritten by the next. */
+    public int[] lastSpans() {
+        return scanner.recordedSpans();
     }
 
     /** @return the number of spans the last {@link #match} recorded (see {@link #recordSpans}). */
     public int lastSpanCount() {
-        return scanner.recordedSpans();
+        return scanner.recordedSpanCount();
     }
 
     private static final int[] NO_SPANS = new int[0];
-
-    private int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler,
-                      final boolean validated) {
-        return match(bytes, offset, length, handler, validated, NO_SPANS, 0);
-    }
 
     private int match(final byte[] bytes, final int offset, final int length, final MatchHandler handler,
                       final boolean validated, final int[] spans, final int spanCount) {
@@ -117,31 +114,17 @@ public final class EventMatcher {
         final MatchAutomaton automaton = source.current();
         final MatchAutomaton overlay = automaton.overlay;
         state.reset(automaton);
+        // a layered automaton's base pass validates the bytes (unless they came validated) and records the spans of
+        // what it skipped: the overlay pass trusts the bytes and jumps over those containers
+        scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount,
+            recordSpans || (overlay != null && !validated));
         if (overlay == null) {
-            scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
             return state.resolve(handler);
-        }
-        // the base pass validates the bytes (unless they came validated): the overlay pass trusts them, and jumps
-        // over the containers the base pass skipped
-        final boolean recordHere = !validated && callerSpans == null;
-        if (recordHere) {
-            scanner.recordSpans(layerSpans);
-        }
-        try {
-            scanner.scan(automaton, bytes, offset, length, limits.maxDepth(), validated, spans, spanCount);
-        } finally {
-            if (recordHere) {
-                scanner.recordSpans(null);
-            }
         }
         final int matched = state.verify();
         overlayState.reset(overlay);
-        if (validated) {
-            overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), true, spans, spanCount);
-        } else {
-            overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), true,
-                recordHere ? layerSpans : callerSpans, scanner.recordedSpans());
-        }
+        overlayScanner.scan(overlay, bytes, offset, length, limits.maxDepth(), true,
+            validated ? spans : scanner.recordedSpans(), validated ? spanCount : scanner.recordedSpanCount(), false);
         overlayState.continueBudget(state);
         final int overlayMatched = overlayState.verify();
         return state.report(matched, handler) + overlayState.report(overlayMatched, handler);

@@ -57,13 +57,13 @@ final class EventScanner {
     private boolean trusted;
     /** Start of each open container of {@link #skipValue}, beside {@link #containers}. */
     private int[] containerStarts = new int[64];
-    /** Where a validating scan records the spans of the containers it skipped (null: it does not). */
-    private int[] recordSpans;
-    private int recordedSpans;
+    /** Whether this scan records the spans of the large containers it skips, into {@link #recorded}. */
+    private boolean record;
+    private final int[] recorded = new int[2 * EventMatcher.MAX_SPANS];
+    private int recordedCount;
     /** The spans a validated scan was given: pairs of (start, end) relative to the event's first byte. */
-    private int[] knownSpans = NO_SPANS;
+    private int[] knownSpans;
     private int knownSpanCount;
-    private static final int[] NO_SPANS = new int[0];
     /** The smallest container whose span is worth recording: below this, skipping it is cheap anyway. */
     static final int MIN_SPAN_BYTES = 128;
 
@@ -71,34 +71,27 @@ final class EventScanner {
         this.state = state;
     }
 
-    void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
-              final int depthLimit) {
-        scan(automaton, bytes, offset, length, depthLimit, false);
-    }
-
     /**
      * @param validated the bytes were found well-formed within the same depth limit by an earlier scan: containers
-     *                  no rule names are then skipped by counting brackets outside strings (a word at a time), not
-     *                  validated, and {@link #nestsInArray()} does not look inside them. On bytes that are not in
-     *                  fact valid the answer is unspecified, but the scan still stops at the end of the bytes and
-     *                  never reads outside them.
+     *                  no rule names are then skipped unchecked (jumped over where one of {@code spans} starts, else
+     *                  by counting brackets outside strings a word at a time), and {@link #nestsInArray()} does not
+     *                  look inside them. On bytes that are not in fact valid the answer is unspecified, but the scan
+     *                  still stops at the end of the bytes and never reads outside them.
+     * @param spans     with {@code validated}: spans of some containers, pairs of (start, end) relative to
+     *                  {@code offset}, as a validating scan records them; a span that does not fit is ignored.
+     * @param spanCount the number of pairs in {@code spans}.
+     * @param record    whether to record the spans of the containers this (validating) scan skips that are at least
+     *                  {@link #MIN_SPAN_BYTES} long, in the order they close, up to {@link EventMatcher#MAX_SPANS}
+     *                  ({@link #recordedSpans()}).
      */
     void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
-              final int depthLimit, final boolean validated) {
-        scan(automaton, bytes, offset, length, depthLimit, validated, NO_SPANS, 0);
-    }
-
-    /**
-     * As {@link #scan(MatchAutomaton, byte[], int, int, int, boolean)}, for validated bytes with the spans of some of
-     * their containers (pairs of start and end, relative to {@code offset}, as recorded by {@link #recordSpans}): a
-     * container to skip that starts where a span does is jumped over. A span that does not fit the bytes is ignored.
-     */
-    void scan(final MatchAutomaton automaton, final byte[] bytes, final int offset, final int length,
-              final int depthLimit, final boolean validated, final int[] spans, final int spanCount) {
+              final int depthLimit, final boolean validated, final int[] spans, final int spanCount,
+              final boolean record) {
         trusted = validated;
         knownSpans = spans;
         knownSpanCount = validated ? spanCount : 0;
-        recordedSpans = 0;
+        this.record = record;
+        recordedCount = 0;
         buffer = bytes;
         start = offset;
         end = offset + length;
@@ -116,20 +109,14 @@ final class EventScanner {
         }
     }
 
-    /**
-     * Makes the following validating scans record the spans of the containers they skip that are at least
-     * {@link #MIN_SPAN_BYTES} long: (start, end) pairs relative to the event's first byte, as many as {@code into}
-     * holds pairs, in the order they close.
-     *
-     * @param into where to record; {@code null} to stop recording.
-     */
-    void recordSpans(final int[] into) {
-        recordSpans = into;
+    /** @return the spans the last scan recorded ({@link #recordedSpanCount()} pairs); valid until the next scan. */
+    int[] recordedSpans() {
+        return recorded;
     }
 
     /** @return the number of spans the last scan recorded. */
-    int recordedSpans() {
-        return recordedSpans;
+    int recordedSpanCount() {
+        return recordedCount;
     }
 
     /**
@@ -419,11 +406,11 @@ final class EventScanner {
                 if (c == (inObject ? '}' : ']')) {
                     level--;
                     p++;
-                    if (recordSpans != null && p - containerStarts[level] >= MIN_SPAN_BYTES
-                        && 2 * recordedSpans + 1 < recordSpans.length) {
-                        recordSpans[2 * recordedSpans] = containerStarts[level] - start;
-                        recordSpans[2 * recordedSpans + 1] = p - start;
-                        recordedSpans++;
+                    if (record && p - containerStarts[level] >= MIN_SPAN_BYTES
+                        && recordedCount < EventMatcher.MAX_SPANS) {
+                        recorded[2 * recordedCount] = containerStarts[level] - start;
+                        recorded[2 * recordedCount + 1] = p - start;
+                        recordedCount++;
                     }
                     continue;
                 }

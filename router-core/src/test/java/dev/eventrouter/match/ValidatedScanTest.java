@@ -92,8 +92,8 @@ class ValidatedScanTest {
             "x", "{\"geometry\":{\"firstCoordinates\":{\"x\":[{\"numeric\":[\"<\",-122.415]}]}}}",
             "lot", "{\"properties\":{\"LOT_NUM\":[{\"exists\":true}]}}"));
         final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY);
-        final int[] spans = new int[8];
-        validator.recordSpans(spans);
+        validator.recordSpans(true);
+        final int[] spans = validator.lastSpans();
         final EventMatcher validating = new EventMatcher(rules);
         final EventMatcher trusting = new EventMatcher(rules);
         final CityLots lots = new CityLots(seed);
@@ -120,6 +120,24 @@ class ValidatedScanTest {
             trusting.matchValidated(event, 0, event.length, rule -> { }, wrong, 3);
         }
         assertEquals(true, recorded >= 2_000, "properties, coordinates and geometry are long enough: " + recorded);
+    }
+
+    @Test
+    void shouldRecordAtMostMaxSpansOfContainersAtLeast128BytesLong() {
+        final StringBuilder event = new StringBuilder("{\"small\":[\"" + "s".repeat(100) + "\"]");
+        for (int i = 0; i < EventMatcher.MAX_SPANS + 4; i++) {
+            event.append(",\"k").append(i).append("\":{\"v\":\"").append("x".repeat(130)).append("\"}");
+        }
+        final byte[] bytes = event.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        final EventMatcher validator = new EventMatcher(MatchAutomaton.EMPTY);
+        validator.match(bytes, 0, bytes.length, rule -> { });
+        assertEquals(0, validator.lastSpanCount(), "nothing is recorded unless asked");
+        validator.recordSpans(true);
+        validator.match(bytes, 0, bytes.length, rule -> { });
+        assertEquals(EventMatcher.MAX_SPANS, validator.lastSpanCount());
+        final String first = new String(bytes, validator.lastSpans()[0],
+            validator.lastSpans()[1] - validator.lastSpans()[0], StandardCharsets.UTF_8);
+        assertEquals("{\"v\":\"" + "x".repeat(130) + "\"}", first, "the 105-byte array is below the minimum");
     }
 
     @Test
