@@ -1,6 +1,5 @@
 package dev.eventrouter.bench;
 
-import dev.eventrouter.event.CityLots;
 import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.RuleSet;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +55,7 @@ public class MatchRuleCountBenchmark {
 
     @Setup
     public void setUp() {
-        final CityLots lots = new CityLots(2026);
-        events = new byte[EVENTS][];
-        for (int i = 0; i < EVENTS; i++) {
-            events[i] = lots.nextBytes();
-        }
+        events = MatchLoop.cityLots(EVENTS);
         // compactions never run: an overlay stays
         final RuleSet ruleSet = new RuleSet(dev.eventrouter.pattern.PatternLimits.DEFAULT, task -> { });
         if (mix.equals("absence")) {

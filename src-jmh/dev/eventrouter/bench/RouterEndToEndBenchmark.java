@@ -6,7 +6,6 @@ import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.Rule;
 import dev.eventrouter.bus.StageThreading;
-import dev.eventrouter.event.CityLots;
 import dev.eventrouter.match.EventMatcher;
 import dev.eventrouter.match.RuleSet;
 import dev.eventrouter.target.Target;
@@ -50,15 +49,6 @@ public class RouterEndToEndBenchmark {
     static final int EVENTS = 10_000;
     static final int RULES = 1_000;
 
-    static byte[][] events() {
-        final CityLots lots = new CityLots(2026);
-        final byte[][] events = new byte[EVENTS][];
-        for (int i = 0; i < EVENTS; i++) {
-            events[i] = lots.nextBytes();
-        }
-        return events;
-    }
-
     /** The baseline: the automaton alone, with no router threads alive in the JVM. */
     @State(Scope.Benchmark)
     public static class Bare {
@@ -68,7 +58,7 @@ public class RouterEndToEndBenchmark {
 
         @Setup
         public void setUp() {
-            events = events();
+            events = MatchLoop.cityLots(EVENTS);
             final RuleSet ruleSet = new RuleSet();
             ruleSet.putAll(SyntheticRules.generate(RULES, 7));
             matcher = new EventMatcher(ruleSet);
@@ -109,7 +99,7 @@ public class RouterEndToEndBenchmark {
 
         @Setup
         public void setUp() {
-            events = events();
+            events = MatchLoop.cityLots(EVENTS);
             router = Router.start(new RouterContext().producerMode(mode).validatePublishedEvents(validate)
                 .ringSize(ringSize).handoffBytes(ringSize * 2048).maxEventBytes(64 * 1024)
                 .stageThreading(threading));
