@@ -53,9 +53,8 @@ public final class LayeredRules {
 
     private MatchAutomaton base = MatchAutomaton.EMPTY;
     private Map<String, Integer> baseIndex = Map.of();
-    /** Copy-on-write: a published view holds it. */
+    /** Bit per base rule deleted or replaced since; {@link #NONE} when none is. Copy-on-write: a view holds it. */
     private long[] shadowed = NONE;
-    private int shadowedCount;
     /** Copy-on-write: a compaction snapshot holds it. */
     private Map<String, EventPattern> overlay = Map.of();
     private Map<String, Integer> overlayIndex = Map.of();
@@ -98,7 +97,7 @@ public final class LayeredRules {
 
     /** @return the number of rules. */
     public int size() {
-        return base.rules.length - shadowedCount + overlay.size();
+        return base.rules.length - count(shadowed) + overlay.size();
     }
 
     /** @return the rule's pattern, or {@code null} when there is no such rule. */
@@ -122,7 +121,38 @@ public final class LayeredRules {
     }
 
     private boolean isShadowed(final int index) {
-        return shadowedCount != 0 && (shadowed[index >>> 6] & (1L << index)) != 0;
+        return isShadowed(shadowed, index);
+    }
+
+    private static boolean isShadowed(final long[] bits, final int index) {
+        return bits.length != 0 && (bits[index >>> 6] & (1L << index)) != 0;
+    }
+
+    private static int count(final long[] bits) {
+        int count = 0;
+        for (long word : bits) {
+            count += Long.bitCount(word);
+        }
+        return count;
+    }
+
+    /**
+     * @return {@code bits} with the bit of each of {@code names} that {@code index} holds set: a copy when a bit is
+     * added ({@code bits} may be published), sized for {@code ruleCount} rules.
+     */
+    private static long[] shadow(final long[] bits, final int ruleCount, final Map<String, Integer> index,
+                                 final Iterable<String> names) {
+        long[] next = bits;
+        for (String name : names) {
+            final Integer rule = index.get(name);
+            if (rule != null && !isShadowed(next, rule)) {
+                if (next == bits) {
+                    next = bits.length == 0 ? new long[(ruleCount + 63) >>> 6] : bits.clone();
+                }
+                next[rule >>> 6] |= 1L << rule;
+            }
+        }
+        return next;
     }
 
     /**
@@ -138,7 +168,7 @@ public final class LayeredRules {
         // a set no bigger than an overlay may be compiles whole: one layer, at the cost an overlay would have
         if (overlay.size() + changes.size() > overlayLimit
             || size() + changes.size() <= overlayLimit) {
-            final Map<String, EventPattern> all = liveRules(base, shadowed, shadowedCount, overlay);
+            final Map<String, EventPattern> all = liveRules(base, shadowed, overlay);
             changes.forEach((name, pattern) -> {
                 all.remove(name);
                 if (pattern != null) {
@@ -148,32 +178,17 @@ public final class LayeredRules {
             rebase(all);
         } else {
             final Map<String, EventPattern> nextOverlay = new LinkedHashMap<>(overlay);
-            long[] nextShadowed = shadowed;
-            int nextShadowedCount = shadowedCount;
-            for (Map.Entry<String, EventPattern> change : changes.entrySet()) {
-                nextOverlay.remove(change.getKey());
-                if (change.getValue() != null) {
-                    nextOverlay.put(change.getKey(), change.getValue());
+            changes.forEach((name, pattern) -> {
+                nextOverlay.remove(name);
+                if (pattern != null) {
+                    nextOverlay.put(name, pattern);
                 }
-                final Integer index = baseIndex.get(change.getKey());
-                if (index != null) {
-                    if (nextShadowed == shadowed) {
-                        nextShadowed = shadowed.length == 0 ? new long[(base.rules.length + 63) >>> 6]
-                            : shadowed.clone();
-                    }
-                    final long bit = 1L << index;
-                    if ((nextShadowed[index >>> 6] & bit) == 0) {
-                        nextShadowed[index >>> 6] |= bit;
-                        nextShadowedCount++;
-                    }
-                }
-            }
-            final MatchAutomaton nextOverlayAutomaton = compileOverlay(nextOverlay);
+            });
+            final MatchAutomaton nextOverlayAutomaton = compileOverlay(nextOverlay, base.rules.length);
             overlay = nextOverlay;
             overlayAutomaton = nextOverlayAutomaton;
             overlayIndex = indexes(nextOverlayAutomaton);
-            shadowed = nextShadowed;
-            shadowedCount = nextShadowedCount;
+            shadowed = shadow(shadowed, base.rules.length, baseIndex, changes.keySet());
             if (changedSinceSnapshot != null) {
                 changedSinceSnapshot.addAll(changes.keySet());
             }
@@ -210,7 +225,7 @@ public final class LayeredRules {
      */
     public MatchAutomaton compact() {
         if (current != base) {
-            rebase(liveRules(base, shadowed, shadowedCount, overlay));
+            rebase(liveRules(base, shadowed, overlay));
         }
         return current;
     }
@@ -222,7 +237,6 @@ public final class LayeredRules {
         baseVersion++;
         baseIndex = indexes(compiled);
         shadowed = NONE;
-        shadowedCount = 0;
         overlay = Map.of();
         overlayIndex = Map.of();
         overlayAutomaton = null;
@@ -231,11 +245,9 @@ public final class LayeredRules {
         publish();
     }
 
-    private MatchAutomaton compileOverlay(final Map<String, EventPattern> rules) {
-        if (rules.isEmpty()) {
-            return null;
-        }
-        return compiler.compile(asRules(rules), base.rules.length);
+    /** @return the overlay of these rules, its indexes following a base of {@code baseSize} rules; null if none. */
+    private MatchAutomaton compileOverlay(final Map<String, EventPattern> rules, final int baseSize) {
+        return rules.isEmpty() ? null : compiler.compile(asRules(rules), baseSize);
     }
 
     private static List<RuleCompiler.Rule> asRules(final Map<String, EventPattern> rules) {
@@ -245,8 +257,8 @@ public final class LayeredRules {
     }
 
     private void publish() {
-        current = overlayAutomaton == null && shadowedCount == 0 ? base
-            : new MatchAutomaton(base, overlayAutomaton, shadowedCount == 0 ? null : shadowed);
+        current = overlayAutomaton == null && shadowed.length == 0 ? base
+            : new MatchAutomaton(base, overlayAutomaton, shadowed.length == 0 ? null : shadowed);
     }
 
     private static Map<String, Integer> indexes(final MatchAutomaton automaton) {
@@ -261,12 +273,11 @@ public final class LayeredRules {
     }
 
     private static Map<String, EventPattern> liveRules(final MatchAutomaton base, final long[] shadowed,
-                                                      final int shadowedCount, final Map<String, EventPattern> overlay) {
+                                                      final Map<String, EventPattern> overlay) {
         final Map<String, EventPattern> all = new LinkedHashMap<>(
-            (int) ((base.rules.length - shadowedCount + overlay.size()) / 0.75f) + 1);
+            (int) ((base.rules.length - count(shadowed) + overlay.size()) / 0.75f) + 1);
         for (CompiledRule rule : base.rules) {
-            final int index = rule.index();
-            if (shadowedCount == 0 || (shadowed[index >>> 6] & (1L << index)) == 0) {
+            if (!isShadowed(shadowed, rule.index())) {
                 all.put(rule.name(), rule.pattern());
             }
         }
@@ -366,7 +377,7 @@ public final class LayeredRules {
         if (inFlight != null || current == base) {
             return;
         }
-        final Compaction compaction = new Compaction(base, shadowed, shadowedCount, overlay);
+        final Compaction compaction = new Compaction(base, shadowed, overlay);
         inFlight = compaction;
         changedSinceSnapshot = new HashSet<>();
         try {
@@ -411,37 +422,18 @@ public final class LayeredRules {
     private void rebaseOn(final Compaction compaction, final Set<String> changed) {
         final MatchAutomaton compiled = compaction.compiled;
         final Map<String, Integer> compiledIndex = compaction.index;
-        long[] nextShadowed = NONE;
-        int nextShadowedCount = 0;
+        final long[] nextShadowed = shadow(NONE, compiled.rules.length, compiledIndex, changed);
         final Map<String, EventPattern> nextOverlay = new LinkedHashMap<>();
-        for (String name : changed) {
-            final Integer index = compiledIndex.get(name);
-            if (index != null) {
-                if (nextShadowed.length == 0) {
-                    nextShadowed = new long[(compiled.rules.length + 63) >>> 6];
-                }
-                nextShadowed[index >>> 6] |= 1L << index;
-                nextShadowedCount++;
-            }
-        }
         for (Map.Entry<String, EventPattern> entry : overlay.entrySet()) {
             if (changed.contains(entry.getKey())) {
                 nextOverlay.put(entry.getKey(), entry.getValue());
             }
         }
-        final MatchAutomaton previousBase = base;
+        final MatchAutomaton nextOverlayAutomaton = compileOverlay(nextOverlay, compiled.rules.length);
         base = compiled;
-        final MatchAutomaton nextOverlayAutomaton;
-        try {
-            nextOverlayAutomaton = compileOverlay(nextOverlay);
-        } catch (RuntimeException | Error e) {
-            base = previousBase;
-            throw e;
-        }
         baseIndex = compiledIndex;
         baseVersion++;
         shadowed = nextShadowed;
-        shadowedCount = nextShadowedCount;
         overlay = nextOverlay;
         overlayAutomaton = nextOverlayAutomaton;
         overlayIndex = indexes(nextOverlayAutomaton);
@@ -503,17 +495,14 @@ public final class LayeredRules {
     private final class Compaction {
         private final MatchAutomaton snapshotBase;
         private final long[] snapshotShadowed;
-        private final int snapshotShadowedCount;
         private final Map<String, EventPattern> snapshotOverlay;
         private MatchAutomaton compiled;
         private Map<String, Integer> index;
         private Throwable failure;
 
-        private Compaction(final MatchAutomaton base, final long[] shadowed, final int shadowedCount,
-                           final Map<String, EventPattern> overlay) {
+        private Compaction(final MatchAutomaton base, final long[] shadowed, final Map<String, EventPattern> overlay) {
             snapshotBase = base;
             snapshotShadowed = shadowed;
-            snapshotShadowedCount = shadowedCount;
             snapshotOverlay = overlay;
         }
 
@@ -524,8 +513,7 @@ public final class LayeredRules {
                 if (probe != null) {
                     probe.run();
                 }
-                compiled = compiler.compile(asRules(liveRules(snapshotBase, snapshotShadowed, snapshotShadowedCount,
-                    snapshotOverlay)));
+                compiled = compiler.compile(asRules(liveRules(snapshotBase, snapshotShadowed, snapshotOverlay)));
                 index = indexes(compiled);
             } catch (RuntimeException | Error e) {
                 failure = e;
