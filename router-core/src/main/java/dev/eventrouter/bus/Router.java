@@ -414,10 +414,8 @@ public final class Router implements AutoCloseable {
                 throw new IllegalArgumentException("Rule can't be deleted since it has targets. (" + binding.arn
                     + ": remove its targets first)");
             }
-            final Map<String, RuleBinding> deletion = new LinkedHashMap<>();
-            deletion.put(name, null);
             scheduleAnchors.remove(binding.arn);
-            install(eventBus, deletion, true);
+            install(eventBus, java.util.Collections.singletonMap(name, null), true);   // null: deleted
             ruleTags.remove(binding.arn);
         }
     }

@@ -68,9 +68,7 @@ public final class RuleSet implements AutomatonSource {
     /** Adds or replaces a rule with an already parsed pattern. */
     public synchronized void put(final String name, final EventPattern pattern) {
         requireName(name);
-        final Map<String, EventPattern> change = new LinkedHashMap<>();
-        change.put(name, pattern);
-        install(layers.apply(change));
+        install(layers.apply(java.util.Collections.singletonMap(name, pattern)));
     }
 
     /**
@@ -110,9 +108,7 @@ public final class RuleSet implements AutomatonSource {
         if (layers.pattern(name) == null) {
             return false;
         }
-        final Map<String, EventPattern> change = new LinkedHashMap<>();
-        change.put(name, null);
-        install(layers.apply(change));
+        install(layers.apply(java.util.Collections.singletonMap(name, null)));   // null: delete
         return true;
     }
 
