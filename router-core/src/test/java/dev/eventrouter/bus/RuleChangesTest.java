@@ -92,4 +92,10 @@ class RuleChangesTest {
             compactor.poll().run();   // lands after close: nothing happens, nothing throws
         }
     }
+
+    @Test
+    void shouldRefuseANullCompactorNamingIt() {
+        assertEquals("ruleCompactor", org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+            () -> new RouterContext().ruleCompactor(null)).getMessage());
+    }
 }

@@ -137,4 +137,27 @@ class RuleSetTest {
         assertEquals(null, failure.get());
         assertTrue(matched.get() > 0);
     }
+
+    @Test
+    void shouldCountACompactionItsExecutorRefusesAndCompactOnDemand() {
+        final RuleSet rules = new RuleSet(PatternLimits.DEFAULT, task -> {
+            throw new java.util.concurrent.RejectedExecutionException("shut down");
+        });
+        final Map<String, String> many = new LinkedHashMap<>();
+        for (int i = 0; i <= LayeredRules.DEFAULT_OVERLAY_LIMIT; i++) {
+            many.put("r" + i, "{\"n\":[" + i + "]}");
+        }
+        rules.putAll(many);   // more than the overlay limit: compiled whole, nothing to compact
+        assertEquals(0, rules.failedCompactions());
+        rules.put("r1", "{\"n\":[-1]}");
+        assertTrue(rules.current().overlay != null, "layered until a compaction lands");
+        assertEquals(1, rules.failedCompactions(), "the refused compaction");
+        assertEquals(Set.of("r1"), EventMatcherSupport.names(rules, "{\"n\":-1}"));
+        assertEquals(Set.of(), EventMatcherSupport.names(rules, "{\"n\":1}"));
+        rules.compact();
+        assertTrue(rules.current().overlay == null, "one layer after compact()");
+        assertEquals(Set.of("r1"), EventMatcherSupport.names(rules, "{\"n\":-1}"));
+        assertEquals(Set.of("r7"), EventMatcherSupport.names(rules, "{\"n\":7}"));
+        assertEquals(LayeredRules.DEFAULT_OVERLAY_LIMIT + 1, rules.size());
+    }
 }
