@@ -99,7 +99,7 @@ public final class Pipe {
         requireNotStarted();
         final AwsRecords.Origin origin = origin(stream.arn());
         streamMapping = poller.add(source, stream, checkpoints, handler(
-            (json, partition, record, decoded) -> AwsRecords.kinesis(json, origin, partition, record, false, decoded)));
+            (json, partition, record, decoded) -> stream.writePipeRecord(json, origin, partition, record, decoded)));
         streamMapping.enabled(desiredState == PipeState.RUNNING);
         return this;
     }

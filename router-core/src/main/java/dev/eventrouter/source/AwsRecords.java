@@ -14,8 +14,8 @@ import java.util.HexFormat;
 
 /**
  * Records in the shapes AWS hands them to code: a Kinesis record (Lambda nests the stream's fields under
- * {@code kinesis}; Pipes gives them flat, Pipes user guide "Amazon Kinesis stream as a source") and an Amazon SQS
- * message (the same for both, Pipes user guide "Amazon SQS queue as a source"). Each can be written as received
+ * {@code kinesis}; Pipes gives them flat, Pipes user guide "Amazon Kinesis stream as a source"), an Amazon SQS
+ * message (the same for both, Pipes user guide "Amazon SQS queue as a source") and an Apache Kafka record. Each can be written as received
  * ({@code body} the message text, {@code data} base64) or decoded, as Pipes lets filters and input transformers see
  * it: the body or data as its JSON when it is one JSON value (Pipes user guide, event filtering and input
  * transformation, "implicit body data parsing"), else as received.
@@ -110,6 +110,70 @@ public final class AwsRecords {
         json.writeStringField("eventSource", "aws:sqs");
         json.writeStringField("eventSourceARN", origin.eventSourceArn());
         json.writeStringField("awsRegion", origin.awsRegion());
+    }
+
+    /**
+     * Writes a Kafka record's members (inside an object the caller opened), as Lambda's event for self-managed Apache
+     * Kafka lists a record under its {@code topic-partition} (Lambda developer guide, "Example event" of with-kafka):
+     * {@code topic}, {@code partition}, {@code offset}, {@code timestamp} (epoch milliseconds), {@code timestampType},
+     * {@code key} (base64; absent when the record has none), {@code value} (base64) and {@code headers} (a list of
+     * one-member objects, each header's value as its bytes, 0-255). Pipes gives each record flat with
+     * {@code eventSource}, {@code bootstrapServers} and {@code eventSourceKey} ({@code topic-partition}) first
+     * (EventBridge user guide, eb-pipes-kafka).
+     *
+     * @param pipes   Pipes' shape (the source fields first) rather than Lambda's.
+     * @param decoded {@code key} and {@code value} as their JSON when they are JSON (Pipes' implicit parsing).
+     * @throws IllegalArgumentException when the record carries no {@link KafkaMetadata}.
+     */
+    public static void kafka(final JsonGenerator json, final String bootstrapServers, final SourceRecord record,
+                             final boolean pipes, final boolean decoded) throws IOException {
+        if (!(record.metadata() instanceof KafkaMetadata kafka)) {
+            throw new IllegalArgumentException("record " + record.position() + " is not a Kafka record");
+        }
+        if (pipes) {
+            json.writeStringField("eventSource", "SelfManagedKafka");
+            json.writeStringField("bootstrapServers", bootstrapServers);
+            json.writeStringField("eventSourceKey", kafka.topicPartition());
+        }
+        json.writeStringField("topic", kafka.topic());
+        json.writeNumberField("partition", kafka.partition());
+        json.writeNumberField("offset", record.position());
+        json.writeNumberField("timestamp", record.timestampMillis());
+        json.writeStringField("timestampType", kafka.timestampType());
+        if (kafka.key() != null) {
+            bytesField(json, "key", kafka.key(), decoded);
+        }
+        if (kafka.nullValue()) {
+            json.writeNullField("value");
+        } else {
+            bytesField(json, "value", record.data(), decoded);
+        }
+        json.writeArrayFieldStart("headers");
+        for (KafkaMetadata.Header header : kafka.headers()) {
+            json.writeStartObject();
+            json.writeFieldName(header.key());
+            if (header.value() == null) {
+                json.writeNull();
+            } else {
+                json.writeStartArray();
+                for (byte b : header.value()) {
+                    json.writeNumber(b & 0xFF);   // unsigned: Python's bytes() and Node's Buffer.from() take 0-255
+                }
+                json.writeEndArray();
+            }
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    private static void bytesField(final JsonGenerator json, final String name, final byte[] bytes,
+                                   final boolean decoded) throws IOException {
+        if (decoded && isJsonValue(bytes)) {
+            json.writeFieldName(name);
+            json.writeRawValue(new String(bytes, StandardCharsets.UTF_8));
+        } else {
+            json.writeStringField(name, Base64.getEncoder().encodeToString(bytes));
+        }
     }
 
     /** @return whether the bytes are exactly one JSON value (surrounding whitespace allowed). */

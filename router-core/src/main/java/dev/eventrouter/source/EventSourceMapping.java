@@ -33,6 +33,7 @@ public final class EventSourceMapping extends AbstractMapping {
     private final Partition[] partitions;
     private final AtomicLong discarded = new AtomicLong();
     private final AtomicLong destinationFailures = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
 
     /** Per-partition state; poller thread only. */
     private static final class Partition {
@@ -57,6 +58,10 @@ public final class EventSourceMapping extends AbstractMapping {
         long windowFirst = Long.MAX_VALUE;
         /** Tumbling windows: a failed final call is tried again from this time. */
         long finalRetryAt;
+        /** Whether this reader owns the partition (always, unless the source assigns partitions). */
+        boolean owned = true;
+        /** Counts revocations: an answer for a batch released in an earlier ownership is ignored. */
+        int epoch;
 
         Partition(final int index, final int lanes) {
             this.index = index;
@@ -69,7 +74,8 @@ public final class EventSourceMapping extends AbstractMapping {
 
     /** The records of some keys of a partition, in order: the batch, then what waits behind it. */
     private static final class Lane {
-        final Batch batch = new Batch();
+        /** Replaced, not cleared, when the partition is revoked with it in flight: its handler may still read it. */
+        Batch batch = new Batch();
         final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
         boolean retrying;
         /** Failed attempts of the current batch that count towards MaximumRetryAttempts (splits do not). */
@@ -87,7 +93,7 @@ public final class EventSourceMapping extends AbstractMapping {
     EventSourceMapping(final Poller poller, final MappingConfig config, final PartitionedSource source,
                        final CheckpointStore checkpoints, final BatchHandler handler,
                        final AsyncBatchHandler asyncHandler, final WindowedBatchHandler windowHandler) {
-        super(poller, config, RecordFilter.Key.DATA);
+        super(poller, config, source.filterKey());
         if (config.tumblingWindowSeconds() > 0 && windowHandler == null) {
             throw new IllegalArgumentException("TumblingWindowInSeconds=" + config.tumblingWindowSeconds()
                 + ": a mapping with tumbling windows needs a WindowedBatchHandler (Poller.addWindowed)");
@@ -107,15 +113,79 @@ public final class EventSourceMapping extends AbstractMapping {
         this.asyncHandler = asyncHandler;
         this.windowHandler = windowHandler;
         windowMillis = config.tumblingWindowSeconds() * 1_000L;
+        if (source.assignsPartitions() && config.parallelizationFactor() != 1) {
+            throw new IllegalArgumentException("ParallelizationFactor=" + config.parallelizationFactor()
+                + ": not for a source whose partitions are assigned by a consumer group (Lambda takes it for Kinesis "
+                + "and DynamoDB only)");
+        }
+        if (source.assignsPartitions() && windowHandler != null) {
+            throw new IllegalArgumentException("TumblingWindowInSeconds=" + config.tumblingWindowSeconds()
+                + ": not for a source whose partitions are assigned by a consumer group (Lambda takes it for Kinesis "
+                + "and DynamoDB only)");
+        }
         partitions = new Partition[source.partitions()];
         for (int p = 0; p < partitions.length; p++) {
             final Partition partition = new Partition(p, config.parallelizationFactor());
-            final long saved = checkpoints.load(config.name(), p);
-            partition.next = saved >= 0 ? saved
-                : source.startPosition(p, config.startingPosition(), config.startingTimestampMillis());
-            partition.committed = partition.next;
             partitions[p] = partition;
+            if (source.assignsPartitions()) {
+                partition.owned = false;   // until the source assigns it
+            } else {
+                resume(partition);
+            }
         }
+        source.listen(new PartitionedSource.Ownership() {
+            @Override
+            public void assigned(final int partition) {
+                final Partition assigned = partitions[partition];
+                if (!assigned.owned) {
+                    assigned.owned = true;
+                    resume(assigned);
+                }
+            }
+
+            @Override
+            public void revoked(final int partition) {
+                abandon(partitions[partition]);
+            }
+        });
+    }
+
+    /** Reads the partition from its checkpoint, or from the starting position when it has none. */
+    private void resume(final Partition partition) {
+        final long saved = checkpoints.load(config.name(), partition.index);
+        partition.next = saved >= 0 ? saved
+            : source.startPosition(partition.index, config.startingPosition(), config.startingTimestampMillis());
+        partition.committed = partition.next;
+    }
+
+    /**
+     * The partition was taken away: drops what was read of it and not finished (its next owner delivers it again from
+     * the checkpoint); an answer still to come for a batch in flight is ignored.
+     */
+    private void abandon(final Partition partition) {
+        if (!partition.owned) {
+            return;
+        }
+        partition.owned = false;
+        partition.epoch++;
+        long dropped = 0;
+        for (Lane lane : partition.lanes) {
+            dropped += lane.batch.records.size() + lane.pending.size();
+            lane.batch.cancelTimer(poller);
+            if (lane.batch.inFlight) {
+                lane.batch = new Batch();   // the handler may still read the old one's records
+            } else {
+                lane.batch.clear();
+            }
+            lane.pending.clear();
+            lane.retrying = false;
+            lane.attempts = 0;
+            lane.invocations = 0;
+        }
+        abandoned.addAndGet(dropped);
+        partition.queued = 0;
+        partition.window.clear();
+        partition.scratch.clear();
     }
 
     @Override
@@ -123,8 +193,11 @@ public final class EventSourceMapping extends AbstractMapping {
         if (!enabled()) {
             return 0;
         }
-        int work = 0;
+        int work = source.doWork();
         for (Partition partition : partitions) {
+            if (!partition.owned) {
+                continue;
+            }
             work += read(partition);
             if (windowHandler != null) {
                 work += closeEndedWindow(partition, now);
@@ -237,7 +310,12 @@ public final class EventSourceMapping extends AbstractMapping {
             completed(partition, lane, null, e);
             return 1;
         }
-        answer.whenComplete((failed, error) -> poller.complete(() -> completed(partition, lane, failed, error)));
+        final int epoch = partition.epoch;
+        answer.whenComplete((failed, error) -> poller.complete(() -> {
+            if (partition.epoch == epoch) {   // else the partition was revoked meanwhile: its next owner retries it
+                completed(partition, lane, failed, error);
+            }
+        }));
         return 1;
     }
 
@@ -497,6 +575,14 @@ public final class EventSourceMapping extends AbstractMapping {
     /** @return records given up (reported to the on-failure destination, or dropped without one). */
     public long discarded() {
         return discarded.get();
+    }
+
+    /**
+     * @return records read and dropped unfinished because their partition was revoked (a consumer group rebalance):
+     *         the partition's next owner delivers them again from the checkpoint.
+     */
+    public long abandoned() {
+        return abandoned.get();
     }
 
     /** @return times the on-failure destination threw (its batch was kept and retried). */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Runs code written for Lambda unchanged: a {@link BatchHandler} that hands each batch to a function as the event
@@ -81,6 +82,79 @@ public final class LambdaEvents {
             queue.receiveCount(record.position()), senderId, record, false));
     }
 
+    /**
+     * @param bootstrapServers the event's {@code bootstrapServers} (comma-separated {@code host:port}).
+     * @return a handler for a mapping over a Kafka topic that sends self-managed Apache Kafka events
+     *         ({@code {"eventSource":"SelfManagedKafka","bootstrapServers":...,"records":{"topic-partition":[...]}}},
+     *         each record as {@link AwsRecords#kafka} writes it). A partial batch response names records as Lambda
+     *         reads them for Kafka: {@code {"itemIdentifier":{"partition":"topic-partition","offset":N}}} (the
+     *         composite identifier of Powertools for AWS Lambda's Kafka batch processor, aws-powertools
+     *         powertools-lambda-python pull request 7941); any other identifier fails the whole batch.
+     */
+    public static BatchHandler kafka(final String bootstrapServers, final Function function) {
+        return (partition, records) -> {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream(256 * records.size() + 64);
+            String topicPartition = null;
+            try (JsonGenerator json = JSON.createGenerator(out)) {
+                json.writeStartObject();
+                json.writeStringField("eventSource", "SelfManagedKafka");
+                json.writeStringField("bootstrapServers", bootstrapServers);
+                json.writeObjectFieldStart("records");
+                for (SourceRecord record : records) {
+                    final String key = record.metadata() instanceof KafkaMetadata kafka ? kafka.topicPartition() : null;
+                    if (topicPartition == null) {
+                        topicPartition = key;
+                        json.writeArrayFieldStart(key == null ? "" : key);
+                    }
+                    json.writeStartObject();
+                    AwsRecords.kafka(json, bootstrapServers, record, false, false);
+                    json.writeEndObject();
+                }
+                if (topicPartition != null) {
+                    json.writeEndArray();
+                }
+                json.writeEndObject();
+                json.writeEndObject();
+            }
+            final String key = topicPartition;
+            return failures(function.invoke(out.toByteArray()), id -> kafkaPosition(id, key, records));
+        };
+    }
+
+    /** @return the offset a Kafka item identifier names, or {@link Long#MIN_VALUE} when it names none of the batch. */
+    private static long kafkaPosition(final JsonNode id, final String topicPartition,
+                                      final List<SourceRecord> records) {
+        final JsonNode partition = id == null ? null : id.get("partition");
+        final JsonNode offset = id == null ? null : id.get("offset");
+        if (partition != null && partition.isTextual() && partition.asText().equals(topicPartition)
+            && offset != null && offset.isIntegralNumber() && offset.canConvertToLong()) {
+            for (SourceRecord record : records) {
+                if (record.position() == offset.asLong()) {
+                    return record.position();
+                }
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /** @return the answer's non-empty {@code batchItemFailures}, or {@code null} when it means success. */
+    private static JsonNode failureItems(final byte[] answer) {
+        if (answer == null || answer.length == 0) {
+            return null;
+        }
+        final JsonNode root;
+        try {
+            root = READER.readTree(answer);
+        } catch (IOException e) {
+            return null;   // Lambda takes an answer it cannot read as JSON as a success
+        }
+        final JsonNode items = root == null ? null : root.get("batchItemFailures");
+        if (items == null || items.isNull() || !items.isArray() || items.isEmpty()) {
+            return null;
+        }
+        return items;
+    }
+
     /** Writes one record's members; {@code id} is its position in decimal (its item identifier). */
     @FunctionalInterface
     private interface RecordWriter {
@@ -105,29 +179,24 @@ public final class LambdaEvents {
             json.writeEndArray();
             json.writeEndObject();
         }
-        return failures(function.invoke(out.toByteArray()), positions);
+        return failures(function.invoke(out.toByteArray()), id -> {
+            final Long position = id == null || !id.isTextual() ? null : positions.get(id.asText());
+            return position == null ? Long.MIN_VALUE : position;
+        });
     }
 
-    /** Lambda's reading of an answer: the positions of the items it names, or a position outside the batch. */
-    private static List<Long> failures(final byte[] answer, final Map<String, Long> positions) {
-        if (answer == null || answer.length == 0) {
-            return null;
-        }
-        final JsonNode root;
-        try {
-            root = READER.readTree(answer);
-        } catch (IOException e) {
-            return null;   // Lambda takes an answer it cannot read as JSON as a success
-        }
-        final JsonNode items = root == null ? null : root.get("batchItemFailures");
-        if (items == null || items.isNull() || !items.isArray() || items.isEmpty()) {
+    /**
+     * Lambda's reading of an answer: the positions of the items it names, {@link Long#MIN_VALUE} for an identifier
+     * that names none of the batch (the whole batch fails), or {@code null} for success.
+     */
+    private static List<Long> failures(final byte[] answer, final ToLongFunction<JsonNode> position) {
+        final JsonNode items = failureItems(answer);
+        if (items == null) {
             return null;
         }
         final List<Long> failed = new ArrayList<>(items.size());
         for (JsonNode item : items) {
-            final JsonNode id = item.get("itemIdentifier");
-            final Long position = id == null || !id.isTextual() ? null : positions.get(id.asText());
-            failed.add(position == null ? Long.MIN_VALUE : position);   // not in the batch: the whole batch fails
+            failed.add(position.applyAsLong(item.get("itemIdentifier")));
         }
         return failed;
     }

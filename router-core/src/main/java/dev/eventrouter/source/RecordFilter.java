@@ -34,7 +34,13 @@ public final class RecordFilter {
         /** A queue message's {@code body}: JSON, or otherwise a string. */
         BODY("body", true),
         /** A stream record's {@code data} (Kinesis; decoded from base64 by AWS before filtering): JSON only. */
-        DATA("data", false);
+        DATA("data", false),
+        /**
+         * A Kafka record's {@code value}, decoded from base64: JSON, or otherwise a string ("Amazon MSK and
+         * self-managed Apache Kafka event source mappings only support filtering on the value key", and a plain-string
+         * message matches a string pattern: Lambda developer guide, kafka-filtering).
+         */
+        VALUE("value", true);
 
         private final String name;
         private final boolean stringPayloads;

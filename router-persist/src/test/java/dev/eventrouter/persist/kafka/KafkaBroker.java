@@ -44,6 +44,21 @@ public final class KafkaBroker implements AutoCloseable {
         }, "kafka-broker-reaper"));
     }
 
+    private static KafkaBroker shared;
+
+    /**
+     * @return the broker the Kafka test classes share (one per test JVM, started on first use under
+     *         {@code target/kafka-shared}, killed when the JVM exits). Tests that kill or restart a broker start their
+     *         own with {@link #start}.
+     */
+    public static synchronized KafkaBroker shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            final Path dir = Path.of("target", "kafka-shared-" + ProcessHandle.current().pid());
+            shared = start(dir);
+        }
+        return shared;
+    }
+
     /**
      * Formats a new single-node cluster in {@code dir} and starts it.
      *
