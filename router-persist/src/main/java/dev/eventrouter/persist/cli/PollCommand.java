@@ -2,6 +2,7 @@ package dev.eventrouter.persist.cli;
 
 import dev.eventrouter.pattern.InvalidPatternException;
 import dev.eventrouter.persist.archive.ArchiveStore;
+import dev.eventrouter.persist.kafka.KafkaSource;
 import dev.eventrouter.persist.queue.DurableQueue;
 import dev.eventrouter.persist.queue.QueueConfig;
 import dev.eventrouter.persist.source.ChronicleSource;
@@ -35,19 +36,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code router poll --source chronicle:DIR|queue:DIR|file:EVENTS.ndjson --batch-size N --window 500ms
- * [--filter P]... [--out FILE]}: runs an event-source mapping from the shell. Every delivered record is appended to
+ * {@code router poll --source chronicle:DIR|queue:DIR|file:EVENTS.ndjson|kafka:BOOTSTRAP/TOPIC --batch-size N
+ * --window 500ms [--filter P]... [--out FILE]}: runs an event-source mapping from the shell. Every delivered record is appended to
  * {@code --out} (stdout by default) as one NDJSON line; batch statistics go to stderr at the end. Stops when the
  * source is drained, or with {@code --follow} on Ctrl-C (exit 130).
  */
 @Command(name = "poll", mixinStandardHelpOptions = true,
-    description = {"Runs an event-source mapping over a Chronicle queue, a durable queue or an NDJSON file.",
+    description = {"Runs an event-source mapping over a Chronicle queue, a durable queue, an NDJSON file or a Kafka "
+        + "topic.",
         "Delivered records go to --out (stdout by default), one NDJSON line each; batch statistics to stderr."})
 final class PollCommand implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
 
-    @Option(names = "--source", required = true, paramLabel = "chronicle:DIR|queue:DIR|file:FILE",
-        description = "What to poll: a Chronicle queue or archive, a durable queue, or an NDJSON file.")
+    @Option(names = "--source", required = true, paramLabel = "chronicle:DIR|queue:DIR|file:FILE|kafka:HOST:PORT[,...]/TOPIC",
+        description = "What to poll: a Chronicle queue or archive, a durable queue, an NDJSON file, or a Kafka topic "
+            + "(its record values; offsets are committed to the consumer group --group).")
     private String source;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "BatchSize, 1-10000 (default 10 for a queue source, "
@@ -57,7 +60,7 @@ final class PollCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "0", paramLabel = "DURATION", description = "MaximumBatchingWindow: 0, 500ms, 2s ... 300s (default ${DEFAULT-VALUE}).")
     private String window;
 
-    @Option(names = "--filter", paramLabel = "PATTERN|@file", description = "A filter pattern on the record as Lambda filters it: {\"data\": {...}} for a file or Chronicle source, {\"body\": ...} for a queue (repeatable, up to 5, ORed).")
+    @Option(names = "--filter", paramLabel = "PATTERN|@file", description = "A filter pattern on the record as Lambda filters it: {\"data\": {...}} for a file or Chronicle source, {\"body\": ...} for a queue, {\"value\": ...} for Kafka (repeatable, up to 5, ORed).")
     private List<String> filters = List.of();
 
     @Option(names = "--out", paramLabel = "FILE", description = "Append delivered records here (default: stdout).")
@@ -81,6 +84,9 @@ final class PollCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "archive", paramLabel = "archive|raw", description = "chronicle: excerpts as an archive writes them (time + event), or raw (the whole excerpt is the record; default ${DEFAULT-VALUE}).")
     private String format;
 
+    @Option(names = "--group", paramLabel = "ID", description = "Kafka: the consumer group (ConsumerGroupId; default: --name).")
+    private String group;
+
     @Option(names = "--follow", description = "Keep polling after the source is drained, until Ctrl-C.")
     private boolean follow;
 
@@ -90,13 +96,20 @@ final class PollCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** The Kafka source, for a kafka: source (drained when it has caught up with its partitions). */
+    private KafkaSource kafka;
+
     @Override
     public Integer call() {
         final int colon = source.indexOf(':');
         final String kind = colon < 0 ? "" : source.substring(0, colon);
         final Path path = colon < 0 ? null : Path.of(source.substring(colon + 1));
-        if (!List.of("chronicle", "queue", "file").contains(kind) || source.length() == colon + 1) {
-            throw new UserError("--source: must be chronicle:DIR, queue:DIR or file:FILE, got " + source);
+        if (!List.of("chronicle", "queue", "file", "kafka").contains(kind) || source.length() == colon + 1) {
+            throw new UserError("--source: must be chronicle:DIR, queue:DIR, file:FILE or kafka:BOOTSTRAP/TOPIC, got "
+                + source);
+        }
+        if (group != null && !kind.equals("kafka")) {
+            throw new UserError("--group: only for kafka: sources");
         }
         if (!format.equals("archive") && !format.equals("raw")) {
             throw new UserError("--format: must be archive or raw, got " + format);
@@ -108,6 +121,9 @@ final class PollCommand implements Callable<Integer> {
         if (checkpoints != null && kind.equals("queue")) {
             throw new UserError("--checkpoints: a queue source has no checkpoints (delivered messages are deleted)");
         }
+        if (checkpoints != null && kind.equals("kafka")) {
+            throw new UserError("--checkpoints: a Kafka source commits its offsets to the consumer group (--group)");
+        }
         final PrintWriter err = spec.commandLine().getErr();
         final Interruption interruption = Interruption.install();
         final List<AutoCloseable> resources = new ArrayList<>();
@@ -115,11 +131,13 @@ final class PollCommand implements Callable<Integer> {
             final Output output = new Output(out, spec.commandLine().getOut(), spec.commandLine().getErr());
             resources.add(output);
             final Poller poller = new Poller(System::currentTimeMillis);
-            final AbstractMapping running = start(kind, path, config, poller, output, resources);
+            final AbstractMapping running = kind.equals("kafka")
+                ? startKafka(source.substring(colon + 1), config, poller, output, resources)
+                : start(kind, path, config, poller, output, resources);
             final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
             while (!interruption.interrupted() && output.failure == null) {
                 final int work = poller.doWork();
-                if (work == 0 && !follow && running.idle()) {
+                if (work == 0 && !follow && running.idle() && (kafka == null || kafka.caughtUp())) {
                     break;
                 }
                 idle.idle(work);
@@ -168,6 +186,35 @@ final class PollCommand implements Callable<Integer> {
                 default -> config.startingAt(StartingPosition.AT_TIMESTAMP,
                     TimeArgument.parse("--start", start, System.currentTimeMillis()));
             };
+        } catch (IllegalArgumentException e) {
+            throw new UserError(optionOf(e.getMessage()) + e.getMessage());
+        }
+    }
+
+    /** Opens {@code BOOTSTRAP/TOPIC} as a member of the consumer group and starts the mapping over it. */
+    private AbstractMapping startKafka(final String where, final MappingConfig config, final Poller poller,
+                                       final Output output, final List<AutoCloseable> resources) {
+        final int slash = where.lastIndexOf('/');
+        if (slash <= 0 || slash == where.length() - 1) {
+            throw new UserError("--source: must be kafka:HOST:PORT[,HOST:PORT...]/TOPIC, got kafka:" + where);
+        }
+        try {
+            kafka = KafkaSource.open(KafkaSource.Config.of(where.substring(0, slash), where.substring(slash + 1),
+                group != null ? group : config.name()));
+        } catch (IllegalArgumentException e) {
+            throw new UserError((e.getMessage().startsWith("ConsumerGroupId") ? "--group: " : "--source: ")
+                + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new UserError("--source: " + e.getMessage());
+        }
+        resources.add(kafka);
+        try {
+            return poller.add(config, kafka, kafka, (partition, records) -> {
+                output.write(records);
+                return null;
+            });
+        } catch (InvalidPatternException e) {
+            throw new UserError("--filter: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UserError(optionOf(e.getMessage()) + e.getMessage());
         }

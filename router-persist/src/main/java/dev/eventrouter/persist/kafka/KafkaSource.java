@@ -507,6 +507,32 @@ public final class KafkaSource implements PartitionedSource, CheckpointStore, Au
         return rebalances.get();
     }
 
+    /**
+     * Poller thread: @return whether this reader owns partitions and has handed the mapping every record of them up
+     * to their end offsets (asked of the cluster now: what a command that stops when drained waits for).
+     */
+    public boolean caughtUp() {
+        final List<TopicPartition> ours = new ArrayList<>();
+        for (int p = 0; p < owned.length; p++) {
+            if (owned[p]) {
+                if (!buffers[p].isEmpty() || expected[p] < 0) {
+                    return false;
+                }
+                ours.add(partitions[p]);
+            }
+        }
+        if (ours.isEmpty()) {
+            return false;
+        }
+        final Map<TopicPartition, Long> ends = consumer.endOffsets(ours, config.openTimeout());
+        for (TopicPartition tp : ours) {
+            if (expected[tp.partition()] < ends.get(tp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return the partitions this reader owns now (poller thread). */
     public Set<Integer> ownedPartitions() {
         final Set<Integer> result = new HashSet<>();
