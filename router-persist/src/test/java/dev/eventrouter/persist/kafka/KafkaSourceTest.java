@@ -282,6 +282,34 @@ class KafkaSourceTest {
     }
 
     @Test
+    void aPipeHandsRecordsOnInThePipesKafkaShape() throws Exception {
+        final String topic = topic(1);
+        send(topic, 0, 1_000L, "{\"n\":1}", null);
+        send(topic, 0, 1_001L, "{\"n\":2}", null);
+        final List<String> raw = new ArrayList<>();
+        final List<String> shaped = new ArrayList<>();
+        final Poller poller = new Poller(new ManualClock());
+        try (KafkaSource a = KafkaSource.open(KafkaSource.Config.of(broker.bootstrapServers(), topic, "p1"));
+             KafkaSource b = KafkaSource.open(KafkaSource.Config.of(broker.bootstrapServers(), topic, "p2"))) {
+            dev.eventrouter.pipe.Pipe.builder("raw").source(MappingConfig.forStream("raw")
+                    .withFilters(List.of("{\"value\":{\"n\":[2]}}")))
+                .target(events -> events.forEach(e -> raw.add(new String(e, StandardCharsets.UTF_8)))).build()
+                .start(poller, a, a);
+            dev.eventrouter.pipe.Pipe.builder("shaped").source(MappingConfig.forStream("shaped"))
+                .inputTemplate("{\"n\": <$.value.n>, \"from\": \"<$.eventSourceKey>\"}")
+                .target(events -> events.forEach(e -> shaped.add(new String(e, StandardCharsets.UTF_8)))).build()
+                .start(poller, b, b);
+            drive(poller, () -> raw.size() == 1 && shaped.size() == 2, "both pipes delivered");
+        }
+        // the Pipes sample event for self-managed Apache Kafka (EventBridge user guide, eb-pipes-kafka), these values
+        assertEquals(List.of("{\"eventSource\":\"SelfManagedKafka\",\"bootstrapServers\":\"" + broker.bootstrapServers()
+            + "\",\"eventSourceKey\":\"" + topic + "-0\",\"topic\":\"" + topic + "\",\"partition\":0,\"offset\":1,"
+            + "\"timestamp\":1001,\"timestampType\":\"CREATE_TIME\",\"value\":\"eyJuIjoyfQ==\",\"headers\":[]}"), raw);
+        assertEquals(List.of("{\"n\": 1, \"from\": \"" + topic + "-0\"}", "{\"n\": 2, \"from\": \"" + topic + "-0\"}"),
+            shaped, "a template reads the value decoded");
+    }
+
+    @Test
     void refusesWhatItCannotRead() throws Exception {
         final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
             () -> KafkaSource.open(KafkaSource.Config.of(broker.bootstrapServers(), "no-such-topic", "g")));
