@@ -169,7 +169,9 @@ class PollCliTest {
     void shouldExitTwoWithOneLineForEachBadInput() throws IOException {
         final Path events = Files.writeString(dir.resolve("e.ndjson"), "{}\n");
         final String file = "file:" + events;
-        assertBad("router: --source: must be chronicle:DIR, queue:DIR or file:FILE, got kafka:x", "--source",
+        assertBad("router: --source: must be chronicle:DIR, queue:DIR, file:FILE or kafka:BOOTSTRAP/TOPIC, got "
+            + "kinesis:x", "--source", "kinesis:x");
+        assertBad("router: --source: must be kafka:HOST:PORT[,HOST:PORT...]/TOPIC, got kafka:x", "--source",
             "kafka:x");
         assertBad("router: --source: " + dir.resolve("none") + ": no such file", "--source",
             "file:" + dir.resolve("none"));
