@@ -200,7 +200,8 @@ public final class KafkaTarget implements CompletingHandler, AutoCloseable {
     /** Starts the send of one delivery; the completion is called from the producer's I/O thread. */
     @Override
     public void onEvent(final Delivery delivery, final Completion completion) throws TargetException {
-        final ProducerRecord<byte[], byte[]> record = record(delivery.payloadCopy(), eventBytes(delivery));
+        final ProducerRecord<byte[], byte[]> record = record(delivery.payloadCopy(),
+            key == null && headers.isEmpty() ? null : eventBytes(delivery));   // the event only when paths read it
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
@@ -223,7 +224,7 @@ public final class KafkaTarget implements CompletingHandler, AutoCloseable {
         return event;
     }
 
-    /** The record of one event: the payload as value, key and headers from the event. */
+    /** The record of one event: the payload as value, key and headers from the event ({@code null} without paths). */
     private ProducerRecord<byte[], byte[]> record(final byte[] payload, final byte[] event) {
         final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), null,
             key == null ? null : text(key, event), payload);
