@@ -305,9 +305,15 @@ public final class KafkaSource implements PartitionedSource, CheckpointStore, Au
     }
 
     private static SourceRecord convert(final ConsumerRecord<byte[], byte[]> record) {
-        final List<KafkaMetadata.Header> headers = new ArrayList<>();
-        for (Header header : record.headers()) {
-            headers.add(new KafkaMetadata.Header(header.key(), header.value()));
+        final Header[] array = record.headers().toArray();
+        final List<KafkaMetadata.Header> headers;
+        if (array.length == 0) {
+            headers = List.of();
+        } else {
+            headers = new ArrayList<>(array.length);
+            for (Header header : array) {
+                headers.add(new KafkaMetadata.Header(header.key(), header.value()));
+            }
         }
         final byte[] value = record.value();
         return new SourceRecord(null, record.timestamp(), record.offset(), value == null ? new byte[0] : value,
