@@ -14,6 +14,7 @@ import dev.eventrouter.pattern.InvalidPatternException;
 import dev.eventrouter.persist.archive.ArchiveSpec;
 import dev.eventrouter.persist.apidest.ApiDestinations;
 import dev.eventrouter.persist.archive.ArchiveStage;
+import dev.eventrouter.persist.kafka.KafkaTarget;
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.EventHandler;
 import dev.eventrouter.target.Target;
@@ -40,6 +41,7 @@ final class ConfiguredRouter implements AutoCloseable {
     private final RouterConfigFile.Config config;
     private final PrintWriter stdout;
     private final Map<Path, OutputStream> files = new LinkedHashMap<>();
+    private final List<KafkaTarget> kafkaTargets = new ArrayList<>();
     private final OutputStream deadLetters;
     private final PrintWriter err;
     private ArchiveStage archiveStage;
@@ -218,6 +220,7 @@ final class ConfiguredRouter implements AutoCloseable {
             case "file" -> Target.handler(config.id(), toFile(config));
             case "apiDestination" -> apiDestinations.target(config.id(), config.apiDestination(),
                 config.httpParameters());
+            case "kafka" -> kafka(config).target(config.id());
             default -> Target.bus(config.id(), config.eventBus());
         };
         final Target shaped = target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
@@ -227,6 +230,17 @@ final class ConfiguredRouter implements AutoCloseable {
         final OutputStream out = files.computeIfAbsent(config.deadLetterFile(),
             path -> open(path, false, config.field() + ".deadLetterFile", err));
         return shaped.withDeadLetter(letter -> deadLetter(letter, out));
+    }
+
+    /** Opens the target's producer (closed after the router, so what it still sends is flushed). */
+    private KafkaTarget kafka(final RouterConfigFile.TargetConfig config) {
+        try {
+            final KafkaTarget target = KafkaTarget.open(config.kafka());
+            kafkaTargets.add(target);
+            return target;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("kafka: " + e.getMessage(), e);
+        }
     }
 
     private EventHandler toStdout() {
@@ -312,6 +326,9 @@ final class ConfiguredRouter implements AutoCloseable {
         final CloseReport report = router.close(timeout);
         if (apiDestinations != null) {
             apiDestinations.close();   // after the router: calls still out were reported by its close
+        }
+        for (KafkaTarget kafka : kafkaTargets) {
+            kafka.close();   // after the router: its sends have completed or were reported by its close
         }
         stdout.flush();
         try {

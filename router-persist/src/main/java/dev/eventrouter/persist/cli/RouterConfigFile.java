@@ -38,6 +38,8 @@ import java.util.Set;
  *        {"id": "keep", "type": "file", "path": "big.ndjson",
  *         "retryPolicy": {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 600}},
  *        {"id": "audit", "type": "bus", "eventBus": "audit"},
+ *        {"id": "out", "type": "kafka", "kafka": {"bootstrapServers": "b1:9092", "topic": "big-orders",
+ *         "keyPath": "$.detail.customer"}},
  *        {"id": "shaped", "type": "stdout", "inputTransformer":
  *           {"inputPathsMap": {"id": "$.detail.id"}, "inputTemplate": "{\"order\": <id>}"}}]}]
  * }
@@ -58,7 +60,8 @@ final class RouterConfigFile {
     /** A target as configured. */
     record TargetConfig(String field, String id, String type, Path path, boolean truncate, String eventBus,
                         TargetInput input, RetryPolicy retryPolicy, String apiDestination,
-                        dev.eventrouter.persist.apidest.HttpParameters httpParameters, Path deadLetterFile) {
+                        dev.eventrouter.persist.apidest.HttpParameters httpParameters, Path deadLetterFile,
+                        dev.eventrouter.persist.kafka.KafkaTarget.Config kafka) {
     }
 
     /** A connection as configured (its values validated by {@link dev.eventrouter.persist.apidest.Connection}). */
@@ -374,12 +377,13 @@ final class RouterConfigFile {
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
         allowOnly(node, field + ".", Set.of("id", "type", "path", "truncate", "eventBus", "input", "inputPath",
-            "inputTransformer", "retryPolicy", "apiDestination", "httpParameters", "deadLetterFile"));
+            "inputTransformer", "retryPolicy", "apiDestination", "httpParameters", "deadLetterFile", "kafka"));
         final String type = text(node.get("type"), field + ".type");
         Path path = null;
         String bus = null;
         String destination = null;
         dev.eventrouter.persist.apidest.HttpParameters http = null;
+        dev.eventrouter.persist.kafka.KafkaTarget.Config kafka = null;
         switch (type) {
             case "stdout" -> { }
             case "file" -> path = base.resolve(text(node.get("path"), field + ".path"));
@@ -388,8 +392,12 @@ final class RouterConfigFile {
                 destination = text(node.get("apiDestination"), field + ".apiDestination");
                 http = httpParameters(node.get("httpParameters"), field + ".httpParameters");
             }
-            default -> throw new ConfigError(field + ".type", "must be stdout, file, bus or apiDestination, got "
-                + type);
+            case "kafka" -> kafka = kafka(node.get("kafka"), field + ".kafka");
+            default -> throw new ConfigError(field + ".type", "must be stdout, file, bus, apiDestination or kafka, "
+                + "got " + type);
+        }
+        if (node.has("kafka") && !"kafka".equals(type)) {
+            throw new ConfigError(field + ".kafka", "for kafka targets only");
         }
         if (node.has("httpParameters") && !"apiDestination".equals(type)) {
             throw new ConfigError(field + ".httpParameters", "for apiDestination targets only");
@@ -404,7 +412,29 @@ final class RouterConfigFile {
         return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, truncate, bus,
             input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"), destination, http,
             node.has("deadLetterFile") ? base.resolve(text(node.get("deadLetterFile"), field + ".deadLetterFile"))
-                : null);
+                : null, kafka);
+    }
+
+    /**
+     * {@code {"bootstrapServers": "h:9092", "topic": "t", "keyPath": "$.detail.id", "headers": {"name": "$.path"},
+     * "clientProperties": {"compression.type": "lz4"}}}: a Kafka topic (docs/kafka.md).
+     */
+    private static dev.eventrouter.persist.kafka.KafkaTarget.Config kafka(final JsonNode node, final String field) {
+        if (node == null) {
+            throw new ConfigError(field, "is required for a kafka target");
+        }
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("bootstrapServers", "topic", "keyPath", "headers", "clientProperties"));
+        final String servers = text(node.get("bootstrapServers"), field + ".bootstrapServers");
+        final String topic = text(node.get("topic"), field + ".topic");
+        final String keyPath = node.has("keyPath") ? text(node.get("keyPath"), field + ".keyPath") : null;
+        try {
+            return new dev.eventrouter.persist.kafka.KafkaTarget.Config(servers, topic, keyPath,
+                strings(node.get("headers"), field + ".headers"),
+                strings(node.get("clientProperties"), field + ".clientProperties"), java.time.Duration.ofSeconds(30));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
     }
 
     private static dev.eventrouter.persist.apidest.HttpParameters httpParameters(final JsonNode node,

@@ -100,7 +100,7 @@ class RunCommandTest {
         assertConfigError(CONFIG.replace("{\\\"big\\\": <id>}", "<nope>"),
             "rules[0].targets[0].inputTransformer.inputTemplate: contains invalid placeholder nope");
         assertConfigError(CONFIG.replace("\"type\": \"stdout\", \"inputPath\"", "\"type\": \"sms\", \"inputPath\""),
-            "rules[1].targets[0].type: must be stdout, file, bus or apiDestination, got sms");
+            "rules[1].targets[0].type: must be stdout, file, bus, apiDestination or kafka, got sms");
         assertConfigError(CONFIG.replace("\"state\": \"DISABLED\"", "\"stat\": \"DISABLED\""),
             "rules[2].stat: unknown field (expected one of [createdBy, description, eventBus, eventPattern, name, "
                 + "scheduleExpression, state, targets])");
