@@ -191,6 +191,7 @@ public final class EventSourceMapping extends AbstractMapping {
     @Override
     public int doWork(final long now) {
         if (!enabled()) {
+            source.stopped();
             return 0;
         }
         int work = source.doWork();

@@ -78,6 +78,14 @@ public interface PartitionedSource {
         return 0;
     }
 
+    /**
+     * The poller's thread, on each duty cycle of a disabled mapping (instead of {@link #doWork}): a source whose
+     * partitions are assigned gives them up here (a consumer group member leaves its group, so the other members
+     * read them), and takes its share again on the next {@link #doWork}.
+     */
+    default void stopped() {
+    }
+
     /** What a mapping is told when a partition becomes or stops being its to read. Poller thread. */
     interface Ownership {
         /** The partition is this reader's now: the mapping resumes it from its checkpoint (or starting position). */

@@ -322,6 +322,20 @@ public final class KafkaSource implements PartitionedSource, CheckpointStore, Au
     }
 
     /**
+     * The mapping is disabled: commits what is pending and leaves the group (the revocation abandons what the mapping
+     * holds), so the other members take the partitions instead of waiting for this one to time out of the group.
+     */
+    @Override
+    public void stopped() {
+        if (closed || !subscribed) {
+            return;
+        }
+        commitNow(List.of(partitions));
+        consumer.unsubscribe();   // runs the revocation callback
+        subscribed = false;
+    }
+
+    /**
      * Hands over buffered records of the partition from {@code fromPosition}; when the mapping asks for another
      * offset than the one after what it was last given (its first read after an assignment), seeks there first.
      */

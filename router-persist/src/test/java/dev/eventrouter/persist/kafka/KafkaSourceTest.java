@@ -181,6 +181,38 @@ class KafkaSourceTest {
     }
 
     @Test
+    void aDisabledMappingLeavesItsGroupSoTheOtherMembersReadItsPartitions() throws Exception {
+        final String topic = topic(2);
+        final Poller pollerA = new Poller(new ManualClock());
+        final Poller pollerB = new Poller(new ManualClock());
+        final List<Long> byB = new ArrayList<>();
+        try (KafkaSource a = KafkaSource.open(KafkaSource.Config.of(broker.bootstrapServers(), topic, "g9"));
+             KafkaSource b = KafkaSource.open(KafkaSource.Config.of(broker.bootstrapServers(), topic, "g9"))) {
+            final EventSourceMapping mappingA = pollerA.add(MappingConfig.forStream("m"), a, a,
+                (partition, records) -> null);
+            pollerB.add(MappingConfig.forStream("m"), b, b, (partition, records) -> {
+                records.forEach(record -> byB.add(record.position()));
+                return null;
+            });
+            final Runnable both = () -> {
+                pollerA.doWork();
+                pollerB.doWork();
+            };
+            drive(both, () -> a.ownedPartitions().size() == 1 && b.ownedPartitions().size() == 1, "one each");
+            mappingA.enabled(false);
+            drive(both, () -> a.ownedPartitions().isEmpty() && b.ownedPartitions().equals(Set.of(0, 1)),
+                "B reads both partitions while A is disabled");
+            for (int i = 0; i < 10; i++) {
+                send(topic, i % 2, null, "{\"n\":" + i + "}", null);
+            }
+            drive(both, () -> byB.size() == 10, "B delivers the records of both partitions");
+            mappingA.enabled(true);
+            drive(both, () -> a.ownedPartitions().size() == 1 && b.ownedPartitions().size() == 1,
+                "A takes its share again");
+        }
+    }
+
+    @Test
     void startsWhereTheStartingPositionSays() throws Exception {
         final String topic = topic(1);
         for (int i = 0; i < 10; i++) {
