@@ -30,6 +30,8 @@ final class AsyncTargetWorker implements Agent {
         int retriesDone;
         byte[] trace = EventSlot.NO_TRACE;
         int traceLength;
+        /** The event's ticket when the router tracks ends: held while the item is queued. */
+        EndLedger.Ticket ticket;
     }
 
     AsyncTargetWorker(final String name, final int capacity) {
@@ -78,6 +80,10 @@ final class AsyncTargetWorker implements Agent {
         item.length = length;
         item.ingestionTimeMillis = ingestionTime;
         item.retriesDone = retriesDone;
+        item.ticket = from.ticket;
+        if (item.ticket != null) {
+            item.ticket.retain();   // before the worker can see it
+        }
         queue.offer(item);
         return true;
     }
@@ -117,16 +123,23 @@ final class AsyncTargetWorker implements Agent {
     }
 
     private void process(final Item item) {
+        final EndLedger.Ticket ticket = item.ticket;
         try {
             attempt.trace(item.trace, item.traceLength);
+            attempt.ticket = ticket;
             if (!binding.invoke(item.bytes, 0, item.length, item.ingestionTimeMillis, item.retriesDone, attempt)) {
                 binding.router().retries().submit(new PendingDelivery(binding,
                     TargetBinding.copy(item.bytes, 0, item.length), item.ingestionTimeMillis, item.retriesDone,
                     attempt));
             }
         } finally {
+            attempt.ticket = null;
+            item.ticket = null;
             pool.offer(item);
             completed.incrementAndGet();   // refused offers count here too, from other threads
+            if (ticket != null) {
+                ticket.release();   // delivered, or held by the retry it became
+            }
         }
     }
 

@@ -23,6 +23,8 @@ final class Attempt implements TargetInput.ShapeContext {
     byte[] traceCopy() {
         return EventSlot.traceCopy(trace, traceLength);
     }
+    /** The attempted event's ticket when the router tracks ends ({@link EndLedger}); else null. */
+    EndLedger.Ticket ticket;
     String ruleName;
     String ruleArn;
     long ingestionTimeMillis;

@@ -80,6 +80,10 @@ final class CompletingDeliveries {
             attempt.fail(TargetBinding.DISPATCH_ERROR, e.toString(), true);
             return false;
         }
+        flight.ticket = attempt.ticket;
+        if (flight.ticket != null) {
+            flight.ticket.retain();   // before the handler can complete
+        }
         flight.state.set(FLYING);
         try {
             binding.target.completing().onEvent(flight.delivery, flight);
@@ -157,6 +161,8 @@ final class CompletingDeliveries {
         int retriesDone;
         byte[] trace = EventSlot.NO_TRACE;
         int traceLength;
+        /** The event's ticket when the router tracks ends: held while the delivery is in flight. */
+        EndLedger.Ticket ticket;
 
         void load(final byte[] event, final int offset, final int len, final long ingestion, final int retries,
                   final Attempt attempt) {
@@ -207,6 +213,8 @@ final class CompletingDeliveries {
                             length), ingestionTime, retriesDone, failure.errorCode(), failure.getMessage(),
                             failure.isRetryable(), Math.max(0, retryAfterMillis));
                         pending.trace = EventSlot.traceCopy(trace, traceLength);
+                        pending.ticket = ticket;   // handed on: the retry holds it now
+                        ticket = null;
                         binding.metrics.failed.increment();
                         binding.router().retries().submit(pending);
                     } else {
@@ -229,9 +237,14 @@ final class CompletingDeliveries {
         }
 
         void release() {
+            final EndLedger.Ticket held = ticket;
+            ticket = null;
             state.set(FREE);
             pool.offer(this);
             ended.incrementAndGet();
+            if (held != null) {
+                held.release();
+            }
         }
     }
 }

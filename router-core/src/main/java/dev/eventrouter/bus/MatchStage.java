@@ -24,10 +24,13 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
     private EventSlot slot;
     private ReplayFilter filter;
     private int delivered;
+    /** The router's end tracking, or null. */
+    private final EndLedger ledger;
 
     MatchStage(final Router router, final EventLimits limits) {
         this.router = router;
         matcher = new EventMatcher(this, limits);
+        ledger = router.endLedger();
     }
 
     @Override
@@ -47,6 +50,9 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
             if (event.busIndex != EventSlot.VOID) {
                 router.discardedCounter().increment();
             }
+            if (ledger != null) {
+                ledger.matched(sequence, endOfBatch);
+            }
             return;
         }
         final BusMetrics metrics = bus.metrics;
@@ -59,6 +65,8 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
         rules = bus.compiled;
         automaton = rules.automaton;
         slot = event;
+        final EndLedger.Ticket ticket = ledger == null ? null : ledger.open(sequence);
+        attempt.ticket = ticket;
         try {
             delivered = 0;
             if ((event.flags & HandoffDescriptor.VALIDATED) != 0) {
@@ -80,6 +88,11 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
             router.stageError(e);
         } finally {
             slot = null;
+            if (ticket != null) {
+                attempt.ticket = null;
+                ticket.release();   // the match stage's own hold: what is left is held by deliveries still out
+                ledger.matched(sequence, endOfBatch);
+            }
         }
     }
 

@@ -19,12 +19,18 @@ final class PendingDelivery {
     long failedAtMillis;
     /** The target asked for no retry before this time ({@code Retry-After}); 0 for no such request. */
     long notBeforeMillis;
+    /** The event's ticket when the router tracks ends: this delivery holds it until it ends or is handed on. */
+    EndLedger.Ticket ticket;
 
     PendingDelivery(final TargetBinding target, final byte[] event, final long ingestionTimeMillis,
                     final int retriesDone, final Attempt failed) {
         this(target, event, ingestionTimeMillis, retriesDone, failed.errorCode, failed.errorMessage, failed.retryable,
             0);
         trace = failed.traceCopy();
+        ticket = failed.ticket;
+        if (ticket != null) {
+            ticket.retain();
+        }
     }
 
     /** A failure reported by a completing target's completion, possibly with a least wait before the retry. */

@@ -57,7 +57,7 @@ final class Pipeline implements Agent {
     private final List<Thread> stageThreads = new ArrayList<>();
     /** Per ring stage: the last sequence it finished, published at the end of each batch (for stage waiters). */
     private final Sequence[] stageSeen;
-    private final java.util.concurrent.ConcurrentLinkedQueue<StageWaiter> stageWaiters =
+    private final java.util.concurrent.ConcurrentLinkedQueue<RingWaiter> stageWaiters =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean waitersClosed;
 
@@ -244,13 +244,13 @@ final class Pipeline implements Agent {
         }
         // handed over before this call = claimed in the handoff below its producer position (single writer), or
         // published in the ring up to its cursor (multi-producer: publishers claim ring slots themselves)
-        stageWaiters.add(singleWriter ? new StageWaiter(handoff.producerPosition(), -1, then)
-            : new StageWaiter(-1, ring.getCursor(), then));
+        stageWaiters.add(singleWriter ? new RingWaiter(handoff.producerPosition(), -1, then)
+            : new RingWaiter(-1, ring.getCursor(), then));
         if (waitersClosed) {
             // the stages have stopped (what they did not finish is close's leftovers): nobody will pass again
-            StageWaiter waiter;
+            RingWaiter waiter;
             while ((waiter = stageWaiters.poll()) != null) {
-                runWaiter(waiter, Boolean.FALSE);
+                waiter.run(Boolean.FALSE);
             }
         } else {
             checkStageWaiters();
@@ -277,51 +277,40 @@ final class Pipeline implements Agent {
         for (Sequence stage : stageSeen) {
             seen = Math.min(seen, stage.get());
         }
-        for (StageWaiter waiter : stageWaiters) {
-            long upTo = waiter.ringSequence;
-            if (upTo < 0) {
-                if (consumed < waiter.handoffPosition) {
-                    continue;
-                }
-                upTo = cursor;
-                waiter.ringSequence = cursor;   // racing callers each store a valid bound
-            }
-            if (seen >= upTo && stageWaiters.remove(waiter)) {
-                runWaiter(waiter, Boolean.TRUE);
+        for (RingWaiter waiter : stageWaiters) {
+            final long upTo = waiter.resolve(consumed, cursor);
+            if (upTo != RingWaiter.UNRESOLVED && seen >= upTo && stageWaiters.remove(waiter)) {
+                waiter.run(Boolean.TRUE);
             }
         }
+    }
+
+    /** Registers an {@link EndLedger} waiter for the events handed over before this call. */
+    void afterEnded(final EndLedger ledger, final java.util.function.Consumer<Boolean> then) {
+        if (singleWriter) {
+            ledger.afterEnded(handoff.producerPosition(), -1, then);
+        } else {
+            ledger.afterEnded(-1, ring.getCursor(), then);
+        }
+    }
+
+    /** @return single writer: how far the writer has read the handoff; else {@link Long#MAX_VALUE}. */
+    long consumedPosition() {
+        return singleWriter ? handoff.consumerPosition() : Long.MAX_VALUE;
+    }
+
+    /** @return the ring's cursor: the last sequence published. */
+    long cursor() {
+        return ring.getCursor();
     }
 
     /** After {@link #stop}: the waiters the stages passed are completed, the others are told {@code false}. */
     void failStageWaiters() {
         waitersClosed = true;
         checkStageWaiters();
-        StageWaiter waiter;
+        RingWaiter waiter;
         while ((waiter = stageWaiters.poll()) != null) {
-            runWaiter(waiter, Boolean.FALSE);
-        }
-    }
-
-    private static void runWaiter(final StageWaiter waiter, final Boolean passed) {
-        try {
-            waiter.then.accept(passed);
-        } catch (Throwable e) {
-            // the caller's callback must not stop the writer or a stage: reported, not rethrown
-            Router.reportAgentError(e);
-        }
-    }
-
-    /** One {@link #afterStages} call: the handoff position to pass, then the ring sequence every stage must reach. */
-    private static final class StageWaiter {
-        final long handoffPosition;
-        volatile long ringSequence;
-        final java.util.function.Consumer<Boolean> then;
-
-        StageWaiter(final long handoffPosition, final long ringSequence,
-                    final java.util.function.Consumer<Boolean> then) {
-            this.handoffPosition = handoffPosition;
-            this.ringSequence = ringSequence;
-            this.then = then;
+            waiter.run(Boolean.FALSE);
         }
     }
 

@@ -106,9 +106,17 @@ final class RetryAgent implements Agent {
     private void retryAt(final TargetBinding target, final PendingDelivery pending) {
         target.metrics.retried.increment();
         attempt.trace(pending.trace, pending.trace.length);
-        if (target.attempt(pending.event, 0, pending.event.length, pending.ingestionTimeMillis, 0,
-            pending.retriesDone, attempt)) {
+        attempt.ticket = pending.ticket;
+        final boolean done;
+        try {
+            done = target.attempt(pending.event, 0, pending.event.length, pending.ingestionTimeMillis, 0,
+                pending.retriesDone, attempt);
+        } finally {
+            attempt.ticket = null;
+        }
+        if (done) {
             settled.incrementAndGet();
+            release(pending);   // delivered, or held by the queue or flight it went to
         } else {
             pending.failedWith(attempt, clock.time());
             plan(pending);
@@ -116,6 +124,22 @@ final class RetryAgent implements Agent {
     }
 
     private void deadLetter(final PendingDelivery pending, final String exhaustedCondition) {
+        try {
+            giveUp(pending, exhaustedCondition);
+        } finally {
+            release(pending);   // dead-lettered, dropped, or reported by close (its dead-letter target failed)
+        }
+    }
+
+    private static void release(final PendingDelivery pending) {
+        final EndLedger.Ticket ticket = pending.ticket;
+        pending.ticket = null;
+        if (ticket != null) {
+            ticket.release();
+        }
+    }
+
+    private void giveUp(final PendingDelivery pending, final String exhaustedCondition) {
         final TargetBinding target = pending.target;
         settled.incrementAndGet();
         if (target.deadLetter == null) {

@@ -70,6 +70,8 @@ public final class Router implements AutoCloseable {
     private final AtomicLong threadSeeds = new AtomicLong();
     private final ThreadLocal<Publisher> publishers;
     private final Pipeline pipeline;
+    /** When events end ({@link RouterContext#trackEnds}); null when not tracked. */
+    private final EndLedger endLedger;
     private final RetryAgent retries;
     /** Fires scheduled rules; shares the retry agent's thread. */
     private final ScheduleAgent schedules;
@@ -155,6 +157,7 @@ public final class Router implements AutoCloseable {
         final long seed = context.seed();
         publishers = ThreadLocal.withInitial(() -> new Publisher(limits, maxEventBytes, clock,
             seed ^ threadSeeds.incrementAndGet() * 0x9E37_79B9_7F4A_7C15L));
+        endLedger = context.trackEnds() ? new EndLedger(this::handoffConsumed, this::ringCursor) : null;
         final MatchStage stage = new MatchStage(this,
             new EventLimits(context.maxEventBytes(), context.ingestLimits().maxDetailDepth() + 1));
         pipeline = new Pipeline(context, stage, this);
@@ -1193,6 +1196,40 @@ public final class Router implements AutoCloseable {
         pipeline.afterStages(java.util.Objects.requireNonNull(then, "then"));
     }
 
+    /**
+     * Calls {@code then} once every event this router accepted before the call has <em>ended</em>: matched, and every
+     * delivery the match started delivered (a bus target: accepted by the next bus), dead-lettered, or dropped by a
+     * counted policy (no dead-letter target; a target removed while its retry waited). With {@code true}; with
+     * {@code false} when the router closes first (what had not ended is in close's report). An embedder that
+     * acknowledges upstream only after it (a Kafka offset, a queue message) loses nothing acknowledged when this
+     * process dies: what had not ended is delivered again from upstream.
+     *
+     * <p>Needs {@link RouterContext#trackEnds(boolean) trackEnds(true)}, which costs one small object per matched
+     * event. Runs {@code then} on whichever thread ends the last delivery (the match thread, the retry thread, a
+     * worker, a completing target's thread) or on this one: keep it short; what it throws is reported and ignored.
+     *
+     * @throws IllegalStateException when the router was not started with {@code trackEnds(true)}.
+     */
+    public void afterEnded(final java.util.function.Consumer<Boolean> then) {
+        java.util.Objects.requireNonNull(then, "then");
+        if (endLedger == null) {
+            throw new IllegalStateException("afterEnded needs a router started with RouterContext.trackEnds(true)");
+        }
+        pipeline.afterEnded(endLedger, then);
+    }
+
+    EndLedger endLedger() {
+        return endLedger;
+    }
+
+    private long handoffConsumed() {
+        return pipeline.consumedPosition();
+    }
+
+    private long ringCursor() {
+        return pipeline.cursor();
+    }
+
     /** @return exceptions thrown by {@link RingStage}s (each stage goes on with the next event). */
     public long stageErrors() {
         return stageErrors.get();
@@ -1561,6 +1598,9 @@ public final class Router implements AutoCloseable {
             final List<String> stuck = new ArrayList<>();
             pipeline.stop(graceEnd, context.nanoClock(), stuck);
             pipeline.failStageWaiters();
+            if (endLedger != null) {
+                endLedger.close();   // what has not ended now is in close's report
+            }
             workers.forEach(AsyncTargetWorker::halt);
             // before the retry agent's leftovers: a completion that fails from now on is reported by its target
             completing.forEach(CompletingDeliveries::halt);

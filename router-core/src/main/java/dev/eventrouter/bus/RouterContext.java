@@ -23,6 +23,7 @@ public final class RouterContext {
     private String account = "123456789012";
     private String region = "us-east-1";
     private int ringSize = 16 * 1024;
+    private boolean trackEnds;
     private int handoffBytes = 16 * 1024 * 1024;
     private int slotBytes = 2048;
     private int maxEventBytes = (1024 + 64) * 1024;
@@ -88,6 +89,20 @@ public final class RouterContext {
     public RouterContext maxTargetsPerRule(final int value) {
         maxTargetsPerRule = value;
         return this;
+    }
+
+    /**
+     * @param value whether the router tracks when each event's deliveries have all ended, for
+     *              {@link Router#afterEnded} (one small object per matched event; off by default).
+     */
+    public RouterContext trackEnds(final boolean value) {
+        trackEnds = value;
+        return this;
+    }
+
+    /** @return whether the router tracks ends ({@link Router#afterEnded}). */
+    public boolean trackEnds() {
+        return trackEnds;
     }
 
     /** @param value how long a publish waits for room before reporting the entry throttled; zero never waits. */
