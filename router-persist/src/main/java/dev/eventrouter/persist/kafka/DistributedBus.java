@@ -1,0 +1,646 @@
+package dev.eventrouter.persist.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eventrouter.bus.EntryError;
+import dev.eventrouter.bus.EnvelopeEncoder;
+import dev.eventrouter.bus.EventBus;
+import dev.eventrouter.bus.EventIdSource;
+import dev.eventrouter.bus.IngestLimits;
+import dev.eventrouter.bus.PutEventsEntry;
+import dev.eventrouter.bus.PutEventsResult;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.Rule;
+import dev.eventrouter.bus.RuleState;
+import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.pattern.PatternLimits;
+import dev.eventrouter.pattern.PatternParser;
+import dev.eventrouter.source.AsyncBatchHandler;
+import dev.eventrouter.source.EventSourceMapping;
+import dev.eventrouter.source.MappingConfig;
+import dev.eventrouter.source.Poller;
+import dev.eventrouter.source.SourceRecord;
+import dev.eventrouter.target.EventHandler;
+import dev.eventrouter.target.EventPath;
+import dev.eventrouter.target.Target;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One router node's membership in a bus that scales out over Kafka (the {@code distributed} bus kind,
+ * docs/scale-out.md). PutEvents on any node encodes and validates the events as the local bus would, appends them to
+ * the bus's events topic (keyed by event id, or by a JSON path into the event) and answers once Kafka acknowledged
+ * them: that is "accepted". Every node is a member of the bus's consumer group: it reads the partitions it owns
+ * ({@link KafkaSource}) and publishes their events into its local bus of the same name, where its rules match and
+ * its targets deliver them through the ordinary pipeline; a batch's offsets are committed only when every delivery of
+ * its events has ended ({@link Router#afterEnded}), so a node that dies loses nothing acknowledged: its partitions
+ * move to the other nodes, which deliver again what it had not finished (at most a batch per partition).
+ *
+ * <p>Rules live in the bus's control topic (compacted, one partition, key = rule name, value = the rule with its
+ * targets; a deleted rule is a tombstone). Every node applies the topic in order: a node reads it to its end before
+ * it joins the events group, then follows it. Targets are reproduced on each node, so they are named, not passed as
+ * objects: a handler bound under a name on every node, another bus (name or ARN), or a Kafka topic.
+ *
+ * <p>Threads: one duty-cycle thread per node ({@code eventrouter-distributed-BUS}) reads the control topic and runs
+ * the events mapping; what it throws is counted ({@link #errors()}) and it carries on. PutEvents and rule changes are
+ * called from any thread. {@link #close} stops the thread, commits what has ended, and leaves the group.
+ */
+public final class DistributedBus implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A distributed bus as a node joins it.
+     *
+     * @param bootstrapServers comma-separated {@code host:port}.
+     * @param busName          the bus (a name: each node holds a local bus of this name).
+     * @param eventsTopic      where events are appended; created with {@code partitions} partitions when missing.
+     * @param controlTopic     where rules are kept; created compacted with one partition when missing.
+     * @param groupId          the consumer group the nodes form.
+     * @param partitions       the events topic's partitions when this node creates it (at most that many nodes
+     *                         share the work).
+     * @param partitionKeyPath a JSON path into the event whose value keys its record (one key: one partition, in
+     *                         order), or {@code null} for the event id.
+     * @param openTimeout      how long joining and each acknowledgement may take.
+     */
+    public record Config(String bootstrapServers, String busName, String eventsTopic, String controlTopic,
+                         String groupId, int partitions, String partitionKeyPath, Duration openTimeout) {
+        /** Validates the fields, naming them. */
+        public Config {
+            if (busName == null || !busName.matches("[.\\-_A-Za-z0-9]{1,256}")) {
+                throw new IllegalArgumentException("busName=" + busName + ": must be 1-256 letters, digits, '.', '-'"
+                    + " or '_'");
+            }
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions=" + partitions + ": must be positive");
+            }
+            if (partitionKeyPath != null) {
+                try {
+                    EventPath.compile(partitionKeyPath);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("partitionKeyPath: " + e.getMessage(), e);
+                }
+            }
+            if (openTimeout == null || openTimeout.isNegative() || openTimeout.isZero()) {
+                throw new IllegalArgumentException("openTimeout: must be positive, got " + openTimeout);
+            }
+        }
+
+        /**
+         * @return topics {@code eventrouter.BUS.events} (6 partitions) and {@code eventrouter.BUS.control}, group
+         *         {@code eventrouter.BUS}, keyed by event id, 30 s timeout.
+         */
+        public static Config of(final String bootstrapServers, final String busName) {
+            return new Config(bootstrapServers, busName, "eventrouter." + busName + ".events",
+                "eventrouter." + busName + ".control", "eventrouter." + busName, 6, null, Duration.ofSeconds(30));
+        }
+
+        /** @return a copy with this many partitions for a new events topic. */
+        public Config withPartitions(final int count) {
+            return new Config(bootstrapServers, busName, eventsTopic, controlTopic, groupId, count, partitionKeyPath,
+                openTimeout);
+        }
+
+        /** @return a copy keying events by this JSON path. */
+        public Config withPartitionKeyPath(final String path) {
+            return new Config(bootstrapServers, busName, eventsTopic, controlTopic, groupId, partitions, path,
+                openTimeout);
+        }
+    }
+
+    /**
+     * A target as the control topic carries it: exactly one of a handler bound by name on every node, another bus,
+     * or a Kafka topic.
+     *
+     * @param id      the target's id on its rule.
+     * @param handler the name of a handler bound on every node ({@link #join}'s {@code handlers}).
+     * @param bus     another bus's name or ARN.
+     * @param kafka   a Kafka topic.
+     */
+    public record TargetSpec(String id, String handler, String bus, KafkaTarget.Config kafka) {
+        /** @return a target calling the handler bound under {@code name} on each node. */
+        public static TargetSpec handler(final String id, final String name) {
+            return new TargetSpec(id, name, null, null);
+        }
+
+        /** @return a target putting events on another bus. */
+        public static TargetSpec bus(final String id, final String bus) {
+            return new TargetSpec(id, null, bus, null);
+        }
+
+        /** @return a target sending events to a Kafka topic from each node. */
+        public static TargetSpec kafka(final String id, final String bootstrapServers, final String topic,
+                                       final String keyPath) {
+            return new TargetSpec(id, null, null, KafkaTarget.Config.of(bootstrapServers, topic).withKeyPath(keyPath));
+        }
+
+        /** Exactly one kind. */
+        public TargetSpec {
+            final int kinds = (handler != null ? 1 : 0) + (bus != null ? 1 : 0) + (kafka != null ? 1 : 0);
+            if (kinds != 1) {
+                throw new IllegalArgumentException("target " + id + ": exactly one of handler, bus and kafka, got "
+                    + kinds);
+            }
+        }
+    }
+
+    private final Router router;
+    private final EventBus bus;
+    private final Config config;
+    private final Map<String, EventHandler> handlers;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> control;
+    private final List<TopicPartition> controlPartitions;
+    private final KafkaSource events;
+    private final Poller poller = new Poller(SystemEpochClock.INSTANCE);
+    private final EventSourceMapping mapping;
+    private final AgentRunner runner;
+    private final EventPath key;
+    private final ThreadLocal<EnvelopeEncoder> encoders;
+    /** Kafka targets this node opened, by rule and target id (closed when replaced, removed, or at close). */
+    private final Map<String, KafkaTarget> kafkaTargets = new HashMap<>();
+    private final AtomicLong applied = new AtomicLong(-1);
+    private final AtomicLong applyErrors = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private volatile String lastApplyError;
+    private volatile boolean closed;
+
+    private DistributedBus(final Router router, final EventBus bus, final Config config,
+                           final Map<String, EventHandler> handlers, final KafkaProducer<byte[], byte[]> producer,
+                           final KafkaConsumer<byte[], byte[]> control, final List<TopicPartition> controlPartitions,
+                           final KafkaSource events) {
+        this.router = router;
+        this.bus = bus;
+        this.config = config;
+        this.handlers = Map.copyOf(handlers);
+        this.producer = producer;
+        this.control = control;
+        this.controlPartitions = controlPartitions;
+        this.events = events;
+        key = config.partitionKeyPath() == null ? null : EventPath.compile(config.partitionKeyPath());
+        final long seed = System.nanoTime();
+        final AtomicLong threads = new AtomicLong();
+        encoders = ThreadLocal.withInitial(() -> new EnvelopeEncoder(IngestLimits.DEFAULT, SystemEpochClock.INSTANCE,
+            EventIdSource.random(seed ^ threads.incrementAndGet() * 0x9E37_79B9_7F4A_7C15L)));
+        catchUp();
+        mapping = poller.addAsync(MappingConfig.forStream("distributed-" + config.busName()), events, events,
+            deliver());
+        runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000), error -> errors.incrementAndGet(),
+            null, new Node());
+        AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * Joins the bus: creates the topics when missing, creates the local bus when missing, applies the control topic to
+     * its end, then joins the events group on its own thread.
+     *
+     * @param router   a router started with {@code RouterContext.trackEnds(true)}.
+     * @param handlers the handlers rules name, bound on this node.
+     * @throws IllegalArgumentException when the router does not track ends, or a setting is refused.
+     * @throws IllegalStateException    when the cluster does not answer within the open timeout.
+     */
+    public static DistributedBus join(final Router router, final Config config,
+                                      final Map<String, EventHandler> handlers) {
+        try {
+            router.afterEnded(ok -> { });
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("router: a distributed bus commits only what has ended: start the "
+                + "router with RouterContext.trackEnds(true)", e);
+        }
+        ensureTopics(config);
+        EventBus bus;
+        try {
+            bus = router.eventBus(config.busName());
+        } catch (RuntimeException e) {
+            bus = router.createEventBus(config.busName());
+        }
+        final Properties producerProperties = new Properties();
+        producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties,
+            new ByteArraySerializer(), new ByteArraySerializer());
+        final Properties controlProperties = new Properties();
+        controlProperties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        controlProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        final KafkaConsumer<byte[], byte[]> control = new KafkaConsumer<>(controlProperties,
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final List<TopicPartition> partitions = new ArrayList<>();
+        control.partitionsFor(config.controlTopic(), config.openTimeout())
+            .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+        control.assign(partitions);
+        control.seekToBeginning(partitions);
+        final KafkaSource events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(),
+            config.eventsTopic(), config.groupId(), Map.of(), config.openTimeout(), 1_000));
+        return new DistributedBus(router, bus, config, handlers, producer, control, partitions, events);
+    }
+
+    private static void ensureTopics(final Config config) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.openTimeout().toMillis()))) {
+            final Set<String> existing = admin.listTopics().names().get(config.openTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+            final List<NewTopic> missing = new ArrayList<>();
+            if (!existing.contains(config.eventsTopic())) {
+                missing.add(new NewTopic(config.eventsTopic(), Optional.of(config.partitions()), Optional.empty()));
+            }
+            if (!existing.contains(config.controlTopic())) {
+                missing.add(new NewTopic(config.controlTopic(), Optional.of(1), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact")));
+            }
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;   // another node created it meanwhile: fine
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("bootstrapServers=" + config.bootstrapServers() + ": "
+                + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("bootstrapServers=" + config.bootstrapServers() + ": no answer within "
+                + config.openTimeout().toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while joining bus " + config.busName(), e);
+        }
+    }
+
+    // ---- events ------------------------------------------------------------------------------------------------
+
+    /**
+     * PutEvents on the distributed bus: validates and encodes each entry as the local bus would, appends the accepted
+     * ones to the events topic and returns when Kafka acknowledged them. An entry naming another bus is refused; an
+     * entry Kafka did not acknowledge is refused as {@code InternalFailure} (retryable).
+     */
+    public PutEventsResult putEvents(final List<PutEventsEntry> entries) {
+        if (entries.isEmpty() || entries.size() > 10) {
+            throw new IllegalArgumentException("entries: 1 to 10, got " + entries.size());
+        }
+        final EnvelopeEncoder encoder = encoders.get();
+        final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
+        final List<Future<RecordMetadata>> sends = new ArrayList<>(entries.size());
+        for (PutEventsEntry entry : entries) {
+            final String named = entry.eventBusName();
+            if (named != null && !named.equals(bus.name()) && !named.equals(bus.arn())) {
+                results.add(new PutEventsResult.Entry(null, new EntryError("ValidationException",
+                    "EventBusName " + named + " is not the distributed bus " + bus.name())));
+                sends.add(null);
+                continue;
+            }
+            final EntryError invalid = encoder.validate(entry);
+            if (invalid != null) {
+                results.add(new PutEventsResult.Entry(null, invalid));
+                sends.add(null);
+                continue;
+            }
+            final int length = encoder.encode(entry, bus.account(), bus.region());
+            final byte[] envelope = java.util.Arrays.copyOf(encoder.bytes(), length);
+            final String id = encoder.eventId();
+            results.add(new PutEventsResult.Entry(id, null));
+            sends.add(producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(id, envelope), envelope)));
+        }
+        int failed = 0;
+        final long deadline = System.nanoTime() + config.openTimeout().toNanos();
+        for (int i = 0; i < results.size(); i++) {
+            final Future<RecordMetadata> send = sends.get(i);
+            if (send == null) {
+                failed++;
+                continue;
+            }
+            try {
+                send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                failed++;
+                results.set(i, new PutEventsResult.Entry(null, new EntryError("InternalFailure",
+                    "the events topic did not acknowledge the event: " + e)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed++;
+                results.set(i, new PutEventsResult.Entry(null, new EntryError("InternalFailure", "interrupted")));
+            }
+        }
+        return new PutEventsResult(failed, results);
+    }
+
+    private byte[] keyOf(final String eventId, final byte[] envelope) {
+        String text = eventId;
+        if (key != null) {
+            final String value = key.evaluate(envelope, 0, envelope.length);
+            if (value != null) {
+                text = value.startsWith("\"") ? value.substring(1, value.length() - 1) : value;
+            }
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Publishes a batch of the node's partitions into the local bus; completes when its events have ended. */
+    private AsyncBatchHandler deliver() {
+        return (partition, records) -> {
+            for (SourceRecord record : records) {
+                try {
+                    if (!bus.publish(record.data())) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("the router stayed full"));
+                    }
+                } catch (MalformedEventException e) {
+                    malformed.incrementAndGet();   // not an event: no rule can take it (counted, skipped)
+                } catch (IllegalStateException e) {
+                    return CompletableFuture.failedFuture(e);   // closed, or the bus refuses events: retried
+                }
+            }
+            final CompletableFuture<List<Long>> ended = new CompletableFuture<>();
+            router.afterEnded(ok -> {
+                if (ok) {
+                    ended.complete(null);
+                } else {
+                    ended.completeExceptionally(new IllegalStateException("the router closed first"));
+                }
+            });
+            return ended;
+        };
+    }
+
+    // ---- rules -------------------------------------------------------------------------------------------------
+
+    /**
+     * Puts a rule (and its targets) on every node: validates it, appends it to the control topic and returns the
+     * record's offset once Kafka acknowledged it; each node applies it when it reads it ({@link #awaitApplied}).
+     *
+     * @throws IllegalArgumentException when the pattern is invalid or a handler is not bound on this node.
+     */
+    public long putRule(final String name, final String eventPattern, final RuleState state,
+                        final List<TargetSpec> targets) {
+        new PatternParser(PatternLimits.DEFAULT).parse(eventPattern);
+        final ObjectNode rule = JSON.createObjectNode().put("name", name).put("eventPattern", eventPattern)
+            .put("state", (state == null ? RuleState.ENABLED : state).name());
+        final ArrayNode list = rule.putArray("targets");
+        for (TargetSpec target : targets) {
+            if (target.handler() != null && !handlers.containsKey(target.handler())) {
+                throw new IllegalArgumentException("target " + target.id() + ": no handler named " + target.handler()
+                    + " is bound on this node");
+            }
+            final ObjectNode t = list.addObject().put("id", target.id());
+            if (target.handler() != null) {
+                t.put("handler", target.handler());
+            } else if (target.bus() != null) {
+                t.put("bus", target.bus());
+            } else {
+                t.putObject("kafka").put("bootstrapServers", target.kafka().bootstrapServers())
+                    .put("topic", target.kafka().topic()).put("keyPath", target.kafka().keyPath());
+            }
+        }
+        Rule.of(name, eventPattern);   // the name's own checks
+        return appendControl(name, rule.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Deletes a rule on every node (a tombstone in the control topic). @return the record's offset. */
+    public long deleteRule(final String name) {
+        return appendControl(name, null);
+    }
+
+    private long appendControl(final String name, final byte[] value) {
+        try {
+            return producer.send(new ProducerRecord<>(config.controlTopic(), 0,
+                name.getBytes(StandardCharsets.UTF_8), value)).get(config.openTimeout().toMillis(),
+                TimeUnit.MILLISECONDS).offset();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("control topic " + config.controlTopic() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Waits until this node has applied the control topic through {@code offset} (what {@link #putRule} returned).
+     *
+     * @return whether it did within the open timeout.
+     */
+    public boolean awaitApplied(final long offset) throws InterruptedException {
+        final long deadline = System.nanoTime() + config.openTimeout().toNanos();
+        synchronized (applied) {
+            while (applied.get() < offset && !closed) {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                applied.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            return applied.get() >= offset;
+        }
+    }
+
+    /** Reads the control topic to its end (before joining the events group). */
+    private void catchUp() {
+        final Map<TopicPartition, Long> ends = control.endOffsets(controlPartitions, config.openTimeout());
+        final long deadline = System.nanoTime() + config.openTimeout().toNanos();
+        while (true) {
+            boolean done = true;
+            for (TopicPartition tp : controlPartitions) {
+                if (control.position(tp, config.openTimeout()) < ends.get(tp)) {
+                    done = false;
+                }
+            }
+            if (done) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("control topic " + config.controlTopic() + ": not read to its end "
+                    + "within " + config.openTimeout().toMillis() + " ms");
+            }
+            readControl(Duration.ofMillis(100));
+        }
+    }
+
+    private int readControl(final Duration wait) {
+        int count = 0;
+        for (ConsumerRecord<byte[], byte[]> record : control.poll(wait)) {
+            apply(new String(record.key(), StandardCharsets.UTF_8), record.value());
+            synchronized (applied) {
+                applied.set(record.offset());
+                applied.notifyAll();
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /** Applies one control record to the local bus. A failure is counted and kept; the next records still apply. */
+    private void apply(final String name, final byte[] value) {
+        try {
+            final String busName = bus.name();
+            if (value == null) {
+                if (router.listRules(busName).stream().anyMatch(r -> r.name().equals(name))) {
+                    final List<String> ids = new ArrayList<>();
+                    router.listTargetsByRule(busName, name).forEach(t -> ids.add(t.id()));
+                    if (!ids.isEmpty()) {
+                        router.removeTargets(busName, name, ids);
+                    }
+                    router.deleteRule(busName, name);
+                }
+                closeKafkaTargets(name, Set.of());
+                return;
+            }
+            final JsonNode rule = JSON.readTree(value);
+            router.putRule(Rule.of(name, rule.path("eventPattern").asText()).onBus(busName)
+                .withState(RuleState.valueOf(rule.path("state").asText("ENABLED"))));
+            final List<Target> targets = new ArrayList<>();
+            final Set<String> ids = new java.util.HashSet<>();
+            for (JsonNode t : rule.path("targets")) {
+                final String id = t.path("id").asText();
+                ids.add(id);
+                if (t.has("handler")) {
+                    final EventHandler handler = handlers.get(t.path("handler").asText());
+                    if (handler == null) {
+                        throw new IllegalStateException("target " + id + ": no handler named "
+                            + t.path("handler").asText() + " is bound on this node");
+                    }
+                    targets.add(Target.handler(id, handler));
+                } else if (t.has("bus")) {
+                    targets.add(Target.bus(id, t.path("bus").asText()));
+                } else {
+                    final JsonNode k = t.path("kafka");
+                    final KafkaTarget kafka = kafkaTargets.computeIfAbsent(name + "#" + id, any -> KafkaTarget.open(
+                        KafkaTarget.Config.of(k.path("bootstrapServers").asText(), k.path("topic").asText())
+                            .withKeyPath(k.hasNonNull("keyPath") ? k.path("keyPath").asText() : null)));
+                    targets.add(kafka.target(id));
+                }
+            }
+            final List<String> stale = new ArrayList<>();
+            router.listTargetsByRule(busName, name).forEach(t -> {
+                if (!ids.contains(t.id())) {
+                    stale.add(t.id());
+                }
+            });
+            if (!stale.isEmpty()) {
+                router.removeTargets(busName, name, stale);
+            }
+            if (!targets.isEmpty()) {
+                router.putTargets(busName, name, targets);
+            }
+            closeKafkaTargets(name, ids);
+        } catch (Exception e) {
+            applyErrors.incrementAndGet();
+            lastApplyError = "rule " + name + ": " + e.getMessage();
+        }
+    }
+
+    private void closeKafkaTargets(final String rule, final Set<String> keep) {
+        kafkaTargets.entrySet().removeIf(entry -> {
+            final String[] parts = entry.getKey().split("#", 2);
+            if (parts[0].equals(rule) && !keep.contains(parts[1])) {
+                entry.getValue().close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** The node's duty cycle: the control topic first (rule changes apply before later events), then the events. */
+    private final class Node implements Agent {
+        @Override
+        public int doWork() {
+            return readControl(Duration.ZERO) + poller.doWork();
+        }
+
+        @Override
+        public String roleName() {
+            return "eventrouter-distributed-" + config.busName();
+        }
+    }
+
+    // ---- state -------------------------------------------------------------------------------------------------
+
+    /** @return the local bus this node delivers the bus's events through. */
+    public EventBus localBus() {
+        return bus;
+    }
+
+    /** @return the events this node took from its partitions and published into its local bus. */
+    public long received() {
+        return mapping.records();
+    }
+
+    /** @return records of the events topic that were not events (counted and skipped). */
+    public long malformed() {
+        return malformed.get();
+    }
+
+    /** @return control records this node could not apply ({@link #lastApplyError()} says why). */
+    public long applyErrors() {
+        return applyErrors.get();
+    }
+
+    /** @return why the last control record failed to apply, or {@code null}. */
+    public String lastApplyError() {
+        return lastApplyError;
+    }
+
+    /** @return errors thrown by the node's duty cycle (it carries on). */
+    public long errors() {
+        return errors.get();
+    }
+
+    /** @return the events topic's partitions this node owns now. */
+    public Set<Integer> ownedPartitions() {
+        return events.ownedPartitions();
+    }
+
+    /**
+     * Leaves the bus: stops the node's thread, commits what has ended, leaves the group (its partitions move to the
+     * other nodes) and closes its clients. The router is the caller's, and stays open.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        runner.close();
+        try {
+            events.close();
+        } finally {
+            control.close(Duration.ofSeconds(5));
+            producer.close(config.openTimeout());
+            kafkaTargets.values().forEach(KafkaTarget::close);
+        }
+    }
+}

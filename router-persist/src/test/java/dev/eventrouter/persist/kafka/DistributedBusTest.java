@@ -1,0 +1,112 @@
+package dev.eventrouter.persist.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.eventrouter.bus.Await;
+import dev.eventrouter.bus.PutEventsEntry;
+import dev.eventrouter.bus.PutEventsResult;
+import dev.eventrouter.bus.Router;
+import dev.eventrouter.bus.RouterContext;
+import dev.eventrouter.bus.RuleState;
+import dev.eventrouter.target.EventHandler;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two router nodes in one JVM sharing a distributed bus on the shared broker. */
+@Timeout(180)
+class DistributedBusTest {
+    private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+    private static EventHandler collect(final List<String> into) {
+        return delivery -> {
+            final Matcher m = ID.matcher(delivery.payloadAsString());
+            into.add(m.find() ? m.group(1) : "?");
+        };
+    }
+
+    @Test
+    void eventsPutOnAnyNodeAreDeliveredOnceByTheNodeOwningTheirPartitionAndRulesReachEveryNode() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "orders-" + System
+            .nanoTime() % 100_000).withPartitions(4);
+        final List<String> atA = new CopyOnWriteArrayList<>();
+        final List<String> atB = new CopyOnWriteArrayList<>();
+        try (Router routerA = Router.start(new RouterContext().trackEnds(true));
+             Router routerB = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus a = DistributedBus.join(routerA, config, Map.of("collect", collect(atA)));
+             DistributedBus b = DistributedBus.join(routerB, config, Map.of("collect", collect(atB)))) {
+            final long put = a.putRule("big", "{\"source\":[\"shop\"],\"detail\":{\"n\":[{\"numeric\":[\">=\",0]}]}}",
+                RuleState.ENABLED, List.of(DistributedBus.TargetSpec.handler("t", "collect")));
+            assertTrue(a.awaitApplied(put) && b.awaitApplied(put), "the rule reached both nodes");
+            assertEquals(1, routerB.listRules(config.busName()).size());
+            Await.until(() -> a.ownedPartitions().size() + b.ownedPartitions().size() == 4
+                && !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty(), "the partitions shared");
+
+            final Set<String> accepted = new HashSet<>();
+            for (int i = 0; i < 40; i++) {
+                final DistributedBus node = i % 2 == 0 ? a : b;
+                final PutEventsResult result = node.putEvents(List.of(PutEventsEntry.of("shop", "Order",
+                    "{\"n\":" + i + "}")));
+                assertEquals(0, result.failedEntryCount(), result.toString());
+                accepted.add(result.entries().get(0).eventId());
+            }
+            Await.until(() -> atA.size() + atB.size() >= 40, "40 deliveries");
+            final List<String> all = new ArrayList<>(atA);
+            all.addAll(atB);
+            assertEquals(accepted, new HashSet<>(all), "every accepted event delivered");
+            assertEquals(40, all.size(), "each once: no node failed");
+            assertFalse(atA.isEmpty() || atB.isEmpty(), "both nodes delivered their partitions' events");
+
+            final long changed = b.putRule("big", "{\"source\":[\"shop\"],\"detail\":{\"n\":[{\"numeric\":[\">=\",100]}]}}",
+                RuleState.ENABLED, List.of(DistributedBus.TargetSpec.handler("t", "collect")));
+            assertTrue(a.awaitApplied(changed) && b.awaitApplied(changed), "the change reached both nodes");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(0, a.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{\"n\":" + (95 + i) + "}")))
+                    .failedEntryCount());
+            }
+            Await.until(() -> atA.size() + atB.size() >= 45, "the 5 events the changed rule matches");
+            final long deleted = a.deleteRule("big");
+            assertTrue(a.awaitApplied(deleted) && b.awaitApplied(deleted), "the deletion reached both nodes");
+            assertEquals(List.of(), routerA.listRules(config.busName()));
+            assertEquals(List.of(), routerB.listRules(config.busName()));
+            assertEquals(0, a.applyErrors() + b.applyErrors(), a.lastApplyError() + " / " + b.lastApplyError());
+            assertEquals(45, atA.size() + atB.size());
+        }
+    }
+
+    @Test
+    void refusesWhatItCannotKeep() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        try (Router untracked = Router.start(new RouterContext())) {
+            assertEquals("router: a distributed bus commits only what has ended: start the router with "
+                + "RouterContext.trackEnds(true)", assertThrows(IllegalArgumentException.class,
+                () -> DistributedBus.join(untracked, DistributedBus.Config.of(broker.bootstrapServers(), "x"),
+                    Map.of())).getMessage());
+        }
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "refusals");
+        try (Router router = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus node = DistributedBus.join(router, config, Map.of())) {
+            assertEquals("target t: no handler named nowhere is bound on this node", assertThrows(
+                IllegalArgumentException.class, () -> node.putRule("r", "{\"source\":[\"a\"]}", null,
+                    List.of(DistributedBus.TargetSpec.handler("t", "nowhere")))).getMessage());
+            final PutEventsResult result = node.putEvents(List.of(new PutEventsEntry("shop", "Order", "{}", null,
+                List.of(), "another-bus"), PutEventsEntry.of("", "Order", "{}")));
+            assertEquals(2, result.failedEntryCount());
+            assertEquals("EventBusName another-bus is not the distributed bus refusals",
+                result.entries().get(0).error().message());
+        }
+        assertEquals("partitions=0: must be positive", assertThrows(IllegalArgumentException.class,
+            () -> DistributedBus.Config.of("h:1", "b").withPartitions(0)).getMessage());
+    }
+}
