@@ -28,13 +28,21 @@ class RuleChangesTest {
             .replaceAll(".*\"detail\":\\{\"k\":\"([^\"]*)\"}.*", "$1")));
     }
 
-    /** Publishes one event per value and checks the deliveries they make (sorted; a late extra fails the next call). */
+    /**
+     * Publishes one event per value, waits until the match stage has taken every one of them (an event that matches
+     * nothing must not be matched later, against the next change's rules), and checks the deliveries they made
+     * (sorted; handlers run on the match thread, so all of them are in by then).
+     */
     private void routes(final Router router, final List<String> expected, final String... values) {
         final int before = got.size();
+        final BusMetrics metrics = router.eventBus(null).metrics();
+        final long taken = metrics.matched() + metrics.unmatched();
         for (String value : values) {
             assertEquals(0, router.putEvents(List.of(PutEventsEntry.of("s", "t", "{\"k\":\"" + value + "\"}")))
                 .failedEntryCount());
         }
+        Await.until(() -> metrics.matched() + metrics.unmatched() - taken == values.length,
+            "the match stage took " + List.of(values));
         Await.until(() -> got.size() - before >= expected.size(), "deliveries " + expected);
         final List<String> delivered = new ArrayList<>(got.subList(before, got.size()));
         delivered.sort(null);
@@ -88,7 +96,7 @@ class RuleChangesTest {
 
             router.putRule(Rule.of("c", "{\"detail\":{\"k\":[\"c4\"]}}"));
             router.close(Duration.ofSeconds(10));
-            assertEquals(25, got.size(), "no delivery beyond those checked");
+            assertEquals(25, got.size(), "no delivery beyond those checked: " + got);
             compactor.poll().run();   // lands after close: nothing happens, nothing throws
         }
     }
