@@ -271,8 +271,10 @@ public final class DistributedBus implements AutoCloseable {
     }
 
     private static void ensureTopics(final Config config) {
+        final int timeout = (int) Math.min(Integer.MAX_VALUE, config.openTimeout().toMillis());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.openTimeout().toMillis()))) {
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeout, 30_000)))) {
             final Set<String> existing = admin.listTopics().names().get(config.openTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
             final List<NewTopic> missing = new ArrayList<>();
