@@ -81,6 +81,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class DistributedBus implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventPath ID = EventPath.compile("$.id");
+    /** Checks raw events as a bus does: one JSON object within the ingest limits. One matcher per thread. */
+    private final ThreadLocal<dev.eventrouter.match.EventMatcher> validators = ThreadLocal.withInitial(() ->
+        new dev.eventrouter.match.EventMatcher(dev.eventrouter.match.MatchAutomaton.EMPTY,
+            new dev.eventrouter.event.EventLimits(IngestLimits.DEFAULT.maxEntryBytes(),
+                IngestLimits.DEFAULT.maxDetailDepth() + 1)));
 
     /**
      * A distributed bus as a node joins it.
@@ -260,14 +266,25 @@ public final class DistributedBus implements AutoCloseable {
         controlProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         final KafkaConsumer<byte[], byte[]> control = new KafkaConsumer<>(controlProperties,
             new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        final List<TopicPartition> partitions = new ArrayList<>();
-        control.partitionsFor(config.controlTopic(), config.openTimeout())
-            .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
-        control.assign(partitions);
-        control.seekToBeginning(partitions);
-        final KafkaSource events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(),
-            config.eventsTopic(), config.groupId(), Map.of(), config.openTimeout(), 1_000));
-        return new DistributedBus(router, bus, config, handlers, producer, control, partitions, events);
+        KafkaSource events = null;
+        try {
+            final List<TopicPartition> partitions = new ArrayList<>();
+            control.partitionsFor(config.controlTopic(), config.openTimeout())
+                .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            control.assign(partitions);
+            control.seekToBeginning(partitions);
+            events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(), config.eventsTopic(),
+                config.groupId(), Map.of(), config.openTimeout(), 1_000));
+            return new DistributedBus(router, bus, config, handlers, producer, control, partitions, events);
+        } catch (RuntimeException | Error e) {
+            // a node that could not join leaves no client (and no client thread) behind
+            if (events != null) {
+                events.close();
+            }
+            control.close(Duration.ZERO);
+            producer.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     private static void ensureTopics(final Config config) {
@@ -361,6 +378,30 @@ public final class DistributedBus implements AutoCloseable {
             }
         }
         return new PutEventsResult(failed, results);
+    }
+
+    /**
+     * Publishes a complete event (an envelope with its {@code id}, as {@code EventBus.publish} takes one) to the bus:
+     * checks that it is one JSON object within the ingest limits, appends it to the events topic (keyed by its
+     * {@code id}, or by the partition key path) and returns when Kafka acknowledged it.
+     *
+     * @throws dev.eventrouter.event.MalformedEventException when the bytes are not an acceptable event, with the byte
+     *                                                       offset.
+     * @throws IllegalStateException                         when Kafka did not acknowledge it within the open timeout.
+     */
+    public void publish(final byte[] event) {
+        validators.get().match(event, 0, event.length, rule -> { });   // throws, with the offset, on a bad event
+        final String id = ID.evaluate(event, 0, event.length);
+        final String eventId = id != null && id.startsWith("\"") ? id.substring(1, id.length() - 1) : String.valueOf(id);
+        try {
+            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventId, event), event.clone()))
+                .get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the events topic did not acknowledge the event: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private byte[] keyOf(final String eventId, final byte[] envelope) {

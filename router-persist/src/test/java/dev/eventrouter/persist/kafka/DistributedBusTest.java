@@ -61,11 +61,18 @@ class DistributedBusTest {
                 assertEquals(0, result.failedEntryCount(), result.toString());
                 accepted.add(result.entries().get(0).eventId());
             }
-            Await.until(() -> atA.size() + atB.size() >= 40, "40 deliveries");
+            for (int i = 0; i < 2; i++) {
+                final String id = "raw-" + i;
+                b.publish(("{\"version\":\"0\",\"id\":\"" + id + "\",\"detail-type\":\"Order\",\"source\":\"shop\","
+                    + "\"account\":\"123456789012\",\"time\":\"2026-12-03T10:00:00Z\",\"region\":\"us-east-1\","
+                    + "\"resources\":[],\"detail\":{\"n\":" + i + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                accepted.add(id);
+            }
+            Await.until(() -> atA.size() + atB.size() >= 42, "42 deliveries");
             final List<String> all = new ArrayList<>(atA);
             all.addAll(atB);
             assertEquals(accepted, new HashSet<>(all), "every accepted event delivered");
-            assertEquals(40, all.size(), "each once: no node failed");
+            assertEquals(42, all.size(), "each once: no node failed");
             assertFalse(atA.isEmpty() || atB.isEmpty(), "both nodes delivered their partitions' events");
 
             final long changed = b.putRule("big", "{\"source\":[\"shop\"],\"detail\":{\"n\":[{\"numeric\":[\">=\",100]}]}}",
@@ -75,13 +82,13 @@ class DistributedBusTest {
                 assertEquals(0, a.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{\"n\":" + (95 + i) + "}")))
                     .failedEntryCount());
             }
-            Await.until(() -> atA.size() + atB.size() >= 45, "the 5 events the changed rule matches");
+            Await.until(() -> atA.size() + atB.size() >= 47, "the 5 events the changed rule matches");
             final long deleted = a.deleteRule("big");
             assertTrue(a.awaitApplied(deleted) && b.awaitApplied(deleted), "the deletion reached both nodes");
             assertEquals(List.of(), routerA.listRules(config.busName()));
             assertEquals(List.of(), routerB.listRules(config.busName()));
             assertEquals(0, a.applyErrors() + b.applyErrors(), a.lastApplyError() + " / " + b.lastApplyError());
-            assertEquals(45, atA.size() + atB.size());
+            assertEquals(47, atA.size() + atB.size());
         }
     }
 
@@ -100,6 +107,10 @@ class DistributedBusTest {
             assertEquals("target t: no handler named nowhere is bound on this node", assertThrows(
                 IllegalArgumentException.class, () -> node.putRule("r", "{\"source\":[\"a\"]}", null,
                     List.of(DistributedBus.TargetSpec.handler("t", "nowhere")))).getMessage());
+            final dev.eventrouter.event.MalformedEventException malformed = assertThrows(
+                dev.eventrouter.event.MalformedEventException.class,
+                () -> node.publish("{\"id\":\"x\",\"detail\":{".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertTrue(malformed.getMessage().contains("offset"), malformed.getMessage());
             final PutEventsResult result = node.putEvents(List.of(new PutEventsEntry("shop", "Order", "{}", null,
                 List.of(), "another-bus"), PutEventsEntry.of("", "Order", "{}")));
             assertEquals(2, result.failedEntryCount());
