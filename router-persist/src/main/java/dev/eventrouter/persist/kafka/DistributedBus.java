@@ -82,6 +82,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class DistributedBus implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final EventPath ID = EventPath.compile("$.id");
+    private static final EventPath TIME = EventPath.compile("$.time");
+    private static final EventPath REPLAY_NAME = EventPath.compile("$.replay-name");
+    /** The header of a replayed record naming the rules it is for (FilterArns). */
+    static final String REPLAY_RULES = "eventrouter-replay-rules";
     /** Checks raw events as a bus does: one JSON object within the ingest limits. One matcher per thread. */
     private final ThreadLocal<dev.eventrouter.match.EventMatcher> validators = ThreadLocal.withInitial(() ->
         new dev.eventrouter.match.EventMatcher(dev.eventrouter.match.MatchAutomaton.EMPTY,
@@ -199,6 +203,12 @@ public final class DistributedBus implements AutoCloseable {
     /** Kafka targets this node opened, by rule and target id (closed when replaced, removed, or at close). */
     private final Map<String, KafkaTarget> kafkaTargets = new HashMap<>();
     private final AtomicLong applied = new AtomicLong(-1);
+    /** Replays running on this node, and work handed to the node's thread. */
+    private final List<Replay> replays = new ArrayList<>();
+    private final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Runnable> tasks =
+        new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
+    /** Filters of replayed records, by their rule list; released at close. */
+    private final Map<String, dev.eventrouter.bus.ReplayFilter> replayFilters = new HashMap<>();
     private final AtomicLong applyErrors = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -391,8 +401,7 @@ public final class DistributedBus implements AutoCloseable {
      */
     public void publish(final byte[] event) {
         validators.get().match(event, 0, event.length, rule -> { });   // throws, with the offset, on a bad event
-        final String id = ID.evaluate(event, 0, event.length);
-        final String eventId = id != null && id.startsWith("\"") ? id.substring(1, id.length() - 1) : String.valueOf(id);
+        final String eventId = eventIdOf(event);
         try {
             producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventId, event), event.clone()))
                 .get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -420,7 +429,10 @@ public final class DistributedBus implements AutoCloseable {
         return (partition, records) -> {
             for (SourceRecord record : records) {
                 try {
-                    if (!bus.publish(record.data())) {
+                    final dev.eventrouter.bus.ReplayFilter filter = replayFilterOf(record);
+                    final boolean accepted = filter == null ? bus.publish(record.data())
+                        : bus.publishReplay(record.data(), 0, record.data().length, filter);
+                    if (!accepted) {
                         return CompletableFuture.failedFuture(new IllegalStateException("the router stayed full"));
                     }
                 } catch (MalformedEventException e) {
@@ -439,6 +451,234 @@ public final class DistributedBus implements AutoCloseable {
             });
             return ended;
         };
+    }
+
+    /** @return the filter of a replayed record that names its rules (FilterArns), or null. */
+    private dev.eventrouter.bus.ReplayFilter replayFilterOf(final SourceRecord record) {
+        if (!(record.metadata() instanceof dev.eventrouter.source.KafkaMetadata kafka)) {
+            return null;
+        }
+        for (dev.eventrouter.source.KafkaMetadata.Header header : kafka.headers()) {
+            if (REPLAY_RULES.equals(header.key()) && header.value() != null) {
+                final String rules = new String(header.value(), StandardCharsets.UTF_8);
+                return replayFilters.computeIfAbsent(rules,
+                    names -> router.replayFilter(List.of(names.split(","))));
+            }
+        }
+        return null;
+    }
+
+    // ---- replays -----------------------------------------------------------------------------------------------
+
+    /** A replay's state, as DescribeReplay reports it. */
+    public enum ReplayState {
+        /** Reading the range and appending its events. */
+        RUNNING,
+        /** Every event of the range was appended (the nodes deliver them as they read them). */
+        COMPLETED,
+        /** Stopped by {@link Replay#cancel()}. */
+        CANCELLED,
+        /** Kafka refused an append or a read ({@link Replay#failure()}). */
+        FAILED
+    }
+
+    /**
+     * One replay of the bus's events topic (the bus's archive: its retention is the archive's): the events whose
+     * {@code time} is in {@code [from, to)}, except replayed ones, appended again with {@code replay-name}, so the
+     * node owning each one's partition delivers it, to the rules named ({@code FilterArns}) or to every rule. Stepped
+     * on the node's thread.
+     */
+    public final class Replay {
+        private final String name;
+        private final long from;
+        private final long to;
+        private final String rules;
+        private final KafkaConsumer<byte[], byte[]> reader;
+        private final Map<TopicPartition, Long> ends;
+        private final AtomicLong appended = new AtomicLong();
+        private final AtomicLong acknowledged = new AtomicLong();
+        private volatile ReplayState state = ReplayState.RUNNING;
+        private volatile String failure;
+        private volatile long lastReplayedTime = -1;
+        private volatile boolean reading = true;
+
+        private Replay(final String name, final long from, final long to, final String rules) {
+            this.name = name;
+            this.from = from;
+            this.to = to;
+            this.rules = rules;
+            final Properties properties = new Properties();
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            reader = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            final List<TopicPartition> partitions = new ArrayList<>();
+            reader.partitionsFor(config.eventsTopic(), config.openTimeout())
+                .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            reader.assign(partitions);
+            ends = reader.endOffsets(partitions, config.openTimeout());   // what was appended before the start
+            final Map<TopicPartition, Long> at = new HashMap<>();
+            partitions.forEach(tp -> at.put(tp, from));
+            reader.offsetsForTimes(at, config.openTimeout()).forEach((tp, found) ->
+                reader.seek(tp, found != null ? found.offset() : ends.get(tp)));
+        }
+
+        /** Node thread: reads a chunk, appends what is in range. @return records read. */
+        int step() {
+            if (state != ReplayState.RUNNING) {
+                return 0;
+            }
+            if (!reading) {
+                if (acknowledged.get() == appended.get()) {
+                    finish(ReplayState.COMPLETED, null);
+                }
+                return 0;
+            }
+            int read = 0;
+            try {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ZERO)) {
+                    final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() >= ends.get(tp)) {
+                        continue;   // appended after the replay started (its own appends among them)
+                    }
+                    read++;
+                    replay(record.value());
+                }
+                boolean done = true;
+                for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                    if (reader.position(end.getKey(), config.openTimeout()) < end.getValue()) {
+                        done = false;
+                    } else {
+                        reader.pause(List.of(end.getKey()));
+                    }
+                }
+                if (done) {
+                    reading = false;
+                    reader.close(Duration.ZERO);
+                }
+            } catch (KafkaException e) {
+                finish(ReplayState.FAILED, e.toString());
+            }
+            return read;
+        }
+
+        private void replay(final byte[] event) {
+            final String time = TIME.evaluate(event, 0, event.length);
+            if (time == null || REPLAY_NAME.evaluate(event, 0, event.length) != null) {
+                return;   // not an event of this bus's, or a replayed one: never replayed again
+            }
+            final long at;
+            try {
+                at = java.time.Instant.parse(time.substring(1, time.length() - 1)).toEpochMilli();
+            } catch (RuntimeException e) {
+                return;
+            }
+            if (at < from || at >= to) {
+                return;
+            }
+            final byte[] marked = ("{\"replay-name\":" + JSON.valueToTree(name) + ","
+                + new String(event, 1, event.length - 1, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.eventsTopic(),
+                keyOf(eventIdOf(marked), marked), marked);
+            if (rules != null) {
+                record.headers().add(REPLAY_RULES, rules.getBytes(StandardCharsets.UTF_8));
+            }
+            appended.incrementAndGet();
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    finish(ReplayState.FAILED, "append: " + error);
+                }
+                acknowledged.incrementAndGet();
+            });
+            lastReplayedTime = Math.max(lastReplayedTime, at);
+        }
+
+        private synchronized void finish(final ReplayState end, final String why) {
+            if (state == ReplayState.RUNNING) {
+                state = end;
+                failure = why;
+                if (reading) {
+                    reading = false;
+                    node(() -> reader.close(Duration.ZERO));
+                }
+            }
+        }
+
+        /** Stops the replay (CancelReplay): what was appended is delivered, nothing more is read. */
+        public void cancel() {
+            node(() -> finish(ReplayState.CANCELLED, null));
+        }
+
+        /** @return its name. */
+        public String name() {
+            return name;
+        }
+
+        /** @return its state. */
+        public ReplayState state() {
+            return state;
+        }
+
+        /** @return why it failed, or {@code null}. */
+        public String failure() {
+            return failure;
+        }
+
+        /** @return events appended again so far. */
+        public long replayed() {
+            return appended.get();
+        }
+
+        /** @return the latest event time replayed so far (EventLastReplayedTime), or -1. */
+        public long lastReplayedTime() {
+            return lastReplayedTime;
+        }
+    }
+
+    /**
+     * StartReplay on the bus's archive (its events topic): replays the events whose {@code time} is in
+     * {@code [from, to)} that the topic still holds, to the named rules or to all of them. Runs on the node's thread;
+     * the events are delivered by whichever node owns their partitions, each once more per replay.
+     *
+     * @param ruleNames FilterArns as rule names, or empty for every rule.
+     * @throws IllegalArgumentException when the range is empty or the name is not 1-64 characters.
+     */
+    public Replay startReplay(final String name, final java.time.Instant from, final java.time.Instant to,
+                              final List<String> ruleNames) {
+        if (name == null || !name.matches("[.\\-_A-Za-z0-9]{1,64}")) {
+            throw new IllegalArgumentException("ReplayName=" + name + ": must be 1-64 letters, digits, '.', '-' or '_'");
+        }
+        if (!from.isBefore(to)) {
+            throw new IllegalArgumentException("EventStartTime must be before EventEndTime, got " + from + " and "
+                + to);
+        }
+        final CompletableFuture<Replay> started = new CompletableFuture<>();
+        node(() -> {
+            try {
+                final Replay replay = new Replay(name, from.toEpochMilli(), to.toEpochMilli(),
+                    ruleNames == null || ruleNames.isEmpty() ? null : String.join(",", ruleNames));
+                replays.add(replay);
+                started.complete(replay);
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        try {
+            return started.get(config.openTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("replay " + name + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            throw new IllegalStateException("replay " + name + ": the node did not start it", e);
+        }
+    }
+
+    /** Runs {@code task} on the node's thread (its next duty cycle). */
+    private void node(final Runnable task) {
+        tasks.offer(task);
+    }
+
+    private String eventIdOf(final byte[] event) {
+        final String id = ID.evaluate(event, 0, event.length);
+        return id != null && id.startsWith("\"") ? id.substring(1, id.length() - 1) : String.valueOf(id);
     }
 
     // ---- rules -------------------------------------------------------------------------------------------------
@@ -621,7 +861,21 @@ public final class DistributedBus implements AutoCloseable {
     private final class Node implements Agent {
         @Override
         public int doWork() {
-            return readControl(Duration.ZERO) + poller.doWork();
+            int work = 0;
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+                work++;
+            }
+            work += readControl(Duration.ZERO) + poller.doWork();
+            for (int i = 0; i < replays.size(); i++) {
+                final Replay replay = replays.get(i);
+                work += replay.step();
+                if (replay.state() != ReplayState.RUNNING) {
+                    replays.remove(i--);
+                }
+            }
+            return work;
         }
 
         @Override
@@ -678,6 +932,14 @@ public final class DistributedBus implements AutoCloseable {
         }
         closed = true;
         runner.close();
+        for (Replay replay : replays) {
+            replay.finish(ReplayState.CANCELLED, "the node closed");
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();   // the node's thread has stopped: its last tasks (closing replay readers) run here
+        }
+        replayFilters.values().forEach(router::releaseReplayFilter);
         try {
             events.close();
         } finally {

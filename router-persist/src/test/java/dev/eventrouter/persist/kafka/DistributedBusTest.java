@@ -93,6 +93,49 @@ class DistributedBusTest {
     }
 
     @Test
+    void replaysATimeRangeOfTheEventsTopicToEveryRuleOrToTheNamedOnes() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "replays-" + System
+            .nanoTime() % 100_000).withPartitions(3);
+        final List<String> all = new CopyOnWriteArrayList<>();
+        final List<String> audit = new CopyOnWriteArrayList<>();
+        final EventHandler names = delivery -> all.add(delivery.payloadAsString());
+        final EventHandler audits = delivery -> audit.add(delivery.payloadAsString());
+        try (Router router = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus node = DistributedBus.join(router, config, Map.of("all", names, "audit", audits))) {
+            node.awaitApplied(node.putRule("orders", "{\"source\":[\"shop\"]}", RuleState.ENABLED,
+                List.of(DistributedBus.TargetSpec.handler("t", "all"))));
+            node.awaitApplied(node.putRule("audit", "{\"source\":[\"shop\"]}", RuleState.ENABLED,
+                List.of(DistributedBus.TargetSpec.handler("t", "audit"))));
+            final java.time.Instant t0 = java.time.Instant.parse("2026-12-03T10:00:00Z");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(0, node.putEvents(List.of(new PutEventsEntry("shop", "Order", "{\"n\":" + i + "}",
+                    t0.plusSeconds(i), List.of(), null))).failedEntryCount());
+            }
+            Await.until(() -> all.size() == 10 && audit.size() == 10, "the events delivered");
+
+            final DistributedBus.Replay toAll = node.startReplay("r1", t0.plusSeconds(3), t0.plusSeconds(6),
+                List.of());
+            Await.until(() -> all.size() == 13 && audit.size() == 13, "three events replayed to both rules");
+            Await.until(() -> toAll.state() == DistributedBus.ReplayState.COMPLETED, "the replay completed");
+            assertEquals(3, toAll.replayed());
+            assertEquals(t0.plusSeconds(5).toEpochMilli(), toAll.lastReplayedTime());
+            for (String event : all.subList(10, 13)) {
+                assertTrue(event.startsWith("{\"replay-name\":\"r1\","), event);
+            }
+
+            // only the named rule; the range now holds the replayed events too, which are never replayed again
+            final DistributedBus.Replay toAudit = node.startReplay("r2", t0, t0.plusSeconds(60), List.of("audit"));
+            Await.until(() -> audit.size() == 23, "ten events replayed to the audit rule only");
+            Await.until(() -> toAudit.state() == DistributedBus.ReplayState.COMPLETED, "the replay completed");
+            assertEquals(13, all.size(), "the other rule got none of them");
+            assertEquals(10, toAudit.replayed());
+            assertEquals("EventStartTime must be before EventEndTime, got " + t0 + " and " + t0, assertThrows(
+                IllegalArgumentException.class, () -> node.startReplay("r3", t0, t0, List.of())).getMessage());
+        }
+    }
+
+    @Test
     void refusesWhatItCannotKeep() throws Exception {
         final KafkaBroker broker = KafkaBroker.shared();
         try (Router untracked = Router.start(new RouterContext())) {
