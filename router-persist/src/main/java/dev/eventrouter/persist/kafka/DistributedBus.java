@@ -15,6 +15,7 @@ import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.Rule;
 import dev.eventrouter.bus.RuleState;
 import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.persist.replay.ReplayState;
 import dev.eventrouter.pattern.PatternLimits;
 import dev.eventrouter.pattern.PatternParser;
 import dev.eventrouter.source.AsyncBatchHandler;
@@ -470,23 +471,12 @@ public final class DistributedBus implements AutoCloseable {
 
     // ---- replays -----------------------------------------------------------------------------------------------
 
-    /** A replay's state, as DescribeReplay reports it. */
-    public enum ReplayState {
-        /** Reading the range and appending its events. */
-        RUNNING,
-        /** Every event of the range was appended (the nodes deliver them as they read them). */
-        COMPLETED,
-        /** Stopped by {@link Replay#cancel()}. */
-        CANCELLED,
-        /** Kafka refused an append or a read ({@link Replay#failure()}). */
-        FAILED
-    }
-
     /**
      * One replay of the bus's events topic (the bus's archive: its retention is the archive's): the events whose
      * {@code time} is in {@code [from, to)}, except replayed ones, appended again with {@code replay-name}, so the
      * node owning each one's partition delivers it, to the rules named ({@code FilterArns}) or to every rule. Stepped
-     * on the node's thread.
+     * on the node's thread; it goes RUNNING → COMPLETED (every event appended and acknowledged), or → CANCELLED, or
+     * → FAILED (Kafka refused an append or a read).
      */
     public final class Replay {
         private final String name;

@@ -117,7 +117,7 @@ class DistributedBusTest {
             final DistributedBus.Replay toAll = node.startReplay("r1", t0.plusSeconds(3), t0.plusSeconds(6),
                 List.of());
             Await.until(() -> all.size() == 13 && audit.size() == 13, "three events replayed to both rules");
-            Await.until(() -> toAll.state() == DistributedBus.ReplayState.COMPLETED, "the replay completed");
+            Await.until(() -> toAll.state() == dev.eventrouter.persist.replay.ReplayState.COMPLETED, "the replay completed");
             assertEquals(3, toAll.replayed());
             assertEquals(t0.plusSeconds(5).toEpochMilli(), toAll.lastReplayedTime());
             for (String event : all.subList(10, 13)) {
@@ -127,7 +127,7 @@ class DistributedBusTest {
             // only the named rule; the range now holds the replayed events too, which are never replayed again
             final DistributedBus.Replay toAudit = node.startReplay("r2", t0, t0.plusSeconds(60), List.of("audit"));
             Await.until(() -> audit.size() == 23, "ten events replayed to the audit rule only");
-            Await.until(() -> toAudit.state() == DistributedBus.ReplayState.COMPLETED, "the replay completed");
+            Await.until(() -> toAudit.state() == dev.eventrouter.persist.replay.ReplayState.COMPLETED, "the replay completed");
             assertEquals(13, all.size(), "the other rule got none of them");
             assertEquals(10, toAudit.replayed());
             assertEquals("EventStartTime must be before EventEndTime, got " + t0 + " and " + t0, assertThrows(
