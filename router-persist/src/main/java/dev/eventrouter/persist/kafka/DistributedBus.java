@@ -106,9 +106,13 @@ public final class DistributedBus implements AutoCloseable {
      * @param partitionKeyPath a JSON path into the event whose value keys its record (one key: one partition, in
      *                         order), or {@code null} for the event id.
      * @param openTimeout      how long joining and each acknowledgement may take.
+     * @param consumerProperties settings of the node's events consumer ({@code session.timeout.ms}: how long a dead
+     *                         node's partitions wait before they move; Kafka's default 45 s), except those
+     *                         {@link KafkaSource} owns.
      */
     public record Config(String bootstrapServers, String busName, String eventsTopic, String controlTopic,
-                         String groupId, int partitions, String partitionKeyPath, Duration openTimeout) {
+                         String groupId, int partitions, String partitionKeyPath, Duration openTimeout,
+                         Map<String, String> consumerProperties) {
         /** Validates the fields, naming them. */
         public Config {
             if (busName == null || !busName.matches("[.\\-_A-Za-z0-9]{1,256}")) {
@@ -128,6 +132,21 @@ public final class DistributedBus implements AutoCloseable {
             if (openTimeout == null || openTimeout.isNegative() || openTimeout.isZero()) {
                 throw new IllegalArgumentException("openTimeout: must be positive, got " + openTimeout);
             }
+            consumerProperties = consumerProperties == null ? Map.of() : Map.copyOf(consumerProperties);
+        }
+
+        /** A config without further consumer settings. */
+        public Config(final String bootstrapServers, final String busName, final String eventsTopic,
+                      final String controlTopic, final String groupId, final int partitions,
+                      final String partitionKeyPath, final Duration openTimeout) {
+            this(bootstrapServers, busName, eventsTopic, controlTopic, groupId, partitions, partitionKeyPath,
+                openTimeout, Map.of());
+        }
+
+        /** @return a copy with these settings of the node's events consumer. */
+        public Config withConsumerProperties(final Map<String, String> properties) {
+            return new Config(bootstrapServers, busName, eventsTopic, controlTopic, groupId, partitions,
+                partitionKeyPath, openTimeout, properties);
         }
 
         /**
@@ -142,13 +161,13 @@ public final class DistributedBus implements AutoCloseable {
         /** @return a copy with this many partitions for a new events topic. */
         public Config withPartitions(final int count) {
             return new Config(bootstrapServers, busName, eventsTopic, controlTopic, groupId, count, partitionKeyPath,
-                openTimeout);
+                openTimeout, consumerProperties);
         }
 
         /** @return a copy keying events by this JSON path. */
         public Config withPartitionKeyPath(final String path) {
             return new Config(bootstrapServers, busName, eventsTopic, controlTopic, groupId, partitions, path,
-                openTimeout);
+                openTimeout, consumerProperties);
         }
     }
 
@@ -285,7 +304,7 @@ public final class DistributedBus implements AutoCloseable {
             control.assign(partitions);
             control.seekToBeginning(partitions);
             events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(), config.eventsTopic(),
-                config.groupId(), Map.of(), config.openTimeout(), 1_000));
+                config.groupId(), config.consumerProperties(), config.openTimeout(), 1_000));
             return new DistributedBus(router, bus, config, handlers, producer, control, partitions, events);
         } catch (RuntimeException | Error e) {
             // a node that could not join leaves no client (and no client thread) behind

@@ -31,7 +31,9 @@ public final class DistributedNodeMain {
             }
         };
         final Router router = Router.start(new RouterContext().trackEnds(true));
-        final DistributedBus node = DistributedBus.join(router, DistributedBus.Config.of(args[0], args[1]),
+        // a dead node's partitions move after 6 s (the broker's least session timeout) instead of Kafka's 45 s
+        final DistributedBus node = DistributedBus.join(router, DistributedBus.Config.of(args[0], args[1])
+            .withConsumerProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "2000")),
             Map.of("collect", collect));
         if (args.length > 3) {
             final long offset = node.putRule("orders", "{\"source\":[\"shop\"]}", RuleState.ENABLED,
