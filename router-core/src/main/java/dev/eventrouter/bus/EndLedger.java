@@ -1,6 +1,7 @@
 package dev.eventrouter.bus;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -16,11 +17,12 @@ import java.util.function.LongSupplier;
  * mark has passed them too.
  *
  * <p>Opt in ({@link RouterContext#trackEnds}): it allocates one ticket per matched event. Tickets are opened by
- * the match thread only, in ring order; released by any thread.
+ * the match thread only, in ring order; released by any thread. Only tickets with deliveries still out after the
+ * dispatch are kept (a retry may hold one for a day): what ends at once is never stored.
  */
 final class EndLedger {
-    /** Open tickets in ring order; ended ones are dropped from the head. */
-    private final ConcurrentLinkedQueue<Ticket> open = new ConcurrentLinkedQueue<>();
+    /** The events with deliveries still out after their dispatch, by ring sequence; removed as they end. */
+    private final ConcurrentSkipListMap<Long, Ticket> open = new ConcurrentSkipListMap<>();
     private final ConcurrentLinkedQueue<RingWaiter> waiters = new ConcurrentLinkedQueue<>();
     /** The last ring sequence the match stage finished (its tickets are open or ended). */
     private volatile long matched = -1;
@@ -55,27 +57,37 @@ final class EndLedger {
         void release() {
             final int left = holds.decrementAndGet();
             if (left == 0) {
-                ledger.ended();
+                ledger.ended(this);
             } else if (left < 0) {
                 throw new IllegalStateException("ticket of event " + sequence + " released once too often");
             }
         }
-
-        boolean ended() {
-            return holds.get() == 0;
-        }
-    }
-
-    /** Match thread: the ticket of the event at {@code sequence}, held by the match stage until {@link #matched}. */
-    Ticket open(final long sequence) {
-        final Ticket ticket = new Ticket(this, sequence);
-        open.offer(ticket);
-        return ticket;
     }
 
     /**
-     * Match thread, after an event's dispatch (its ticket released): the match stage has finished events up to
-     * {@code sequence}; at the end of a batch, checks the waiters.
+     * Match thread: the ticket of the event at {@code sequence}, held by the match stage until
+     * {@link #dispatched}.
+     */
+    Ticket open(final long sequence) {
+        return new Ticket(this, sequence);
+    }
+
+    /**
+     * Match thread, after an event's dispatch: keeps its ticket when deliveries are still out (before the match
+     * stage's own hold goes, so the ticket cannot end before it is kept), releases that hold, and records the event
+     * as matched.
+     */
+    void dispatched(final Ticket ticket, final boolean endOfBatch) {
+        if (ticket.holds.get() > 1) {
+            open.put(ticket.sequence, ticket);
+        }
+        ticket.release();
+        matched(ticket.sequence, endOfBatch);
+    }
+
+    /**
+     * Match thread: the match stage has finished events up to {@code sequence} (one without a ticket: its bus was
+     * gone); at the end of a batch, checks the waiters.
      */
     void matched(final long sequence, final boolean endOfBatch) {
         matched = sequence;
@@ -100,30 +112,23 @@ final class EndLedger {
         }
     }
 
-    /** Any thread: a ticket ended; drops ended tickets from the head and checks the waiters. */
-    private void ended() {
-        dropEnded();
+    /** Any thread: a ticket ended; forgets it and checks the waiters. */
+    private void ended(final Ticket ticket) {
+        open.remove(ticket.sequence);
         if (!waiters.isEmpty()) {
             check();
         }
     }
 
-    private void dropEnded() {
-        Ticket head;
-        while ((head = open.peek()) != null && head.ended()) {
-            open.remove(head);   // removes that ticket, whichever thread got here first
-        }
+    /** @return tickets the ledger keeps (tests: it must not keep ended ones behind a held one). */
+    int openTickets() {
+        return open.size();
     }
 
     /** @return the ring sequence of the oldest event with deliveries out, or {@link Long#MAX_VALUE}. */
     long lowWater() {
-        dropEnded();
-        for (Ticket ticket : open) {
-            if (!ticket.ended()) {
-                return ticket.sequence;
-            }
-        }
-        return Long.MAX_VALUE;
+        final java.util.Map.Entry<Long, Ticket> oldest = open.firstEntry();
+        return oldest == null ? Long.MAX_VALUE : oldest.getKey();
     }
 
     private void check() {

@@ -90,8 +90,7 @@ final class MatchStage implements EventHandler<EventSlot>, MatchHandler, Automat
             slot = null;
             if (ticket != null) {
                 attempt.ticket = null;
-                ticket.release();   // the match stage's own hold: what is left is held by deliveries still out
-                ledger.matched(sequence, endOfBatch);
+                ledger.dispatched(ticket, endOfBatch);   // what is left is held by the deliveries still out
             }
         }
     }

@@ -112,6 +112,30 @@ class AfterEndedTest {
         }
     }
 
+    /**
+     * A delivery held for long (a retry waits up to a day) must not keep every later event's ticket: the ledger holds
+     * only the events with deliveries out, whatever ended after them.
+     */
+    @Test
+    void keepsOnlyTheEventsWithDeliveriesOutWhileAnOlderOneIsHeld() throws InterruptedException {
+        final CountDownLatch gate = new CountDownLatch(1);
+        try (Router router = start(new RouterContext())) {
+            router.putRule(Rule.of("held", "{\"detail\":{\"n\":[0]}}"));
+            router.putTargets(null, "held", List.of(Target.asyncHandler("slow", d -> gate.await())));
+            final AtomicLong done = new AtomicLong();
+            router.putTargets(null, "r", List.of(Target.handler("fast", d -> done.incrementAndGet())));
+            publish(router, 1_000);
+            Await.until(() -> done.get() == 1_000, "the synchronous deliveries");
+            final Callback callback = new Callback();
+            router.afterEnded(callback.with(() -> "released"));
+            assertEquals(1, router.endLedger().openTickets(), "only the held event's ticket is kept");
+            assertEquals(0, callback.calls.get());
+            gate.countDown();
+            Await.until(() -> callback.calls.get() == 1, "the callback once the held delivery ended");
+            assertEquals(0, router.endLedger().openTickets());
+        }
+    }
+
     @Test
     void waitsForRetriesUntilTheyDeliverOrAreDeadLettered() {
         final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
