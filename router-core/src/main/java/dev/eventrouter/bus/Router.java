@@ -1218,6 +1218,11 @@ public final class Router implements AutoCloseable {
         pipeline.afterEnded(endLedger, then);
     }
 
+    /** @return whether this router tracks ends ({@link RouterContext#trackEnds}), so {@link #afterEnded} works. */
+    public boolean tracksEnds() {
+        return endLedger != null;
+    }
+
     EndLedger endLedger() {
         return endLedger;
     }

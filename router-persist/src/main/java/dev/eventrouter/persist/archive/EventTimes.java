@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
  * being parsed. Allocation-free for the form EventBridge writes ({@code 2026-12-03T06:00:00Z}); other ISO-8601
  * forms (fractions, offsets) go through {@code java.time}.
  */
-final class EventTimes {
+public final class EventTimes {
     /** No usable time: the member is missing, not a string, or not an ISO-8601 instant. */
-    static final long NONE = Long.MIN_VALUE;
+    public static final long NONE = Long.MIN_VALUE;
 
     private static final byte[] TIME = "time".getBytes(StandardCharsets.US_ASCII);
     private static final java.lang.invoke.VarHandle WORDS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
@@ -24,7 +24,7 @@ final class EventTimes {
     }
 
     /** @return the event's time in epoch milliseconds, or {@link #NONE}. Never throws, whatever the bytes. */
-    static long find(final byte[] json, final int offset, final int length) {
+    public static long find(final byte[] json, final int offset, final int length) {
         final int end = offset + length;
         if (!mentionsTime(json, offset, end)) {
             return NONE;   // most events without a time (raw ones) are rejected at a fraction of a full scan

@@ -15,6 +15,8 @@ import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.Rule;
 import dev.eventrouter.bus.RuleState;
 import dev.eventrouter.event.MalformedEventException;
+import dev.eventrouter.persist.archive.EventTimes;
+import dev.eventrouter.persist.replay.ReplayNames;
 import dev.eventrouter.persist.replay.ReplayState;
 import dev.eventrouter.pattern.PatternLimits;
 import dev.eventrouter.pattern.PatternParser;
@@ -83,7 +85,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class DistributedBus implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final EventPath ID = EventPath.compile("$.id");
-    private static final EventPath TIME = EventPath.compile("$.time");
     private static final EventPath REPLAY_NAME = EventPath.compile("$.replay-name");
     /** The header of a replayed record naming the rules it is for (FilterArns). */
     static final String REPLAY_RULES = "eventrouter-replay-rules";
@@ -271,17 +272,15 @@ public final class DistributedBus implements AutoCloseable {
      */
     public static DistributedBus join(final Router router, final Config config,
                                       final Map<String, EventHandler> handlers) {
-        try {
-            router.afterEnded(ok -> { });
-        } catch (IllegalStateException e) {
+        if (!router.tracksEnds()) {
             throw new IllegalArgumentException("router: a distributed bus commits only what has ended: start the "
-                + "router with RouterContext.trackEnds(true)", e);
+                + "router with RouterContext.trackEnds(true)");
         }
         ensureTopics(config);
         EventBus bus;
         try {
             bus = router.eventBus(config.busName());
-        } catch (RuntimeException e) {
+        } catch (dev.eventrouter.bus.NoSuchResourceException e) {
             bus = router.createEventBus(config.busName());
         }
         final Properties producerProperties = new Properties();
@@ -298,9 +297,7 @@ public final class DistributedBus implements AutoCloseable {
             new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaSource events = null;
         try {
-            final List<TopicPartition> partitions = new ArrayList<>();
-            control.partitionsFor(config.controlTopic(), config.openTimeout())
-                .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            final List<TopicPartition> partitions = partitionsOf(control, config.controlTopic(), config.openTimeout());
             control.assign(partitions);
             control.seekToBeginning(partitions);
             events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(), config.eventsTopic(),
@@ -423,7 +420,7 @@ public final class DistributedBus implements AutoCloseable {
         validators.get().match(event, 0, event.length, rule -> { });   // throws, with the offset, on a bad event
         final String eventId = eventIdOf(event);
         try {
-            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventId, event), event.clone()))
+            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventId, event), event))
                 .get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("the events topic did not acknowledge the event: " + e, e);
@@ -433,15 +430,10 @@ public final class DistributedBus implements AutoCloseable {
         }
     }
 
+    /** @return the record key: what the partition key path reaches, else the event id. */
     private byte[] keyOf(final String eventId, final byte[] envelope) {
-        String text = eventId;
-        if (key != null) {
-            final String value = key.evaluate(envelope, 0, envelope.length);
-            if (value != null) {
-                text = value.startsWith("\"") ? value.substring(1, value.length() - 1) : value;
-            }
-        }
-        return text.getBytes(StandardCharsets.UTF_8);
+        final byte[] value = key == null ? null : KafkaTarget.valueAt(key, envelope);
+        return value != null ? value : eventId.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Publishes a batch of the node's partitions into the local bus; completes when its events have ended. */
@@ -502,6 +494,8 @@ public final class DistributedBus implements AutoCloseable {
         private final long from;
         private final long to;
         private final String rules;
+        /** {@code {"replay-name":"NAME",}: what each replayed event starts with. */
+        private final byte[] prefix;
         private final KafkaConsumer<byte[], byte[]> reader;
         private final Map<TopicPartition, Long> ends;
         private final AtomicLong appended = new AtomicLong();
@@ -516,19 +510,24 @@ public final class DistributedBus implements AutoCloseable {
             this.from = from;
             this.to = to;
             this.rules = rules;
+            prefix = ReplayNames.prefix(name);
             final Properties properties = new Properties();
             properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             reader = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            final List<TopicPartition> partitions = new ArrayList<>();
-            reader.partitionsFor(config.eventsTopic(), config.openTimeout())
-                .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
-            reader.assign(partitions);
-            ends = reader.endOffsets(partitions, config.openTimeout());   // what was appended before the start
-            final Map<TopicPartition, Long> at = new HashMap<>();
-            partitions.forEach(tp -> at.put(tp, from));
-            reader.offsetsForTimes(at, config.openTimeout()).forEach((tp, found) ->
-                reader.seek(tp, found != null ? found.offset() : ends.get(tp)));
+            try {
+                final List<TopicPartition> partitions = partitionsOf(reader, config.eventsTopic(),
+                    config.openTimeout());
+                reader.assign(partitions);
+                ends = reader.endOffsets(partitions, config.openTimeout());   // what was appended before the start
+                final Map<TopicPartition, Long> at = new HashMap<>();
+                partitions.forEach(tp -> at.put(tp, from));
+                reader.offsetsForTimes(at, config.openTimeout()).forEach((tp, found) ->
+                    reader.seek(tp, found != null ? found.offset() : ends.get(tp)));
+            } catch (RuntimeException e) {
+                reader.close(Duration.ZERO);   // a replay that could not start leaves no client behind
+                throw e;
+            }
         }
 
         /** Node thread: reads a chunk, appends what is in range. @return records read. */
@@ -571,23 +570,16 @@ public final class DistributedBus implements AutoCloseable {
         }
 
         private void replay(final byte[] event) {
-            final String time = TIME.evaluate(event, 0, event.length);
-            if (time == null || REPLAY_NAME.evaluate(event, 0, event.length) != null) {
-                return;   // not an event of this bus's, or a replayed one: never replayed again
+            final long at = EventTimes.find(event, 0, event.length);
+            if (at == EventTimes.NONE || at < from || at >= to
+                || REPLAY_NAME.evaluate(event, 0, event.length) != null) {
+                return;   // out of range, not an event of this bus's, or a replayed one: never replayed again
             }
-            final long at;
-            try {
-                at = java.time.Instant.parse(time.substring(1, time.length() - 1)).toEpochMilli();
-            } catch (RuntimeException e) {
-                return;
-            }
-            if (at < from || at >= to) {
-                return;
-            }
-            final byte[] marked = ("{\"replay-name\":" + JSON.valueToTree(name) + ","
-                + new String(event, 1, event.length - 1, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            final byte[] marked = new byte[prefix.length + event.length];
+            final int length = ReplayNames.inject(prefix, event, event.length, marked);
+            final byte[] copy = length == marked.length ? marked : java.util.Arrays.copyOf(marked, length);
             final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.eventsTopic(),
-                keyOf(eventIdOf(marked), marked), marked);
+                keyOf(eventIdOf(copy), copy), copy);
             if (rules != null) {
                 record.headers().add(REPLAY_RULES, rules.getBytes(StandardCharsets.UTF_8));
             }
@@ -653,9 +645,7 @@ public final class DistributedBus implements AutoCloseable {
      */
     public Replay startReplay(final String name, final java.time.Instant from, final java.time.Instant to,
                               final List<String> ruleNames) {
-        if (name == null || !name.matches("[.\\-_A-Za-z0-9]{1,64}")) {
-            throw new IllegalArgumentException("ReplayName=" + name + ": must be 1-64 letters, digits, '.', '-' or '_'");
-        }
+        ReplayNames.requireValid(name);
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("EventStartTime must be before EventEndTime, got " + from + " and "
                 + to);
@@ -680,14 +670,22 @@ public final class DistributedBus implements AutoCloseable {
         }
     }
 
+    private static List<TopicPartition> partitionsOf(final KafkaConsumer<byte[], byte[]> consumer, final String topic,
+                                                     final Duration timeout) {
+        final List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic, timeout).forEach(info -> partitions.add(new TopicPartition(topic,
+            info.partition())));
+        return partitions;
+    }
+
     /** Runs {@code task} on the node's thread (its next duty cycle). */
     private void node(final Runnable task) {
         tasks.offer(task);
     }
 
-    private String eventIdOf(final byte[] event) {
-        final String id = ID.evaluate(event, 0, event.length);
-        return id != null && id.startsWith("\"") ? id.substring(1, id.length() - 1) : String.valueOf(id);
+    private static String eventIdOf(final byte[] event) {
+        final byte[] id = KafkaTarget.valueAt(ID, event);
+        return id == null ? "" : new String(id, StandardCharsets.UTF_8);
     }
 
     // ---- rules -------------------------------------------------------------------------------------------------
@@ -815,6 +813,7 @@ public final class DistributedBus implements AutoCloseable {
             router.putRule(Rule.of(name, rule.path("eventPattern").asText()).onBus(busName)
                 .withState(RuleState.valueOf(rule.path("state").asText("ENABLED"))));
             final List<Target> targets = new ArrayList<>();
+            final List<KafkaTarget> replaced = new ArrayList<>();
             final Set<String> ids = new java.util.HashSet<>();
             for (JsonNode t : rule.path("targets")) {
                 final String id = t.path("id").asText();
@@ -830,9 +829,17 @@ public final class DistributedBus implements AutoCloseable {
                     targets.add(Target.bus(id, t.path("bus").asText()));
                 } else {
                     final JsonNode k = t.path("kafka");
-                    final KafkaTarget kafka = kafkaTargets.computeIfAbsent(name + "#" + id, any -> KafkaTarget.open(
-                        KafkaTarget.Config.of(k.path("bootstrapServers").asText(), k.path("topic").asText())
-                            .withKeyPath(k.hasNonNull("keyPath") ? k.path("keyPath").asText() : null)));
+                    final KafkaTarget.Config wanted = KafkaTarget.Config.of(k.path("bootstrapServers").asText(),
+                        k.path("topic").asText()).withKeyPath(k.hasNonNull("keyPath") ? k.path("keyPath").asText()
+                        : null);
+                    KafkaTarget kafka = kafkaTargets.get(name + "#" + id);
+                    if (kafka == null || !kafka.config().equals(wanted)) {
+                        if (kafka != null) {
+                            replaced.add(kafka);   // closed once the router sends to the new one
+                        }
+                        kafka = KafkaTarget.open(wanted);
+                        kafkaTargets.put(name + "#" + id, kafka);
+                    }
                     targets.add(kafka.target(id));
                 }
             }
@@ -848,6 +855,7 @@ public final class DistributedBus implements AutoCloseable {
             if (!targets.isEmpty()) {
                 router.putTargets(busName, name, targets);
             }
+            replaced.forEach(KafkaTarget::close);
             closeKafkaTargets(name, ids);
         } catch (Exception e) {
             applyErrors.incrementAndGet();

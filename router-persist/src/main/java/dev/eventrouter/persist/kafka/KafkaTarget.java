@@ -187,6 +187,11 @@ public final class KafkaTarget implements CompletingHandler, AutoCloseable {
         }
     }
 
+    /** @return where and how it sends. */
+    public Config config() {
+        return config;
+    }
+
     /** @return a rule target with this id sending through this producer ({@link Target#completing}). */
     public Target target(final String id) {
         return Target.completing(id, this).withArn(arn());
@@ -227,9 +232,9 @@ public final class KafkaTarget implements CompletingHandler, AutoCloseable {
     /** The record of one event: the payload as value, key and headers from the event ({@code null} without paths). */
     private ProducerRecord<byte[], byte[]> record(final byte[] payload, final byte[] event) {
         final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), null,
-            key == null ? null : text(key, event), payload);
+            key == null ? null : valueAt(key, event), payload);
         for (Map.Entry<String, EventPath> header : headers) {
-            final byte[] value = text(header.getValue(), event);
+            final byte[] value = valueAt(header.getValue(), event);
             if (value != null) {
                 record.headers().add(header.getKey(), value);
             }
@@ -237,8 +242,12 @@ public final class KafkaTarget implements CompletingHandler, AutoCloseable {
         return record;
     }
 
-    /** @return the value a path reaches: a string's text, any other value's JSON; {@code null} when none. */
-    private static byte[] text(final EventPath path, final byte[] event) {
+    /**
+     * @return the value a path reaches, as a record key or header takes it: a string's text (unescaped), any other
+     *         value's JSON; {@code null} when it reaches nothing or the bytes are not JSON. Also the distributed bus's
+     *         keys.
+     */
+    static byte[] valueAt(final EventPath path, final byte[] event) {
         final String json;
         try {
             json = path.evaluate(event, 0, event.length);

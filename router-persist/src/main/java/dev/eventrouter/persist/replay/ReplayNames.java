@@ -4,7 +4,17 @@ import java.nio.charset.StandardCharsets;
 
 /** Writes an event with EventBridge's top-level {@code "replay-name"} field added (first). Stateless. */
 public final class ReplayNames {
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
+
     private ReplayNames() {
+    }
+
+    /** @throws IllegalArgumentException naming ReplayName unless it is 1-64 letters, digits, '.', '-' and '_'. */
+    public static void requireValid(final String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("ReplayName=" + name
+                + ": must be 1-64 characters of letters, digits, '.', '-' and '_'");
+        }
     }
 
     /** @return the bytes to put before the event's remaining members: {@code {"replay-name":"NAME",}. */

@@ -2,7 +2,6 @@ package dev.eventrouter.persist.replay;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A replay as requested. Immutable.
@@ -17,14 +16,10 @@ import java.util.regex.Pattern;
  */
 public record ReplaySpec(String name, Path archiveDir, long startMillis, long endMillis, String eventBus,
                          List<String> rules, double speed) {
-    private static final Pattern NAME = Pattern.compile("[.\\-_A-Za-z0-9]{1,64}");
 
     /** Validates every field, naming it. */
     public ReplaySpec {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("ReplayName=" + name
-                + ": must be 1-64 characters of letters, digits, '.', '-' and '_'");
-        }
+        ReplayNames.requireValid(name);
         if (archiveDir == null) {
             throw new IllegalArgumentException("replay " + name + ": an archive is required");
         }

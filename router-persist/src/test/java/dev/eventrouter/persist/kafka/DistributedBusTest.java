@@ -135,6 +135,62 @@ class DistributedBusTest {
         }
     }
 
+    /** A rule's Kafka target changed through the control topic sends to the new topic from then on. */
+    @Test
+    void aKafkaTargetFollowsItsRuleChanges() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final String suffix = Long.toString(System.nanoTime() % 100_000);
+        final String first = "first-" + suffix;
+        final String second = "second-" + suffix;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+            org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(first, 1, (short) 1),
+                new org.apache.kafka.clients.admin.NewTopic(second, 1, (short) 1))).all().get(30,
+                java.util.concurrent.TimeUnit.SECONDS);
+        }
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "kafka-" + suffix)
+            .withPartitions(1);
+        try (Router router = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus node = DistributedBus.join(router, config, Map.of())) {
+            node.awaitApplied(node.putRule("out", "{\"source\":[\"shop\"]}", RuleState.ENABLED,
+                List.of(DistributedBus.TargetSpec.kafka("k", broker.bootstrapServers(), first, "$.detail.n"))));
+            assertEquals(0, node.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{\"n\":1}")))
+                .failedEntryCount());
+            assertEquals(List.of("1"), keys(broker, first, 1));
+            node.awaitApplied(node.putRule("out", "{\"source\":[\"shop\"]}", RuleState.ENABLED,
+                List.of(DistributedBus.TargetSpec.kafka("k", broker.bootstrapServers(), second, "$.detail.n"))));
+            assertEquals(0, node.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{\"n\":2}")))
+                .failedEntryCount());
+            assertEquals(List.of("2"), keys(broker, second, 1));
+            assertEquals(List.of("1"), keys(broker, first, 1), "nothing more to the old topic");
+            assertEquals(0, node.applyErrors(), node.lastApplyError());
+        }
+    }
+
+    /** @return the keys of the topic's first {@code count} records (read from the start in a new group). */
+    private static List<String> keys(final KafkaBroker broker, final String topic, final int count) {
+        final List<String> keys = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                 new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                     org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     broker.bootstrapServers(),
+                     org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "keys-" + System.nanoTime(),
+                     org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                     new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                     new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (keys.size() < count && System.nanoTime() - deadline < 0) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(record -> keys.add(new String(record.key(),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            // one more poll: a record beyond the count would show here
+            consumer.poll(java.time.Duration.ofMillis(500)).forEach(record -> keys.add(new String(record.key(),
+                java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return keys;
+    }
+
     @Test
     void refusesWhatItCannotKeep() throws Exception {
         final KafkaBroker broker = KafkaBroker.shared();
@@ -147,6 +203,14 @@ class DistributedBusTest {
         final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "refusals");
         try (Router router = Router.start(new RouterContext().trackEnds(true));
              DistributedBus node = DistributedBus.join(router, config, Map.of())) {
+            assertTrue(assertThrows(dev.eventrouter.pattern.InvalidPatternException.class, () -> node.putRule("r",
+                "{\"source\":\"a\"}", null, List.of())).getMessage().contains("source"),
+                "the pattern's error names where it is wrong");
+            assertEquals("target t: exactly one of handler, bus and kafka, got 2", assertThrows(
+                IllegalArgumentException.class, () -> new DistributedBus.TargetSpec("t", "h", "b", null)).getMessage());
+            assertEquals("ReplayName=a b: must be 1-64 characters of letters, digits, '.', '-' and '_'", assertThrows(
+                IllegalArgumentException.class, () -> node.startReplay("a b", java.time.Instant.EPOCH,
+                    java.time.Instant.now(), List.of())).getMessage());
             assertEquals("target t: no handler named nowhere is bound on this node", assertThrows(
                 IllegalArgumentException.class, () -> node.putRule("r", "{\"source\":[\"a\"]}", null,
                     List.of(DistributedBus.TargetSpec.handler("t", "nowhere")))).getMessage());
