@@ -89,6 +89,10 @@ public class RouterEndToEndBenchmark {
         @Param({"noop"})
         public String target;
 
+        /** Whether the router tracks ends ({@code RouterContext.trackEnds}, one ticket per matched event). */
+        @Param({"false"})
+        public boolean trackEnds;
+
         private Thread consumer;
         private volatile boolean consuming = true;
 
@@ -102,7 +106,7 @@ public class RouterEndToEndBenchmark {
             events = MatchLoop.cityLots(EVENTS);
             router = Router.start(new RouterContext().producerMode(mode).validatePublishedEvents(validate)
                 .ringSize(ringSize).handoffBytes(ringSize * 2048).maxEventBytes(64 * 1024)
-                .stageThreading(threading));
+                .stageThreading(threading).trackEnds(trackEnds));
             bus = router.eventBus(null);
             final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Handed> handed =
                 new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
