@@ -2,7 +2,7 @@ package dev.eventrouter.bus;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -39,9 +39,13 @@ final class EndLedger {
 
     /** One event's deliveries still out, plus the match stage's own hold while it dispatches. */
     static final class Ticket {
+        private static final AtomicIntegerFieldUpdater<Ticket> HOLDS =
+            AtomicIntegerFieldUpdater.newUpdater(Ticket.class, "holds");
         private final EndLedger ledger;
         final long sequence;
-        private final AtomicInteger holds = new AtomicInteger(1);
+        private volatile int holds = 1;
+        /** Kept in {@link #open} (its deliveries outlived the dispatch): only then is there anything to remove. */
+        private volatile boolean kept;
 
         Ticket(final EndLedger ledger, final long sequence) {
             this.ledger = ledger;
@@ -50,12 +54,12 @@ final class EndLedger {
 
         /** A delivery of the event outlives the current holder: one more hold (before it is handed on). */
         void retain() {
-            holds.incrementAndGet();
+            HOLDS.incrementAndGet(this);
         }
 
         /** A holder is done with the event (its delivery ended, or it handed the event on after a retain). */
         void release() {
-            final int left = holds.decrementAndGet();
+            final int left = HOLDS.decrementAndGet(this);
             if (left == 0) {
                 ledger.ended(this);
             } else if (left < 0) {
@@ -78,7 +82,8 @@ final class EndLedger {
      * as matched.
      */
     void dispatched(final Ticket ticket, final boolean endOfBatch) {
-        if (ticket.holds.get() > 1) {
+        if (ticket.holds > 1) {
+            ticket.kept = true;
             open.put(ticket.sequence, ticket);
         }
         ticket.release();
@@ -114,7 +119,9 @@ final class EndLedger {
 
     /** Any thread: a ticket ended; forgets it and checks the waiters. */
     private void ended(final Ticket ticket) {
-        open.remove(ticket.sequence);
+        if (ticket.kept) {
+            open.remove(ticket.sequence);   // what ended at its dispatch was never kept: nothing to box or search
+        }
         if (!waiters.isEmpty()) {
             check();
         }
