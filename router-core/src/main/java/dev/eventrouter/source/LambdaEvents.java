@@ -93,31 +93,28 @@ public final class LambdaEvents {
      */
     public static BatchHandler kafka(final String bootstrapServers, final Function function) {
         return (partition, records) -> {
+            // a batch is one partition of one topic: its records share one key
+            if (!(records.get(0).metadata() instanceof KafkaMetadata first)) {
+                throw new IllegalArgumentException("a Kafka event needs Kafka records (KafkaMetadata)");
+            }
+            final String topicPartition = first.topicPartition();
             final ByteArrayOutputStream out = new ByteArrayOutputStream(256 * records.size() + 64);
-            String topicPartition = null;
             try (JsonGenerator json = JSON.createGenerator(out)) {
                 json.writeStartObject();
                 json.writeStringField("eventSource", "SelfManagedKafka");
                 json.writeStringField("bootstrapServers", bootstrapServers);
                 json.writeObjectFieldStart("records");
+                json.writeArrayFieldStart(topicPartition);
                 for (SourceRecord record : records) {
-                    final String key = record.metadata() instanceof KafkaMetadata kafka ? kafka.topicPartition() : null;
-                    if (topicPartition == null) {
-                        topicPartition = key;
-                        json.writeArrayFieldStart(key == null ? "" : key);
-                    }
                     json.writeStartObject();
                     AwsRecords.kafka(json, bootstrapServers, record, false, false);
                     json.writeEndObject();
                 }
-                if (topicPartition != null) {
-                    json.writeEndArray();
-                }
+                json.writeEndArray();
                 json.writeEndObject();
                 json.writeEndObject();
             }
-            final String key = topicPartition;
-            return failures(function.invoke(out.toByteArray()), id -> kafkaPosition(id, key, records));
+            return failures(function.invoke(out.toByteArray()), id -> kafkaPosition(id, topicPartition, records));
         };
     }
 

@@ -91,4 +91,43 @@ class LambdaEventsTest {
         assertEquals("awsRegion: is required", assertThrows(IllegalArgumentException.class,
             () -> new LambdaEvents.Context(STREAM, "", null)).getMessage());
     }
+
+    /**
+     * The self-managed Kafka event (Lambda developer guide, with-kafka: its example record, with these values) and
+     * Lambda's reading of the composite item identifiers: one naming another partition, an offset outside the
+     * batch, or a string offset fails the whole batch.
+     */
+    @Test
+    void shouldSendKafkaRecordsAsLambdaDoesAndReadItsItemIdentifiers() throws Exception {
+        final List<SourceRecord> records = List.of(kafka(15, "recordKey", "headerValue"), kafka(16, null, null));
+        final List<String> events = new ArrayList<>();
+        final String[] answer = {null};
+        final BatchHandler handler = LambdaEvents.kafka("b-1:9092,b-2:9092", event -> {
+            events.add(new String(event, StandardCharsets.UTF_8));
+            return answer[0] == null ? null : answer[0].getBytes(StandardCharsets.UTF_8);
+        });
+        assertEquals(null, handler.onBatch(0, records));
+        assertEquals("{\"eventSource\":\"SelfManagedKafka\",\"bootstrapServers\":\"b-1:9092,b-2:9092\","
+            + "\"records\":{\"mytopic-0\":[{\"topic\":\"mytopic\",\"partition\":0,\"offset\":15,"
+            + "\"timestamp\":1545084650987,\"timestampType\":\"CREATE_TIME\",\"key\":\"cmVjb3JkS2V5\","
+            + "\"value\":\"eyJrZXkiOiJ2YWx1ZSJ9\",\"headers\":[{\"headerKey\":[104,101,97,100,101,114,86,97,108,117,"
+            + "101]}]},{\"topic\":\"mytopic\",\"partition\":0,\"offset\":16,\"timestamp\":1545084650987,"
+            + "\"timestampType\":\"CREATE_TIME\",\"value\":\"eyJrZXkiOiJ2YWx1ZSJ9\",\"headers\":[]}]}}", events.get(0));
+        answer[0] = "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"mytopic-0\",\"offset\":16}}]}";
+        assertEquals(List.of(16L), handler.onBatch(0, records));
+        answer[0] = "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"mytopic-1\",\"offset\":16}},"
+            + "{\"itemIdentifier\":{\"partition\":\"mytopic-0\",\"offset\":99}},"
+            + "{\"itemIdentifier\":{\"partition\":\"mytopic-0\",\"offset\":\"16\"}},{\"itemIdentifier\":\"16\"}]}";
+        assertEquals(List.of(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE),
+            handler.onBatch(0, records), "none of these names a record of the batch");
+        assertEquals("a Kafka event needs Kafka records (KafkaMetadata)", assertThrows(IllegalArgumentException.class,
+            () -> handler.onBatch(0, List.of(new SourceRecord(null, 0, 1, new byte[0])))).getMessage());
+    }
+
+    private static SourceRecord kafka(final long offset, final String key, final String header) {
+        return new SourceRecord(null, 1_545_084_650_987L, offset, "{\"key\":\"value\"}".getBytes(StandardCharsets.UTF_8),
+            new KafkaMetadata("mytopic", 0, "CREATE_TIME", key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                false, header == null ? List.of() : List.of(new KafkaMetadata.Header("headerKey",
+                header.getBytes(StandardCharsets.UTF_8)))));
+    }
 }
