@@ -10,8 +10,6 @@ import dev.eventrouter.persist.kafka.DistributedBus;
 import dev.eventrouter.persist.kafka.KafkaBroker;
 import dev.eventrouter.target.EventHandler;
 import dev.eventrouter.target.Target;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +57,6 @@ public class DistributedBusBenchmark {
     @Param({"1", "3"})
     public int nodes;
 
-    private Path dir;
     private KafkaBroker broker;
     private final List<Router> routers = new ArrayList<>();
     private final List<DistributedBus> members = new ArrayList<>();
@@ -69,8 +66,7 @@ public class DistributedBusBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        dir = Files.createTempDirectory("distributed-bench");
-        broker = KafkaBroker.start(dir);
+        broker = KafkaBroker.startTemporary("distributed-bench");
         threads = Executors.newFixedThreadPool(THREADS);
         final EventHandler count = delivery -> delivered.incrementAndGet();
         final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "bench")
@@ -100,10 +96,7 @@ public class DistributedBusBenchmark {
             router.close(Duration.ofSeconds(10));
         }
         local.close(Duration.ofSeconds(10));
-        broker.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        broker.close();   // and its temporary directory
     }
 
     @Benchmark

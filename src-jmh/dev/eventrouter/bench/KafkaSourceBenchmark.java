@@ -6,8 +6,6 @@ import dev.eventrouter.persist.kafka.KafkaSource;
 import dev.eventrouter.source.EventSourceMapping;
 import dev.eventrouter.source.MappingConfig;
 import dev.eventrouter.source.Poller;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,14 +61,12 @@ public class KafkaSourceBenchmark {
     @Param({"1", "4"})
     public int partitions;
 
-    private Path dir;
     private KafkaBroker broker;
     private String topic;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        dir = Files.createTempDirectory("kafka-bench");
-        broker = KafkaBroker.start(dir);
+        broker = KafkaBroker.startTemporary("kafka-bench");
         topic = "bench-" + partitions;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
             broker.bootstrapServers()))) {
@@ -89,10 +85,7 @@ public class KafkaSourceBenchmark {
 
     @TearDown(Level.Trial)
     public void stop() throws Exception {
-        broker.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        broker.close();   // and its temporary directory
     }
 
     /** The mapping: KafkaSource in a new group, batches of up to 100 into a no-op handler, commits per batch. */

@@ -30,6 +30,8 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path config;
     private final int port;
     private volatile Process process;
+    /** Started by {@link #startTemporary}: its directory goes with it on {@link #close}. */
+    private boolean temporary;
 
     private KafkaBroker(final Path dir, final Path config, final int port) {
         this.dir = dir;
@@ -57,6 +59,15 @@ public final class KafkaBroker implements AutoCloseable {
             shared = start(dir);
         }
         return shared;
+    }
+
+    /**
+     * @return a broker in a new temporary directory that {@link #close} deletes (benchmarks: nothing left behind).
+     */
+    public static KafkaBroker startTemporary(final String prefix) throws IOException, InterruptedException {
+        final KafkaBroker broker = start(Files.createTempDirectory(prefix));
+        broker.temporary = true;
+        return broker;
     }
 
     /**
@@ -147,6 +158,13 @@ public final class KafkaBroker implements AutoCloseable {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor();
+            }
+        }
+        if (temporary) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("deleting " + dir, e);
             }
         }
     }
