@@ -29,6 +29,8 @@ public final class EventBus {
     volatile dev.eventrouter.auth.PolicyDocument policy;
     /** The bus's tags, case-insensitive keys, unmodifiable. */
     volatile Map<String, String> tags = Map.of();
+    /** Where accepted events go instead of the ring ({@link #divert}), or {@code null}. */
+    volatile IngestSink sink;
     private final Router router;
 
     EventBus(final Router router, final EventArns.BusId id, final int index,
@@ -126,6 +128,66 @@ public final class EventBus {
     /** @return why the bus refuses events, or {@code null} when it accepts them. */
     public String refusal() {
         return refusal;
+    }
+
+    /**
+     * Diverts what PutEvents and {@link #publish} accept for this bus to {@code sink} (a durable log) instead of the
+     * router's ring; the events reach the bus's rules when they are published back through the returned
+     * {@link Ingress}, typically after being read from the log, possibly by another process. Bus targets forwarding
+     * to this bus and archive replays still enter the ring directly (they are delivered by this router).
+     *
+     * @return the way into the bus's ring while diverted; closing it ends the diversion.
+     * @throws IllegalStateException when the bus is already diverted.
+     */
+    public Ingress divert(final IngestSink sink) {
+        synchronized (this) {
+            if (this.sink != null) {
+                throw new IllegalStateException("event bus " + arn + " is already diverted to " + this.sink);
+            }
+            this.sink = java.util.Objects.requireNonNull(sink, "sink");
+        }
+        return new Ingress(sink);
+    }
+
+    /** @return the sink accepted events are diverted to, or {@code null}. */
+    public IngestSink divertedTo() {
+        return sink;
+    }
+
+    /** The way into a diverted bus's ring: what its sink's log gives back. Thread-safe. */
+    public final class Ingress implements AutoCloseable {
+        private final IngestSink owner;
+
+        private Ingress(final IngestSink owner) {
+            this.owner = owner;
+        }
+
+        /**
+         * Publishes a complete event to the bus's rules (validated as {@link #publish} validates; never diverted).
+         *
+         * @return {@code true} when accepted; {@code false} when the router stayed full for the publish timeout.
+         * @throws dev.eventrouter.event.MalformedEventException when the bytes are not an acceptable event.
+         * @throws IllegalStateException when the bus was deleted, refuses events, or the router is closed.
+         */
+        public boolean publish(final byte[] bytes, final int offset, final int length) {
+            return router.publishRaw(EventBus.this, bytes, offset, length, false);
+        }
+
+        /** Publishes a replayed event to the filter's rules (never diverted). @see EventBus#publishReplay */
+        public boolean publishReplay(final byte[] bytes, final int offset, final int length,
+                                     final ReplayFilter filter) {
+            return router.publishReplay(EventBus.this, bytes, offset, length, filter);
+        }
+
+        /** Ends the diversion: the bus's events go to its ring again. */
+        @Override
+        public void close() {
+            synchronized (EventBus.this) {
+                if (sink == owner) {
+                    sink = null;
+                }
+            }
+        }
     }
 
     @Override

@@ -136,6 +136,10 @@ public final class Router implements AutoCloseable {
         final EntryDecisions decisions = new EntryDecisions();
         /** Authorizes a rule's delivery to a bus in another account; reused. */
         final RequestContext forwardAuth = new RequestContext();
+        /** The acknowledgement of the last PutEvents entry handed to a diverted bus's sink, or {@code null}. */
+        java.util.concurrent.CompletableFuture<?> appended;
+        /** How long to wait for {@link #appended}. */
+        long appendTimeoutNanos;
 
         Publisher(final IngestLimits limits, final int maxEventBytes, final org.agrona.concurrent.EpochClock clock,
                   final long seed) {
@@ -381,8 +385,9 @@ public final class Router implements AutoCloseable {
         final Map<String, RuleBinding> next = nextByBus.computeIfAbsent(bus, b -> new LinkedHashMap<>());
         final RuleBinding existing = next.containsKey(rule.name()) ? next.get(rule.name()) : bus.rules.get(rule.name());
         authorizeRule(caller, "events:PutRule", bus, rule.name(), existing, pattern, null);
+        // the router itself (no caller) may put a rule as another account stored it (a distributed bus's nodes)
         final Rule stored = rule.onBus(bus.name()).createdBy(existing != null ? existing.rule.createdBy()
-            : caller != null ? caller.account() : bus.account());
+            : caller != null ? caller.account() : rule.createdBy() != null ? rule.createdBy() : bus.account());
         final RuleBinding binding = existing != null ? existing.with(stored, pattern)
             : new RuleBinding(stored, bus.id.ruleArn(rule.name()), pattern,
                 // registered once the whole list is accepted (a refused list leaves no metrics behind)
@@ -1293,17 +1298,68 @@ public final class Router implements AutoCloseable {
         }
         final Publisher publisher = publishers.get();
         enter(publisher);
+        final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
+        java.util.concurrent.CompletableFuture<?>[] appended = null;
+        long ackTimeoutNanos = 0;
+        int failed = 0;
         try {
-            final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
-            int failed = 0;
-            for (PutEventsEntry entry : entries) {
-                final PutEventsResult.Entry result = putEvent(publisher, caller, entry);
+            for (int i = 0; i < entries.size(); i++) {
+                final PutEventsResult.Entry result = putEvent(publisher, caller, entries.get(i));
                 failed += result.isAccepted() ? 0 : 1;
                 results.add(result);
+                if (publisher.appended != null) {
+                    if (appended == null) {
+                        appended = new java.util.concurrent.CompletableFuture<?>[entries.size()];
+                    }
+                    appended[i] = publisher.appended;
+                    ackTimeoutNanos = Math.max(ackTimeoutNanos, publisher.appendTimeoutNanos);
+                    publisher.appended = null;
+                }
             }
-            return new PutEventsResult(failed, results);
         } finally {
             activePublishers.decrementAndGet();
+        }
+        if (appended != null) {
+            // entries of diverted buses are accepted once their sink acknowledged them (waited for outside the
+            // publisher section: close does not wait for a slow log)
+            final long deadline = System.nanoTime() + ackTimeoutNanos;
+            for (int i = 0; i < appended.length; i++) {
+                if (appended[i] != null) {
+                    final String why = awaitAppend(appended[i], deadline);
+                    if (why != null) {
+                        failed++;
+                        results.set(i, new PutEventsResult.Entry(null, new EntryError(EntryError.INTERNAL_FAILURE,
+                            why)));
+                    }
+                }
+            }
+        }
+        return new PutEventsResult(failed, results);
+    }
+
+    /** @return {@code null} when the sink acknowledged the event by the deadline, else why not. */
+    private static String awaitAppend(final java.util.concurrent.CompletableFuture<?> append, final long deadline) {
+        try {
+            append.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "the bus's log did not take the event: " + e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "the bus's log did not acknowledge the event in time";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for the bus's log";
+        }
+    }
+
+    /** Hands an accepted event to its bus's sink; a sink that throws fails the future. */
+    private static java.util.concurrent.CompletableFuture<?> append(final IngestSink sink, final EventBus bus,
+                                                                    final byte[] bytes, final int offset,
+                                                                    final int length) {
+        try {
+            return sink.append(bus, bytes, offset, length);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
     }
 
@@ -1361,6 +1417,13 @@ public final class Router implements AutoCloseable {
                 publisher.entryRules = MatchAutomaton.EMPTY;
             }
         }
+        final IngestSink sink = bus.sink;
+        if (sink != null) {
+            // a diverted bus: the entry is accepted once its log acknowledged it (putEvents waits for the future)
+            publisher.appended = append(sink, bus, publisher.encoder.bytes(), 0, length);
+            publisher.appendTimeoutNanos = sink.ackTimeout().toNanos();
+            return new PutEventsResult.Entry(publisher.encoder.eventId(), null);
+        }
         final String traceHeader = entry.traceHeader();
         final int traceLength = traceHeader == null ? 0 : traceHeader.length();
         publisher.trace = EventSlot.traceRoom(publisher.trace, traceLength);
@@ -1376,6 +1439,16 @@ public final class Router implements AutoCloseable {
     }
 
     boolean publishRaw(final EventBus bus, final byte[] bytes, final int offset, final int length) {
+        return publishRaw(bus, bytes, offset, length, true);
+    }
+
+    /** @param divertible whether a diverted bus's sink takes the event (else its ring: the sink's way back in). */
+    boolean publishRaw(final EventBus bus, final byte[] bytes, final int offset, final int length,
+                       final boolean divertible) {
+        final IngestSink sink = divertible ? bus.sink : null;
+        if (sink != null) {
+            return publishDiverted(sink, bus, bytes, offset, length);
+        }
         final Publisher publisher = publishers.get();
         enter(publisher, bus);
         try {
@@ -1389,6 +1462,28 @@ public final class Router implements AutoCloseable {
         } finally {
             activePublishers.decrementAndGet();
         }
+    }
+
+    /**
+     * A raw publish to a diverted bus: validated (always: the log's readers trust nothing less), handed to the sink,
+     * and accepted once the sink acknowledged it.
+     */
+    private boolean publishDiverted(final IngestSink sink, final EventBus bus, final byte[] bytes, final int offset,
+                                    final int length) {
+        final Publisher publisher = publishers.get();
+        enter(publisher, bus);
+        final java.util.concurrent.CompletableFuture<?> appended;
+        try {
+            publisher.validator.match(bytes, offset, length, rule -> { });
+            appended = append(sink, bus, bytes, offset, length);
+        } finally {
+            activePublishers.decrementAndGet();
+        }
+        final String why = awaitAppend(appended, System.nanoTime() + sink.ackTimeout().toNanos());
+        if (why != null) {
+            throw new IllegalStateException("event bus " + bus.arn + ": " + why);
+        }
+        return true;
     }
 
     boolean publishReplay(final EventBus bus, final byte[] bytes, final int offset, final int length,
