@@ -14,6 +14,7 @@ import dev.eventrouter.pattern.InvalidPatternException;
 import dev.eventrouter.persist.archive.ArchiveSpec;
 import dev.eventrouter.persist.apidest.ApiDestinations;
 import dev.eventrouter.persist.archive.ArchiveStage;
+import dev.eventrouter.persist.kafka.DistributedBus;
 import dev.eventrouter.persist.kafka.KafkaTarget;
 import dev.eventrouter.target.DeadLetter;
 import dev.eventrouter.target.EventHandler;
@@ -41,7 +42,14 @@ final class ConfiguredRouter implements AutoCloseable {
     private final RouterConfigFile.Config config;
     private final PrintWriter stdout;
     private final Map<Path, OutputStream> files = new LinkedHashMap<>();
-    private final List<KafkaTarget> kafkaTargets = new ArrayList<>();
+    /** Kafka producers of targets, one per distinct config (targets naming the same topic and settings share it). */
+    private final Map<KafkaTarget.Config, KafkaTarget> kafkaTargets = new LinkedHashMap<>();
+    /** PutTargets-shaped targets ({@code router serve}'s, and those a distributed bus's control topic carries). */
+    private final dev.eventrouter.persist.serve.AwsTargets awsTargets = new dev.eventrouter.persist.serve.AwsTargets();
+    /** The config's distributed buses, by ARN. */
+    private final Map<String, DistributedBus> distributed = new LinkedHashMap<>();
+    /** The directory relative paths of targets are resolved against. */
+    private Path base;
     private final OutputStream deadLetters;
     private final PrintWriter err;
     private ArchiveStage archiveStage;
@@ -69,7 +77,20 @@ final class ConfiguredRouter implements AutoCloseable {
     static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
                                   final PrintWriter err, final Duration publishTimeout,
                                   final boolean archiveStage) {
+        return start(file, config, stdout, err, publishTimeout, archiveStage, Map.of());
+    }
+
+    /**
+     * @param bindTargets ARNs whose PutTargets-shaped targets append to a file ({@code router serve --bind-target}),
+     *                    bound before distributed buses join (their control topics may name them).
+     */
+    static ConfiguredRouter start(final Path file, final RouterConfigFile.Config config, final PrintWriter stdout,
+                                  final PrintWriter err, final Duration publishTimeout,
+                                  final boolean archiveStage, final Map<String, Path> bindTargets) {
         final RouterContext context = new RouterContext().publishTimeout(publishTimeout);
+        if (config.eventBuses().stream().anyMatch(b -> b.distributed() != null)) {
+            context.trackEnds(true);   // a distributed bus's node commits only what has ended
+        }
         if (config.account() != null) {
             context.account(config.account());
         }
@@ -91,10 +112,14 @@ final class ConfiguredRouter implements AutoCloseable {
         context.defaultDeadLetter(letter -> self[0].deadLetter(letter));
         self[0] = new ConfiguredRouter(config, stdout, err, Router.start(context), deadLetters);
         self[0].archiveStage = archives;
+        self[0].base = file.toAbsolutePath().getParent();
         try {
             final EventBus defaultBus = self[0].router.eventBus(null);
             self[0].apiDestinations = ApiDestinations.start(new ApiDestinations.Context()
                 .account(defaultBus.account()).region(defaultBus.region()));
+            self[0].awsTargets.apiDestinations(self[0].apiDestinations);
+            bindTargets.forEach((arn, path) -> self[0].awsTargets.bind(arn, self[0].appendTo(path,
+                "--bind-target " + arn)));
             self[0].applyApiDestinations(file);
             self[0].apply(file);
             self[0].applyArchives(file, archives);
@@ -113,7 +138,8 @@ final class ConfiguredRouter implements AutoCloseable {
         }
         for (RouterConfigFile.BusConfig bus : config.eventBuses()) {
             try {
-                final EventBus created = router.createEventBus(bus.nameOrArn());
+                final EventBus created = bus.distributed() != null ? join(file, bus)
+                    : router.createEventBus(bus.nameOrArn());
                 if (bus.policy() != null) {
                     router.putPolicy(created.arn(), bus.policy().json());
                 }
@@ -127,7 +153,12 @@ final class ConfiguredRouter implements AutoCloseable {
         // the rules of each creator in one putRules call: each bus compiles once, however many rules the file has
         final Map<Principal, List<RouterConfigFile.RuleConfig>> byCreator = new LinkedHashMap<>();
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
-            byCreator.computeIfAbsent(rule.createdBy(), k -> new ArrayList<>()).add(rule);
+            final DistributedBus on = distributedOf(rule);
+            if (on == null) {
+                byCreator.computeIfAbsent(rule.createdBy(), k -> new ArrayList<>()).add(rule);
+            } else {
+                applyDistributed(file, rule, on);
+            }
         }
         for (Map.Entry<Principal, List<RouterConfigFile.RuleConfig>> group : byCreator.entrySet()) {
             final List<Rule> declared = new ArrayList<>(group.getValue().size());
@@ -148,6 +179,9 @@ final class ConfiguredRouter implements AutoCloseable {
             }
         }
         for (RouterConfigFile.RuleConfig rule : config.rules()) {
+            if (distributedOf(rule) != null) {
+                continue;   // put with its rule, through the bus's control topic
+            }
             final Caller caller = rule.createdBy() == null ? null : router.as(rule.createdBy());
             for (RouterConfigFile.TargetConfig target : rule.targets()) {
                 try {
@@ -160,6 +194,115 @@ final class ConfiguredRouter implements AutoCloseable {
                     throw new UserError(file + ": " + target.field() + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Joins a distributed bus of the config (creating its topics when missing): it reads the bus's control topic to
+     * its end, rebuilding the rules and targets other nodes put, then takes its share of the events topic.
+     */
+    private EventBus join(final Path file, final RouterConfigFile.BusConfig bus) {
+        final DistributedBus joined;
+        try {
+            joined = DistributedBus.join(router, bus.distributed(), new NodeTargets());
+        } catch (IllegalStateException e) {
+            throw new UserError(file + ": " + bus.field() + ".distributed: cannot join: " + e.getMessage());
+        }
+        distributed.put(joined.localBus().arn(), joined);
+        if (joined.applyErrors() > 0) {
+            err.println("router: " + bus.field() + ": " + joined.applyErrors() + " rule records of "
+                + bus.distributed().controlTopic() + " could not be applied on this node; the last: "
+                + joined.lastApplyError());
+            err.flush();
+        }
+        return joined.localBus();
+    }
+
+    /**
+     * Puts a config rule on a distributed bus: on this node as the config says (its creator's authorization), then
+     * through the control topic on every node. Only what differs from the topic is appended (a restarted node with
+     * the same config appends nothing); targets put over HTTP stay.
+     */
+    private void applyDistributed(final Path file, final RouterConfigFile.RuleConfig rule, final DistributedBus bus) {
+        final Caller caller = rule.createdBy() == null ? null : router.as(rule.createdBy());
+        try {
+            bus.changeRule(rule.name(), () -> {
+                final Rule declared = new Rule(rule.name(), rule.eventBus(), rule.eventPattern(), rule.state(),
+                    rule.description(), null, rule.scheduleExpression());
+                if (caller == null) {
+                    router.putRule(declared);
+                } else {
+                    caller.putRule(declared);
+                }
+                final List<Target> targets = new ArrayList<>();
+                for (RouterConfigFile.TargetConfig target : rule.targets()) {
+                    try {
+                        targets.add(target(target));
+                    } catch (IllegalArgumentException e) {
+                        throw new UserError(file + ": " + target.field() + ": " + e.getMessage());
+                    }
+                }
+                if (!targets.isEmpty()) {
+                    if (caller == null) {
+                        router.putTargets(rule.eventBus(), rule.name(), targets);
+                    } else {
+                        caller.putTargets(rule.eventBus(), rule.name(), targets);
+                    }
+                }
+                return null;
+            });
+        } catch (InvalidPatternException e) {
+            throw new UserError(file + ": " + rule.field() + ".eventPattern: " + e.getMessage());
+        } catch (IllegalArgumentException | AccessDeniedException | IllegalStateException e) {
+            throw new UserError(file + ": " + rule.field() + ": " + e.getMessage());
+        }
+    }
+
+    /** @return the distributed bus of a config rule, or {@code null} (also when its bus does not exist). */
+    private DistributedBus distributedOf(final RouterConfigFile.RuleConfig rule) {
+        if (distributed.isEmpty()) {
+            return null;
+        }
+        try {
+            return distributedOf(busOf(rule));
+        } catch (RuntimeException e) {
+            return null;   // putRules names the missing bus and the field
+        }
+    }
+
+    /** @return the distributed bus a local bus stands for, or {@code null}. */
+    DistributedBus distributedOf(final EventBus bus) {
+        return bus == null ? null : distributed.get(bus.arn());
+    }
+
+    /** @return whether the config declares distributed buses. */
+    boolean hasDistributedBuses() {
+        return !distributed.isEmpty();
+    }
+
+    /** @return the PutTargets-shaped targets' maker ({@code router serve} shares it). */
+    dev.eventrouter.persist.serve.AwsTargets awsTargets() {
+        return awsTargets;
+    }
+
+    /**
+     * The targets of this node's distributed buses: the config's target shape ({@code "type"}: stdout, file, bus,
+     * apiDestination, kafka, with input shaping, retry policy and dead-letter file; relative paths against this
+     * node's config directory) and PutTargets' shape ({@code "Arn"}: what {@code router serve} was given).
+     */
+    private final class NodeTargets implements dev.eventrouter.persist.kafka.TargetCodec {
+        @Override
+        public Target decode(final com.fasterxml.jackson.databind.JsonNode spec) {
+            if (spec.has("Arn")) {
+                return awsTargets.decode(spec);
+            }
+            return target(RouterConfigFile.targetSpec(spec, "target " + spec.path("id").asText(), base));
+        }
+
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode encode(final Target target) {
+            final com.fasterxml.jackson.databind.JsonNode spec = configSpecs.get(target);
+            return spec != null ? spec : awsTargets.encode(target);
         }
     }
 
@@ -225,21 +368,34 @@ final class ConfiguredRouter implements AutoCloseable {
         };
         final Target shaped = target.withInput(config.input()).withRetryPolicy(config.retryPolicy());
         if (config.deadLetterFile() == null) {
+            remember(shaped, config);
             return shaped;
         }
         final OutputStream out = files.computeIfAbsent(config.deadLetterFile(),
             path -> open(path, false, config.field() + ".deadLetterFile", err));
-        return shaped.withDeadLetter(letter -> deadLetter(letter, out));
+        final Target withDeadLetter = shaped.withDeadLetter(letter -> deadLetter(letter, out));
+        remember(withDeadLetter, config);
+        return withDeadLetter;
+    }
+
+    /** Config targets put on this node, with their spec: what a distributed bus's control topic carries. */
+    private final Map<Target, com.fasterxml.jackson.databind.JsonNode> configSpecs =
+        java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    private void remember(final Target target, final RouterConfigFile.TargetConfig config) {
+        if (config.spec() != null) {
+            configSpecs.put(target, config.spec());
+        }
     }
 
     /** Opens the target's producer (closed after the router, so what it still sends is flushed). */
     private KafkaTarget kafka(final RouterConfigFile.TargetConfig config) {
-        try {
-            final KafkaTarget target = KafkaTarget.open(config.kafka());
-            kafkaTargets.add(target);
-            return target;
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("kafka: " + e.getMessage(), e);
+        synchronized (kafkaTargets) {
+            try {
+                return kafkaTargets.computeIfAbsent(config.kafka(), KafkaTarget::open);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("kafka: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -321,13 +477,23 @@ final class ConfiguredRouter implements AutoCloseable {
         return router.eventBus(name);
     }
 
-    /** Drains the router, flushes and closes every file. */
+    /**
+     * Leaves the distributed buses (their nodes commit what has ended; the rest is delivered again by the other
+     * nodes), drains the router, flushes and closes every file.
+     */
     CloseReport close(final Duration timeout) {
+        for (DistributedBus bus : distributed.values()) {
+            try {
+                bus.close();
+            } catch (RuntimeException e) {
+                err.println("router: leaving distributed bus " + bus.localBus().name() + ": " + e);
+            }
+        }
         final CloseReport report = router.close(timeout);
         if (apiDestinations != null) {
             apiDestinations.close();   // after the router: calls still out were reported by its close
         }
-        for (KafkaTarget kafka : kafkaTargets) {
+        for (KafkaTarget kafka : kafkaTargets.values()) {
             kafka.close();   // after the router: its sends have completed or were reported by its close
         }
         stdout.flush();

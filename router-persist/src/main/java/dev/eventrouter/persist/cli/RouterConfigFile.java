@@ -61,7 +61,7 @@ final class RouterConfigFile {
     record TargetConfig(String field, String id, String type, Path path, boolean truncate, String eventBus,
                         TargetInput input, RetryPolicy retryPolicy, String apiDestination,
                         dev.eventrouter.persist.apidest.HttpParameters httpParameters, Path deadLetterFile,
-                        dev.eventrouter.persist.kafka.KafkaTarget.Config kafka) {
+                        dev.eventrouter.persist.kafka.KafkaTarget.Config kafka, JsonNode spec) {
     }
 
     /** A connection as configured (its values validated by {@link dev.eventrouter.persist.apidest.Connection}). */
@@ -81,8 +81,9 @@ final class RouterConfigFile {
                       String scheduleExpression) {
     }
 
-    /** A bus as configured: name or ARN, optional policy and tags. */
-    record BusConfig(String field, String nameOrArn, PolicyDocument policy, Map<String, String> tags) {
+    /** A bus as configured: name or ARN, optional policy and tags; {@code distributed} when it scales out. */
+    record BusConfig(String field, String nameOrArn, PolicyDocument policy, Map<String, String> tags,
+                     dev.eventrouter.persist.kafka.DistributedBus.Config distributed) {
     }
 
     /** An account's organization and tags. */
@@ -203,10 +204,10 @@ final class RouterConfigFile {
 
     private static BusConfig bus(final JsonNode node, final String field) {
         if (node != null && node.isTextual()) {
-            return new BusConfig(field, text(node, field), null, Map.of());
+            return new BusConfig(field, text(node, field), null, Map.of(), null);
         }
         requireObject(node, field);
-        allowOnly(node, field + ".", Set.of("name", "policy", "tags"));
+        allowOnly(node, field + ".", Set.of("name", "policy", "tags", "distributed"));
         PolicyDocument policy = null;
         final JsonNode policyNode = node.get("policy");
         if (policyNode != null) {
@@ -219,8 +220,56 @@ final class RouterConfigFile {
                 throw new ConfigError(field + ".policy", e.getMessage());
             }
         }
-        return new BusConfig(field, text(node.get("name"), field + ".name"), policy, tags(node.get("tags"),
-            field + ".tags"));
+        final String name = text(node.get("name"), field + ".name");
+        return new BusConfig(field, name, policy, tags(node.get("tags"), field + ".tags"),
+            node.has("distributed") ? distributed(name, node.get("distributed"), field + ".distributed") : null);
+    }
+
+    /**
+     * {@code {"bootstrapServers": "b1:9092", "partitions": 6, "partitionKeyPath": "$.detail.customer",
+     * "consumerProperties": {"session.timeout.ms": "10000"}, "eventsTopic": ..., "controlTopic": ..., "groupId": ...,
+     * "openTimeoutSeconds": 30}}}: a bus that scales out over Kafka (docs/scale-out.md).
+     */
+    private static dev.eventrouter.persist.kafka.DistributedBus.Config distributed(final String bus,
+                                                                                   final JsonNode node,
+                                                                                   final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("bootstrapServers", "partitions", "partitionKeyPath",
+            "consumerProperties", "eventsTopic", "controlTopic", "groupId", "openTimeoutSeconds"));
+        if (bus.startsWith("arn:")) {
+            throw new ConfigError(field, "a distributed bus is named, not an ARN (it is in the router's account)");
+        }
+        final String servers = text(node.get("bootstrapServers"), field + ".bootstrapServers");
+        try {
+            final dev.eventrouter.persist.kafka.DistributedBus.Config defaults =
+                dev.eventrouter.persist.kafka.DistributedBus.Config.of(servers, bus);
+            final int partitions = integer(node, "partitions", field, defaults.partitions());
+            if (partitions < 1) {
+                throw new ConfigError(field + ".partitions", "must be positive, got " + partitions);
+            }
+            final int timeout = integer(node, "openTimeoutSeconds", field,
+                (int) defaults.openTimeout().toSeconds());
+            if (timeout < 1) {
+                throw new ConfigError(field + ".openTimeoutSeconds", "must be positive, got " + timeout);
+            }
+            final String keyPath = optionalText(node, field + ".", "partitionKeyPath", null);
+            if (keyPath != null) {
+                try {
+                    dev.eventrouter.target.EventPath.compile(keyPath);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigError(field + ".partitionKeyPath", e.getMessage());
+                }
+            }
+            return new dev.eventrouter.persist.kafka.DistributedBus.Config(servers, bus,
+                optionalText(node, field + ".", "eventsTopic", defaults.eventsTopic()),
+                optionalText(node, field + ".", "controlTopic", defaults.controlTopic()),
+                optionalText(node, field + ".", "groupId", defaults.groupId()), partitions, keyPath,
+                java.time.Duration.ofSeconds(timeout),
+                node.has("consumerProperties") ? strings(node.get("consumerProperties"), field
+                    + ".consumerProperties") : Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
     }
 
     private static AccountConfig account(final String account, final JsonNode node, final String field) {
@@ -374,6 +423,20 @@ final class RouterConfigFile {
                 : null, schedule);
     }
 
+    /**
+     * Reads one target of a distributed bus's control topic (the config's shape, relative paths against this node's
+     * config directory).
+     *
+     * @throws IllegalArgumentException naming the field.
+     */
+    static TargetConfig targetSpec(final JsonNode node, final String field, final Path base) {
+        try {
+            return target(node, field, base);
+        } catch (ConfigError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private static TargetConfig target(final JsonNode node, final String field, final Path base) {
         requireObject(node, field);
         allowOnly(node, field + ".", Set.of("id", "type", "path", "truncate", "eventBus", "input", "inputPath",
@@ -412,7 +475,7 @@ final class RouterConfigFile {
         return new TargetConfig(field, text(node.get("id"), field + ".id"), type, path, truncate, bus,
             input(node, field), retryPolicy(node.get("retryPolicy"), field + ".retryPolicy"), destination, http,
             node.has("deadLetterFile") ? base.resolve(text(node.get("deadLetterFile"), field + ".deadLetterFile"))
-                : null, kafka);
+                : null, kafka, node.deepCopy());
     }
 
     /**

@@ -80,13 +80,14 @@ final class ServeCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final Credentials keys = credentials == null ? null : Credentials.load(credentials);
         final RouterConfigFile.Config parsed = RouterConfigFile.load(config);
-        final ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err, Duration.ZERO, true);
+        final ConfiguredRouter router = ConfiguredRouter.start(config, parsed, out, err, Duration.ZERO, true,
+            bindTargets);
         final ReplayAgent replays = ReplayAgent.start(router.router(), System::currentTimeMillis,
             ReplayAgent.DEFAULT_MAX_CONCURRENT);
         final EventsServer server;
         try {
             server = EventsServer.start(router.router(), new InetSocketAddress(host, port), keys,
-                Principal.account(router.account()), Clock.systemUTC(), threads);
+                Principal.account(router.account()), Clock.systemUTC(), threads, router.awsTargets());
         } catch (RuntimeException e) {
             replays.close();
             router.close(Duration.ofSeconds(5));
@@ -94,13 +95,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.serveArchives(router.archives(), replays, dataDir);
         server.serveApiDestinations(router.apiDestinations());
-        try {
-            bindTargets.forEach((arn, file) -> server.bindTarget(arn, router.appendTo(file, "--bind-target " + arn)));
-        } catch (RuntimeException e) {
-            server.close();
-            replays.close();
-            router.close(Duration.ofSeconds(5));
-            throw e;
+        if (router.hasDistributedBuses()) {
+            server.serveDistributedBuses(router::distributedOf);
         }
         final CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);

@@ -88,11 +88,6 @@ public final class DistributedBus implements AutoCloseable {
     private static final EventPath REPLAY_NAME = EventPath.compile("$.replay-name");
     /** The header of a replayed record naming the rules it is for (FilterArns). */
     static final String REPLAY_RULES = "eventrouter-replay-rules";
-    /** Checks raw events as a bus does: one JSON object within the ingest limits. One matcher per thread. */
-    private final ThreadLocal<dev.eventrouter.match.EventMatcher> validators = ThreadLocal.withInitial(() ->
-        new dev.eventrouter.match.EventMatcher(dev.eventrouter.match.MatchAutomaton.EMPTY,
-            new dev.eventrouter.event.EventLimits(IngestLimits.DEFAULT.maxEntryBytes(),
-                IngestLimits.DEFAULT.maxDetailDepth() + 1)));
 
     /**
      * A distributed bus as a node joins it.
@@ -211,7 +206,9 @@ public final class DistributedBus implements AutoCloseable {
     private final Router router;
     private final EventBus bus;
     private final Config config;
-    private final Map<String, EventHandler> handlers;
+    private final TargetCodec codec;
+    /** The way into the local bus's ring: the bus's own PutEvents and publishes go to the events topic. */
+    private final EventBus.Ingress ingress;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> control;
     private final List<TopicPartition> controlPartitions;
@@ -220,10 +217,17 @@ public final class DistributedBus implements AutoCloseable {
     private final EventSourceMapping mapping;
     private final AgentRunner runner;
     private final EventPath key;
-    private final ThreadLocal<EnvelopeEncoder> encoders;
-    /** Kafka targets this node opened, by rule and target id (closed when replaced, removed, or at close). */
-    private final Map<String, KafkaTarget> kafkaTargets = new HashMap<>();
     private final AtomicLong applied = new AtomicLong(-1);
+    /**
+     * Serializes the control topic's application (the node's thread) with rule calls made on this node
+     * ({@link #changeRule}): a call changes the local bus, appends what changed, and the thread applies nothing
+     * meanwhile (it tries the lock and reads the topic on a later duty cycle).
+     */
+    private final java.util.concurrent.locks.ReentrantLock controlLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The value of every control key as this node applied it (guarded by {@link #controlLock}). */
+    private final Map<String, byte[]> appliedValues = new HashMap<>();
+    /** Targets whose rule this node has not seen yet (a compacted topic can hold a target before its rule). */
+    private final Map<String, Map<String, byte[]>> pendingTargets = new HashMap<>();
     /** Replays running on this node, and work handed to the node's thread. */
     private final List<Replay> replays = new ArrayList<>();
     private final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Runnable> tasks =
@@ -236,24 +240,26 @@ public final class DistributedBus implements AutoCloseable {
     private volatile String lastApplyError;
     private volatile boolean closed;
 
-    private DistributedBus(final Router router, final EventBus bus, final Config config,
-                           final Map<String, EventHandler> handlers, final KafkaProducer<byte[], byte[]> producer,
+    private DistributedBus(final Router router, final EventBus bus, final Config config, final TargetCodec codec,
+                           final KafkaProducer<byte[], byte[]> producer,
                            final KafkaConsumer<byte[], byte[]> control, final List<TopicPartition> controlPartitions,
                            final KafkaSource events) {
         this.router = router;
         this.bus = bus;
         this.config = config;
-        this.handlers = Map.copyOf(handlers);
+        this.codec = codec;
         this.producer = producer;
         this.control = control;
         this.controlPartitions = controlPartitions;
         this.events = events;
         key = config.partitionKeyPath() == null ? null : EventPath.compile(config.partitionKeyPath());
-        final long seed = System.nanoTime();
-        final AtomicLong threads = new AtomicLong();
-        encoders = ThreadLocal.withInitial(() -> new EnvelopeEncoder(IngestLimits.DEFAULT, SystemEpochClock.INSTANCE,
-            EventIdSource.random(seed ^ threads.incrementAndGet() * 0x9E37_79B9_7F4A_7C15L)));
-        catchUp();
+        ingress = bus.divert(new TopicSink());   // first: a bus diverted elsewhere refuses before a thread starts
+        try {
+            catchUp();
+        } catch (RuntimeException | Error e) {
+            ingress.close();
+            throw e;
+        }
         mapping = poller.addAsync(MappingConfig.forStream("distributed-" + config.busName()), events, events,
             deliver());
         runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 1_000_000), error -> errors.incrementAndGet(),
@@ -272,6 +278,16 @@ public final class DistributedBus implements AutoCloseable {
      */
     public static DistributedBus join(final Router router, final Config config,
                                       final Map<String, EventHandler> handlers) {
+        return join(router, config, TargetCodec.of(handlers));
+    }
+
+    /**
+     * Joins the bus with targets built by {@code codec} ({@code router run} and {@code router serve} pass theirs).
+     * The codec is closed with the node.
+     *
+     * @see #join(Router, Config, Map)
+     */
+    public static DistributedBus join(final Router router, final Config config, final TargetCodec codec) {
         if (!router.tracksEnds()) {
             throw new IllegalArgumentException("router: a distributed bus commits only what has ended: start the "
                 + "router with RouterContext.trackEnds(true)");
@@ -288,6 +304,7 @@ public final class DistributedBus implements AutoCloseable {
         producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        producerProperties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(config.openTimeout().toMillis()));
         final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties,
             new ByteArraySerializer(), new ByteArraySerializer());
         final Properties controlProperties = new Properties();
@@ -302,7 +319,7 @@ public final class DistributedBus implements AutoCloseable {
             control.seekToBeginning(partitions);
             events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(), config.eventsTopic(),
                 config.groupId(), config.consumerProperties(), config.openTimeout(), 1_000));
-            return new DistributedBus(router, bus, config, handlers, producer, control, partitions, events);
+            return new DistributedBus(router, bus, config, codec, producer, control, partitions, events);
         } catch (RuntimeException | Error e) {
             // a node that could not join leaves no client (and no client thread) behind
             if (events != null) {
@@ -337,6 +354,7 @@ public final class DistributedBus implements AutoCloseable {
                         throw e;   // another node created it meanwhile: fine
                     }
                 }
+                awaitTopics(admin, config);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("bootstrapServers=" + config.bootstrapServers() + ": "
@@ -350,58 +368,66 @@ public final class DistributedBus implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the brokers' metadata has the bus's new topics with a leader for each partition: a topic the
+     * controller created is not known at once to every broker, and the clients joining next look it up there.
+     */
+    private static void awaitTopics(final Admin admin, final Config config) throws InterruptedException,
+        java.util.concurrent.TimeoutException {
+        final long deadline = System.nanoTime() + config.openTimeout().toNanos();
+        while (true) {
+            try {
+                final boolean led = admin.describeTopics(List.of(config.eventsTopic(), config.controlTopic()))
+                    .allTopicNames().get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // not known yet (UnknownTopicOrPartition): asked again below
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new java.util.concurrent.TimeoutException("topics " + config.eventsTopic() + " and "
+                    + config.controlTopic() + " have no leaders");
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+    }
+
     // ---- events ------------------------------------------------------------------------------------------------
 
     /**
-     * PutEvents on the distributed bus: validates and encodes each entry as the local bus would, appends the accepted
-     * ones to the events topic and returns when Kafka acknowledged them. An entry naming another bus is refused; an
-     * entry Kafka did not acknowledge is refused as {@code InternalFailure} (retryable).
+     * PutEvents on the distributed bus, as the router's own PutEvents on the bus (this node's local bus is diverted
+     * to the events topic): validates and encodes each entry, appends the accepted ones to the events topic and
+     * returns when Kafka acknowledged them. An entry naming another bus is refused; an entry Kafka did not acknowledge
+     * within the open timeout is refused as {@code InternalFailure} (retryable).
      */
     public PutEventsResult putEvents(final List<PutEventsEntry> entries) {
         if (entries.isEmpty() || entries.size() > 10) {
             throw new IllegalArgumentException("entries: 1 to 10, got " + entries.size());
         }
-        final EnvelopeEncoder encoder = encoders.get();
         final List<PutEventsResult.Entry> results = new ArrayList<>(entries.size());
-        final List<Future<RecordMetadata>> sends = new ArrayList<>(entries.size());
+        final List<PutEventsEntry> ours = new ArrayList<>(entries.size());
         for (PutEventsEntry entry : entries) {
             final String named = entry.eventBusName();
             if (named != null && !named.equals(bus.name()) && !named.equals(bus.arn())) {
                 results.add(new PutEventsResult.Entry(null, new EntryError("ValidationException",
                     "EventBusName " + named + " is not the distributed bus " + bus.name())));
-                sends.add(null);
-                continue;
+            } else {
+                results.add(null);
+                ours.add(entry.withEventBusName(bus.arn()));
             }
-            final EntryError invalid = encoder.validate(entry);
-            if (invalid != null) {
-                results.add(new PutEventsResult.Entry(null, invalid));
-                sends.add(null);
-                continue;
-            }
-            final int length = encoder.encode(entry, bus.account(), bus.region());
-            final byte[] envelope = java.util.Arrays.copyOf(encoder.bytes(), length);
-            final String id = encoder.eventId();
-            results.add(new PutEventsResult.Entry(id, null));
-            sends.add(producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(id, envelope), envelope)));
         }
-        int failed = 0;
-        final long deadline = System.nanoTime() + config.openTimeout().toNanos();
-        for (int i = 0; i < results.size(); i++) {
-            final Future<RecordMetadata> send = sends.get(i);
-            if (send == null) {
-                failed++;
-                continue;
-            }
-            try {
-                send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                failed++;
-                results.set(i, new PutEventsResult.Entry(null, new EntryError("InternalFailure",
-                    "the events topic did not acknowledge the event: " + e)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failed++;
-                results.set(i, new PutEventsResult.Entry(null, new EntryError("InternalFailure", "interrupted")));
+        int failed = entries.size() - ours.size();
+        if (!ours.isEmpty()) {
+            final PutEventsResult put = router.putEvents(ours);
+            failed += put.failedEntryCount();
+            int next = 0;
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) == null) {
+                    results.set(i, put.entries().get(next++));
+                }
             }
         }
         return new PutEventsResult(failed, results);
@@ -417,16 +443,38 @@ public final class DistributedBus implements AutoCloseable {
      * @throws IllegalStateException                         when Kafka did not acknowledge it within the open timeout.
      */
     public void publish(final byte[] event) {
-        validators.get().match(event, 0, event.length, rule -> { });   // throws, with the offset, on a bad event
-        final String eventId = eventIdOf(event);
-        try {
-            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventId, event), event))
-                .get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the events topic did not acknowledge the event: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+        bus.publish(event);   // diverted: validated, appended to the events topic, acknowledged (or it throws)
+    }
+
+    /** The local bus's diversion: what the router accepts for the bus is appended to the events topic. */
+    private final class TopicSink implements dev.eventrouter.bus.IngestSink {
+        @Override
+        public CompletableFuture<?> append(final EventBus to, final byte[] bytes, final int offset, final int length) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("this node left distributed bus "
+                    + config.busName()));
+            }
+            final byte[] envelope = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+            final CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventIdOf(envelope), envelope), envelope),
+                (metadata, error) -> {
+                    if (error != null) {
+                        acked.completeExceptionally(error);
+                    } else {
+                        acked.complete(metadata);
+                    }
+                });
+            return acked;
+        }
+
+        @Override
+        public Duration ackTimeout() {
+            return config.openTimeout();
+        }
+
+        @Override
+        public String toString() {
+            return "Kafka topic " + config.eventsTopic();
         }
     }
 
@@ -442,8 +490,8 @@ public final class DistributedBus implements AutoCloseable {
             for (SourceRecord record : records) {
                 try {
                     final dev.eventrouter.bus.ReplayFilter filter = replayFilterOf(record);
-                    final boolean accepted = filter == null ? bus.publish(record.data())
-                        : bus.publishReplay(record.data(), 0, record.data().length, filter);
+                    final boolean accepted = filter == null ? ingress.publish(record.data(), 0, record.data().length)
+                        : ingress.publishReplay(record.data(), 0, record.data().length, filter);
                     if (!accepted) {
                         return CompletableFuture.failedFuture(new IllegalStateException("the router stayed full"));
                     }
@@ -689,50 +737,257 @@ public final class DistributedBus implements AutoCloseable {
     }
 
     // ---- rules -------------------------------------------------------------------------------------------------
+    //
+    // The control topic holds one record per rule ("rule/NAME": the rule as stored) and one per target
+    // ("target/RULE/ID": the target's spec, TargetCodec); a tombstone deletes. Every node applies the records in topic
+    // order; a node that joins reads the topic to its end first. Compaction keeps each key's last record, so a
+    // target's record can come before its rule's: it waits (pendingTargets) until the rule is there.
+
+    private static final String RULE = "rule/";
+    private static final String TARGET = "target/";
+
+    private static String ruleKey(final String rule) {
+        return RULE + rule;
+    }
+
+    private static String targetKey(final String rule, final String id) {
+        return TARGET + rule + "/" + id;
+    }
 
     /**
      * Puts a rule (and its targets) on every node: validates it, appends it to the control topic and returns the
      * record's offset once Kafka acknowledged it; each node applies it when it reads it ({@link #awaitApplied}).
      *
-     * @throws IllegalArgumentException when the pattern is invalid or a handler is not bound on this node.
+     * @throws IllegalArgumentException when the pattern is invalid or a target cannot be built on this node.
      */
     public long putRule(final String name, final String eventPattern, final RuleState state,
                         final List<TargetSpec> targets) {
-        new PatternParser(PatternLimits.DEFAULT).parse(eventPattern);
-        final ObjectNode rule = JSON.createObjectNode().put("name", name).put("eventPattern", eventPattern)
-            .put("state", (state == null ? RuleState.ENABLED : state).name());
-        final ArrayNode list = rule.putArray("targets");
-        for (TargetSpec target : targets) {
-            if (target.handler() != null && !handlers.containsKey(target.handler())) {
-                throw new IllegalArgumentException("target " + target.id() + ": no handler named " + target.handler()
-                    + " is bound on this node");
-            }
-            final ObjectNode t = list.addObject().put("id", target.id());
-            if (target.handler() != null) {
-                t.put("handler", target.handler());
-            } else if (target.bus() != null) {
-                t.put("bus", target.bus());
-            } else {
-                t.putObject("kafka").put("bootstrapServers", target.kafka().bootstrapServers())
-                    .put("topic", target.kafka().topic()).put("keyPath", target.kafka().keyPath());
+        final List<JsonNode> specs = new ArrayList<>(targets.size());
+        targets.forEach(t -> specs.add(TargetCodec.specOf(t)));
+        return putRule(new Rule(name, bus.name(), eventPattern, state == null ? RuleState.ENABLED : state, null),
+            specs);
+    }
+
+    /**
+     * Puts a rule with exactly these targets (specs the node's {@link TargetCodec} reads; the rule's other targets
+     * are removed) on every node.
+     *
+     * @return the offset of the last record appended (for {@link #awaitApplied}).
+     * @throws IllegalArgumentException when the pattern is invalid, a target cannot be built on this node, or two
+     *                                  targets share an id.
+     * @throws IllegalStateException    when Kafka did not acknowledge the records within the open timeout.
+     */
+    public long putRule(final Rule rule, final List<? extends JsonNode> targets) {
+        if (rule.eventPattern() == null) {
+            throw new IllegalArgumentException("rule " + rule.name() + ": a distributed bus's rules need an event "
+                + "pattern (schedules run on the default bus)");
+        }
+        new PatternParser(PatternLimits.DEFAULT).parse(rule.eventPattern());
+        final Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put(ruleKey(rule.name()), ruleRecord(rule.onBus(bus.name())));
+        for (JsonNode spec : targets) {
+            final Target built = codec.decode(spec);   // refuses what this node could not build (no other would)
+            if (records.put(targetKey(rule.name(), built.id()), bytes(spec)) != null) {
+                throw new IllegalArgumentException("rule " + rule.name() + ": two targets with id " + built.id());
             }
         }
-        Rule.of(name, eventPattern);   // the name's own checks
-        return appendControl(name, rule.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Deletes a rule on every node (a tombstone in the control topic). @return the record's offset. */
-    public long deleteRule(final String name) {
-        return appendControl(name, null);
-    }
-
-    private long appendControl(final String name, final byte[] value) {
+        sync();
+        controlLock.lock();
         try {
-            return producer.send(new ProducerRecord<>(config.controlTopic(), 0,
-                name.getBytes(StandardCharsets.UTF_8), value)).get(config.openTimeout().toMillis(),
-                TimeUnit.MILLISECONDS).offset();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("control topic " + config.controlTopic() + ": " + e, e);
+            for (String key : appliedValues.keySet()) {
+                if (key.startsWith(TARGET + rule.name() + "/") && !records.containsKey(key)) {
+                    records.put(key, null);   // the rule's other targets go
+                }
+            }
+            return append(records);
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes a rule and its targets on every node (tombstones in the control topic).
+     *
+     * @return the offset of the last record appended.
+     */
+    public long deleteRule(final String name) {
+        sync();
+        controlLock.lock();
+        try {
+            final Map<String, byte[]> records = new LinkedHashMap<>();
+            for (String key : appliedValues.keySet()) {
+                if (key.startsWith(TARGET + name + "/")) {
+                    records.put(key, null);
+                }
+            }
+            records.put(ruleKey(name), null);
+            return append(records);
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * Makes a rule call on this node's local bus and gives its outcome to every node: the call runs as it would on
+     * a local bus (a {@link dev.eventrouter.bus.Caller}'s authorization, validation, errors), then what it changed
+     * in the rule (the rule as stored, each target as the codec encodes it) is appended to the control topic. When
+     * Kafka refuses the append, the local change is undone and the call fails. {@code router serve} runs PutRule,
+     * PutTargets, RemoveTargets, DeleteRule, EnableRule and DisableRule on a distributed bus through it.
+     *
+     * <p>Calls on one node are serialized; calls on different nodes are ordered by the topic (the last appended
+     * wins), each checked against the state its node had read when it ran: the node first reads the topic to its
+     * current end, so a call sees every change acknowledged before it started.
+     *
+     * @param rule   the rule the call changes.
+     * @param change the call (on this node's router or a caller of it).
+     * @return what the call returned.
+     * @throws IllegalArgumentException when a target the call put cannot be rebuilt on other nodes (undone).
+     * @throws IllegalStateException    when the control topic did not acknowledge the change (undone).
+     */
+    public <T> T changeRule(final String rule, final java.util.function.Supplier<T> change) {
+        sync();
+        controlLock.lock();
+        try {
+            final Map<String, byte[]> before = new HashMap<>();
+            appliedValues.forEach((key, value) -> {
+                if (key.equals(ruleKey(rule)) || key.startsWith(TARGET + rule + "/")) {
+                    before.put(key, value);
+                }
+            });
+            final T result = change.get();
+            final Map<String, byte[]> after;
+            try {
+                after = localState(rule);
+            } catch (RuntimeException e) {
+                restore(rule, before);
+                throw e;
+            }
+            final Map<String, byte[]> records = new LinkedHashMap<>();
+            if (after.containsKey(ruleKey(rule)) && !java.util.Arrays.equals(after.get(ruleKey(rule)),
+                before.get(ruleKey(rule)))) {
+                records.put(ruleKey(rule), after.get(ruleKey(rule)));   // a rule first: its targets need it
+            }
+            after.forEach((key, value) -> {
+                if (key.startsWith(TARGET) && !java.util.Arrays.equals(value, before.get(key))) {
+                    records.put(key, value);
+                }
+            });
+            before.keySet().forEach(key -> {
+                if (key.startsWith(TARGET) && !after.containsKey(key)) {
+                    records.put(key, null);
+                }
+            });
+            if (before.containsKey(ruleKey(rule)) && !after.containsKey(ruleKey(rule))) {
+                records.put(ruleKey(rule), null);   // a rule last: its targets go first
+            }
+            if (records.isEmpty()) {
+                return result;
+            }
+            try {
+                append(records);
+            } catch (RuntimeException e) {
+                restore(rule, before);
+                throw e;
+            }
+            records.forEach(this::remember);   // applied here already: reading them back changes nothing
+            return result;
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /** @return the rule and its targets on the local bus, as control records (nothing when the rule is absent). */
+    private Map<String, byte[]> localState(final String name) {
+        final Map<String, byte[]> state = new LinkedHashMap<>();
+        final Rule rule = router.listRules(bus.name()).stream().filter(r -> r.name().equals(name)).findFirst()
+            .orElse(null);
+        if (rule == null) {
+            return state;
+        }
+        state.put(ruleKey(name), ruleRecord(rule));
+        for (Target target : router.listTargetsByRule(bus.name(), name)) {
+            final JsonNode spec = codec.encode(target);
+            if (spec == null) {
+                throw new IllegalArgumentException("target " + target.id() + " of rule " + name + ": other nodes of "
+                    + "distributed bus " + bus.name() + " could not rebuild it");
+            }
+            state.put(targetKey(name, target.id()), bytes(spec));
+        }
+        return state;
+    }
+
+    /** Puts the rule back as this node last applied it from the topic (a change Kafka refused). */
+    private void restore(final String rule, final Map<String, byte[]> before) {
+        final Set<String> now = new java.util.HashSet<>();
+        if (router.listRules(bus.name()).stream().anyMatch(r -> r.name().equals(rule))) {
+            now.add(ruleKey(rule));
+            router.listTargetsByRule(bus.name(), rule).forEach(t -> now.add(targetKey(rule, t.id())));
+        }
+        final byte[] ruleBefore = before.get(ruleKey(rule));
+        if (ruleBefore != null) {
+            apply(ruleKey(rule), ruleBefore, true);
+        }
+        for (String key : now) {
+            if (key.startsWith(TARGET) && !before.containsKey(key)) {
+                apply(key, null, true);
+            }
+        }
+        before.forEach((key, value) -> {
+            if (key.startsWith(TARGET)) {
+                apply(key, value, true);
+            }
+        });
+        if (ruleBefore == null && now.contains(ruleKey(rule))) {
+            apply(ruleKey(rule), null, true);
+        }
+    }
+
+    private void remember(final String key, final byte[] value) {
+        if (value == null) {
+            appliedValues.remove(key);
+        } else {
+            appliedValues.put(key, value);
+        }
+    }
+
+    private static byte[] ruleRecord(final Rule rule) {
+        final ObjectNode record = JSON.createObjectNode().put("name", rule.name())
+            .put("eventPattern", rule.eventPattern()).put("state", rule.state().name());
+        if (rule.description() != null) {
+            record.put("description", rule.description());
+        }
+        if (rule.createdBy() != null) {
+            record.put("createdBy", rule.createdBy());
+        }
+        return bytes(record);
+    }
+
+    private static byte[] bytes(final JsonNode node) {
+        return node.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Appends the records in order and waits for every acknowledgement.
+     *
+     * @return the offset of the last.
+     * @throws IllegalStateException when one was not acknowledged within the open timeout.
+     */
+    private long append(final Map<String, byte[]> records) {
+        final List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        records.forEach((key, value) -> sends.add(producer.send(new ProducerRecord<>(config.controlTopic(), 0,
+            key.getBytes(StandardCharsets.UTF_8), value))));
+        final long deadline = System.nanoTime() + config.openTimeout().toNanos();
+        long last = -1;
+        try {
+            for (Future<RecordMetadata> send : sends) {
+                last = send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).offset();
+            }
+            return last;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("control topic " + config.controlTopic() + ": " + e.getCause(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("control topic " + config.controlTopic() + ": not acknowledged within "
+                + config.openTimeout().toMillis() + " ms", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -758,6 +1013,42 @@ public final class DistributedBus implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the control topic up to its current end (what every node had appended when the call started), so that
+     * what follows sees it: read-your-writes across nodes for rule calls and their reads.
+     *
+     * @throws IllegalStateException when the topic's end is not known or not read within the open timeout.
+     */
+    public void sync() {
+        if (closed) {
+            throw new IllegalStateException("this node left distributed bus " + config.busName());
+        }
+        final CompletableFuture<Long> end = new CompletableFuture<>();
+        node(() -> {
+            try {
+                end.complete(control.endOffsets(List.of(controlPartitions.get(0)), config.openTimeout())
+                    .get(controlPartitions.get(0)));
+            } catch (RuntimeException e) {
+                end.completeExceptionally(e);
+            }
+        });
+        try {
+            final long last = end.get(config.openTimeout().toMillis() * 2, TimeUnit.MILLISECONDS) - 1;
+            if (!awaitApplied(last)) {
+                throw new IllegalStateException("control topic " + config.controlTopic() + ": not read up to offset "
+                    + last + " within " + config.openTimeout().toMillis() + " ms");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("control topic " + config.controlTopic() + ": " + e.getCause(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("control topic " + config.controlTopic() + ": its end is not known "
+                + "within " + config.openTimeout().toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Reads the control topic to its end (before joining the events group). */
     private void catchUp() {
         final Map<TopicPartition, Long> ends = control.endOffsets(controlPartitions, config.openTimeout());
@@ -780,98 +1071,97 @@ public final class DistributedBus implements AutoCloseable {
         }
     }
 
+    /** Reads and applies what the control topic has; nothing while a rule call on this node holds the lock. */
     private int readControl(final Duration wait) {
-        int count = 0;
-        for (ConsumerRecord<byte[], byte[]> record : control.poll(wait)) {
-            apply(new String(record.key(), StandardCharsets.UTF_8), record.value());
-            synchronized (applied) {
-                applied.set(record.offset());
-                applied.notifyAll();
-            }
-            count++;
+        if (!controlLock.tryLock()) {
+            return 0;
         }
-        return count;
+        try {
+            int count = 0;
+            for (ConsumerRecord<byte[], byte[]> record : control.poll(wait)) {
+                apply(new String(record.key(), StandardCharsets.UTF_8), record.value(), false);
+                count++;
+            }
+            final long position = control.position(controlPartitions.get(0));
+            synchronized (applied) {
+                if (position - 1 > applied.get()) {
+                    applied.set(position - 1);
+                    applied.notifyAll();
+                }
+            }
+            return count;
+        } finally {
+            controlLock.unlock();
+        }
     }
 
-    /** Applies one control record to the local bus. A failure is counted and kept; the next records still apply. */
-    private void apply(final String name, final byte[] value) {
+    /**
+     * Applies one control record to the local bus (holding the control lock). A failure is counted and kept; the
+     * next records still apply.
+     *
+     * @param force apply even when this node already holds this value (undoing a refused change).
+     */
+    private void apply(final String key, final byte[] value, final boolean force) {
+        if (!force && value != null && java.util.Arrays.equals(value, appliedValues.get(key))) {
+            return;   // a change made on this node, read back
+        }
         try {
             final String busName = bus.name();
-            if (value == null) {
-                if (router.listRules(busName).stream().anyMatch(r -> r.name().equals(name))) {
-                    final List<String> ids = new ArrayList<>();
-                    router.listTargetsByRule(busName, name).forEach(t -> ids.add(t.id()));
-                    if (!ids.isEmpty()) {
-                        router.removeTargets(busName, name, ids);
-                    }
-                    router.deleteRule(busName, name);
-                }
-                closeKafkaTargets(name, Set.of());
-                return;
-            }
-            final JsonNode rule = JSON.readTree(value);
-            router.putRule(Rule.of(name, rule.path("eventPattern").asText()).onBus(busName)
-                .withState(RuleState.valueOf(rule.path("state").asText("ENABLED"))));
-            final List<Target> targets = new ArrayList<>();
-            final List<KafkaTarget> replaced = new ArrayList<>();
-            final Set<String> ids = new java.util.HashSet<>();
-            for (JsonNode t : rule.path("targets")) {
-                final String id = t.path("id").asText();
-                ids.add(id);
-                if (t.has("handler")) {
-                    final EventHandler handler = handlers.get(t.path("handler").asText());
-                    if (handler == null) {
-                        throw new IllegalStateException("target " + id + ": no handler named "
-                            + t.path("handler").asText() + " is bound on this node");
-                    }
-                    targets.add(Target.handler(id, handler));
-                } else if (t.has("bus")) {
-                    targets.add(Target.bus(id, t.path("bus").asText()));
-                } else {
-                    final JsonNode k = t.path("kafka");
-                    final KafkaTarget.Config wanted = KafkaTarget.Config.of(k.path("bootstrapServers").asText(),
-                        k.path("topic").asText()).withKeyPath(k.hasNonNull("keyPath") ? k.path("keyPath").asText()
-                        : null);
-                    KafkaTarget kafka = kafkaTargets.get(name + "#" + id);
-                    if (kafka == null || !kafka.config().equals(wanted)) {
-                        if (kafka != null) {
-                            replaced.add(kafka);   // closed once the router sends to the new one
+            if (key.startsWith(RULE)) {
+                final String name = key.substring(RULE.length());
+                if (value == null) {
+                    pendingTargets.remove(name);
+                    if (router.listRules(busName).stream().anyMatch(r -> r.name().equals(name))) {
+                        final List<String> ids = new ArrayList<>();
+                        router.listTargetsByRule(busName, name).forEach(t -> ids.add(t.id()));
+                        if (!ids.isEmpty()) {
+                            router.removeTargets(busName, name, ids);
                         }
-                        kafka = KafkaTarget.open(wanted);
-                        kafkaTargets.put(name + "#" + id, kafka);
+                        router.deleteRule(busName, name);
                     }
-                    targets.add(kafka.target(id));
+                } else {
+                    final JsonNode rule = JSON.readTree(value);
+                    router.putRule(new Rule(name, busName, rule.path("eventPattern").asText(),
+                        RuleState.valueOf(rule.path("state").asText("ENABLED")), rule.path("description")
+                        .asText(null), rule.path("createdBy").asText(null), null));
+                    final Map<String, byte[]> waiting = pendingTargets.remove(name);
+                    if (waiting != null) {
+                        remember(key, value);
+                        waiting.forEach((id, spec) -> apply(targetKey(name, id), spec, true));
+                    }
                 }
-            }
-            final List<String> stale = new ArrayList<>();
-            router.listTargetsByRule(busName, name).forEach(t -> {
-                if (!ids.contains(t.id())) {
-                    stale.add(t.id());
+            } else if (key.startsWith(TARGET)) {
+                final String rest = key.substring(TARGET.length());
+                final int slash = rest.lastIndexOf('/');
+                final String rule = rest.substring(0, slash);
+                final String id = rest.substring(slash + 1);
+                final boolean ruleExists = router.listRules(busName).stream().anyMatch(r -> r.name().equals(rule));
+                if (value == null) {
+                    final Map<String, byte[]> waiting = pendingTargets.get(rule);
+                    if (waiting != null) {
+                        waiting.remove(id);
+                    }
+                    if (ruleExists && router.listTargetsByRule(busName, rule).stream()
+                        .anyMatch(t -> t.id().equals(id))) {
+                        router.removeTargets(busName, rule, List.of(id));
+                    }
+                } else if (!ruleExists) {
+                    pendingTargets.computeIfAbsent(rule, r -> new LinkedHashMap<>()).put(id, value);
+                } else {
+                    final Target target = codec.decode(JSON.readTree(value));
+                    if (!target.id().equals(id)) {
+                        throw new IllegalArgumentException("the spec's id " + target.id() + " is not the key's " + id);
+                    }
+                    router.putTargets(busName, rule, List.of(target));
                 }
-            });
-            if (!stale.isEmpty()) {
-                router.removeTargets(busName, name, stale);
+            } else {
+                throw new IllegalArgumentException("not a rule or target record");
             }
-            if (!targets.isEmpty()) {
-                router.putTargets(busName, name, targets);
-            }
-            replaced.forEach(KafkaTarget::close);
-            closeKafkaTargets(name, ids);
+            remember(key, value);
         } catch (Exception e) {
             applyErrors.incrementAndGet();
-            lastApplyError = "rule " + name + ": " + e.getMessage();
+            lastApplyError = key + ": " + e.getMessage();
         }
-    }
-
-    private void closeKafkaTargets(final String rule, final Set<String> keep) {
-        kafkaTargets.entrySet().removeIf(entry -> {
-            final String[] parts = entry.getKey().split("#", 2);
-            if (parts[0].equals(rule) && !keep.contains(parts[1])) {
-                entry.getValue().close();
-                return true;
-            }
-            return false;
-        });
     }
 
     /** The node's duty cycle: the control topic first (rule changes apply before later events), then the events. */
@@ -902,6 +1192,14 @@ public final class DistributedBus implements AutoCloseable {
     }
 
     // ---- state -------------------------------------------------------------------------------------------------
+
+    /**
+     * @return the codec this node builds targets with: a target a {@link #changeRule} call puts must come from it
+     *         (other nodes rebuild it from its spec).
+     */
+    public TargetCodec codec() {
+        return codec;
+    }
 
     /** @return the local bus this node delivers the bus's events through. */
     public EventBus localBus() {
@@ -962,7 +1260,7 @@ public final class DistributedBus implements AutoCloseable {
         } finally {
             control.close(Duration.ofSeconds(5));
             producer.close(config.openTimeout());
-            kafkaTargets.values().forEach(KafkaTarget::close);
+            codec.close();
         }
     }
 }

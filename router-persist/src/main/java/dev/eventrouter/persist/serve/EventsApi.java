@@ -51,7 +51,9 @@ final class EventsApi {
     private final Map<String, Function<Call, JsonNode>> operations = new LinkedHashMap<>();
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
     private volatile java.util.function.BiFunction<Caller, String, EventBus> archivedBus = (caller, bus) -> null;
-    private final Map<String, EventHandler> boundTargets = new ConcurrentHashMap<>();
+    private final AwsTargets targets;
+    /** The distributed bus a local bus stands for, or {@code null} (set when a config declares some). */
+    private volatile Function<EventBus, dev.eventrouter.persist.kafka.DistributedBus> distributed = bus -> null;
     private final Map<Principal, Caller> callers = new ConcurrentHashMap<>();
 
     /** An accepted PutEvents entry (its index in {@code Entries}) whose bus has an archive. */
@@ -81,10 +83,9 @@ final class EventsApi {
         }
     }
 
-    private volatile dev.eventrouter.persist.apidest.ApiDestinations apiDestinations;
-
-    EventsApi(final Router router) {
+    EventsApi(final Router router, final AwsTargets targets) {
         this.router = router;
+        this.targets = targets;
         // PutEvents is not in the map: it is read from the request's bytes, not a tree (putEvents(Principal, ...))
         operations.put("CreateEventBus", this::createEventBus);
         operations.put("DeleteEventBus", this::deleteEventBus);
@@ -139,12 +140,45 @@ final class EventsApi {
 
     /** Lets PutTargets name API destinations by ARN (their targets call the destination's endpoint). */
     void apiDestinations(final dev.eventrouter.persist.apidest.ApiDestinations value) {
-        apiDestinations = value;
+        targets.apiDestinations(value);
     }
 
     /** Lets targets whose ARN is {@code arn} (a queue, a function...) deliver to an in-process handler. */
     void bindTarget(final String arn, final EventHandler handler) {
-        boundTargets.put(arn, handler);
+        targets.bind(arn, handler);
+    }
+
+    /**
+     * Serves distributed buses: rule calls on a bus {@code lookup} maps to a distributed bus run through its
+     * {@link dev.eventrouter.persist.kafka.DistributedBus#changeRule} (every node gets them), and rule reads first
+     * read its control topic to the end.
+     */
+    void distributedBuses(final Function<EventBus, dev.eventrouter.persist.kafka.DistributedBus> lookup) {
+        distributed = lookup;
+    }
+
+    /** @return the distributed bus behind the named bus (name or ARN, as the caller sees it), or {@code null}. */
+    private dev.eventrouter.persist.kafka.DistributedBus distributedBus(final Call call, final String bus) {
+        try {
+            return distributed.apply(call.caller().eventBus(bus));
+        } catch (RuntimeException e) {
+            return null;   // no such bus: the call itself says so
+        }
+    }
+
+    /** Runs a rule call: on a distributed bus through its control topic, else on the local bus. */
+    private <T> T ruleCall(final Call call, final String bus, final String rule,
+                           final java.util.function.Supplier<T> change) {
+        final dev.eventrouter.persist.kafka.DistributedBus d = distributedBus(call, bus);
+        return d == null ? change.get() : d.changeRule(rule, change);
+    }
+
+    /** Before a rule read on a distributed bus: reads its control topic to the end (read-your-writes). */
+    private void ruleRead(final Call call, final String bus) {
+        final dev.eventrouter.persist.kafka.DistributedBus d = distributedBus(call, bus);
+        if (d != null) {
+            d.sync();
+        }
     }
 
     /** @return whether the operation is served. */
@@ -423,6 +457,10 @@ final class EventsApi {
         if (name.equals("default")) {
             throw ApiException.validation("Cannot delete event bus default.");
         }
+        if (distributedBus(call, name) != null) {
+            throw ApiException.validation("Cannot delete event bus " + name + ": it is a distributed bus of this "
+                + "router's config (its nodes share it through Kafka)");
+        }
         try {
             call.caller().deleteEventBus(name);
         } catch (NoSuchResourceException e) {
@@ -474,7 +512,7 @@ final class EventsApi {
         }
         final Rule rule = new Rule(name, call.text("EventBusName"), pattern, ruleState, call.text("Description"),
             null, schedule);
-        final String arn = call.caller().putRule(rule);
+        final String arn = ruleCall(call, rule.eventBus(), name, () -> call.caller().putRule(rule));
         final JsonNode tags = call.body().get("Tags");
         if (tags != null && tags.isArray() && !tags.isEmpty()) {
             call.caller().tagResource(arn, tagMap(tags));
@@ -518,12 +556,14 @@ final class EventsApi {
 
     private JsonNode describeRule(final Call call) {
         final String bus = call.text("EventBusName");
+        ruleRead(call, bus);
         return describe(call.caller(), bus, call.caller().describeRule(bus, call.required("Name")));
     }
 
     private JsonNode listRules(final Call call) {
         final String bus = call.text("EventBusName");
         final String prefix = call.text("NamePrefix");
+        ruleRead(call, bus);
         final List<JsonNode> items = new ArrayList<>();
         for (Rule rule : call.caller().listRules(bus)) {
             if (prefix == null || rule.name().startsWith(prefix)) {
@@ -538,7 +578,10 @@ final class EventsApi {
         final String name = call.required("Name");
         call.caller().eventBus(bus); // a missing bus is an error
         try {
-            call.caller().deleteRule(bus, name);
+            ruleCall(call, bus, name, () -> {
+                call.caller().deleteRule(bus, name);
+                return null;
+            });
         } catch (NoSuchResourceException e) {
             // AWS: deleting a missing rule succeeds
         }
@@ -548,11 +591,14 @@ final class EventsApi {
     private JsonNode setState(final Call call, final boolean enable) {
         final String bus = call.text("EventBusName");
         final String name = call.required("Name");
-        if (enable) {
-            call.caller().enableRule(bus, name);
-        } else {
-            call.caller().disableRule(bus, name);
-        }
+        ruleCall(call, bus, name, () -> {
+            if (enable) {
+                call.caller().enableRule(bus, name);
+            } else {
+                call.caller().disableRule(bus, name);
+            }
+            return null;
+        });
         return JSON.createObjectNode();
     }
 
@@ -573,12 +619,8 @@ final class EventsApi {
 
     // ---- targets -------------------------------------------------------------------------------------------
 
-    /** The request of each target put through the API, echoed by ListTargetsByRule as AWS stores it. */
-    private final Map<Target, JsonNode> targetSpecs = java.util.Collections.synchronizedMap(
-        new java.util.IdentityHashMap<>());
-
     private String arnOf(final Target target) {
-        final JsonNode spec = targetSpecs.get(target);
+        final JsonNode spec = targets.encode(target);
         return spec != null ? spec.path("Arn").asText() : target.bus();
     }
 
@@ -590,6 +632,7 @@ final class EventsApi {
             throw ApiException.validation("1 validation error detected: Value at 'targets' failed to satisfy "
                 + "constraint: Member must have length between 1 and 100");
         }
+        ruleRead(call, bus);
         call.caller().describeRule(bus, rule); // a missing rule fails the whole call, as in AWS
         final ObjectNode out = JSON.createObjectNode();
         final ArrayNode failed = JSON.createArrayNode();
@@ -604,7 +647,10 @@ final class EventsApi {
             }
         }
         if (!ok.isEmpty()) {
-            call.caller().putTargets(bus, rule, ok);
+            ruleCall(call, bus, rule, () -> {
+                call.caller().putTargets(bus, rule, ok);
+                return null;
+            });
         }
         out.put("FailedEntryCount", failed.size());
         out.set("FailedEntries", failed);
@@ -612,63 +658,7 @@ final class EventsApi {
     }
 
     private Target target(final JsonNode t) {
-        final String id = textOrNull(t, "Id");
-        final String arn = textOrNull(t, "Arn");
-        if (id == null || arn == null) {
-            throw new IllegalArgumentException("target " + id + ": Id and Arn are required");
-        }
-        Target target;
-        if (arn.contains(":event-bus/")) {
-            target = Target.bus(id, arn);
-        } else if (arn.contains(":api-destination/") && apiDestinations != null) {
-            target = apiDestinations.target(id, arn, httpParameters(t.get("HttpParameters")));
-        } else {
-            final EventHandler handler = boundTargets.get(arn);
-            if (handler == null) {
-                throw new IllegalArgumentException("target " + id + ": nothing is bound to " + arn
-                    + " (a bus ARN goes bus to bus; other ARNs need a handler bound with EventsServer.bindTarget)");
-            }
-            target = Target.handler(id, handler).withArn(arn);
-        }
-        target = target.withInput(input(t));
-        final JsonNode retry = t.get("RetryPolicy");
-        if (retry != null && retry.isObject()) {
-            target = target.withRetryPolicy(new RetryPolicy(retry.path("MaximumRetryAttempts").asInt(185),
-                retry.path("MaximumEventAgeInSeconds").asInt(86_400)));
-        }
-        targetSpecs.put(target, t.deepCopy());
-        return target;
-    }
-
-    private static dev.eventrouter.persist.apidest.HttpParameters httpParameters(final JsonNode node) {
-        if (node == null || !node.isObject()) {
-            return null;
-        }
-        final List<String> path = new ArrayList<>();
-        node.path("PathParameterValues").forEach(v -> path.add(v.asText()));
-        final Map<String, String> headers = new LinkedHashMap<>();
-        node.path("HeaderParameters").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
-        final Map<String, String> query = new LinkedHashMap<>();
-        node.path("QueryStringParameters").fields().forEachRemaining(e -> query.put(e.getKey(),
-            e.getValue().asText()));
-        return new dev.eventrouter.persist.apidest.HttpParameters(path, headers, query);
-    }
-
-    private static TargetInput input(final JsonNode t) {
-        if (t.hasNonNull("Input")) {
-            return TargetInput.constant(t.get("Input").asText());
-        }
-        if (t.hasNonNull("InputPath")) {
-            return TargetInput.path(t.get("InputPath").asText());
-        }
-        final JsonNode transformer = t.get("InputTransformer");
-        if (transformer != null && transformer.isObject()) {
-            final Map<String, String> paths = new LinkedHashMap<>();
-            transformer.path("InputPathsMap").fields().forEachRemaining(e -> paths.put(e.getKey(),
-                e.getValue().asText()));
-            return TargetInput.transformer(paths, transformer.path("InputTemplate").asText(null));
-        }
-        return TargetInput.wholeEvent();
+        return targets.decode(t);
     }
 
     private JsonNode removeTargets(final Call call) {
@@ -677,6 +667,7 @@ final class EventsApi {
         final List<String> ids = new ArrayList<>();
         call.body().path("Ids").forEach(id -> ids.add(id.asText()));
         final List<String> present = new ArrayList<>();
+        ruleRead(call, bus);
         call.caller().listTargetsByRule(bus, rule).forEach(t -> present.add(t.id()));
         final ArrayNode failed = JSON.createArrayNode();
         final List<String> removable = new ArrayList<>();
@@ -689,7 +680,10 @@ final class EventsApi {
             }
         }
         if (!removable.isEmpty()) {
-            call.caller().removeTargets(bus, rule, removable);
+            ruleCall(call, bus, rule, () -> {
+                call.caller().removeTargets(bus, rule, removable);
+                return null;
+            });
         }
         final ObjectNode out = JSON.createObjectNode().put("FailedEntryCount", failed.size());
         out.set("FailedEntries", failed);
@@ -698,9 +692,10 @@ final class EventsApi {
 
     private JsonNode listTargetsByRule(final Call call) {
         final String bus = call.text("EventBusName");
+        ruleRead(call, bus);
         final List<JsonNode> items = new ArrayList<>();
         for (Target target : call.caller().listTargetsByRule(bus, call.required("Rule"))) {
-            final JsonNode spec = targetSpecs.get(target);
+            final JsonNode spec = targets.encode(target);
             final ObjectNode t = spec != null ? (ObjectNode) spec.deepCopy()
                 : JSON.createObjectNode().put("Id", target.id()).put("Arn", target.bus() != null ? target.bus()
                     : "arn:eventrouter:handler:" + target.id());

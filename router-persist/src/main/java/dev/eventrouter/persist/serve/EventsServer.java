@@ -71,6 +71,10 @@ public final class EventsServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService control;
+    /** PutEvents callers waiting for a distributed bus's log: at most this many requests in flight at once. */
+    static final int PUT_THREADS = 32;
+    /** Runs PutEvents when distributed buses are served (it then blocks on Kafka), else {@code null}. */
+    private volatile ExecutorService puts;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final InFlight awaiting = new InFlight();
     /** Sets up each HTTP/2 stream's child channel: frames to one aggregated request, answered by the handler. */
@@ -78,8 +82,9 @@ public final class EventsServer implements AutoCloseable {
     private final Channel server;
 
     private EventsServer(final Router router, final InetSocketAddress address, final Credentials credentials,
-                         final Principal anonymous, final Clock clock, final int threads) {
-        this.api = new EventsApi(router);
+                         final Principal anonymous, final Clock clock, final int threads,
+                         final AwsTargets targets) {
+        this.api = new EventsApi(router, targets);
         this.metrics = new ServerMetrics(router);
         this.verifier = credentials == null ? null : new SigV4Verifier(credentials, clock);
         this.anonymous = anonymous;
@@ -146,7 +151,17 @@ public final class EventsServer implements AutoCloseable {
     public static EventsServer start(final Router router, final InetSocketAddress address,
                                      final Credentials credentials, final Principal anonymous, final Clock clock,
                                      final int threads) {
-        return new EventsServer(router, address, credentials, anonymous, clock, threads);
+        return start(router, address, credentials, anonymous, clock, threads, new AwsTargets());
+    }
+
+    /**
+     * Starts serving with PutTargets' targets made by {@code targets} (shared with a config whose distributed buses
+     * carry such targets in their control topics).
+     */
+    public static EventsServer start(final Router router, final InetSocketAddress address,
+                                     final Credentials credentials, final Principal anonymous, final Clock clock,
+                                     final int threads, final AwsTargets targets) {
+        return new EventsServer(router, address, credentials, anonymous, clock, threads, targets);
     }
 
     /** @return the port bound (useful with port 0). */
@@ -174,6 +189,23 @@ public final class EventsServer implements AutoCloseable {
         metrics.apiDestinations(apis);
     }
 
+    /**
+     * Serves distributed buses (docs/scale-out.md): rule calls on a bus {@code lookup} maps to one go to every node
+     * through its control topic, and PutEvents, which then waits for Kafka's acknowledgement, runs on a pool of
+     * {@value #PUT_THREADS} threads instead of the event loop.
+     */
+    public void serveDistributedBuses(
+        final java.util.function.Function<dev.eventrouter.bus.EventBus, dev.eventrouter.persist.kafka.DistributedBus>
+            lookup) {
+        api.distributedBuses(lookup);
+        synchronized (this) {
+            if (puts == null) {
+                puts = Executors.newFixedThreadPool(PUT_THREADS, new io.netty.util.concurrent.DefaultThreadFactory(
+                    "eventrouter-serve-put", true));
+            }
+        }
+    }
+
     /** Delivers targets whose ARN is {@code arn} to an in-process handler (PutTargets with that Arn). */
     public void bindTarget(final String arn, final EventHandler handler) {
         api.bindTarget(arn, handler);
@@ -187,9 +219,16 @@ public final class EventsServer implements AutoCloseable {
     public void close() {
         server.close().syncUninterruptibly();
         control.shutdown();
+        final ExecutorService blocking = puts;
+        if (blocking != null) {
+            blocking.shutdown();
+        }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try {
             control.awaitTermination(10, TimeUnit.SECONDS);
+            if (blocking != null) {
+                blocking.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
             awaiting.awaitNone(deadline);   // PutEvents answers waiting for the archive
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -237,7 +276,12 @@ public final class EventsServer implements AutoCloseable {
                 return;
             }
             if (operation.equals("PutEvents")) {
-                answer(ctx, keepAlive, operation, principal, body);
+                final ExecutorService blocking = puts;
+                if (blocking == null) {
+                    answer(ctx, keepAlive, operation, principal, body);
+                } else {
+                    blocking.execute(() -> answer(ctx, keepAlive, operation, principal, body));
+                }
             } else {
                 control.execute(() -> answer(ctx, keepAlive, operation, principal, body));
             }

@@ -1,6 +1,7 @@
 package dev.eventrouter.persist.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventrouter.bus.Await;
@@ -53,6 +54,12 @@ class DistributedBusBrokerRestartTest {
                 final PutEventsResult refused = node.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{}")));
                 assertEquals(1, refused.failedEntryCount(), "nothing is acknowledged while the broker is away");
                 assertEquals("InternalFailure", refused.entries().get(0).error().code());
+                // a rule call needs the control topic: refused before it changes anything on this node
+                assertThrows(IllegalStateException.class, () -> node.changeRule("all", () -> {
+                    router.disableRule("restart", "all");
+                    return null;
+                }));
+                assertEquals(RuleState.ENABLED, router.describeRule("restart", "all").state());
                 broker.restart();
                 put(node, 20, acknowledged);
                 Await.until(() -> delivered.containsAll(acknowledged), "every acknowledged event delivered");

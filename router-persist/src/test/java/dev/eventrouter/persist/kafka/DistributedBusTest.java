@@ -93,6 +93,132 @@ class DistributedBusTest {
     }
 
     @Test
+    void aRuleCallMadeOnOneNodesRouterReachesEveryNodeAndOneOtherNodesCannotRebuildIsUndone() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "calls-" + System
+            .nanoTime() % 100_000).withPartitions(2);
+        final List<String> atA = new CopyOnWriteArrayList<>();
+        final List<String> atB = new CopyOnWriteArrayList<>();
+        try (Router routerA = Router.start(new RouterContext().trackEnds(true));
+             Router routerB = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus a = DistributedBus.join(routerA, config, Map.of("collect", collect(atA)));
+             DistributedBus b = DistributedBus.join(routerB, config, Map.of("collect", collect(atB)))) {
+            final String bus = config.busName();
+            // a call on A's router as a caller would make it (authorization, validation), then on every node
+            final dev.eventrouter.bus.Caller owner = routerA.as(dev.eventrouter.auth.Principal.account(
+                a.localBus().account()));
+            a.changeRule("r", () -> owner.putRule(dev.eventrouter.bus.Rule.of("r", "{\"source\":[\"shop\"]}")
+                .onBus(bus).withDescription("orders")));
+            b.sync();
+            assertEquals("orders", routerB.describeRule(bus, "r").description());
+            assertEquals(a.localBus().account(), routerB.describeRule(bus, "r").createdBy());
+            a.changeRule("r", () -> {
+                owner.putTargets(bus, "r", List.of(a.codec().decode(TargetCodec.specOf(
+                    DistributedBus.TargetSpec.handler("t", "collect")))));
+                return null;
+            });
+            b.sync();
+            assertEquals(List.of("t"), routerB.listTargetsByRule(bus, "r").stream().map(t -> t.id()).toList());
+
+            // a handler object only A holds: other nodes could not rebuild it, so the call is undone on A
+            final IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
+                () -> a.changeRule("r", () -> {
+                    owner.putTargets(bus, "r", List.of(dev.eventrouter.target.Target.handler("x", d -> { })));
+                    return null;
+                }));
+            assertEquals("target x of rule r: other nodes of distributed bus " + bus + " could not rebuild it",
+                local.getMessage());
+            assertEquals(List.of("t"), routerA.listTargetsByRule(bus, "r").stream().map(t -> t.id()).toList());
+            // a call the router refuses changes nothing anywhere
+            assertThrows(dev.eventrouter.pattern.InvalidPatternException.class, () -> a.changeRule("r",
+                () -> owner.putRule(dev.eventrouter.bus.Rule.of("r", "{\"source\":[1,]}").onBus(bus))));
+            Await.until(() -> a.ownedPartitions().size() + b.ownedPartitions().size() == 2, "the partitions owned");
+            for (int i = 0; i < 6; i++) {
+                assertEquals(0, routerB.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{}")
+                    .withEventBusName(bus))).failedEntryCount());   // the router's own PutEvents: diverted
+            }
+            Await.until(() -> atA.size() + atB.size() == 6, "six deliveries");
+
+            b.changeRule("r", () -> {
+                routerB.removeTargets(bus, "r", List.of("t"));
+                routerB.deleteRule(bus, "r");
+                return null;
+            });
+            a.sync();
+            assertEquals(List.of(), routerA.listRules(bus));
+            assertEquals(0, a.applyErrors() + b.applyErrors(), a.lastApplyError() + " / " + b.lastApplyError());
+        }
+    }
+
+    @Test
+    void aRuleCallTheControlTopicRefusesIsUndoneOnTheNodeThatMadeIt() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "undo-" + System
+            .nanoTime() % 100_000).withPartitions(1);
+        // the control topic made beforehand, refusing records over 400 bytes (a real refusal, not a mock)
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+            "bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(config.controlTopic(), 1,
+                (short) 1).configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "400")))).all().get();
+        }
+        try (Router router = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus node = DistributedBus.join(router, config, Map.of())) {
+            final String bus = config.busName();
+            node.changeRule("r", () -> router.putRule(dev.eventrouter.bus.Rule.of("r", "{\"source\":[\"a\"]}")
+                .onBus(bus)));
+            final String big = "{\"source\":[\"" + "b".repeat(600) + "\"]}";
+            final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> node.changeRule("r",
+                () -> router.putRule(dev.eventrouter.bus.Rule.of("r", big).onBus(bus))));
+            assertTrue(refused.getMessage().startsWith("control topic " + config.controlTopic() + ": "),
+                refused.getMessage());
+            assertEquals("{\"source\":[\"a\"]}", router.describeRule(bus, "r").eventPattern(),
+                "the change Kafka refused was undone");
+            final IllegalStateException created = assertThrows(IllegalStateException.class, () -> node.changeRule(
+                "new", () -> router.putRule(dev.eventrouter.bus.Rule.of("new", big).onBus(bus))));
+            assertTrue(created.getMessage().startsWith("control topic "), created.getMessage());
+            assertEquals(List.of("r"), router.listRules(bus).stream().map(r -> r.name()).toList(),
+                "a rule Kafka refused to create is gone again");
+        }
+    }
+
+    @Test
+    void aTargetRecordAheadOfItsRuleWaitsForIt() throws Exception {
+        // compaction keeps each key's last record: a target's record can come before its rule's re-put
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "order-" + System
+            .nanoTime() % 100_000).withPartitions(1);
+        final List<String> delivered = new CopyOnWriteArrayList<>();
+        try (Router first = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus node = DistributedBus.join(first, config, Map.of("collect", collect(delivered)))) {
+            node.awaitApplied(node.putRule("r", "{\"source\":[\"shop\"]}", RuleState.ENABLED, List.of()));
+        }
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                 new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+                     broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            final java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
+                "rule/r".getBytes(utf8), null)).get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
+                "target/late/t".getBytes(utf8), "{\"id\":\"t\",\"type\":\"handler\",\"handler\":\"collect\"}"
+                    .getBytes(utf8))).get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
+                "rule/late".getBytes(utf8), "{\"name\":\"late\",\"eventPattern\":\"{\\\"source\\\":[\\\"shop\\\"]}\",\"state\":\"ENABLED\"}"
+                    .getBytes(utf8))).get();
+        }
+        try (Router second = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus node = DistributedBus.join(second, config, Map.of("collect", collect(delivered)))) {
+            assertEquals(List.of("late"), second.listRules(config.busName()).stream().map(r -> r.name()).toList());
+            assertEquals(List.of("t"), second.listTargetsByRule(config.busName(), "late").stream().map(t -> t.id())
+                .toList());
+            assertEquals(0, node.applyErrors(), node.lastApplyError());
+            Await.until(() -> !node.ownedPartitions().isEmpty(), "the partition owned");
+            assertEquals(0, node.putEvents(List.of(PutEventsEntry.of("shop", "Order", "{}"))).failedEntryCount());
+            Await.until(() -> delivered.size() == 1, "the event delivered through the late target");
+        }
+    }
+
+    @Test
     void replaysATimeRangeOfTheEventsTopicToEveryRuleOrToTheNamedOnes() throws Exception {
         final KafkaBroker broker = KafkaBroker.shared();
         final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "replays-" + System
