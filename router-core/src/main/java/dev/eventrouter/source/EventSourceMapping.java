@@ -562,7 +562,8 @@ public final class EventSourceMapping extends AbstractMapping {
                 final SourceRecord last = batchRecords.get(batchRecords.size() - 1);
                 policy.onFailure().onFailure(new FailurePolicy.FailedBatch(config.name(), partition.index,
                     first.position(), last.position(), batchRecords.size(), condition, error, lane.invocations,
-                    first.timestampMillis(), last.timestampMillis(), source.arn()));
+                    first.timestampMillis(), last.timestampMillis(), source.arn()),
+                    java.util.Collections.unmodifiableList(batchRecords));
             } catch (RuntimeException e) {
                 destinationFailures.incrementAndGet();
                 return false;

@@ -34,6 +34,15 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
     public interface FailureDestination {
         /** @param failed the batch's bounds and why it was given up. */
         void onFailure(FailedBatch failed);
+
+        /**
+         * What the mapping calls: the batch's bounds and its records (valid during the call only). A destination
+         * that keeps the records themselves (Lambda's Kafka topic destinations) overrides it; throwing keeps the
+         * batch, retried later.
+         */
+        default void onFailure(final FailedBatch failed, final java.util.List<SourceRecord> records) {
+            onFailure(failed);
+        }
     }
 
     /**
@@ -68,18 +77,8 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
          *     The request id is a name-based UUID of the batch, the same however often the record is written.
          */
         public String toJson(final long timestampMillis) {
-            final StringBuilder json = new StringBuilder(512);
-            final String requestId = java.util.UUID.nameUUIDFromBytes((mapping + "/" + partition + "/" + startPosition
-                + "/" + endPosition + "/" + approximateInvokeCount).getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .toString();
-            json.append("{\"requestContext\":{\"requestId\":\"").append(requestId).append("\",\"functionArn\":");
-            quote(json, "eventrouter:mapping:" + mapping).append(",\"condition\":");
-            quote(json, condition).append(",\"approximateInvokeCount\":").append(approximateInvokeCount)
-                .append("},\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\","
-                    + "\"functionError\":\"Unhandled\",\"errorMessage\":");
-            quote(json, errorMessage == null ? "" : errorMessage).append("},\"version\":\"1.0\",\"timestamp\":\"")
-                .append(dev.eventrouter.event.IsoTime.millis(timestampMillis))
-                .append("\",\"StreamBatchInfo\":{\"shardId\":\"").append(String.format("shardId-%012d", partition))
+            final StringBuilder json = head(timestampMillis, startPosition, endPosition);
+            json.append(",\"StreamBatchInfo\":{\"shardId\":\"").append(String.format("shardId-%012d", partition))
                 .append("\",\"startSequenceNumber\":\"").append(startPosition)
                 .append("\",\"endSequenceNumber\":\"").append(endPosition)
                 .append("\",\"approximateArrivalOfFirstRecord\":\"")
@@ -89,6 +88,111 @@ public record FailurePolicy(int maximumRetryAttempts, long maximumRecordAgeMilli
                 .append("\",\"batchSize\":").append(batchSize).append(",\"streamArn\":");
             quote(json, streamArn == null ? "" : streamArn).append("}}");
             return json.toString();
+        }
+
+        /** The fields every invocation record starts with, up to {@code timestamp}. */
+        private StringBuilder head(final long timestampMillis, final long first, final long last) {
+            final StringBuilder json = new StringBuilder(512);
+            final String requestId = java.util.UUID.nameUUIDFromBytes((mapping + "/" + partition + "/" + first
+                + "/" + last + "/" + approximateInvokeCount).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+            json.append("{\"requestContext\":{\"requestId\":\"").append(requestId).append("\",\"functionArn\":");
+            quote(json, "eventrouter:mapping:" + mapping).append(",\"condition\":");
+            quote(json, condition).append(",\"approximateInvokeCount\":").append(approximateInvokeCount)
+                .append("},\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\","
+                    + "\"functionError\":\"Unhandled\",\"errorMessage\":");
+            quote(json, errorMessage == null ? "" : errorMessage).append("},\"version\":\"1.0\",\"timestamp\":\"")
+                .append(dev.eventrouter.event.IsoTime.millis(timestampMillis)).append('"');
+            return json;
+        }
+
+        /**
+         * @param records the batch's records.
+         * @return the invocation record for an SQS, SNS or file destination: for Kafka records Lambda's
+         *     {@code KafkaBatchInfo} shape ("Capturing discarded batches for Amazon MSK and self-managed Apache Kafka
+         *     event sources": {@code batchSize}, {@code bootstrapServers}, {@code payloadSize} (the bytes of the
+         *     batch's SelfManagedKafka event), {@code recordsInfo} by topic-partition with
+         *     {@code firstRecordOffset}, {@code lastRecordOffset}, {@code firstRecordTimestamp},
+         *     {@code lastRecordTimestamp}; a self-managed cluster has no {@code eventSourceArn}); else
+         *     {@link #toJson(long)}.
+         */
+        public String toJson(final long timestampMillis, final java.util.List<SourceRecord> records) {
+            if (records.isEmpty() || !(records.get(0).metadata() instanceof KafkaMetadata kafka)) {
+                return toJson(timestampMillis);
+            }
+            final SourceRecord first = records.get(0);
+            final SourceRecord last = records.get(records.size() - 1);
+            final StringBuilder json = head(timestampMillis, first.position(), last.position());
+            json.append(",\"KafkaBatchInfo\":{\"batchSize\":").append(records.size()).append(",\"bootstrapServers\":");
+            quote(json, bootstrapServers()).append(",\"payloadSize\":").append(kafkaEvent(records).length())
+                .append(",\"recordsInfo\":{");
+            quote(json, kafka.topicPartition()).append(":{\"firstRecordOffset\":\"").append(first.position())
+                .append("\",\"lastRecordOffset\":\"").append(last.position())
+                .append("\",\"firstRecordTimestamp\":\"").append(dev.eventrouter.event.IsoTime.millis(
+                    first.timestampMillis()))
+                .append("\",\"lastRecordTimestamp\":\"").append(dev.eventrouter.event.IsoTime.millis(
+                    last.timestampMillis())).append("\"}}}}");
+            return json.toString();
+        }
+
+        /**
+         * @param records the batch's Kafka records.
+         * @return one message per record for a Kafka topic destination, in Lambda's shape ("Using a Kafka topic as an
+         *     on-failure destination", record format): the invocation record with {@code KafkaBatchInfo}
+         *     {@code batchSize} 1, {@code bootstrapServers}, {@code payloadSize} and {@code recordInfo} {offset,
+         *     timestamp}, and {@code payload}: the SelfManagedKafka event of that one record.
+         * @throws IllegalArgumentException when a record is not a Kafka record.
+         */
+        public java.util.List<String> toKafkaDestinationJson(final long timestampMillis,
+                                                            final java.util.List<SourceRecord> records) {
+            final java.util.List<String> out = new java.util.ArrayList<>(records.size());
+            for (SourceRecord record : records) {
+                if (!(record.metadata() instanceof KafkaMetadata)) {
+                    throw new IllegalArgumentException("record " + record.position() + " is not a Kafka record");
+                }
+                final String payload = kafkaEvent(java.util.List.of(record));
+                final StringBuilder json = head(timestampMillis, record.position(), record.position());
+                json.append(",\"KafkaBatchInfo\":{\"batchSize\":1,\"bootstrapServers\":");
+                quote(json, bootstrapServers()).append(",\"payloadSize\":")
+                    .append(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                    .append(",\"recordInfo\":{\"offset\":\"").append(record.position()).append("\",\"timestamp\":\"")
+                    .append(dev.eventrouter.event.IsoTime.millis(record.timestampMillis())).append("\"}},\"payload\":")
+                    .append(payload).append('}');
+                out.add(json.toString());
+            }
+            return out;
+        }
+
+        /** @return the cluster of a Kafka source ({@code kafka://SERVERS/TOPIC}, its {@link PartitionedSource#arn}). */
+        private String bootstrapServers() {
+            if (streamArn != null && streamArn.startsWith("kafka://") && streamArn.lastIndexOf('/') > 8) {
+                return streamArn.substring(8, streamArn.lastIndexOf('/'));
+            }
+            return streamArn == null ? "" : streamArn;
+        }
+
+        /** @return the SelfManagedKafka event Lambda would have been invoked with for these records. */
+        private String kafkaEvent(final java.util.List<SourceRecord> records) {
+            final java.io.StringWriter out = new java.io.StringWriter(256 * records.size() + 64);
+            try (com.fasterxml.jackson.core.JsonGenerator json = new com.fasterxml.jackson.core.JsonFactory()
+                .createGenerator(out)) {
+                json.writeStartObject();
+                json.writeStringField("eventSource", "SelfManagedKafka");
+                json.writeStringField("bootstrapServers", bootstrapServers());
+                json.writeObjectFieldStart("records");
+                json.writeArrayFieldStart(((KafkaMetadata) records.get(0).metadata()).topicPartition());
+                for (SourceRecord record : records) {
+                    json.writeStartObject();
+                    AwsRecords.kafka(json, bootstrapServers(), record, false, false);
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+                json.writeEndObject();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return out.toString();
         }
 
         private static StringBuilder quote(final StringBuilder json, final String text) {

@@ -122,4 +122,54 @@ class FailureDestinationsTest {
         assertEquals(2, mapping.discarded());
         assertEquals(2, checkpoints.load("m", 0));
     }
+
+    /**
+     * A Kafka source's given-up batch in Lambda's KafkaBatchInfo shape (Lambda developer guide, "Capturing discarded
+     * batches for Amazon MSK and self-managed Apache Kafka event sources", example for SQS and SNS destinations: key
+     * order batchSize, [eventSourceArn: MSK only], bootstrapServers, payloadSize, recordsInfo by topic-partition), and
+     * one message per record for a Kafka topic ("Using a Kafka topic as an on-failure destination", record format:
+     * KafkaBatchInfo with batchSize 1 and recordInfo, then payload, the event of that record).
+     */
+    @Test
+    void aKafkaBatchIsDescribedInLambdasKafkaShapes() throws Exception {
+        final List<SourceRecord> records = List.of(
+            new SourceRecord(null, 1_000, 7, "{\"n\":1}".getBytes(StandardCharsets.UTF_8), new KafkaMetadata("orders", 2,
+                "CREATE_TIME", "k".getBytes(StandardCharsets.UTF_8), false, List.of())),
+            new SourceRecord(null, 2_000, 9, "x".getBytes(StandardCharsets.UTF_8), new KafkaMetadata("orders", 2,
+                "CREATE_TIME", null, false, List.of())));
+        final FailurePolicy.FailedBatch failed = new FailurePolicy.FailedBatch("m", 2, 7, 9, 2,
+            "RetryAttemptsExhausted", "boom", 3, 1_000, 2_000, "kafka://b1:9092,b2:9092/orders");
+        final String event = "{\"eventSource\":\"SelfManagedKafka\",\"bootstrapServers\":\"b1:9092,b2:9092\","
+            + "\"records\":{\"orders-2\":[{\"topic\":\"orders\",\"partition\":2,\"offset\":7,\"timestamp\":1000,"
+            + "\"timestampType\":\"CREATE_TIME\",\"key\":\"aw==\",\"value\":\"eyJuIjoxfQ==\",\"headers\":[]},"
+            + "{\"topic\":\"orders\",\"partition\":2,\"offset\":9,\"timestamp\":2000,\"timestampType\":\"CREATE_TIME\","
+            + "\"value\":\"eA==\",\"headers\":[]}]}}";
+        final String head = "{\"requestContext\":{\"requestId\":\"" + java.util.UUID.nameUUIDFromBytes("m/2/7/9/3"
+            .getBytes(StandardCharsets.UTF_8)) + "\",\"functionArn\":\"eventrouter:mapping:m\","
+            + "\"condition\":\"RetryAttemptsExhausted\",\"approximateInvokeCount\":3},\"responseContext\":"
+            + "{\"statusCode\":200,\"executedVersion\":\"$LATEST\",\"functionError\":\"Unhandled\","
+            + "\"errorMessage\":\"boom\"},\"version\":\"1.0\",\"timestamp\":\"1970-01-01T00:00:05.000Z\",";
+        assertEquals(head + "\"KafkaBatchInfo\":{\"batchSize\":2,\"bootstrapServers\":\"b1:9092,b2:9092\","
+            + "\"payloadSize\":" + event.length() + ",\"recordsInfo\":{\"orders-2\":{\"firstRecordOffset\":\"7\","
+            + "\"lastRecordOffset\":\"9\",\"firstRecordTimestamp\":\"1970-01-01T00:00:01.000Z\","
+            + "\"lastRecordTimestamp\":\"1970-01-01T00:00:02.000Z\"}}}}", failed.toJson(5_000, records));
+
+        final List<String> messages = failed.toKafkaDestinationJson(5_000, records);
+        assertEquals(2, messages.size());
+        final String one = "{\"eventSource\":\"SelfManagedKafka\",\"bootstrapServers\":\"b1:9092,b2:9092\","
+            + "\"records\":{\"orders-2\":[{\"topic\":\"orders\",\"partition\":2,\"offset\":7,\"timestamp\":1000,"
+            + "\"timestampType\":\"CREATE_TIME\",\"key\":\"aw==\",\"value\":\"eyJuIjoxfQ==\",\"headers\":[]}]}}";
+        assertEquals("{\"requestContext\":{\"requestId\":\"" + java.util.UUID.nameUUIDFromBytes("m/2/7/7/3"
+            .getBytes(StandardCharsets.UTF_8)) + "\",\"functionArn\":\"eventrouter:mapping:m\","
+            + "\"condition\":\"RetryAttemptsExhausted\",\"approximateInvokeCount\":3},\"responseContext\":"
+            + "{\"statusCode\":200,\"executedVersion\":\"$LATEST\",\"functionError\":\"Unhandled\","
+            + "\"errorMessage\":\"boom\"},\"version\":\"1.0\",\"timestamp\":\"1970-01-01T00:00:05.000Z\","
+            + "\"KafkaBatchInfo\":{\"batchSize\":1,\"bootstrapServers\":\"b1:9092,b2:9092\",\"payloadSize\":"
+            + one.length() + ",\"recordInfo\":{\"offset\":\"7\",\"timestamp\":\"1970-01-01T00:00:01.000Z\"}},"
+            + "\"payload\":" + one + "}", messages.get(0));
+        assertEquals(true, messages.get(1).contains("\"recordInfo\":{\"offset\":\"9\",\"timestamp\":"
+            + "\"1970-01-01T00:00:02.000Z\"}"), messages.get(1));
+        // a non-Kafka batch keeps the stream shape
+        assertEquals(failed.toJson(5_000), failed.toJson(5_000, List.of(new SourceRecord(null, 1, 1, new byte[0]))));
+    }
 }

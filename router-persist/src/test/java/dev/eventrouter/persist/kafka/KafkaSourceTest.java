@@ -120,6 +120,77 @@ class KafkaSourceTest {
     }
 
     @Test
+    void aGivenUpBatchGoesToAKafkaTopicDestinationRecordByRecordAsLambdaWritesIt() throws Exception {
+        final String topic = topic(1);
+        final String dlt = topic(1);
+        send(topic, 0, 1_000L, "{\"n\":0}", "k1");
+        send(topic, 0, 2_000L, "plain", null);
+        final ManualClock clock = new ManualClock();
+        clock.update(5_000);
+        final Poller poller = new Poller(clock);
+        final KafkaSource.Config config = KafkaSource.Config.of(broker.bootstrapServers(), topic, "g-dlt");
+        assertEquals("Destination=kafka://" + topic + ": the source's own topic (the failed records would come back to "
+            + "the mapping)", assertThrows(IllegalArgumentException.class,
+                () -> KafkaFailureDestination.open(config, "kafka://" + topic, clock)).getMessage());
+        assertEquals("Destination=sqs://q: a Kafka on-failure destination is kafka://TOPIC (a topic of the source's "
+            + "cluster)", assertThrows(IllegalArgumentException.class,
+                () -> KafkaFailureDestination.open(config, "sqs://q", clock)).getMessage());
+        final AtomicInteger calls = new AtomicInteger();
+        try (KafkaSource source = KafkaSource.open(config);
+             KafkaFailureDestination destination = KafkaFailureDestination.open(config, "kafka://" + dlt, clock)) {
+            final EventSourceMapping mapping = poller.add(MappingConfig.forStream("m").withBatchSize(10)
+                .withFailurePolicy(new FailurePolicy(1, -1, false, false, destination)), source, source,
+                (partition, records) -> {
+                    calls.incrementAndGet();
+                    throw new IllegalStateException("boom");
+                });
+            drive(poller, () -> calls.get() == 1, "the first attempt");
+            clock.advance(1_000);
+            drive(poller, () -> mapping.discarded() == 2, "the batch given up after its retry");
+            drive(poller, () -> committed(topic, "g-dlt").equals(Map.of(0, 2L)), "committed past the given-up batch");
+        }
+        final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                 new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of("bootstrap.servers",
+                     broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                     new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            final TopicPartition tp = new TopicPartition(dlt, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            drive(() -> consumer.poll(java.time.Duration.ofMillis(100)).forEach(out::add), () -> out.size() >= 2,
+                "the two records on the destination topic");
+        }
+        assertEquals(2, out.size());
+        assertEquals("k1", new String(out.get(0).key(), StandardCharsets.UTF_8), "keyed by the record's own key");
+        assertEquals(null, out.get(1).key());
+        final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        final com.fasterxml.jackson.databind.JsonNode first = json.readTree(out.get(0).value());
+        final List<String> fields = new ArrayList<>();
+        first.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("requestContext", "responseContext", "version", "timestamp", "KafkaBatchInfo", "payload"),
+            fields);
+        assertEquals("RetryAttemptsExhausted", first.at("/requestContext/condition").asText());
+        assertEquals(2, first.at("/requestContext/approximateInvokeCount").asInt());
+        assertEquals("java.lang.IllegalStateException: boom", first.at("/responseContext/errorMessage").asText());
+        assertEquals("1970-01-01T00:00:06.000Z", first.at("/timestamp").asText());
+        assertEquals(1, first.at("/KafkaBatchInfo/batchSize").asInt());
+        assertEquals(broker.bootstrapServers(), first.at("/KafkaBatchInfo/bootstrapServers").asText());
+        assertEquals("0", first.at("/KafkaBatchInfo/recordInfo/offset").asText());
+        assertEquals("1970-01-01T00:00:01.000Z", first.at("/KafkaBatchInfo/recordInfo/timestamp").asText());
+        assertEquals(first.get("payload").toString().length(), first.at("/KafkaBatchInfo/payloadSize").asInt());
+        assertEquals("SelfManagedKafka", first.at("/payload/eventSource").asText());
+        final com.fasterxml.jackson.databind.JsonNode record = first.at("/payload/records/" + topic + "-0/0");
+        assertEquals("{\"n\":0}", new String(java.util.Base64.getDecoder().decode(record.get("value").asText()),
+            StandardCharsets.UTF_8));
+        assertEquals("k1", new String(java.util.Base64.getDecoder().decode(record.get("key").asText()),
+            StandardCharsets.UTF_8));
+        final com.fasterxml.jackson.databind.JsonNode second = json.readTree(out.get(1).value());
+        assertEquals("1", second.at("/KafkaBatchInfo/recordInfo/offset").asText());
+        assertEquals("plain", new String(java.util.Base64.getDecoder().decode(second.at("/payload/records/" + topic
+            + "-0/0/value").asText()), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aRebalanceAbandonsTheBatchesInFlightAndTheirRecordsAreDeliveredAgain() throws Exception {
         final String topic = topic(2);
         for (int i = 0; i < 40; i++) {
