@@ -120,6 +120,14 @@ final class ConfiguredRouter implements AutoCloseable {
             self[0].awsTargets.apiDestinations(self[0].apiDestinations);
             bindTargets.forEach((arn, path) -> self[0].awsTargets.bind(arn, self[0].appendTo(path,
                 "--bind-target " + arn)));
+            for (RouterConfigFile.KafkaTopicConfig topic : config.kafkaTopics()) {
+                if (bindTargets.containsKey(topic.arn())) {
+                    throw new UserError(file + ": " + topic.field() + ".arn: " + topic.arn() + " is also given to "
+                        + "--bind-target");
+                }
+                // the producer opens when a target first names the topic (a shared one per topic config)
+                self[0].awsTargets.bindTargets(topic.arn(), id -> self[0].kafkaTopic(topic, id));
+            }
             self[0].applyApiDestinations(file);
             self[0].apply(file);
             self[0].applyArchives(file, archives);
@@ -385,6 +393,17 @@ final class ConfiguredRouter implements AutoCloseable {
     private void remember(final Target target, final RouterConfigFile.TargetConfig config) {
         if (config.spec() != null) {
             configSpecs.put(target, config.spec());
+        }
+    }
+
+    /** @return a target producing to a config's {@code kafkaTopics} topic (PutTargets naming its ARN). */
+    private Target kafkaTopic(final RouterConfigFile.KafkaTopicConfig topic, final String id) {
+        synchronized (kafkaTargets) {
+            try {
+                return kafkaTargets.computeIfAbsent(topic.kafka(), KafkaTarget::open).target(id).withArn(topic.arn());
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("target " + id + ": " + topic.arn() + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -86,6 +86,10 @@ final class RouterConfigFile {
                      dev.eventrouter.persist.kafka.DistributedBus.Config distributed) {
     }
 
+    /** A Kafka topic PutTargets may name by {@code arn} ({@code router serve}). */
+    record KafkaTopicConfig(String field, String arn, dev.eventrouter.persist.kafka.KafkaTarget.Config kafka) {
+    }
+
     /** An account's organization and tags. */
     record AccountConfig(String field, String account, String organization, Map<String, String> tags) {
     }
@@ -103,7 +107,7 @@ final class RouterConfigFile {
     record Config(String account, String region, List<BusConfig> eventBuses, Path deadLetterFile,
                   List<RuleConfig> rules, List<ArchiveConfig> archives, List<AccountConfig> accounts,
                   List<SourceConfig> sources, List<ConnectionConfig> connections,
-                  List<ApiDestinationConfig> apiDestinations) {
+                  List<ApiDestinationConfig> apiDestinations, List<KafkaTopicConfig> kafkaTopics) {
         /** @return the organization registry the accounts section describes. */
         Organizations organizations() {
             return RouterConfigFile.organizations(accounts);
@@ -180,7 +184,7 @@ final class RouterConfigFile {
 
     private static Config parse(final ObjectNode root, final Path base) {
         allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules", "archives",
-            "accounts", "sources", "connections", "apiDestinations"));
+            "accounts", "sources", "connections", "apiDestinations", "kafkaTopics"));
         final List<BusConfig> buses = list(root, "", "eventBuses", RouterConfigFile::bus);
         final List<AccountConfig> accounts = new ArrayList<>();
         final JsonNode accountMap = root.get("accounts");
@@ -199,7 +203,26 @@ final class RouterConfigFile {
             RouterConfigFile::apiDestination);
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
-            rules, archives, accounts, sources, connections, destinations);
+            rules, archives, accounts, sources, connections, destinations,
+            list(root, "", "kafkaTopics", RouterConfigFile::kafkaTopic));
+    }
+
+    /**
+     * {@code {"arn": "arn:aws:kafka:us-east-1:111111111111:topic/local/orders", "kafka": {...as a kafka target's}}}:
+     * targets PutTargets puts with that Arn produce to the topic.
+     */
+    private static KafkaTopicConfig kafkaTopic(final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("arn", "kafka"));
+        final String arn = text(node.get("arn"), field + ".arn");
+        if (!arn.startsWith("arn:") || arn.split(":", -1).length < 6) {
+            throw new ConfigError(field + ".arn", "not an ARN (arn:partition:service:region:account:resource), got "
+                + arn);
+        }
+        if (arn.contains(":event-bus/") || arn.contains(":api-destination/")) {
+            throw new ConfigError(field + ".arn", "an event bus or API destination ARN already names its target");
+        }
+        return new KafkaTopicConfig(field, arn, kafka(node.get("kafka"), field + ".kafka"));
     }
 
     private static BusConfig bus(final JsonNode node, final String field) {

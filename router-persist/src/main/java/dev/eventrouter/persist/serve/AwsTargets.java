@@ -32,8 +32,8 @@ public final class AwsTargets {
         bound.put(arn, id -> Target.handler(id, handler).withArn(arn));
     }
 
-    /** Lets targets whose ARN is {@code arn} deliver through {@code target} (given the target's id). */
-    public void bind(final String arn, final java.util.function.Function<String, Target> target) {
+    /** Lets targets whose ARN is {@code arn} deliver through what {@code target} makes (given the target's id). */
+    public void bindTargets(final String arn, final java.util.function.Function<String, Target> target) {
         bound.put(arn, target);
     }
 
