@@ -283,6 +283,11 @@ final class ConfiguredRouter implements AutoCloseable {
         return bus == null ? null : distributed.get(bus.arn());
     }
 
+    /** @return the config's distributed buses. */
+    java.util.Collection<DistributedBus> distributedBuses() {
+        return java.util.Collections.unmodifiableCollection(distributed.values());
+    }
+
     /** @return whether the config declares distributed buses. */
     boolean hasDistributedBuses() {
         return !distributed.isEmpty();
@@ -331,6 +336,17 @@ final class ConfiguredRouter implements AutoCloseable {
 
     private void applyArchives(final Path file, final ArchiveStage archives) {
         for (RouterConfigFile.ArchiveConfig archive : config.archives()) {
+            DistributedBus on = null;
+            try {
+                on = distributedOf(router.eventBus(archive.eventBus()));
+            } catch (RuntimeException e) {
+                // a missing bus: the archive's creation names it
+            }
+            if (on != null) {
+                throw new UserError(file + ": " + archive.field() + ": bus " + on.localBus().name() + " is "
+                    + "distributed: its archives are views of its events topic, made with CreateArchive (router "
+                    + "serve) or DistributedBus.createArchive, not files of one node");
+            }
             try {
                 archives.create(router, new ArchiveSpec(archive.name(), archive.eventBus(), archive.eventPattern(),
                     archive.retentionDays(), archive.dir()));

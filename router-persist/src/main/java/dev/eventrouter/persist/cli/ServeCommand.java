@@ -96,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
         server.serveArchives(router.archives(), replays, dataDir);
         server.serveApiDestinations(router.apiDestinations());
         if (router.hasDistributedBuses()) {
-            server.serveDistributedBuses(router::distributedOf);
+            server.serveDistributedBuses(router::distributedOf, router.distributedBuses());
         }
         final CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);

@@ -229,7 +229,7 @@ public final class DistributedBus implements AutoCloseable {
     /** Targets whose rule this node has not seen yet (a compacted topic can hold a target before its rule). */
     private final Map<String, Map<String, byte[]>> pendingTargets = new HashMap<>();
     /** Replays running on this node, and work handed to the node's thread. */
-    private final List<Replay> replays = new ArrayList<>();
+    private final List<Replay> replays = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Runnable> tasks =
         new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
     /** Filters of replayed records, by their rule list; released at close. */
@@ -542,6 +542,12 @@ public final class DistributedBus implements AutoCloseable {
         private final long from;
         private final long to;
         private final String rules;
+        /** The archive's pattern (only the events it matches are replayed), or {@code null}. */
+        private final dev.eventrouter.match.EventMatcher archivePattern;
+        /** The replay as recorded in the control topic, or {@code null} for a replay made without one. */
+        private final ReplayRecord record;
+        /** Records appended before this (the archive's creation) are not in the archive. */
+        private final long since;
         /** {@code {"replay-name":"NAME",}: what each replayed event starts with. */
         private final byte[] prefix;
         private final KafkaConsumer<byte[], byte[]> reader;
@@ -553,11 +559,18 @@ public final class DistributedBus implements AutoCloseable {
         private volatile long lastReplayedTime = -1;
         private volatile boolean reading = true;
 
-        private Replay(final String name, final long from, final long to, final String rules) {
+        private Replay(final String name, final long from, final long to, final String rules,
+                       final String archivePattern, final long since, final ReplayRecord record) {
             this.name = name;
+            this.since = since;
             this.from = from;
             this.to = to;
             this.rules = rules;
+            this.record = record;
+            this.archivePattern = archivePattern == null ? null : new dev.eventrouter.match.EventMatcher(
+                new dev.eventrouter.match.RuleCompiler(PatternLimits.DEFAULT).compile(List.of(
+                    new dev.eventrouter.match.RuleCompiler.Rule("archive", new PatternParser(PatternLimits.DEFAULT)
+                        .parse(archivePattern)))));
             prefix = ReplayNames.prefix(name);
             final Properties properties = new Properties();
             properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -597,7 +610,9 @@ public final class DistributedBus implements AutoCloseable {
                         continue;   // appended after the replay started (its own appends among them)
                     }
                     read++;
-                    replay(record.value());
+                    if (record.timestamp() >= since) {
+                        replay(record.value());   // appended after the archive was created: in the archive
+                    }
                 }
                 boolean done = true;
                 for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
@@ -622,6 +637,13 @@ public final class DistributedBus implements AutoCloseable {
             if (at == EventTimes.NONE || at < from || at >= to
                 || REPLAY_NAME.evaluate(event, 0, event.length) != null) {
                 return;   // out of range, not an event of this bus's, or a replayed one: never replayed again
+            }
+            try {
+                if (archivePattern != null && archivePattern.match(event, rule -> { }) == 0) {
+                    return;   // not in the archive (its pattern)
+                }
+            } catch (MalformedEventException e) {
+                return;
             }
             final byte[] marked = new byte[prefix.length + event.length];
             final int length = ReplayNames.inject(prefix, event, event.length, marked);
@@ -702,7 +724,7 @@ public final class DistributedBus implements AutoCloseable {
         node(() -> {
             try {
                 final Replay replay = new Replay(name, from.toEpochMilli(), to.toEpochMilli(),
-                    ruleNames == null || ruleNames.isEmpty() ? null : String.join(",", ruleNames));
+                    ruleNames == null || ruleNames.isEmpty() ? null : String.join(",", ruleNames), null, 0, null);
                 replays.add(replay);
                 started.complete(replay);
             } catch (RuntimeException e) {
@@ -1154,8 +1176,33 @@ public final class DistributedBus implements AutoCloseable {
                     }
                     router.putTargets(busName, rule, List.of(target));
                 }
+            } else if (key.startsWith(ARCHIVE)) {
+                final String name = key.substring(ARCHIVE.length());
+                if (value == null) {
+                    archives.remove(name);
+                } else {
+                    final JsonNode a = JSON.readTree(value);
+                    archives.put(name, new Archive(name, a.path("eventPattern").asText(null),
+                        a.path("description").asText(null), a.path("retentionDays").asInt(0),
+                        a.path("creationTime").asLong()));
+                }
+            } else if (key.startsWith(REPLAY)) {
+                final String name = key.substring(REPLAY.length());
+                if (value == null) {
+                    replayRecords.remove(name);
+                } else {
+                    final ReplayRecord record = ReplayRecord.parse(JSON.readTree(value));
+                    replayRecords.put(name, record);
+                    if (record.state() == ReplayState.CANCELLING && nodeId.equals(record.node())) {
+                        for (Replay running : replays) {
+                            if (running.name().equals(name)) {
+                                running.cancel();   // asked on another node: this node runs it
+                            }
+                        }
+                    }
+                }
             } else {
-                throw new IllegalArgumentException("not a rule or target record");
+                throw new IllegalArgumentException("not a rule, target, archive or replay record");
             }
             remember(key, value);
         } catch (Exception e) {
@@ -1180,6 +1227,7 @@ public final class DistributedBus implements AutoCloseable {
                 work += replay.step();
                 if (replay.state() != ReplayState.RUNNING) {
                     replays.remove(i--);
+                    recordEnd(replay);
                 }
             }
             return work;
@@ -1189,6 +1237,312 @@ public final class DistributedBus implements AutoCloseable {
         public String roleName() {
             return "eventrouter-distributed-" + config.busName();
         }
+    }
+
+    // ---- archives and replays in the control topic ---------------------------------------------------------------
+    //
+    // An archive of a distributed bus is a view of its events topic (the events its pattern matches, within its
+    // retention and the topic's): "archive/NAME" records, so every node knows every archive. A replay is recorded as
+    // "replay/NAME" by the node that runs it (RUNNING, then its end), so DescribeReplay and ListReplays answer the same
+    // on every node; CancelReplay on another node records CANCELLING, which the running node reads and obeys.
+
+    private static final String ARCHIVE = "archive/";
+    private static final String REPLAY = "replay/";
+    private static final java.util.regex.Pattern ARCHIVE_NAME = java.util.regex.Pattern.compile("[.\\-_A-Za-z0-9]{1,48}");
+    /** This node, as replay records name the node running a replay. */
+    private final String nodeId = java.util.UUID.randomUUID().toString();
+    private final Map<String, Archive> archives = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ReplayRecord> replayRecords = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An archive of the bus, as every node knows it.
+     *
+     * @param eventPattern  the events it holds, or {@code null} for all of them.
+     * @param retentionDays 0 (as long as the events topic keeps them) or how many days of events it replays.
+     * @param creationTime  epoch milliseconds.
+     */
+    public record Archive(String name, String eventPattern, String description, int retentionDays,
+                          long creationTime) {
+    }
+
+    /**
+     * A replay of the bus, as every node knows it.
+     *
+     * @param archive   the archive replayed, or {@code null} (the whole events topic).
+     * @param rules     FilterArns as rule names (empty: every rule).
+     * @param node      the node that runs it.
+     * @param endTime   when it ended (epoch ms), or 0.
+     * @param lastReplayedTime the latest event time replayed (EventLastReplayedTime), or -1.
+     */
+    public record ReplayRecord(String name, String archive, long from, long to, List<String> rules,
+                               String description, ReplayState state, String stateReason, long startTime,
+                               long endTime, long lastReplayedTime, String node) {
+        /** Copies the rule list. */
+        public ReplayRecord {
+            rules = List.copyOf(rules);
+        }
+
+        byte[] toBytes() {
+            final ObjectNode r = JSON.createObjectNode().put("name", name).put("archive", archive).put("from", from)
+                .put("to", to).put("description", description).put("state", state.name())
+                .put("stateReason", stateReason).put("startTime", startTime).put("endTime", endTime)
+                .put("lastReplayedTime", lastReplayedTime).put("node", node);
+            final ArrayNode list = r.putArray("rules");
+            rules.forEach(list::add);
+            return bytes(r);
+        }
+
+        static ReplayRecord parse(final JsonNode r) {
+            final List<String> rules = new ArrayList<>();
+            r.path("rules").forEach(x -> rules.add(x.asText()));
+            return new ReplayRecord(r.path("name").asText(), r.path("archive").asText(null), r.path("from").asLong(),
+                r.path("to").asLong(), rules, r.path("description").asText(null),
+                ReplayState.valueOf(r.path("state").asText("RUNNING")), r.path("stateReason").asText(null),
+                r.path("startTime").asLong(), r.path("endTime").asLong(), r.path("lastReplayedTime").asLong(-1),
+                r.path("node").asText(null));
+        }
+
+        ReplayRecord with(final ReplayState newState, final String reason, final long ended, final long last) {
+            return new ReplayRecord(name, archive, from, to, rules, description, newState, reason, startTime, ended,
+                last, node);
+        }
+    }
+
+    /**
+     * CreateArchive on the bus: an archive every node knows (a view of the events topic).
+     *
+     * @throws dev.eventrouter.bus.ResourceExistsException when the bus has an archive of that name.
+     * @throws IllegalArgumentException naming what is wrong with the name, pattern or retention.
+     * @throws IllegalStateException    when the control topic did not acknowledge it.
+     */
+    public Archive createArchive(final String name, final String eventPattern, final String description,
+                                 final int retentionDays) {
+        final Archive archive = checked(new Archive(name, eventPattern, description, retentionDays,
+            System.currentTimeMillis()));
+        sync();
+        controlLock.lock();
+        try {
+            if (archives.containsKey(name)) {
+                throw new dev.eventrouter.bus.ResourceExistsException("Archive " + name + " already exists.");
+            }
+            putArchive(archive);
+            return archive;
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * UpdateArchive: a new pattern, description or retention ({@code null}: unchanged).
+     *
+     * @throws dev.eventrouter.bus.NoSuchResourceException when there is no such archive.
+     */
+    public Archive updateArchive(final String name, final String eventPattern, final String description,
+                                 final Integer retentionDays) {
+        sync();
+        controlLock.lock();
+        try {
+            final Archive was = archive(name);
+            final Archive now = checked(new Archive(name, eventPattern != null ? eventPattern : was.eventPattern(),
+                description != null ? description : was.description(),
+                retentionDays != null ? retentionDays : was.retentionDays(), was.creationTime()));
+            putArchive(now);
+            return now;
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /** DeleteArchive (the events topic keeps its events). @throws NoSuchResourceException when absent. */
+    public void deleteArchive(final String name) {
+        sync();
+        controlLock.lock();
+        try {
+            archive(name);
+            final Map<String, byte[]> records = new LinkedHashMap<>();
+            records.put(ARCHIVE + name, null);
+            append(records);
+            apply(ARCHIVE + name, null, true);
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /** @return the archive. @throws dev.eventrouter.bus.NoSuchResourceException when absent. */
+    public Archive archive(final String name) {
+        final Archive archive = archives.get(name);
+        if (archive == null) {
+            throw new dev.eventrouter.bus.NoSuchResourceException("Archive " + name + " does not exist.");
+        }
+        return archive;
+    }
+
+    /** @return the bus's archives, by name. */
+    public List<Archive> archives() {
+        final List<Archive> list = new ArrayList<>(archives.values());
+        list.sort(java.util.Comparator.comparing(Archive::name));
+        return list;
+    }
+
+    private static Archive checked(final Archive archive) {
+        if (archive.name() == null || !ARCHIVE_NAME.matcher(archive.name()).matches()) {
+            throw new IllegalArgumentException("ArchiveName " + archive.name() + ": 1-48 letters, digits, '.', '-' "
+                + "or '_'");
+        }
+        if (archive.eventPattern() != null) {
+            new PatternParser(PatternLimits.DEFAULT).parse(archive.eventPattern());
+        }
+        if (archive.retentionDays() < 0) {
+            throw new IllegalArgumentException("RetentionDays must be 0 (indefinite) or more, got "
+                + archive.retentionDays());
+        }
+        return archive;
+    }
+
+    /** Holding the control lock: appends the archive's record and applies it here. */
+    private void putArchive(final Archive archive) {
+        final ObjectNode a = JSON.createObjectNode().put("name", archive.name())
+            .put("eventPattern", archive.eventPattern()).put("description", archive.description())
+            .put("retentionDays", archive.retentionDays()).put("creationTime", archive.creationTime());
+        final Map<String, byte[]> records = new LinkedHashMap<>();
+        records.put(ARCHIVE + archive.name(), bytes(a));
+        append(records);
+        records.forEach((key, value) -> apply(key, value, true));
+    }
+
+    /**
+     * StartReplay of an archive: its events (those its pattern matches, within its retention) whose {@code time} is in
+     * {@code [from, to)}, to the named rules or to all of them; runs on this node and is recorded for every node.
+     *
+     * @throws dev.eventrouter.bus.ResourceExistsException when a replay of that name exists.
+     * @throws dev.eventrouter.bus.NoSuchResourceException when there is no such archive.
+     * @throws IllegalArgumentException when the name or range is invalid.
+     */
+    public ReplayRecord startReplay(final String name, final String archiveName, final java.time.Instant from,
+                                    final java.time.Instant to, final List<String> ruleNames,
+                                    final String description) {
+        ReplayNames.requireValid(name);
+        if (!from.isBefore(to)) {
+            throw new IllegalArgumentException("EventStartTime must be before EventEndTime, got " + from + " and "
+                + to);
+        }
+        sync();
+        controlLock.lock();
+        try {
+            if (replayRecords.containsKey(name)) {
+                throw new dev.eventrouter.bus.ResourceExistsException("Replay " + name + " already exists.");
+            }
+            final Archive archive = archive(archiveName);
+            final long now = System.currentTimeMillis();
+            long start = from.toEpochMilli();
+            if (archive.retentionDays() > 0) {
+                start = Math.max(start, now - archive.retentionDays() * 86_400_000L);
+            }
+            final List<String> rules = ruleNames == null ? List.of() : ruleNames;
+            final ReplayRecord record = new ReplayRecord(name, archiveName, from.toEpochMilli(), to.toEpochMilli(),
+                rules, description, ReplayState.RUNNING, null, now, 0, -1, nodeId);
+            final Map<String, byte[]> records = new LinkedHashMap<>();
+            records.put(REPLAY + name, record.toBytes());
+            append(records);   // recorded before it runs: its end is recorded after this
+            records.forEach((key, value) -> apply(key, value, true));
+            final long startAt = Math.min(start, to.toEpochMilli());
+            final CompletableFuture<Replay> started = new CompletableFuture<>();
+            node(() -> {
+                try {
+                    final Replay replay = new Replay(name, startAt, to.toEpochMilli(),
+                        rules.isEmpty() ? null : String.join(",", rules), archive.eventPattern(),
+                        archive.creationTime(), record);
+                    replays.add(replay);
+                    started.complete(replay);
+                } catch (RuntimeException e) {
+                    started.completeExceptionally(e);
+                    recordEnd(record.with(ReplayState.FAILED, "the replay could not start: " + e.getMessage(),
+                        System.currentTimeMillis(), -1));
+                }
+            });
+            try {
+                started.get(config.openTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("replay " + name + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+                throw new IllegalStateException("replay " + name + ": the node did not start it", e);
+            }
+            return replay(name);
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * CancelReplay: stops it where it runs (this node, or the node that reads the CANCELLING record).
+     *
+     * @return CANCELLING.
+     * @throws dev.eventrouter.bus.NoSuchResourceException when there is no such replay.
+     * @throws IllegalStateException when it has ended.
+     */
+    public ReplayState cancelReplay(final String name) {
+        sync();
+        controlLock.lock();
+        try {
+            final ReplayRecord record = replay(name);
+            if (record.state().isFinal()) {
+                throw new IllegalStateException("Replay " + name + " is " + record.state() + " and cannot be "
+                    + "cancelled.");
+            }
+            final Map<String, byte[]> records = new LinkedHashMap<>();
+            records.put(REPLAY + name, record.with(ReplayState.CANCELLING, null, 0, record.lastReplayedTime())
+                .toBytes());
+            append(records);
+            records.forEach((key, value) -> apply(key, value, true));   // cancels it here when it runs here
+            return ReplayState.CANCELLING;
+        } finally {
+            controlLock.unlock();
+        }
+    }
+
+    /**
+     * @return the replay as recorded (its latest replayed time live when it runs on this node).
+     * @throws dev.eventrouter.bus.NoSuchResourceException when there is no such replay.
+     */
+    public ReplayRecord replay(final String name) {
+        final ReplayRecord record = replayRecords.get(name);
+        if (record == null) {
+            throw new dev.eventrouter.bus.NoSuchResourceException("Replay " + name + " does not exist.");
+        }
+        for (Replay running : new ArrayList<>(replays)) {
+            if (running.record != null && running.name().equals(name) && !record.state().isFinal()) {
+                return record.with(record.state(), record.stateReason(), record.endTime(),
+                    Math.max(record.lastReplayedTime(), running.lastReplayedTime()));
+            }
+        }
+        return record;
+    }
+
+    /** @return every replay of the bus, by name. */
+    public List<ReplayRecord> replayRecords() {
+        final List<ReplayRecord> list = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(replayRecords.keySet())) {
+            list.add(replay(name));
+        }
+        return list;
+    }
+
+    /** Node thread: records how a recorded replay ended (asynchronously: a refusal is counted). */
+    private void recordEnd(final Replay replay) {
+        if (replay.record != null) {
+            recordEnd(replay.record.with(replay.state(), replay.failure(), System.currentTimeMillis(),
+                replay.lastReplayedTime()));
+        }
+    }
+
+    private void recordEnd(final ReplayRecord ended) {
+        producer.send(new ProducerRecord<>(config.controlTopic(), 0, (REPLAY + ended.name())
+            .getBytes(StandardCharsets.UTF_8), ended.toBytes()), (metadata, error) -> {
+                if (error != null) {
+                    errors.incrementAndGet();
+                    lastApplyError = REPLAY + ended.name() + ": its end was not recorded: " + error;
+                }
+            });
     }
 
     // ---- state -------------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package dev.eventrouter.persist.serve;
 
+import dev.eventrouter.persist.kafka.DistributedBus;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eventrouter.bus.EventBus;
@@ -66,6 +68,18 @@ final class ArchiveOperations {
         final String name = call.required("ArchiveName");
         final String source = call.required("EventSourceArn");
         final JsonNode retention = call.body().get("RetentionDays");
+        final DistributedBus distributed = api.distributedOf(call, source);
+        if (distributedArchive(name) != null || archives.list().contains(name)) {
+            throw new ApiException("ResourceAlreadyExistsException", "Archive " + name + " already exists.");
+        }
+        if (distributed != null) {
+            // the bus's events topic is the archive: every node knows it through the bus's control topic
+            call.caller().authorize("events:CreateArchive", source);
+            final DistributedBus.Archive archive = distributed.createArchive(name, call.text("EventPattern"),
+                call.text("Description"), retention == null || retention.isNull() ? 0 : retention.asInt());
+            return EventsApi.JSON.createObjectNode().put("ArchiveArn", arn(call, "archive", name))
+                .put("State", "ENABLED").put("CreationTime", archive.creationTime() / 1000.0);
+        }
         final ArchiveSpec spec = new ArchiveSpec(name, source, call.text("EventPattern"),
             retention == null || retention.isNull() ? 0 : retention.asInt(), dataDir.resolve("archives").resolve(name));
         try {
@@ -113,7 +127,42 @@ final class ArchiveOperations {
     }
 
     private JsonNode describeArchive(final EventsApi.Call call) {
-        return describe(call, find(call.required("ArchiveName")));
+        final String name = call.required("ArchiveName");
+        final DistributedBus distributed = distributedArchive(name);
+        return distributed != null ? describe(call, distributed, distributed.archive(name)) : describe(call,
+            find(name));
+    }
+
+    /**
+     * @return the distributed bus that has an archive of this name, or {@code null}; each bus's view is first read up
+     *         to its control topic's end (a change acknowledged on any node is seen here).
+     */
+    private DistributedBus distributedArchive(final String name) {
+        for (DistributedBus bus : synced()) {
+            if (bus.archives().stream().anyMatch(a -> a.name().equals(name))) {
+                return bus;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A distributed bus's archive: its events topic seen through the archive's pattern; the topic's size is not
+     * the archive's, so SizeBytes and EventCount are 0 (docs/scale-out.md).
+     */
+    private ObjectNode describe(final EventsApi.Call call, final DistributedBus bus,
+                                final DistributedBus.Archive archive) {
+        final ObjectNode out = EventsApi.JSON.createObjectNode().put("ArchiveArn", arn(call, "archive",
+            archive.name())).put("ArchiveName", archive.name()).put("EventSourceArn", bus.localBus().arn())
+            .put("State", "ENABLED").put("RetentionDays", archive.retentionDays()).put("SizeBytes", 0)
+            .put("EventCount", 0).put("CreationTime", archive.creationTime() / 1000.0);
+        if (archive.eventPattern() != null) {
+            out.put("EventPattern", archive.eventPattern());
+        }
+        if (archive.description() != null) {
+            out.put("Description", archive.description());
+        }
+        return out;
     }
 
     private JsonNode listArchives(final EventsApi.Call call) {
@@ -132,11 +181,33 @@ final class ArchiveOperations {
                 items.add(item);
             }
         }
+        for (DistributedBus bus : synced()) {
+            for (DistributedBus.Archive archive : bus.archives()) {
+                if ((prefix == null || archive.name().startsWith(prefix))
+                    && (source == null || source.equals(bus.localBus().arn())) && (state == null
+                    || state.equals("ENABLED"))) {
+                    final ObjectNode item = describe(call, bus, archive);
+                    item.remove("ArchiveArn");
+                    item.remove("EventPattern");
+                    item.remove("Description");
+                    items.add(item);
+                }
+            }
+        }
         return EventsApi.page(call, items, "Archives");
     }
 
     private JsonNode updateArchive(final EventsApi.Call call) {
         final String name = call.required("ArchiveName");
+        final DistributedBus distributed = distributedArchive(name);
+        if (distributed != null) {
+            call.caller().authorize("events:UpdateArchive", distributed.localBus().arn());
+            final JsonNode retention = call.body().get("RetentionDays");
+            final DistributedBus.Archive archive = distributed.updateArchive(name, call.text("EventPattern"),
+                call.text("Description"), retention == null || retention.isNull() ? null : retention.asInt());
+            return EventsApi.JSON.createObjectNode().put("ArchiveArn", arn(call, "archive", name))
+                .put("State", "ENABLED").put("CreationTime", archive.creationTime() / 1000.0);
+        }
         final ArchiveDescription d = find(name);
         call.caller().authorize("events:UpdateArchive", d.spec().eventBus());
         final JsonNode retention = call.body().get("RetentionDays");
@@ -152,6 +223,12 @@ final class ArchiveOperations {
 
     private JsonNode deleteArchive(final EventsApi.Call call) {
         final String name = call.required("ArchiveName");
+        final DistributedBus distributed = distributedArchive(name);
+        if (distributed != null) {
+            call.caller().authorize("events:DeleteArchive", distributed.localBus().arn());
+            distributed.deleteArchive(name);
+            return EventsApi.JSON.createObjectNode();
+        }
         find(name);
         archives.delete(api.router(), call.caller().principal(), name);
         created.remove(name);
@@ -166,7 +243,15 @@ final class ArchiveOperations {
         if (slash < 0) {
             throw ApiException.validation("EventSourceArn must be an archive ARN, got " + source);
         }
-        final ArchiveDescription archive = find(source.substring(slash + 9));
+        final String archiveName = source.substring(slash + 9);
+        final DistributedBus distributed = distributedArchive(archiveName);
+        if (distributed != null) {
+            return startDistributedReplay(call, name, distributed, archiveName);
+        }
+        if (distributedReplay(name) != null) {
+            throw new ApiException("ResourceAlreadyExistsException", "Replay " + name + " already exists.");
+        }
+        final ArchiveDescription archive = find(archiveName);
         final JsonNode destination = call.body().get("Destination");
         if (destination == null || !destination.hasNonNull("Arn")) {
             throw ApiException.validation("1 validation error detected: Value null at 'destination' failed to "
@@ -189,6 +274,85 @@ final class ArchiveOperations {
         created.put("replay:" + name, Instant.now());
         return EventsApi.JSON.createObjectNode().put("ReplayArn", arn(call, "replay", name))
             .put("State", replay.state().name()).put("ReplayStartTime", seconds(created.get("replay:" + name)));
+    }
+
+    /** StartReplay of a distributed bus's archive: runs on this node, recorded for every node. */
+    private JsonNode startDistributedReplay(final EventsApi.Call call, final String name, final DistributedBus bus,
+                                            final String archiveName) {
+        final JsonNode destination = call.body().get("Destination");
+        if (destination == null || !destination.hasNonNull("Arn")) {
+            throw ApiException.validation("1 validation error detected: Value null at 'destination' failed to "
+                + "satisfy constraint: Member must not be null");
+        }
+        final String busArn = bus.localBus().arn();
+        if (!destination.get("Arn").asText().equals(busArn)) {
+            throw ApiException.validation("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is "
+                + "not permitted.");
+        }
+        call.caller().authorize("events:StartReplay", busArn);
+        try {
+            replays.describe(name);
+            throw new ApiException("ResourceAlreadyExistsException", "Replay " + name + " already exists.");
+        } catch (NoSuchResourceException e) {
+            // the name is free on this node's archives too
+        }
+        final List<String> rules = new ArrayList<>();
+        destination.path("FilterArns").forEach(arn -> rules.add(ruleOf(arn.asText(), busArn)));
+        final DistributedBus.ReplayRecord replay;
+        try {
+            replay = bus.startReplay(name, archiveName, Instant.ofEpochMilli(millis(call.body(), "EventStartTime")),
+                Instant.ofEpochMilli(millis(call.body(), "EventEndTime")), rules, call.text("Description"));
+        } catch (dev.eventrouter.bus.ResourceExistsException e) {
+            throw new ApiException("ResourceAlreadyExistsException", e.getMessage());
+        }
+        return EventsApi.JSON.createObjectNode().put("ReplayArn", arn(call, "replay", name))
+            .put("State", replay.state().name()).put("ReplayStartTime", replay.startTime() / 1000.0);
+    }
+
+    /** @return the distributed buses, each read up to its control topic's end. */
+    private java.util.Collection<DistributedBus> synced() {
+        final java.util.Collection<DistributedBus> buses = api.distributedBuses();
+        buses.forEach(DistributedBus::sync);
+        return buses;
+    }
+
+    /** @return the distributed bus that has a replay of this name, or {@code null}. */
+    private DistributedBus distributedReplay(final String name) {
+        for (DistributedBus bus : synced()) {
+            if (bus.replayRecords().stream().anyMatch(r -> r.name().equals(name))) {
+                return bus;
+            }
+        }
+        return null;
+    }
+
+    private ObjectNode describe(final EventsApi.Call call, final DistributedBus bus,
+                                final DistributedBus.ReplayRecord replay) {
+        final ObjectNode out = EventsApi.JSON.createObjectNode().put("ReplayName", replay.name())
+            .put("ReplayArn", arn(call, "replay", replay.name())).put("State", replay.state().name())
+            .put("EventSourceArn", arn(call, "archive", replay.archive() == null ? bus.localBus().name()
+                : replay.archive()))
+            .put("EventStartTime", replay.from() / 1000.0).put("EventEndTime", replay.to() / 1000.0)
+            .put("ReplayStartTime", replay.startTime() / 1000.0);
+        if (replay.endTime() > 0) {
+            out.put("ReplayEndTime", replay.endTime() / 1000.0);
+        }
+        final ObjectNode destination = out.putObject("Destination").put("Arn", bus.localBus().arn());
+        if (!replay.rules().isEmpty()) {
+            final var filters = destination.putArray("FilterArns");
+            replay.rules().forEach(rule -> filters.add(bus.localBus().arn().replace(":event-bus/", ":rule/") + "/"
+                + rule));
+        }
+        if (replay.lastReplayedTime() > 0) {
+            out.put("EventLastReplayedTime", replay.lastReplayedTime() / 1000.0);
+        }
+        if (replay.stateReason() != null) {
+            out.put("StateReason", replay.stateReason());
+        }
+        if (replay.description() != null) {
+            out.put("Description", replay.description());
+        }
+        return out;
     }
 
     /**
@@ -261,7 +425,10 @@ final class ArchiveOperations {
     }
 
     private JsonNode describeReplay(final EventsApi.Call call) {
-        return describe(call, findReplay(call.required("ReplayName")));
+        final String name = call.required("ReplayName");
+        final DistributedBus distributed = distributedReplay(name);
+        return distributed != null ? describe(call, distributed, distributed.replay(name))
+            : describe(call, findReplay(name));
     }
 
     private JsonNode listReplays(final EventsApi.Call call) {
@@ -278,11 +445,35 @@ final class ArchiveOperations {
                 items.add(item);
             }
         }
+        for (DistributedBus bus : synced()) {
+            for (DistributedBus.ReplayRecord replay : bus.replayRecords()) {
+                if ((prefix == null || replay.name().startsWith(prefix))
+                    && (state == null || state.equals(replay.state().name()))) {
+                    final ObjectNode item = describe(call, bus, replay);
+                    item.remove("ReplayArn");
+                    item.remove("Destination");
+                    item.remove("Description");
+                    items.add(item);
+                }
+            }
+        }
         return EventsApi.page(call, items, "Replays");
     }
 
     private JsonNode cancelReplay(final EventsApi.Call call) {
         final String name = call.required("ReplayName");
+        final DistributedBus distributed = distributedReplay(name);
+        if (distributed != null) {
+            call.caller().authorize("events:CancelReplay", distributed.localBus().arn());
+            final ReplayState state = distributed.replay(name).state();
+            if (state.isFinal()) {
+                throw new ApiException("IllegalStatusException", "Replay " + name + " is " + state
+                    + " and cannot be cancelled.");
+            }
+            distributed.cancelReplay(name);
+            return EventsApi.JSON.createObjectNode().put("ReplayArn", arn(call, "replay", name))
+                .put("State", "CANCELLING");
+        }
         final Replay replay = findReplay(name);
         if (replay.state().isFinal()) {
             throw new ApiException("IllegalStatusException", "Replay " + name + " is " + replay.state()

@@ -54,6 +54,8 @@ final class EventsApi {
     private final AwsTargets targets;
     /** The distributed bus a local bus stands for, or {@code null} (set when a config declares some). */
     private volatile Function<EventBus, dev.eventrouter.persist.kafka.DistributedBus> distributed = bus -> null;
+    private volatile java.util.function.Supplier<java.util.Collection<dev.eventrouter.persist.kafka.DistributedBus>>
+        allDistributed = java.util.List::of;
     private final Map<Principal, Caller> callers = new ConcurrentHashMap<>();
 
     /** An accepted PutEvents entry (its index in {@code Entries}) whose bus has an archive. */
@@ -153,8 +155,21 @@ final class EventsApi {
      * {@link dev.eventrouter.persist.kafka.DistributedBus#changeRule} (every node gets them), and rule reads first
      * read its control topic to the end.
      */
-    void distributedBuses(final Function<EventBus, dev.eventrouter.persist.kafka.DistributedBus> lookup) {
+    void distributedBuses(final Function<EventBus, dev.eventrouter.persist.kafka.DistributedBus> lookup,
+                          final java.util.function.Supplier<java.util.Collection<dev.eventrouter.persist.kafka
+                              .DistributedBus>> all) {
         distributed = lookup;
+        allDistributed = all;
+    }
+
+    /** @return the distributed buses served (archives and replays look through them). */
+    java.util.Collection<dev.eventrouter.persist.kafka.DistributedBus> distributedBuses() {
+        return allDistributed.get();
+    }
+
+    /** @return the distributed bus a name or ARN names for this caller, or {@code null}. */
+    dev.eventrouter.persist.kafka.DistributedBus distributedOf(final Call call, final String bus) {
+        return distributedBus(call, bus);
     }
 
     /** @return the distributed bus behind the named bus (name or ARN, as the caller sees it), or {@code null}. */

@@ -191,13 +191,13 @@ public final class EventsServer implements AutoCloseable {
 
     /**
      * Serves distributed buses (docs/scale-out.md): rule calls on a bus {@code lookup} maps to one go to every node
-     * through its control topic, and PutEvents, which then waits for Kafka's acknowledgement, runs on a pool of
+     * through its control topic, so do archive and replay calls on {@code all}'s archives, and PutEvents, which then waits for Kafka's acknowledgement, runs on a pool of
      * {@value #PUT_THREADS} threads instead of the event loop.
      */
     public void serveDistributedBuses(
         final java.util.function.Function<dev.eventrouter.bus.EventBus, dev.eventrouter.persist.kafka.DistributedBus>
-            lookup) {
-        api.distributedBuses(lookup);
+            lookup, final java.util.Collection<dev.eventrouter.persist.kafka.DistributedBus> all) {
+        api.distributedBuses(lookup, () -> all);
         synchronized (this) {
             if (puts == null) {
                 puts = Executors.newFixedThreadPool(PUT_THREADS, new io.netty.util.concurrent.DefaultThreadFactory(

@@ -11,6 +11,7 @@ import dev.eventrouter.bus.PutEventsResult;
 import dev.eventrouter.bus.Router;
 import dev.eventrouter.bus.RouterContext;
 import dev.eventrouter.bus.RuleState;
+import dev.eventrouter.persist.replay.ReplayState;
 import dev.eventrouter.target.EventHandler;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -178,6 +179,65 @@ class DistributedBusTest {
             assertTrue(created.getMessage().startsWith("control topic "), created.getMessage());
             assertEquals(List.of("r"), router.listRules(bus).stream().map(r -> r.name()).toList(),
                 "a rule Kafka refused to create is gone again");
+        }
+    }
+
+    @Test
+    void anArchiveIsAViewOfTheEventsTopicFromItsCreationThroughItsPatternKnownToEveryNode() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "archives-" + System
+            .nanoTime() % 100_000).withPartitions(2);
+        final List<String> delivered = new CopyOnWriteArrayList<>();
+        final EventHandler details = d -> delivered.add(d.payloadAsString().replaceAll(".*\"detail\":", ""));
+        try (Router routerA = Router.start(new RouterContext().trackEnds(true));
+             Router routerB = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus a = DistributedBus.join(routerA, config, Map.of("t", details));
+             DistributedBus b = DistributedBus.join(routerB, config, Map.of("t", details))) {
+            a.awaitApplied(a.putRule("all", "{\"source\":[\"shop\"]}", RuleState.ENABLED,
+                List.of(DistributedBus.TargetSpec.handler("t", "t"))));
+            b.sync();
+            Await.until(() -> a.ownedPartitions().size() + b.ownedPartitions().size() == 2, "the partitions owned");
+            final java.time.Instant t0 = java.time.Instant.now().minusSeconds(600)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);   // an event's time has whole seconds
+            assertEquals(0, a.putEvents(List.of(new PutEventsEntry("shop", "Order", "{\"n\":0,\"big\":true}", t0,
+                List.of(), null))).failedEntryCount());   // before the archive: not in it
+            Await.until(() -> delivered.size() == 1, "the first event");
+            final DistributedBus.Archive archive = a.createArchive("big-orders", "{\"detail\":{\"big\":[true]}}",
+                "the big ones", 0);
+            b.sync();   // reads are this node's view: read the control topic to its end first
+            assertEquals(List.of(archive), b.archives(), "every node knows the archive");
+            assertThrows(dev.eventrouter.bus.ResourceExistsException.class,
+                () -> b.createArchive("big-orders", null, null, 0));
+            for (int n = 1; n <= 4; n++) {
+                assertEquals(0, b.putEvents(List.of(new PutEventsEntry("shop", "Order", "{\"n\":" + n + ",\"big\":"
+                    + (n % 2 == 0) + "}", t0.plusSeconds(n), List.of(), null))).failedEntryCount());
+            }
+            Await.until(() -> delivered.size() == 5, "five events");
+            delivered.clear();
+
+            final DistributedBus.ReplayRecord started = b.startReplay("big-again", "big-orders", t0,
+                t0.plusSeconds(60), List.of(), null);
+            assertEquals(ReplayState.RUNNING, started.state());
+            Await.until(() -> a.replay("big-again").state() == ReplayState.COMPLETED, "the replay's end, on A");
+            Await.until(() -> delivered.size() == 2, "the two big events after the archive's creation");
+            assertEquals(Set.of("{\"n\":2,\"big\":true}}", "{\"n\":4,\"big\":true}}"), new HashSet<>(delivered));
+            assertEquals(t0.plusSeconds(4).toEpochMilli(), a.replay("big-again").lastReplayedTime());
+            assertThrows(dev.eventrouter.bus.ResourceExistsException.class, () -> a.startReplay("big-again",
+                "big-orders", t0, t0.plusSeconds(60), List.of(), null));
+            assertThrows(IllegalStateException.class, () -> a.cancelReplay("big-again"));
+            assertThrows(dev.eventrouter.bus.NoSuchResourceException.class, () -> a.startReplay("other", "nope", t0,
+                t0.plusSeconds(60), List.of(), null));
+
+            b.updateArchive("big-orders", null, "renamed", 7);
+            a.sync();
+            assertEquals(new DistributedBus.Archive("big-orders", "{\"detail\":{\"big\":[true]}}", "renamed", 7,
+                archive.creationTime()), a.archive("big-orders"));
+            a.deleteArchive("big-orders");
+            b.sync();
+            assertEquals(List.of(), b.archives());
+            assertEquals(List.of("big-again"), b.replayRecords().stream().map(r -> r.name()).toList(),
+                "a replay outlives its archive, as in EventBridge");
+            assertEquals(0, a.applyErrors() + b.applyErrors(), a.lastApplyError() + " / " + b.lastApplyError());
         }
     }
 
