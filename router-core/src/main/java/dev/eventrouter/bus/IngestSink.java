@@ -18,9 +18,11 @@ public interface IngestSink {
      * Takes one accepted event. The bytes are the publisher's buffer: copy what must outlive the call. Called on the
      * publisher's thread; must not block for long (hand the event to an asynchronous client).
      *
+     * @param eventId the event's {@code id} when the router made it (PutEvents), else {@code null} (a raw publish:
+     *                the id is in the bytes).
      * @return a future completing when the event is durable, or exceptionally with why it is not.
      */
-    CompletableFuture<?> append(EventBus bus, byte[] bytes, int offset, int length);
+    CompletableFuture<?> append(EventBus bus, String eventId, byte[] bytes, int offset, int length);
 
     /** @return how long a publisher waits for {@link #append}'s future before refusing the event. */
     Duration ackTimeout();

@@ -1354,10 +1354,10 @@ public final class Router implements AutoCloseable {
 
     /** Hands an accepted event to its bus's sink; a sink that throws fails the future. */
     private static java.util.concurrent.CompletableFuture<?> append(final IngestSink sink, final EventBus bus,
-                                                                    final byte[] bytes, final int offset,
-                                                                    final int length) {
+                                                                    final String eventId, final byte[] bytes,
+                                                                    final int offset, final int length) {
         try {
-            return sink.append(bus, bytes, offset, length);
+            return sink.append(bus, eventId, bytes, offset, length);
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
@@ -1420,9 +1420,10 @@ public final class Router implements AutoCloseable {
         final IngestSink sink = bus.sink;
         if (sink != null) {
             // a diverted bus: the entry is accepted once its log acknowledged it (putEvents waits for the future)
-            publisher.appended = append(sink, bus, publisher.encoder.bytes(), 0, length);
+            final String eventId = publisher.encoder.eventId();
+            publisher.appended = append(sink, bus, eventId, publisher.encoder.bytes(), 0, length);
             publisher.appendTimeoutNanos = sink.ackTimeout().toNanos();
-            return new PutEventsResult.Entry(publisher.encoder.eventId(), null);
+            return new PutEventsResult.Entry(eventId, null);
         }
         final String traceHeader = entry.traceHeader();
         final int traceLength = traceHeader == null ? 0 : traceHeader.length();
@@ -1475,7 +1476,7 @@ public final class Router implements AutoCloseable {
         final java.util.concurrent.CompletableFuture<?> appended;
         try {
             publisher.validator.match(bytes, offset, length, rule -> { });
-            appended = append(sink, bus, bytes, offset, length);
+            appended = append(sink, bus, null, bytes, offset, length);
         } finally {
             activePublishers.decrementAndGet();
         }

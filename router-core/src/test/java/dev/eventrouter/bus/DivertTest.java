@@ -28,6 +28,7 @@ class DivertTest {
     /** A log that keeps what it is given and answers with the futures the test completes. */
     private static final class Log implements IngestSink {
         final List<String> events = new CopyOnWriteArrayList<>();
+        final List<String> ids = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Void>> acks = new CopyOnWriteArrayList<>();
         volatile boolean autoAck = true;
         volatile RuntimeException throwing;
@@ -38,12 +39,13 @@ class DivertTest {
         }
 
         @Override
-        public CompletableFuture<?> append(final EventBus bus, final byte[] bytes, final int offset,
-                                           final int length) {
+        public CompletableFuture<?> append(final EventBus bus, final String eventId, final byte[] bytes,
+                                           final int offset, final int length) {
             if (throwing != null) {
                 throw throwing;
             }
             events.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+            ids.add(String.valueOf(eventId));
             final CompletableFuture<Void> ack = new CompletableFuture<>();
             acks.add(ack);
             if (autoAck) {
@@ -87,6 +89,8 @@ class DivertTest {
             assertTrue(orders.publish(raw));
             assertEquals(3, log.events.size());
             assertEquals(new String(raw, StandardCharsets.UTF_8), log.events.get(2));
+            assertEquals(List.of(result.entries().get(0).eventId(), result.entries().get(2).eventId(), "null"), log.ids,
+                "PutEvents hands the id it made; a raw publish's is in its bytes");
             assertEquals(List.of(), delivered, "nothing reaches the rules but through the ingress");
 
             for (String event : log.events) {

@@ -449,14 +449,16 @@ public final class DistributedBus implements AutoCloseable {
     /** The local bus's diversion: what the router accepts for the bus is appended to the events topic. */
     private final class TopicSink implements dev.eventrouter.bus.IngestSink {
         @Override
-        public CompletableFuture<?> append(final EventBus to, final byte[] bytes, final int offset, final int length) {
+        public CompletableFuture<?> append(final EventBus to, final String eventId, final byte[] bytes,
+                                           final int offset, final int length) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("this node left distributed bus "
                     + config.busName()));
             }
             final byte[] envelope = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
             final CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventIdOf(envelope), envelope), envelope),
+            producer.send(new ProducerRecord<>(config.eventsTopic(), keyOf(eventId != null ? eventId
+                : eventIdOf(envelope), envelope), envelope),
                 (metadata, error) -> {
                     if (error != null) {
                         acked.completeExceptionally(error);
