@@ -41,6 +41,7 @@ final class SigV4Verifier {
 
     private final Credentials credentials;
     private final Clock clock;
+    private final SigV4aVerifier v4a = new SigV4aVerifier();
     /** The last X-Amz-Date parsed (any thread may replace it; each value is immutable). */
     private volatile SignedAt lastSignedAt;
 
@@ -66,6 +67,9 @@ final class SigV4Verifier {
         if (authorization == null) {
             throw new ApiException("MissingAuthenticationTokenException", "Missing Authentication Token");
         }
+        if (authorization.startsWith(SigV4aVerifier.ALGORITHM + " ")) {
+            return verifyV4a(method, rawPath, headers, body, authorization.trim());
+        }
         final Authorization auth = Authorization.parse(authorization.trim());
         if (auth == null) {
             throw new ApiException("IncompleteSignatureException", "Authorization header requires 'Credential', "
@@ -79,33 +83,7 @@ final class SigV4Verifier {
                 + "invalid.");
         }
         final String amzDate = headers.apply("x-amz-date");
-        if (amzDate == null) {
-            throw new ApiException("IncompleteSignatureException", "Authorization header requires existence of "
-                + "either a 'X-Amz-Date' or a 'Date' header.");
-        }
-        final Instant signedAt;
-        final SignedAt last = lastSignedAt;
-        if (last != null && last.text().equals(amzDate)) {
-            signedAt = last.at();   // requests of one second share it: parsing was a visible share of a request
-        } else {
-            try {
-                signedAt = Instant.from(AMZ_DATE.parse(amzDate));
-            } catch (DateTimeParseException e) {
-                throw new ApiException("IncompleteSignatureException", "X-Amz-Date '" + amzDate + "' is not of the "
-                    + "form yyyyMMdd'T'HHmmss'Z'");
-            }
-            lastSignedAt = new SignedAt(amzDate, signedAt);
-        }
-        final Instant now = clock.instant();
-        if (signedAt.isBefore(now.minus(SKEW))) {
-            throw new ApiException("InvalidSignatureException", "Signature expired: " + amzDate + " is now earlier "
-                + "than " + AMZ_DATE.format(now.minus(SKEW)) + " (" + AMZ_DATE.format(now) + " - 15 min.)");
-        }
-        if (signedAt.isAfter(now.plus(SKEW))) {
-            throw new ApiException("InvalidSignatureException", "Signature not yet current: " + amzDate
-                + " is still later than " + AMZ_DATE.format(now.plus(SKEW)) + " (" + AMZ_DATE.format(now)
-                + " + 15 min.)");
-        }
+        final Instant signedAt = signedAt(amzDate);
         final String host = headers.apply("host");
         if (host == null) {
             throw new ApiException("IncompleteSignatureException", "the Host header is required");
@@ -148,6 +126,70 @@ final class SigV4Verifier {
                 + "service documentation for details.");
         }
         return entry.principal();
+    }
+
+    /** SigV4a's check: the same credentials, time and skew rules, an ECDSA signature over its string to sign. */
+    private Principal verifyV4a(final String method, final String rawPath,
+                                final java.util.function.Function<String, String> headers, final byte[] body,
+                                final String authorization) {
+        final SigV4aVerifier.Authorization auth = SigV4aVerifier.Authorization.parse(authorization);
+        if (auth == null) {
+            throw new ApiException("IncompleteSignatureException", "Authorization header requires 'Credential', "
+                + "'Signature' and 'SignedHeaders' parameters of an " + SigV4aVerifier.ALGORITHM + " signature.");
+        }
+        final Credentials.Entry entry = credentials.find(auth.accessKey());
+        if (entry == null) {
+            throw new ApiException("UnrecognizedClientException", "The security token included in the request is "
+                + "invalid.");
+        }
+        final String amzDate = headers.apply("x-amz-date");
+        signedAt(amzDate);
+        if (headers.apply("x-amz-region-set") == null) {
+            throw new ApiException("IncompleteSignatureException", "a SigV4a request names its Regions in "
+                + "X-Amz-Region-Set");
+        }
+        if (!v4a.verify(auth, entry.secretAccessKey(), method, rawPath.isEmpty() ? "/" : rawPath, headers, body,
+            amzDate)) {
+            throw new ApiException("InvalidSignatureException", "The request signature we calculated does not match "
+                + "the signature you provided. Check your AWS Secret Access Key and signing method. Consult the "
+                + "service documentation for details.");
+        }
+        return entry.principal();
+    }
+
+    /**
+     * @return when the request was signed.
+     * @throws ApiException when X-Amz-Date is missing, malformed, or more than 15 minutes from the server's clock.
+     */
+    private Instant signedAt(final String amzDate) {
+        if (amzDate == null) {
+            throw new ApiException("IncompleteSignatureException", "Authorization header requires existence of "
+                + "either a 'X-Amz-Date' or a 'Date' header.");
+        }
+        final Instant signedAt;
+        final SignedAt last = lastSignedAt;
+        if (last != null && last.text().equals(amzDate)) {
+            signedAt = last.at();   // requests of one second share it: parsing was a visible share of a request
+        } else {
+            try {
+                signedAt = Instant.from(AMZ_DATE.parse(amzDate));
+            } catch (DateTimeParseException e) {
+                throw new ApiException("IncompleteSignatureException", "X-Amz-Date '" + amzDate + "' is not of the "
+                    + "form yyyyMMdd'T'HHmmss'Z'");
+            }
+            lastSignedAt = new SignedAt(amzDate, signedAt);
+        }
+        final Instant now = clock.instant();
+        if (signedAt.isBefore(now.minus(SKEW))) {
+            throw new ApiException("InvalidSignatureException", "Signature expired: " + amzDate + " is now earlier "
+                + "than " + AMZ_DATE.format(now.minus(SKEW)) + " (" + AMZ_DATE.format(now) + " - 15 min.)");
+        }
+        if (signedAt.isAfter(now.plus(SKEW))) {
+            throw new ApiException("InvalidSignatureException", "Signature not yet current: " + amzDate
+                + " is still later than " + AMZ_DATE.format(now.plus(SKEW)) + " (" + AMZ_DATE.format(now)
+                + " + 15 min.)");
+        }
+        return signedAt;
     }
 
     /**
