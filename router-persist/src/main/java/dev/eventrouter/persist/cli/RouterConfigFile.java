@@ -86,6 +86,15 @@ final class RouterConfigFile {
                      dev.eventrouter.persist.kafka.DistributedBus.Config distributed) {
     }
 
+    /**
+     * Global endpoints ({@code router serve}, docs/global-endpoints.md): the Regions' routers, health checks and
+     * endpoints.
+     */
+    record GlobalConfig(String field, Map<String, dev.eventrouter.persist.global.GlobalEndpoints.Peer> regions,
+                        Map<String, dev.eventrouter.persist.global.HealthCheck.Config> healthChecks,
+                        java.time.Duration requestTimeout, List<dev.eventrouter.persist.global.EndpointSpec> endpoints) {
+    }
+
     /** A Kafka topic PutTargets may name by {@code arn} ({@code router serve}). */
     record KafkaTopicConfig(String field, String arn, dev.eventrouter.persist.kafka.KafkaTarget.Config kafka) {
     }
@@ -107,7 +116,8 @@ final class RouterConfigFile {
     record Config(String account, String region, List<BusConfig> eventBuses, Path deadLetterFile,
                   List<RuleConfig> rules, List<ArchiveConfig> archives, List<AccountConfig> accounts,
                   List<SourceConfig> sources, List<ConnectionConfig> connections,
-                  List<ApiDestinationConfig> apiDestinations, List<KafkaTopicConfig> kafkaTopics) {
+                  List<ApiDestinationConfig> apiDestinations, List<KafkaTopicConfig> kafkaTopics,
+                  GlobalConfig global) {
         /** @return the organization registry the accounts section describes. */
         Organizations organizations() {
             return RouterConfigFile.organizations(accounts);
@@ -184,7 +194,7 @@ final class RouterConfigFile {
 
     private static Config parse(final ObjectNode root, final Path base) {
         allowOnly(root, "", Set.of("account", "region", "eventBuses", "deadLetterFile", "rules", "archives",
-            "accounts", "sources", "connections", "apiDestinations", "kafkaTopics"));
+            "accounts", "sources", "connections", "apiDestinations", "kafkaTopics", "globalEndpoints"));
         final List<BusConfig> buses = list(root, "", "eventBuses", RouterConfigFile::bus);
         final List<AccountConfig> accounts = new ArrayList<>();
         final JsonNode accountMap = root.get("accounts");
@@ -204,7 +214,112 @@ final class RouterConfigFile {
         return new Config(optionalText(root, "", "account", null), optionalText(root, "", "region", null), buses,
             root.has("deadLetterFile") ? base.resolve(text(root.get("deadLetterFile"), "deadLetterFile")) : null,
             rules, archives, accounts, sources, connections, destinations,
-            list(root, "", "kafkaTopics", RouterConfigFile::kafkaTopic));
+            list(root, "", "kafkaTopics", RouterConfigFile::kafkaTopic),
+            root.has("globalEndpoints") ? global(root.get("globalEndpoints"), "globalEndpoints") : null);
+    }
+
+    private static GlobalConfig global(final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("regions", "healthChecks", "endpoints", "requestTimeoutSeconds"));
+        final Map<String, dev.eventrouter.persist.global.GlobalEndpoints.Peer> regions = new LinkedHashMap<>();
+        final JsonNode regionNodes = node.get("regions");
+        if (regionNodes == null) {
+            throw new ConfigError(field + ".regions", "is required: each Region's router URL (and the access key to "
+                + "call the other one with)");
+        }
+        requireObject(regionNodes, field + ".regions");
+        final Iterator<Map.Entry<String, JsonNode>> it = regionNodes.fields();
+        while (it.hasNext()) {
+            final Map.Entry<String, JsonNode> e = it.next();
+            final String f = field + ".regions." + e.getKey();
+            requireObject(e.getValue(), f);
+            allowOnly(e.getValue(), f + ".", Set.of("url", "accessKeyId", "secretAccessKey"));
+            final String url = text(e.getValue().get("url"), f + ".url");
+            final java.net.URI uri;
+            try {
+                uri = java.net.URI.create(url);
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigError(f + ".url", "not a URL: " + url);
+            }
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigError(f + ".url", "an http:// or https:// URL with a host, got " + url);
+            }
+            final String key = optionalText(e.getValue(), f + ".", "accessKeyId", null);
+            final String secret = optionalText(e.getValue(), f + ".", "secretAccessKey", null);
+            if ((key == null) != (secret == null)) {
+                throw new ConfigError(f, "accessKeyId and secretAccessKey go together");
+            }
+            regions.put(e.getKey(), new dev.eventrouter.persist.global.GlobalEndpoints.Peer(e.getKey(), uri, key,
+                secret));
+        }
+        final Map<String, dev.eventrouter.persist.global.HealthCheck.Config> checks = new LinkedHashMap<>();
+        for (dev.eventrouter.persist.global.HealthCheck.Config check : list(node, field + ".", "healthChecks",
+            RouterConfigFile::healthCheck)) {
+            if (checks.put(check.name(), check) != null) {
+                throw new ConfigError(field + ".healthChecks", "two health checks named " + check.name());
+            }
+        }
+        final double timeout = node.has("requestTimeoutSeconds") ? number(node, "requestTimeoutSeconds", field) : 5;
+        if (timeout <= 0) {
+            throw new ConfigError(field + ".requestTimeoutSeconds", "must be positive, got " + timeout);
+        }
+        final List<dev.eventrouter.persist.global.EndpointSpec> endpoints = list(node, field + ".", "endpoints",
+            RouterConfigFile::endpoint);
+        return new GlobalConfig(field, regions, checks, java.time.Duration.ofMillis(Math.round(timeout * 1000)),
+            endpoints);
+    }
+
+    private static double number(final JsonNode node, final String name, final String field) {
+        final JsonNode value = node.get(name);
+        if (value == null || !value.isNumber()) {
+            throw new ConfigError(field + "." + name, "must be a number");
+        }
+        return value.asDouble();
+    }
+
+    /**
+     * {@code {"name": "orders-primary", "periodSeconds": 60, "evaluationPeriods": 5, "errorRateThreshold": 0.5,
+     * "treatMissingData": "breaching"}} (defaults: EventBridge's recommended alarm).
+     */
+    private static dev.eventrouter.persist.global.HealthCheck.Config healthCheck(final JsonNode node,
+                                                                                final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "periodSeconds", "evaluationPeriods", "errorRateThreshold",
+            "treatMissingData"));
+        final String name = text(node.get("name"), field + ".name");
+        final dev.eventrouter.persist.global.HealthCheck.Config defaults =
+            dev.eventrouter.persist.global.HealthCheck.Config.of(name);
+        try {
+            return new dev.eventrouter.persist.global.HealthCheck.Config(name, node.has("periodSeconds")
+                ? Math.round(number(node, "periodSeconds", field) * 1000) : defaults.periodMillis(),
+                integer(node, "evaluationPeriods", field, defaults.evaluationPeriods()),
+                node.has("errorRateThreshold") ? number(node, "errorRateThreshold", field)
+                    : defaults.errorRateThreshold(),
+                node.has("treatMissingData") ? dev.eventrouter.persist.global.HealthCheck.TreatMissingData.of(
+                    text(node.get("treatMissingData"), field + ".treatMissingData")) : defaults.treatMissingData());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
+    }
+
+    /** An endpoint as CreateEndpoint declares it, in the config's spelling (camelCase members). */
+    private static dev.eventrouter.persist.global.EndpointSpec endpoint(final JsonNode node, final String field) {
+        requireObject(node, field);
+        allowOnly(node, field + ".", Set.of("name", "description", "routingConfig", "replicationConfig", "roleArn",
+            "eventBuses"));
+        final JsonNode failover = node.path("routingConfig").path("failoverConfig");
+        final List<String> buses = new ArrayList<>();
+        node.path("eventBuses").forEach(bus -> buses.add(bus.path("eventBusArn").asText(null)));
+        try {
+            return new dev.eventrouter.persist.global.EndpointSpec(text(node.get("name"), field + ".name"),
+                optionalText(node, field + ".", "description", null),
+                failover.path("primary").path("healthCheck").asText(null),
+                failover.path("secondary").path("route").asText(null),
+                !"DISABLED".equals(node.path("replicationConfig").path("state").asText("ENABLED")),
+                optionalText(node, field + ".", "roleArn", null), buses);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(field, e.getMessage());
+        }
     }
 
     /**

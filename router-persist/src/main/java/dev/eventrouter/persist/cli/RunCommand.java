@@ -58,6 +58,10 @@ final class RunCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final RouterConfigFile.Config parsed = RouterConfigFile.load(config);
+        if (parsed.global() != null) {
+            throw new UserError(config + ": globalEndpoints: producers reach global endpoints over HTTP: serve this "
+                + "config with router serve");
+        }
         final Principal caller = principal == null ? null : RouterConfigFile.principal(principal, "--principal");
         if (events == null && parsed.sources().isEmpty()) {
             events = "-";

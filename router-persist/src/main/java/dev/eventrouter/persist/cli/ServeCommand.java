@@ -98,6 +98,21 @@ final class ServeCommand implements Callable<Integer> {
         if (router.hasDistributedBuses()) {
             server.serveDistributedBuses(router::distributedOf, router.distributedBuses());
         }
+        dev.eventrouter.persist.global.GlobalEndpoints global = null;
+        if (parsed.global() != null) {
+            try {
+                global = dev.eventrouter.persist.global.GlobalEndpoints.start(router.router(),
+                    new dev.eventrouter.persist.global.GlobalEndpoints.Context(router.router().eventBus(null).region(),
+                        parsed.global().regions(), parsed.global().healthChecks(), dataDir,
+                        System::currentTimeMillis, parsed.global().requestTimeout()), parsed.global().endpoints());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                server.close();
+                replays.close();
+                router.close(Duration.ofSeconds(5));
+                throw new UserError(config + ": " + parsed.global().field() + ": " + e.getMessage());
+            }
+            server.serveGlobalEndpoints(global);
+        }
         final CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         err.println("router serve: listening on http://" + host + ":" + server.port() + " ("
@@ -107,6 +122,9 @@ final class ServeCommand implements Callable<Integer> {
         stop.await();
         err.println("router serve: stopping");
         server.close();
+        if (global != null) {
+            global.close();   // what its outboxes hold is sent after the next start
+        }
         replays.close();
         final CloseReport report = router.close(Duration.ofSeconds(drainSeconds));   // flushes bound files too
         err.println("router serve: stopped; " + (report.drained() ? "every accepted event delivered"

@@ -260,14 +260,33 @@ final class EventsApi {
      */
     static List<PutEventsEntry> entries(final com.fasterxml.jackson.core.JsonParser parser)
         throws java.io.IOException {
+        return request(parser).entries();
+    }
+
+    /**
+     * A PutEvents request: its entries, the {@code EndpointId} (global endpoints) or {@code null}, and the Region of
+     * the router that forwarded it ({@link dev.eventrouter.persist.global.GlobalEndpoints#FORWARDED_FROM}) or
+     * {@code null}.
+     */
+    record PutEventsRequest(List<PutEventsEntry> entries, String endpointId, String forwardedFrom) {
+    }
+
+    static PutEventsRequest request(final com.fasterxml.jackson.core.JsonParser parser) throws java.io.IOException {
         if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
             throw new ApiException("SerializationException", "the request body must be a JSON object");
         }
         List<PutEventsEntry> list = null;
+        String endpointId = null;
+        String forwardedFrom = null;
         while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
             final String field = parser.currentName();
             final com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
-            if (field.equals("Entries") && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+            if (field.equals("EndpointId") && value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                endpointId = parser.getText();
+            } else if (field.equals(dev.eventrouter.persist.global.GlobalEndpoints.FORWARDED_FROM)
+                && value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                forwardedFrom = parser.getText();
+            } else if (field.equals("Entries") && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
                 list = new ArrayList<>();
                 while (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
                     if (parser.currentToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
@@ -289,7 +308,7 @@ final class EventsApi {
                 + "'entries' failed to satisfy constraint: Member must have length " + (list.isEmpty()
                     ? "greater than or equal to 1" : "less than or equal to 10"));
         }
-        return list;
+        return new PutEventsRequest(list, endpointId, forwardedFrom);
     }
 
     private static PutEventsEntry entry(final com.fasterxml.jackson.core.JsonParser parser, final int index)
@@ -363,7 +382,11 @@ final class EventsApi {
         return invoke(() -> {
             try (com.fasterxml.jackson.core.JsonParser parser = JSON.getFactory().createParser(
                 body.length == 0 ? EMPTY_OBJECT : body)) {
-                return putEvents(callerOf(principal), entries(parser), archived);
+                final PutEventsRequest request = request(parser);
+                if (request.endpointId() != null) {
+                    return endpointPutEvents(callerOf(principal), request);
+                }
+                return putEvents(callerOf(principal), request.entries(), archived);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new ApiException("SerializationException", "the request body is not JSON: "
                     + e.getMessage().split("\n")[0]);
@@ -371,6 +394,27 @@ final class EventsApi {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    /** PutEvents with an EndpointId: routed by the global endpoint (to this router's bus or the other Region's). */
+    private PutEventsResult endpointPutEvents(final Caller caller, final PutEventsRequest request) {
+        final dev.eventrouter.persist.global.GlobalEndpoints endpoints = global;
+        if (endpoints == null) {
+            throw ApiException.notFound("No endpoint has the EndpointId " + request.endpointId() + " (this router "
+                + "serves no global endpoints).");
+        }
+        try {
+            return endpoints.putEvents(caller, request.endpointId(), request.entries(), request.forwardedFrom());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation(e.getMessage());
+        }
+    }
+
+    private volatile dev.eventrouter.persist.global.GlobalEndpoints global;
+
+    /** Routes PutEvents with an EndpointId through {@code endpoints}. */
+    void globalEndpoints(final dev.eventrouter.persist.global.GlobalEndpoints endpoints) {
+        global = endpoints;
     }
 
     private PutEventsResult putEvents(final Caller caller, final List<PutEventsEntry> list,
@@ -802,12 +846,17 @@ final class EventsApi {
 
     /** AWS pagination: at most {@code Limit} (1-100) items, and an opaque {@code NextToken} while more remain. */
     static JsonNode page(final Call call, final List<JsonNode> items, final String member) {
-        final JsonNode limitNode = call.body().get("Limit");
+        return page(call, items, member, "Limit");
+    }
+
+    /** @param limitMember the request member that bounds the page ({@code Limit}, or {@code MaxResults}). */
+    static JsonNode page(final Call call, final List<JsonNode> items, final String member, final String limitMember) {
+        final JsonNode limitNode = call.body().get(limitMember);
         final int limit = limitNode == null || limitNode.isNull() ? MAX_LIMIT : limitNode.asInt();
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to "
-                + "satisfy constraint: Member must have value " + (limit < 1 ? "greater than or equal to 1"
-                    : "less than or equal to 100"));
+            throw ApiException.validation("1 validation error detected: Value '" + limit + "' at '" + lowerFirst(
+                limitMember) + "' failed to satisfy constraint: Member must have value " + (limit < 1
+                    ? "greater than or equal to 1" : "less than or equal to 100"));
         }
         int start = 0;
         final String token = call.text("NextToken");

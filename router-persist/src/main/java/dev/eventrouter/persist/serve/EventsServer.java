@@ -198,11 +198,25 @@ public final class EventsServer implements AutoCloseable {
         final java.util.function.Function<dev.eventrouter.bus.EventBus, dev.eventrouter.persist.kafka.DistributedBus>
             lookup, final java.util.Collection<dev.eventrouter.persist.kafka.DistributedBus> all) {
         api.distributedBuses(lookup, () -> all);
-        synchronized (this) {
-            if (puts == null) {
-                puts = Executors.newFixedThreadPool(PUT_THREADS, new io.netty.util.concurrent.DefaultThreadFactory(
-                    "eventrouter-serve-put", true));
-            }
+        blockingPutEvents();
+    }
+
+    /**
+     * Serves global endpoints (docs/global-endpoints.md): CreateEndpoint ... ListEndpoints, PutEvents with an
+     * {@code EndpointId} (which may wait for the other Region's router: PutEvents then runs on the pool of
+     * {@value #PUT_THREADS} threads), and the calls of the other Region's replicator.
+     */
+    public void serveGlobalEndpoints(final dev.eventrouter.persist.global.GlobalEndpoints endpoints) {
+        new EndpointOperations(api, endpoints);
+        api.globalEndpoints(endpoints);
+        metrics.globalEndpoints(endpoints);
+        blockingPutEvents();
+    }
+
+    private synchronized void blockingPutEvents() {
+        if (puts == null) {
+            puts = Executors.newFixedThreadPool(PUT_THREADS, new io.netty.util.concurrent.DefaultThreadFactory(
+                "eventrouter-serve-put", true));
         }
     }
 

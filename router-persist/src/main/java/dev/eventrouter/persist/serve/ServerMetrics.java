@@ -52,6 +52,17 @@ final class ServerMetrics {
         this.router = router;
     }
 
+    private volatile dev.eventrouter.persist.global.GlobalEndpoints globalEndpoints;
+
+    /**
+     * Adds each global endpoint's state to the scrape: {@code eventrouter_endpoint_primary_active} (1 while this router
+     * sends the endpoint's events to the primary Region), {@code eventrouter_endpoint_replication_backlog} (events
+     * accepted here the other Region has not taken: the RPO at risk) and {@code eventrouter_endpoint_replicated}.
+     */
+    void globalEndpoints(final dev.eventrouter.persist.global.GlobalEndpoints value) {
+        globalEndpoints = value;
+    }
+
     /** Adds the API destinations' counters and latency to the scrape. */
     void apiDestinations(final dev.eventrouter.persist.apidest.ApiDestinations value) {
         apiDestinations = value;
@@ -98,6 +109,24 @@ final class ServerMetrics {
                 }
             }
         }
+        final dev.eventrouter.persist.global.GlobalEndpoints global = globalEndpoints;
+        if (global != null) {
+            for (dev.eventrouter.persist.global.GlobalEndpoints.Endpoint endpoint : global.endpoints()) {
+                final String name = endpoint.spec().name();
+                final Tags tags = Tags.of("endpoint", endpoint.spec().arn());
+                if (registered.add("endpoint:" + name)) {
+                    // looked up by name at each scrape: an updated endpoint is a new object
+                    io.micrometer.core.instrument.Gauge.builder("eventrouter.endpoint.primary.active", global,
+                        g -> activeIsPrimary(g, name)).tags(tags).register(registry);
+                    io.micrometer.core.instrument.Gauge.builder("eventrouter.endpoint.replication.backlog", global,
+                        g -> endpointValue(g, name, dev.eventrouter.persist.global.GlobalEndpoints.Endpoint
+                            ::replicationBacklog)).tags(tags).register(registry);
+                    FunctionCounter.builder("eventrouter.endpoint.replicated", global, g -> endpointValue(g, name,
+                        dev.eventrouter.persist.global.GlobalEndpoints.Endpoint::replicated)).tags(tags)
+                        .register(registry);
+                }
+            }
+        }
         final dev.eventrouter.persist.apidest.ApiDestinations apis = apiDestinations;
         if (apis != null) {
             for (dev.eventrouter.persist.apidest.ApiDestination d : apis.apiDestinations()) {
@@ -105,6 +134,27 @@ final class ServerMetrics {
             }
         }
         return registry.scrape();
+    }
+
+    private static double activeIsPrimary(final dev.eventrouter.persist.global.GlobalEndpoints global,
+                                          final String name) {
+        try {
+            final var endpoint = global.endpoint(name);
+            return endpoint.activeRegion().equals(endpoint.spec().primaryRegion()) ? 1 : 0;
+        } catch (dev.eventrouter.bus.NoSuchResourceException e) {
+            return Double.NaN;   // deleted
+        }
+    }
+
+    private static double endpointValue(final dev.eventrouter.persist.global.GlobalEndpoints global,
+                                        final String name,
+                                        final java.util.function.ToLongFunction<
+                                            dev.eventrouter.persist.global.GlobalEndpoints.Endpoint> value) {
+        try {
+            return value.applyAsLong(global.endpoint(name));
+        } catch (dev.eventrouter.bus.NoSuchResourceException e) {
+            return Double.NaN;
+        }
     }
 
     private void destination(final String arn, final dev.eventrouter.persist.apidest.DestinationMetrics m) {

@@ -1,0 +1,67 @@
+package dev.eventrouter.persist;
+
+import dev.eventrouter.persist.cli.RouterCli;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@code router serve} child JVM on a given port, with its config, a credentials file of one access key, and its
+ * data directory under {@code home}; started once it prints its listening line (its further stderr is drained, so a
+ * chatty child never blocks). Shared by the global endpoint tests and their recovery harness (router-bench).
+ */
+public final class ServeChild {
+    private ServeChild() {
+    }
+
+    /** @return a port free right now (for a child that must know its peer's port before either starts). */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * @return the started child.
+     * @throws IllegalStateException when it exits before listening (its stderr in the message).
+     */
+    public static Process start(final Path home, final int port, final String config, final String accessKey,
+                                final String secret, final String account) throws IOException {
+        Files.createDirectories(home);
+        final Path file = Files.writeString(home.resolve("router.json"), config);
+        final Path creds = Files.writeString(home.resolve("creds.json"), "{\"" + accessKey + "\": "
+            + "{\"secretAccessKey\": \"" + secret + "\", \"principal\": \"" + account + "\"}}");
+        final Process process = ChildJvm.builder(RouterCli.class, "serve", "--config", file.toString(), "--port",
+            Integer.toString(port), "--credentials", creds.toString(), "--data-dir", home.resolve("data").toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+            StandardCharsets.UTF_8));
+        final List<String> lines = new ArrayList<>();
+        String line;
+        while ((line = stderr.readLine()) != null && !line.startsWith("router serve: listening on")) {
+            lines.add(line);
+        }
+        if (line == null || !line.startsWith("router serve: listening on http://127.0.0.1:" + port)) {
+            throw new IllegalStateException("router serve did not start on port " + port + ": "
+                + String.join("\n", lines) + (line == null ? "" : "\n" + line));
+        }
+        final Thread drain = new Thread(() -> {
+            try {
+                while (stderr.readLine() != null) {
+                    // discarded
+                }
+            } catch (IOException e) {
+                // the child is gone
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return process;
+    }
+}
