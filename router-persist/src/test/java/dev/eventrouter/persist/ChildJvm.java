@@ -30,9 +30,23 @@ public final class ChildJvm {
         return new ProcessBuilder(command);
     }
 
+    /**
+     * Kills {@code process} (SIGKILL) when this JVM exits, if it still runs: a test that fails before it stops its
+     * children must not leave them running (they would load the machine for every test and benchmark after it).
+     */
+    public static void killAtExit(final Process process) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }, "kill-child-" + process.pid()));
+    }
+
     /** @return a started child whose stderr goes to this JVM's. */
     public static Process start(final Class<?> main, final String... args) throws IOException {
-        return builder(main, args).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final Process process = builder(main, args).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        killAtExit(process);
+        return process;
     }
 
     /** @return the number {@code n} of a crash test's event {@code {"n":123,...}}. */

@@ -40,6 +40,7 @@ public final class ServeChild {
         final Process process = ChildJvm.builder(RouterCli.class, "serve", "--config", file.toString(), "--port",
             Integer.toString(port), "--credentials", creds.toString(), "--data-dir", home.resolve("data").toString())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ChildJvm.killAtExit(process);
         final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
             StandardCharsets.UTF_8));
         final List<String> lines = new ArrayList<>();

@@ -99,6 +99,7 @@ class ServeProcessTest {
         args.addAll(List.of(more));
         final Process process = ChildJvm.builder(RouterCli.class, args.toArray(new String[0]))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ChildJvm.killAtExit(process);
         final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
             StandardCharsets.UTF_8));
         final List<String> lines = new ArrayList<>();
