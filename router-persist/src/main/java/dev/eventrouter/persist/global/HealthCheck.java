@@ -11,7 +11,9 @@ import java.util.Locale;
  * alarm is in ALARM and, with missing data treated as breaching, while data is insufficient). The metric here is the
  * primary router's own health: each period gives one datapoint, breaching when every probe of the primary's
  * {@code /health} in it failed or when the share of PutEvents calls forwarded to the primary that failed reached
- * {@link Config#errorRateThreshold}; a period without probe answers or calls is missing data. The alarm is ALARM when
+ * {@link Config#errorRateThreshold}; a period without probe answers or calls is missing data, except before the first
+ * answer or call ever recorded (the first probe may still be connecting: the check starts HEALTHY, as a new alarm
+ * starts without data, and a primary that refuses connections answers at once). The alarm is ALARM when
  * the last {@link Config#evaluationPeriods} datapoints all breach (DatapointsToAlarm = EvaluationPeriods), OK as soon
  * as one of them does not. Time comes from the caller ({@link #tick}): deterministic under a manual clock.
  * Thread-safe.
@@ -90,6 +92,8 @@ public final class HealthCheck {
     private Status status = Status.HEALTHY;
     private long changedAt;
     private long transitions;
+    /** Whether any probe answer or call was recorded yet: periods before the first one are not data at all. */
+    private boolean observed;
 
     /** @param startMillis when the first period starts. */
     public HealthCheck(final Config config, final long startMillis) {
@@ -100,6 +104,7 @@ public final class HealthCheck {
 
     /** Records a probe of the primary's {@code /health}. */
     public synchronized void probe(final boolean ok) {
+        observed = true;
         if (ok) {
             probesOk++;
         } else {
@@ -109,6 +114,7 @@ public final class HealthCheck {
 
     /** Records the outcome of a PutEvents call forwarded to the primary. */
     public synchronized void call(final boolean ok) {
+        observed = true;
         if (ok) {
             callsOk++;
         } else {
@@ -130,6 +136,9 @@ public final class HealthCheck {
     }
 
     private void close() {
+        if (!observed) {
+            return;   // nothing has answered yet (a probe still connecting at start-up): not a missing datapoint
+        }
         final Datapoint point;
         final int calls = callsOk + callsFailed;
         if (probesOk + probesFailed == 0 && calls == 0) {

@@ -59,6 +59,15 @@ class GlobalEndpointFailoverTest {
     }
 
     private String config(final String region, final int eastPort, final int westPort, final boolean replication) {
+        return config(region, eastPort, westPort, replication, 0.5, 2);
+    }
+
+    /**
+     * @param period      the health check's period in seconds.
+     * @param evaluations how many breaching periods turn it unhealthy.
+     */
+    private String config(final String region, final int eastPort, final int westPort, final boolean replication,
+                          final double period, final int evaluations) {
         return """
             {"account": "%s", "region": "%s", "eventBuses": ["orders"],
              "rules": [{"name": "all", "eventBus": "orders", "eventPattern": {"source": ["shop"]},
@@ -69,15 +78,15 @@ class GlobalEndpointFailoverTest {
                            "%s": {"url": "http://127.0.0.1:%d", "accessKeyId": "AKIASERVETEST0000001",
                                   "secretAccessKey": "s3cret"}},
                "requestTimeoutSeconds": 2,
-               "healthChecks": [{"name": "orders-primary", "periodSeconds": 0.5, "evaluationPeriods": 2}],
+               "healthChecks": [{"name": "orders-primary", "periodSeconds": %s, "evaluationPeriods": %d}],
                "endpoints": [{"name": "orders-global",
                  "routingConfig": {"failoverConfig": {"primary": {"healthCheck": "orders-primary"},
                                                       "secondary": {"route": "%s"}}},
                  "replicationConfig": {"state": "%s"}, "roleArn": "arn:aws:iam::%s:role/replication",
                  "eventBuses": [{"eventBusArn": "arn:aws:events:%s:%s:event-bus/orders"},
                                 {"eventBusArn": "arn:aws:events:%s:%s:event-bus/orders"}]}]}}
-            """.formatted(ACCOUNT, region, EAST, eastPort, WEST, westPort, WEST, replication ? "ENABLED" : "DISABLED",
-            ACCOUNT, EAST, ACCOUNT, WEST, ACCOUNT);
+            """.formatted(ACCOUNT, region, EAST, eastPort, WEST, westPort, Double.toString(period), evaluations, WEST,
+            replication ? "ENABLED" : "DISABLED", ACCOUNT, EAST, ACCOUNT, WEST, ACCOUNT);
     }
 
     private Node start(final String region, final int port, final String config) throws IOException {
@@ -136,6 +145,7 @@ class GlobalEndpointFailoverTest {
             assertEquals("ENABLED", described.replicationConfig().stateAsString());
             assertEquals(described.endpointId(), describe(eastClient).endpointId(), "one id in both Regions");
             final String id = described.endpointId();
+            awaitPrimaryActive(westPort);
 
             // healthy: the west router forwards to the primary (east), which replicates to west
             for (int n = 0; n < 20; n++) {
@@ -194,11 +204,14 @@ class GlobalEndpointFailoverTest {
     void withoutReplicationTheSecondaryGetsOnlyWhatIsRoutedThereAndEndpointCallsReachBothRegions() throws Exception {
         final int eastPort = freePort();
         final int westPort = freePort();
-        final Node east = start(EAST, eastPort, config(EAST, eastPort, westPort, false));
-        final Node west = start(WEST, westPort, config(WEST, eastPort, westPort, false));
+        // no failover wanted here: a health check slow enough that a loaded machine's late probe answers never
+        // turn it (with replication off, an event routed west by a false alarm would not reach east)
+        final Node east = start(EAST, eastPort, config(EAST, eastPort, westPort, false, 5, 6));
+        final Node west = start(WEST, westPort, config(WEST, eastPort, westPort, false, 5, 6));
         try (EventBridgeClient onWest = client(westPort); EventBridgeClient onEast = client(eastPort)) {
             final String id = describe(onWest).endpointId();
             assertEquals("DISABLED", describe(onEast).replicationConfig().stateAsString());
+            awaitPrimaryActive(westPort);
             for (int n = 0; n < 5; n++) {
                 assertEquals(0, put(onWest, id, n));
             }
@@ -233,6 +246,17 @@ class GlobalEndpointFailoverTest {
         assertEquals(0, west.stop());
         assertEquals(Map.of(0, 1, 1, 1, 2, 1, 3, 1, 4, 1), counts(east.dir().resolve("out.ndjson")));
         assertEquals(Map.of(), counts(west.dir().resolve("out.ndjson")), "nothing replicated, nothing routed west");
+    }
+
+    /** Waits until the router's view of the primary is healthy (its first probes answered). */
+    private static void awaitPrimaryActive(final int port) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!primaryActive(port)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the router on " + port + " never saw the primary healthy");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
     }
 
     private static boolean primaryActive(final int port) {

@@ -66,7 +66,10 @@ class HealthCheckTest {
     void missingDataCountsAsConfigured() {
         final HealthCheck breaching = new HealthCheck(new HealthCheck.Config("b", 1_000, 3,
             0.5, TreatMissingData.BREACHING), 0);
-        assertEquals(Status.UNHEALTHY, breaching.tick(3_000), "three silent periods");
+        assertEquals(Status.HEALTHY, breaching.tick(10_000), "nothing ever answered: no data yet, not missing data");
+        breaching.probe(true);
+        assertEquals(Status.HEALTHY, breaching.tick(13_000), "one good period, then two silent ones");
+        assertEquals(Status.UNHEALTHY, breaching.tick(14_000), "three silent periods");
         final HealthCheck notBreaching = new HealthCheck(new HealthCheck.Config("n", 1_000, 3, 0.5,
             TreatMissingData.NOT_BREACHING), 0);
         assertEquals(Status.HEALTHY, notBreaching.tick(10_000));
