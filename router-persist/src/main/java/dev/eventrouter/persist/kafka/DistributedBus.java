@@ -815,18 +815,14 @@ public final class DistributedBus implements AutoCloseable {
                 throw new IllegalArgumentException("rule " + rule.name() + ": two targets with id " + built.id());
             }
         }
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             for (String key : appliedValues.keySet()) {
                 if (key.startsWith(TARGET + rule.name() + "/") && !records.containsKey(key)) {
                     records.put(key, null);   // the rule's other targets go
                 }
             }
             return append(records);
-        } finally {
-            controlLock.unlock();
-        }
+        });
     }
 
     /**
@@ -835,9 +831,7 @@ public final class DistributedBus implements AutoCloseable {
      * @return the offset of the last record appended.
      */
     public long deleteRule(final String name) {
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             final Map<String, byte[]> records = new LinkedHashMap<>();
             for (String key : appliedValues.keySet()) {
                 if (key.startsWith(TARGET + name + "/")) {
@@ -846,9 +840,7 @@ public final class DistributedBus implements AutoCloseable {
             }
             records.put(ruleKey(name), null);
             return append(records);
-        } finally {
-            controlLock.unlock();
-        }
+        });
     }
 
     /**
@@ -869,9 +861,7 @@ public final class DistributedBus implements AutoCloseable {
      * @throws IllegalStateException    when the control topic did not acknowledge the change (undone).
      */
     public <T> T changeRule(final String rule, final java.util.function.Supplier<T> change) {
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             final Map<String, byte[]> before = new HashMap<>();
             appliedValues.forEach((key, value) -> {
                 if (key.equals(ruleKey(rule)) || key.startsWith(TARGET + rule + "/")) {
@@ -915,6 +905,18 @@ public final class DistributedBus implements AutoCloseable {
             }
             records.forEach(this::remember);   // applied here already: reading them back changes nothing
             return result;
+        });
+    }
+
+    /**
+     * Runs a control-plane change: reads the control topic to its end first (the change sees every change acknowledged
+     * before it), then holds the control lock (the node's thread applies nothing meanwhile).
+     */
+    private <T> T controlled(final java.util.function.Supplier<T> change) {
+        sync();
+        controlLock.lock();
+        try {
+            return change.get();
         } finally {
             controlLock.unlock();
         }
@@ -1321,17 +1323,13 @@ public final class DistributedBus implements AutoCloseable {
                                  final int retentionDays) {
         final Archive archive = checked(new Archive(name, eventPattern, description, retentionDays,
             System.currentTimeMillis()));
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             if (archives.containsKey(name)) {
                 throw new dev.eventrouter.bus.ResourceExistsException("Archive " + name + " already exists.");
             }
             putArchive(archive);
             return archive;
-        } finally {
-            controlLock.unlock();
-        }
+        });
     }
 
     /**
@@ -1341,33 +1339,26 @@ public final class DistributedBus implements AutoCloseable {
      */
     public Archive updateArchive(final String name, final String eventPattern, final String description,
                                  final Integer retentionDays) {
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             final Archive was = archive(name);
             final Archive now = checked(new Archive(name, eventPattern != null ? eventPattern : was.eventPattern(),
                 description != null ? description : was.description(),
                 retentionDays != null ? retentionDays : was.retentionDays(), was.creationTime()));
             putArchive(now);
             return now;
-        } finally {
-            controlLock.unlock();
-        }
+        });
     }
 
     /** DeleteArchive (the events topic keeps its events). @throws NoSuchResourceException when absent. */
     public void deleteArchive(final String name) {
-        sync();
-        controlLock.lock();
-        try {
+        controlled(() -> {
             archive(name);
             final Map<String, byte[]> records = new LinkedHashMap<>();
             records.put(ARCHIVE + name, null);
             append(records);
             apply(ARCHIVE + name, null, true);
-        } finally {
-            controlLock.unlock();
-        }
+            return null;
+        });
     }
 
     /** @return the archive. @throws dev.eventrouter.bus.NoSuchResourceException when absent. */
@@ -1428,9 +1419,7 @@ public final class DistributedBus implements AutoCloseable {
             throw new IllegalArgumentException("EventStartTime must be before EventEndTime, got " + from + " and "
                 + to);
         }
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             if (replayRecords.containsKey(name)) {
                 throw new dev.eventrouter.bus.ResourceExistsException("Replay " + name + " already exists.");
             }
@@ -1470,9 +1459,7 @@ public final class DistributedBus implements AutoCloseable {
                 throw new IllegalStateException("replay " + name + ": the node did not start it", e);
             }
             return replay(name);
-        } finally {
-            controlLock.unlock();
-        }
+        });
     }
 
     /**
@@ -1483,9 +1470,7 @@ public final class DistributedBus implements AutoCloseable {
      * @throws IllegalStateException when it has ended.
      */
     public ReplayState cancelReplay(final String name) {
-        sync();
-        controlLock.lock();
-        try {
+        return controlled(() -> {
             final ReplayRecord record = replay(name);
             if (record.state().isFinal()) {
                 throw new IllegalStateException("Replay " + name + " is " + record.state() + " and cannot be "
@@ -1497,9 +1482,7 @@ public final class DistributedBus implements AutoCloseable {
             append(records);
             records.forEach((key, value) -> apply(key, value, true));   // cancels it here when it runs here
             return ReplayState.CANCELLING;
-        } finally {
-            controlLock.unlock();
-        }
+        });
     }
 
     /**
