@@ -3,9 +3,6 @@ package dev.eventrouter.bench;
 import dev.eventrouter.persist.ServeChild;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -166,23 +163,7 @@ public final class GlobalEndpointRecoveryHarness {
             ACCOUNT), port);
     }
 
-    /** @return the sum of a metric's series on a router's {@code /metrics}, or 0 when it does not answer. */
     private static double metric(final int port, final String name) {
-        try {
-            final String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            double sum = 0;
-            for (String line : text.split("\n")) {
-                if (line.startsWith(name + "{")) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return sum;
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
+        return ServeChild.metric(port, name, "");
     }
 }

@@ -65,4 +65,29 @@ public final class ServeChild {
         drain.start();
         return process;
     }
+
+    /**
+     * @return the sum of the series of a metric on a router's {@code GET /metrics} whose labels contain
+     *         {@code labels} (empty: every series), or 0 when it has none or the router does not answer.
+     */
+    public static double metric(final int port, final String name, final String labels) {
+        final String text;
+        try {
+            text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(labels)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
 }

@@ -146,17 +146,9 @@ class DistributedServeTest {
     }
 
     /** @return deliveries to targets with this id on the node, from its Prometheus counters. */
-    private static long delivered(final ServeProcessTest.Served node, final String target) throws Exception {
-        final String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + node.port() + "/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        long sum = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith("eventrouter_target_delivered_total{") && line.contains("target=\"" + target + "\"")) {
-                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+    private static long delivered(final ServeProcessTest.Served node, final String target) {
+        return (long) dev.eventrouter.persist.ServeChild.metric(node.port(), "eventrouter_target_delivered_total",
+            "target=\"" + target + "\"");
     }
 
     private static Set<Integer> expected(final int from, final int to) {

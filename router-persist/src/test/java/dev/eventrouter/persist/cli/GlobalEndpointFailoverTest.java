@@ -269,21 +269,6 @@ class GlobalEndpointFailoverTest {
 
     /** @return a gauge of the router's {@code /metrics} (not in the SDK's model of DescribeEndpoint). */
     private static double metric(final int port, final String name) {
-        try {
-            final String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            for (String line : text.split("\n")) {
-                if (line.startsWith(name + "{")) {
-                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            throw new AssertionError(name + " is not in /metrics");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ServeChild.metric(port, name, "");
     }
 }
