@@ -31,6 +31,35 @@ class PutEventsParsingTest {
     }
 
     @Test
+    void readsTheEndpointIdAndTheForwardingRegionOfAGlobalEndpointCall() throws Exception {
+        try (com.fasterxml.jackson.core.JsonParser parser = EventsApi.JSON.getFactory().createParser(
+            "{\"Entries\":[{\"Source\":\"s\"}],\"EndpointId\":\"abcde.veo\",\"EventRouterForwardedFrom\":"
+                + "\"us-west-2\"}")) {
+            final EventsApi.PutEventsRequest request = EventsApi.request(parser);
+            assertEquals("abcde.veo", request.endpointId());
+            assertEquals("us-west-2", request.forwardedFrom());
+            assertEquals(1, request.entries().size());
+        }
+        try (com.fasterxml.jackson.core.JsonParser parser = EventsApi.JSON.getFactory().createParser(
+            "{\"Entries\":[{\"Source\":\"s\"}]}")) {
+            final EventsApi.PutEventsRequest request = EventsApi.request(parser);
+            assertEquals(null, request.endpointId());
+            assertEquals(null, request.forwardedFrom());
+        }
+        // a router serving no global endpoint answers an EndpointId as AWS answers an unknown one
+        final EventsApi api = new EventsApi(dev.eventrouter.bus.Router.start(new dev.eventrouter.bus.RouterContext()),
+            new AwsTargets());
+        final ApiException unknown = assertThrows(ApiException.class, () -> api.putEvents(
+            dev.eventrouter.auth.Principal.account("123456789012"), ("{\"EndpointId\":\"abcde.veo\",\"Entries\":"
+                + "[{\"Source\":\"s\",\"DetailType\":\"t\",\"Detail\":\"{}\"}]}").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), null));
+        assertEquals("ResourceNotFoundException", unknown.type);
+        assertEquals("No endpoint has the EndpointId abcde.veo (this router serves no global endpoints).",
+            unknown.getMessage());
+        api.router().close();
+    }
+
+    @Test
     void shouldAnswerAwsValidationMessagesForEntries() {
         assertEquals("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must "
             + "not be null", refused("{}").getMessage());
