@@ -238,6 +238,12 @@ class GlobalEndpointFailoverTest {
                     .routingConfig(c -> c.failoverConfig(f -> f.primary(p -> p.healthCheck("h")).secondary(
                         x -> x.route(WEST)))).eventBuses(b -> b.eventBusArn("arn:aws:events:us-east-1:" + ACCOUNT
                         + ":event-bus/orders")))).awsErrorDetails().errorCode(), "one bus instead of two");
+            // UpdateEndpoint on one router changes it on both (only what the call names; the rest is kept)
+            final var updated = onWest.updateEndpoint(r -> r.name("second").description("second, described"));
+            assertEquals("UPDATING", updated.stateAsString());
+            assertEquals("second, described", onEast.describeEndpoint(r -> r.name("second")).description());
+            assertEquals("arn:aws:route53:::healthcheck/second", onEast.describeEndpoint(r -> r.name("second"))
+                .routingConfig().failoverConfig().primary().healthCheck());
             onWest.deleteEndpoint(r -> r.name("second"));
             assertEquals(List.of("orders-global"), onEast.listEndpoints(r -> r.maxResults(10)).endpoints().stream()
                 .map(x -> x.name()).toList());
