@@ -22,9 +22,15 @@ public final class BenchReport {
             System.err.println("usage: BenchReport RESULT.json");
             System.exit(2);
         }
-        final JsonNode results = new ObjectMapper().readTree(Path.of(args[0]).toFile());
+        System.out.print(report(new ObjectMapper().readTree(Path.of(args[0]).toFile())));
+    }
+
+    /** @return the markdown tables of a JMH JSON result (an array of results). */
+    static String report(final JsonNode results) {
+        final StringBuilder out = new StringBuilder();
         final Map<String, double[]> families = new LinkedHashMap<>();
-        final Map<String, double[]> ruleCounts = new LinkedHashMap<>();
+        // per rule mix (and overlay size, when not 0), per rule count
+        final Map<String, Map<String, double[]>> ruleCounts = new LinkedHashMap<>();
         for (JsonNode result : results) {
             final String benchmark = result.get("benchmark").asText();
             final double score = result.get("primaryMetric").get("score").asDouble();
@@ -39,19 +45,24 @@ public final class BenchReport {
                 row[at + 1] = error;
                 row[at + 2] = bytes;
             } else if (benchmark.endsWith("MatchRuleCountBenchmark.ours")) {
-                ruleCounts.put(result.get("params").get("rules").asText(), new double[] {score, error, bytes});
+                final JsonNode params = result.get("params");
+                final String overlay = params.path("overlay").asText("0");
+                final String mix = params.path("mix").asText("synthetic") + (overlay.equals("0") ? "" : ", overlay " + overlay);
+                ruleCounts.computeIfAbsent(mix, k -> new LinkedHashMap<>())
+                    .put(params.get("rules").asText(), new double[] {score, error, bytes});
             }
         }
-        printFamilies(families);
-        printRuleCounts(ruleCounts);
+        printFamilies(families, out);
+        printRuleCounts(ruleCounts, out);
+        return out.toString();
     }
 
-    private static void printFamilies(final Map<String, double[]> families) {
+    private static void printFamilies(final Map<String, double[]> families, final StringBuilder out) {
         if (families.isEmpty()) {
             return;
         }
-        System.out.println("| family | ours events/s | event-ruler events/s | ratio | ours B/op | event-ruler B/op |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        line(out, "| family | ours events/s | event-ruler events/s | ratio | ours B/op | event-ruler B/op |");
+        line(out, "|---|---:|---:|---:|---:|---:|");
         double logSum = 0;
         int count = 0;
         double worst = Double.MAX_VALUE;
@@ -63,24 +74,31 @@ public final class BenchReport {
                 count++;
                 worst = Math.min(worst, ratio);
             }
-            System.out.printf(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.1fx | %.1f | %,.0f |%n",
-                entry.getKey(), row[0], row[1], row[3], row[4], ratio, row[2], row[5]);
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.1fx | %.1f | %,.0f |%n",
+                entry.getKey(), row[0], row[1], row[3], row[4], ratio, row[2], row[5]));
         }
-        System.out.printf(Locale.ROOT, "%nGeometric mean ratio: %.2fx over %d families; lowest: %.2fx%n%n",
-            Math.exp(logSum / count), count, worst);
+        out.append(String.format(Locale.ROOT, "%nGeometric mean ratio: %.2fx over %d families; lowest: %.2fx%n%n",
+            Math.exp(logSum / count), count, worst));
     }
 
-    private static void printRuleCounts(final Map<String, double[]> rows) {
-        if (rows.isEmpty()) {
+    private static void printRuleCounts(final Map<String, Map<String, double[]>> mixes, final StringBuilder out) {
+        if (mixes.isEmpty()) {
             return;
         }
-        System.out.println("| rules | ours events/s | B/op | cost vs 10 rules |");
-        System.out.println("|---:|---:|---:|---:|");
-        final double[] base = rows.get("10");
-        for (Map.Entry<String, double[]> entry : rows.entrySet()) {
-            final double[] row = entry.getValue();
-            System.out.printf(Locale.ROOT, "| %,d | %,.0f ± %,.0f | %.1f | %.2fx |%n",
-                Integer.parseInt(entry.getKey()), row[0], row[1], row[2], base == null ? Double.NaN : base[0] / row[0]);
+        line(out, "| rules | mix | ours events/s | B/op | cost vs 10 rules |");
+        line(out, "|---:|---|---:|---:|---:|");
+        for (Map.Entry<String, Map<String, double[]>> mix : mixes.entrySet()) {
+            final double[] base = mix.getValue().get("10");
+            for (Map.Entry<String, double[]> entry : mix.getValue().entrySet()) {
+                final double[] row = entry.getValue();
+                out.append(String.format(Locale.ROOT, "| %,d | %s | %,.0f ± %,.0f | %.1f | %.2fx |%n",
+                    Integer.parseInt(entry.getKey()), mix.getKey(), row[0], row[1], row[2],
+                    base == null ? Double.NaN : base[0] / row[0]));
+            }
         }
+    }
+
+    private static void line(final StringBuilder out, final String text) {
+        out.append(text).append('\n');
     }
 }
