@@ -332,11 +332,13 @@ public final class Router implements AutoCloseable {
     /**
      * Creates or replaces many rules at once, as if by {@link #putRule} one after the other, but each bus's automaton
      * is compiled once for the whole list instead of once per rule: loading N rules is linear, not quadratic. All or
-     * nothing: every rule is checked (pattern, bus, schedule, authorization) before any takes effect.
+     * nothing: every rule is checked (pattern, bus, schedule, authorization), and every bus's rule set against the
+     * wildcard budget, before any takes effect.
      *
      * @return the rules' ARNs, in order.
-     * @throws PutRulesException naming the index of the first rule refused; its cause is what {@link #putRule} would
-     *                           have thrown for it.
+     * @throws PutRulesException       naming the index of the first rule refused; its cause is what {@link #putRule}
+     *                                 would have thrown for it.
+     * @throws InvalidPatternException when a bus's rules would exceed the wildcard budget of a rule set together.
      */
     public List<String> putRules(final List<Rule> rules) {
         return putRules(null, rules);
@@ -363,6 +365,8 @@ public final class Router implements AutoCloseable {
                     throw new PutRulesException(i, e);
                 }
             }
+            // a bus refusing its changes (the wildcard budget) refuses the call before any bus changed
+            nextByBus.forEach((bus, changes) -> bus.layers.check(automatonChanges(bus, changes)));
             scheduleAnchors.clear();
             scheduleAnchors.putAll(anchors);
             nextByBus.forEach((bus, changes) -> {
@@ -505,14 +509,7 @@ public final class Router implements AutoCloseable {
     private void install(final EventBus bus, final Map<String, RuleBinding> changes, final boolean patternsChanged) {
         MatchAutomaton automaton = bus.compiled.automaton;
         if (patternsChanged) {
-            final Map<String, EventPattern> automatonChanges = new LinkedHashMap<>();
-            changes.forEach((name, binding) -> {
-                final EventPattern was = matching(bus.rules.get(name));
-                final EventPattern now = matching(binding);
-                if (now != null ? !now.equals(was) : was != null) {
-                    automatonChanges.put(name, now);
-                }
-            });
+            final Map<String, EventPattern> automatonChanges = automatonChanges(bus, changes);
             if (!automatonChanges.isEmpty()) {
                 compilations++;
                 automaton = bus.layers.apply(automatonChanges);   // throws before anything changed
@@ -534,6 +531,20 @@ public final class Router implements AutoCloseable {
                 bus.compiled = bindings(bus, bus.compiled, compacted, List.of());
             }
         });
+    }
+
+    /** @return what {@code changes} change in the bus's automaton, by rule name ({@code null}: no longer matches). */
+    private static Map<String, EventPattern> automatonChanges(final EventBus bus,
+                                                              final Map<String, RuleBinding> changes) {
+        final Map<String, EventPattern> automatonChanges = new LinkedHashMap<>();
+        changes.forEach((name, binding) -> {
+            final EventPattern was = matching(bus.rules.get(name));
+            final EventPattern now = matching(binding);
+            if (now != null ? !now.equals(was) : was != null) {
+                automatonChanges.put(name, now);
+            }
+        });
+        return automatonChanges;
     }
 
     /** @return the pattern a binding gives the automaton: {@code null} when it has none or is disabled. */

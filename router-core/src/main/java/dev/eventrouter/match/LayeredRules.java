@@ -199,6 +199,16 @@ public final class LayeredRules {
     }
 
     /**
+     * Checks what {@link #apply} would refuse, changing nothing: lets a caller changing several sets refuse before it
+     * changes any.
+     *
+     * @throws InvalidPatternException when the changed set would exceed the wildcard budget.
+     */
+    public void check(final Map<String, EventPattern> changes) {
+        checkedTotals(wildcardDelta(changes));
+    }
+
+    /**
      * Replaces every rule with these, compiled at once into a single layer.
      *
      * @return the new automaton, to publish.

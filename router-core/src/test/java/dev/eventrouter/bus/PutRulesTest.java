@@ -69,4 +69,24 @@ class PutRulesTest {
             assertEquals(0, router.eventBus(null).metrics().published());
         }
     }
+
+    @Test
+    void shouldChangeNoBusWhenAnotherBusRefusesItsRules() {
+        try (Router router = Router.start(new RouterContext())) {
+            router.createEventBus("orders");
+            final List<Rule> rules = new ArrayList<>();
+            rules.add(Rule.of("fine", "{\"source\":[\"a\"]}"));   // the default bus, staged first
+            for (int i = 0; i < 2_000; i++) {   // 2,000 distinct wildcards on one field: over the budget of 1,000
+                rules.add(Rule.of("w" + i, "{\"detail\":{\"k\":[{\"wildcard\":\"*a" + i + "*b\"}]}}").onBus("orders"));
+            }
+            final InvalidPatternException tooComplex = assertThrows(InvalidPatternException.class,
+                () -> router.putRules(rules));
+            assertEquals(InvalidPatternException.Code.TOO_COMPLEX, tooComplex.code());
+            assertEquals(List.of(), router.listRules(null), "the default bus's rule did not take effect either");
+            assertEquals(List.of(), router.listRules("orders"));
+            router.putRules(rules.subList(0, 2));   // the budget left as it was: a smaller list goes in
+            assertEquals(1, router.listRules(null).size());
+            assertEquals(1, router.listRules("orders").size());
+        }
+    }
 }
