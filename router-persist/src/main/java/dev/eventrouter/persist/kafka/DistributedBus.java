@@ -103,7 +103,8 @@ public final class DistributedBus implements AutoCloseable {
      *                         order), or {@code null} for the event id.
      * @param openTimeout      how long joining and each acknowledgement may take.
      * @param consumerProperties settings of the node's events consumer ({@code session.timeout.ms}: how long a dead
-     *                         node's partitions wait before they move; Kafka's default 45 s), except those
+     *                         node's partitions wait before they move, and its replays before other nodes record
+     *                         them FAILED; Kafka's default 45 s), except {@code client.id} and those
      *                         {@link KafkaSource} owns.
      */
     public record Config(String bootstrapServers, String busName, String eventsTopic, String controlTopic,
@@ -129,6 +130,10 @@ public final class DistributedBus implements AutoCloseable {
                 throw new IllegalArgumentException("openTimeout: must be positive, got " + openTimeout);
             }
             consumerProperties = consumerProperties == null ? Map.of() : Map.copyOf(consumerProperties);
+            if (consumerProperties.containsKey(ConsumerConfig.CLIENT_ID_CONFIG)) {
+                throw new IllegalArgumentException("consumerProperties: client.id is set by the distributed bus (it"
+                    + " names the node in the group, so other nodes can tell when it left)");
+            }
         }
 
         /** A config without further consumer settings. */
@@ -243,7 +248,8 @@ public final class DistributedBus implements AutoCloseable {
     private DistributedBus(final Router router, final EventBus bus, final Config config, final TargetCodec codec,
                            final KafkaProducer<byte[], byte[]> producer,
                            final KafkaConsumer<byte[], byte[]> control, final List<TopicPartition> controlPartitions,
-                           final KafkaSource events) {
+                           final KafkaSource events, final String nodeId) {
+        this.nodeId = nodeId;
         this.router = router;
         this.bus = bus;
         this.config = config;
@@ -317,9 +323,12 @@ public final class DistributedBus implements AutoCloseable {
             final List<TopicPartition> partitions = partitionsOf(control, config.controlTopic(), config.openTimeout());
             control.assign(partitions);
             control.seekToBeginning(partitions);
+            final String nodeId = java.util.UUID.randomUUID().toString();
+            final Map<String, String> consumerProperties = new HashMap<>(config.consumerProperties());
+            consumerProperties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdOf(config, nodeId));
             events = KafkaSource.open(new KafkaSource.Config(config.bootstrapServers(), config.eventsTopic(),
-                config.groupId(), config.consumerProperties(), config.openTimeout(), 1_000));
-            return new DistributedBus(router, bus, config, codec, producer, control, partitions, events);
+                config.groupId(), consumerProperties, config.openTimeout(), 1_000));
+            return new DistributedBus(router, bus, config, codec, producer, control, partitions, events, nodeId);
         } catch (RuntimeException | Error e) {
             // a node that could not join leaves no client (and no client thread) behind
             if (events != null) {
@@ -1197,10 +1206,17 @@ public final class DistributedBus implements AutoCloseable {
                 } else {
                     final ReplayRecord record = ReplayRecord.parse(JSON.readTree(value));
                     replayRecords.put(name, record);
-                    if (record.state() == ReplayState.CANCELLING && nodeId.equals(record.node())) {
+                    if (nodeId.equals(record.node())) {
                         for (Replay running : replays) {
-                            if (running.name().equals(name)) {
+                            if (!running.name().equals(name)) {
+                                continue;
+                            }
+                            if (record.state() == ReplayState.CANCELLING) {
                                 running.cancel();   // asked on another node: this node runs it
+                            } else if (record.state() == ReplayState.FAILED) {
+                                // another node found this one gone from the group (a pause longer than the session
+                                // timeout): the replay's partitions may be another's now, so it stops as recorded
+                                node(() -> running.finish(ReplayState.FAILED, record.stateReason()));
                             }
                         }
                     }
@@ -1253,8 +1269,26 @@ public final class DistributedBus implements AutoCloseable {
     private static final String ARCHIVE = "archive/";
     private static final String REPLAY = "replay/";
     private static final java.util.regex.Pattern ARCHIVE_NAME = java.util.regex.Pattern.compile("[.\\-_A-Za-z0-9]{1,48}");
-    /** This node, as replay records name the node running a replay. */
-    private final String nodeId = java.util.UUID.randomUUID().toString();
+    /** This node, as replay records name the node running a replay (its events consumer's client id ends with it). */
+    private final String nodeId;
+    /** Reads the group's members for {@link #failOrphanedReplays}; made when first needed, closed with the node. */
+    private Admin groupReader;
+    /** Guards {@link #groupReader} and {@link #lastOrphanCheck}. */
+    private final Object orphanLock = new Object();
+    private long lastOrphanCheck = Long.MIN_VALUE;
+    /** How often reads of replays may look for replays whose node left the group. */
+    private static final long ORPHAN_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final String NODE_LEFT = "The node running the replay left the bus.";
+
+    /** @return the events consumer's client id of node {@code nodeId}: how the group's members name it. */
+    private static String clientIdOf(final Config config, final String nodeId) {
+        return "eventrouter-" + config.groupId() + "-" + nodeId;
+    }
+
+    /** @return this node's id, as replay records name it. */
+    String nodeId() {
+        return nodeId;
+    }
     private final Map<String, Archive> archives = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ReplayRecord> replayRecords = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -1471,7 +1505,7 @@ public final class DistributedBus implements AutoCloseable {
      */
     public ReplayState cancelReplay(final String name) {
         return controlled(() -> {
-            final ReplayRecord record = replay(name);
+            final ReplayRecord record = recorded(name);
             if (record.state().isFinal()) {
                 throw new IllegalStateException("Replay " + name + " is " + record.state() + " and cannot be "
                     + "cancelled.");
@@ -1490,6 +1524,11 @@ public final class DistributedBus implements AutoCloseable {
      * @throws dev.eventrouter.bus.NoSuchResourceException when there is no such replay.
      */
     public ReplayRecord replay(final String name) {
+        failOrphanedReplays();
+        return recorded(name);
+    }
+
+    private ReplayRecord recorded(final String name) {
         final ReplayRecord record = replayRecords.get(name);
         if (record == null) {
             throw new dev.eventrouter.bus.NoSuchResourceException("Replay " + name + " does not exist.");
@@ -1505,11 +1544,73 @@ public final class DistributedBus implements AutoCloseable {
 
     /** @return every replay of the bus, by name. */
     public List<ReplayRecord> replayRecords() {
+        failOrphanedReplays();
         final List<ReplayRecord> list = new ArrayList<>();
         for (String name : new java.util.TreeSet<>(replayRecords.keySet())) {
-            list.add(replay(name));
+            list.add(recorded(name));
         }
         return list;
+    }
+
+    /**
+     * Records FAILED ({@link #NODE_LEFT}) each replay recorded as running on another node that is no longer a member of
+     * the bus's group while the group is stable: a node that died (its session timed out) or closed without recording
+     * the end. At most once a second; a group that cannot be read is left for the next read.
+     */
+    private void failOrphanedReplays() {
+        final List<ReplayRecord> elsewhere = new ArrayList<>();
+        replayRecords.values().forEach(r -> {
+            if (!r.state().isFinal() && r.node() != null && !nodeId.equals(r.node())) {
+                elsewhere.add(r);
+            }
+        });
+        final long now = System.nanoTime();
+        if (elsewhere.isEmpty() || closed) {
+            return;
+        }
+        synchronized (orphanLock) {
+            if (lastOrphanCheck != Long.MIN_VALUE && now - lastOrphanCheck < ORPHAN_CHECK_NANOS) {
+                return;
+            }
+            lastOrphanCheck = now;
+            if (groupReader == null) {
+                final int timeout = (int) Math.min(30_000, config.openTimeout().toMillis());
+                groupReader = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout));
+            }
+        }
+        final java.util.Set<String> members = new java.util.HashSet<>();
+        try {
+            final org.apache.kafka.clients.admin.ConsumerGroupDescription group = groupReader.describeConsumerGroups(
+                List.of(config.groupId())).describedGroups().get(config.groupId())
+                .get(config.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (group.groupState() != org.apache.kafka.common.GroupState.STABLE) {
+                return;   // members joining or leaving: decide on a settled group
+            }
+            group.members().forEach(m -> members.add(m.clientId()));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        for (ReplayRecord orphan : elsewhere) {
+            if (members.contains(clientIdOf(config, orphan.node()))) {
+                continue;
+            }
+            controlled(() -> {
+                final ReplayRecord current = replayRecords.get(orphan.name());
+                if (current != null && !current.state().isFinal() && orphan.node().equals(current.node())) {
+                    final Map<String, byte[]> records = new LinkedHashMap<>();
+                    records.put(REPLAY + orphan.name(), current.with(ReplayState.FAILED, NODE_LEFT,
+                        System.currentTimeMillis(), current.lastReplayedTime()).toBytes());
+                    append(records);
+                    records.forEach((key, value) -> apply(key, value, true));
+                }
+                return null;
+            });
+        }
     }
 
     /** Node thread: records how a recorded replay ended (asynchronously: a refusal is counted). */
@@ -1587,13 +1688,19 @@ public final class DistributedBus implements AutoCloseable {
         closed = true;
         runner.close();
         for (Replay replay : replays) {
-            replay.finish(ReplayState.CANCELLED, "the node closed");
+            replay.finish(ReplayState.FAILED, "The node running the replay closed before it ended.");
+            recordEnd(replay);   // sent before the producer closes, which waits for it
         }
         Runnable task;
         while ((task = tasks.poll()) != null) {
             task.run();   // the node's thread has stopped: its last tasks (closing replay readers) run here
         }
         replayFilters.values().forEach(router::releaseReplayFilter);
+        synchronized (orphanLock) {
+            if (groupReader != null) {
+                groupReader.close(Duration.ZERO);
+            }
+        }
         try {
             events.close();
         } finally {

@@ -321,6 +321,59 @@ class DistributedBusTest {
         }
     }
 
+    /**
+     * A replay recorded as running on a node that is not a member of the bus's group (it died, or closed without
+     * recording the end) is recorded FAILED by the next node that reads it; one whose node is a member is left alone.
+     */
+    @Test
+    void aReplayWhoseNodeLeftTheGroupIsRecordedFailed() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "orphans-" + System
+            .nanoTime() % 100_000).withPartitions(2).withConsumerProperties(Map.of("session.timeout.ms", "6000",
+                "heartbeat.interval.ms", "1000"));
+        try (Router routerA = Router.start(new RouterContext().trackEnds(true));
+             Router routerB = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus a = DistributedBus.join(routerA, config, Map.of());
+             DistributedBus b = DistributedBus.join(routerB, config, Map.of())) {
+            Await.until(() -> a.ownedPartitions().size() == 1 && b.ownedPartitions().size() == 1, "both in the group");
+            final long t0 = java.time.Instant.parse("2026-12-03T10:00:00Z").toEpochMilli();
+            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+                         broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (String[] replay : new String[][] {{"ghost", "a-node-that-never-joined"}, {"alive", b.nodeId()}}) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
+                        ("replay/" + replay[0]).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        new DistributedBus.ReplayRecord(replay[0], null, t0, t0 + 60_000, List.of(), null,
+                            ReplayState.RUNNING, null, t0, 0, -1, replay[1]).toBytes())).get();
+                }
+            }
+            a.sync();
+            Await.until(() -> a.replay("ghost").state() == ReplayState.FAILED, "the ghost's replay recorded failed");
+            final DistributedBus.ReplayRecord ghost = a.replay("ghost");
+            assertEquals(DistributedBus.NODE_LEFT, ghost.stateReason());
+            assertTrue(ghost.endTime() > 0, "its end time is recorded");
+            b.sync();
+            assertEquals(ReplayState.FAILED, b.replay("ghost").state(), "recorded for every node");
+            assertEquals(ReplayState.RUNNING, a.replay("alive").state(), "B is in the group: its replay runs");
+
+            b.close();   // leaves the group with its replay still recorded running (it never ran it); closing again at
+            // the end of the block does nothing
+            Await.until(() -> a.replay("alive").state() == ReplayState.FAILED, "B's replay recorded failed");
+            assertEquals(DistributedBus.NODE_LEFT, a.replay("alive").stateReason());
+            assertEquals(List.of("alive", "ghost"), a.replayRecords().stream().map(r -> r.name()).toList());
+            assertEquals(0, a.applyErrors(), a.lastApplyError());
+        }
+    }
+
+    @Test
+    void aNodesConsumerClientIdIsTheBussOwn() {
+        assertEquals("consumerProperties: client.id is set by the distributed bus (it names the node in the group, so"
+            + " other nodes can tell when it left)", assertThrows(IllegalArgumentException.class,
+                () -> DistributedBus.Config.of("127.0.0.1:9", "b").withConsumerProperties(Map.of("client.id", "x")))
+            .getMessage());
+    }
+
     /** A rule's Kafka target changed through the control topic sends to the new topic from then on. */
     @Test
     void aKafkaTargetFollowsItsRuleChanges() throws Exception {
