@@ -366,12 +366,17 @@ public final class Router implements AutoCloseable {
                 }
             }
             // a bus refusing its changes (the wildcard budget) refuses the call before any bus changed
-            nextByBus.forEach((bus, changes) -> bus.layers.check(automatonChanges(bus, changes)));
+            final Map<EventBus, Map<String, EventPattern>> automatonChangesByBus = new LinkedHashMap<>();
+            nextByBus.forEach((bus, changes) -> {
+                final Map<String, EventPattern> automatonChanges = automatonChanges(bus, changes);
+                bus.layers.check(automatonChanges);
+                automatonChangesByBus.put(bus, automatonChanges);
+            });
             scheduleAnchors.clear();
             scheduleAnchors.putAll(anchors);
             nextByBus.forEach((bus, changes) -> {
                 changes.values().forEach(binding -> ruleMetrics.putIfAbsent(binding.arn, binding.metrics));
-                install(bus, changes, true);
+                install(bus, changes, automatonChangesByBus.get(bus));
             });
             return arns;
         }
@@ -507,13 +512,16 @@ public final class Router implements AutoCloseable {
      * @param patternsChanged whether any pattern or state may have changed ({@code false}: targets only).
      */
     private void install(final EventBus bus, final Map<String, RuleBinding> changes, final boolean patternsChanged) {
+        install(bus, changes, patternsChanged ? automatonChanges(bus, changes) : Map.of());
+    }
+
+    /** @param automatonChanges {@link #automatonChanges} of {@code changes}. */
+    private void install(final EventBus bus, final Map<String, RuleBinding> changes,
+                         final Map<String, EventPattern> automatonChanges) {
         MatchAutomaton automaton = bus.compiled.automaton;
-        if (patternsChanged) {
-            final Map<String, EventPattern> automatonChanges = automatonChanges(bus, changes);
-            if (!automatonChanges.isEmpty()) {
-                compilations++;
-                automaton = bus.layers.apply(automatonChanges);   // throws before anything changed
-            }
+        if (!automatonChanges.isEmpty()) {
+            compilations++;
+            automaton = bus.layers.apply(automatonChanges);   // throws before anything changed
         }
         changes.forEach((name, binding) -> {
             if (binding == null) {
