@@ -1542,6 +1542,11 @@ public final class DistributedBus implements AutoCloseable {
         return record;
     }
 
+    /** @return whether the bus has a replay of this name (as recorded; no look for replays whose node left). */
+    public boolean hasReplay(final String name) {
+        return replayRecords.containsKey(name);
+    }
+
     /** @return every replay of the bus, by name. */
     public List<ReplayRecord> replayRecords() {
         failOrphanedReplays();

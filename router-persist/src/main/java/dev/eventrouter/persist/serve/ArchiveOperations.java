@@ -319,7 +319,7 @@ final class ArchiveOperations {
     /** @return the distributed bus that has a replay of this name, or {@code null}. */
     private DistributedBus distributedReplay(final String name) {
         for (DistributedBus bus : synced()) {
-            if (bus.replayRecords().stream().anyMatch(r -> r.name().equals(name))) {
+            if (bus.hasReplay(name)) {
                 return bus;
             }
         }
