@@ -1279,6 +1279,7 @@ public final class DistributedBus implements AutoCloseable {
     /** How often reads of replays may look for replays whose node left the group. */
     private static final long ORPHAN_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final String NODE_LEFT = "The node running the replay left the bus.";
+    static final String NODE_CLOSED = "The node running the replay closed before it ended.";
 
     /** @return the events consumer's client id of node {@code nodeId}: how the group's members name it. */
     private static String clientIdOf(final Config config, final String nodeId) {
@@ -1693,7 +1694,7 @@ public final class DistributedBus implements AutoCloseable {
         closed = true;
         runner.close();
         for (Replay replay : replays) {
-            replay.finish(ReplayState.FAILED, "The node running the replay closed before it ended.");
+            replay.finish(ReplayState.FAILED, NODE_CLOSED);
             recordEnd(replay);   // sent before the producer closes, which waits for it
         }
         Runnable task;

@@ -252,20 +252,13 @@ class DistributedBusTest {
              DistributedBus node = DistributedBus.join(first, config, Map.of("collect", collect(delivered)))) {
             node.awaitApplied(node.putRule("r", "{\"source\":[\"shop\"]}", RuleState.ENABLED, List.of()));
         }
-        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-                 new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
-                     broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            final java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
-                "rule/r".getBytes(utf8), null)).get();
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
-                "target/late/t".getBytes(utf8), "{\"id\":\"t\",\"type\":\"handler\",\"handler\":\"collect\"}"
-                    .getBytes(utf8))).get();
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
-                "rule/late".getBytes(utf8), "{\"name\":\"late\",\"eventPattern\":\"{\\\"source\\\":[\\\"shop\\\"]}\",\"state\":\"ENABLED\"}"
-                    .getBytes(utf8))).get();
-        }
+        final java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        final Map<String, byte[]> records = new java.util.LinkedHashMap<>();
+        records.put("rule/r", null);
+        records.put("target/late/t", "{\"id\":\"t\",\"type\":\"handler\",\"handler\":\"collect\"}".getBytes(utf8));
+        records.put("rule/late", "{\"name\":\"late\",\"eventPattern\":\"{\\\"source\\\":[\\\"shop\\\"]}\",\"state\":\"ENABLED\"}"
+            .getBytes(utf8));
+        appendControl(broker, config, records);
         try (Router second = Router.start(new RouterContext().trackEnds(true));
              DistributedBus node = DistributedBus.join(second, config, Map.of("collect", collect(delivered)))) {
             assertEquals(List.of("late"), second.listRules(config.busName()).stream().map(r -> r.name()).toList());
@@ -337,17 +330,12 @@ class DistributedBusTest {
              DistributedBus b = DistributedBus.join(routerB, config, Map.of())) {
             Await.until(() -> a.ownedPartitions().size() == 1 && b.ownedPartitions().size() == 1, "both in the group");
             final long t0 = java.time.Instant.parse("2026-12-03T10:00:00Z").toEpochMilli();
-            try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
-                         broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-                for (String[] replay : new String[][] {{"ghost", "a-node-that-never-joined"}, {"alive", b.nodeId()}}) {
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
-                        ("replay/" + replay[0]).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        new DistributedBus.ReplayRecord(replay[0], null, t0, t0 + 60_000, List.of(), null,
-                            ReplayState.RUNNING, null, t0, 0, -1, replay[1]).toBytes())).get();
-                }
+            final Map<String, byte[]> records = new java.util.LinkedHashMap<>();
+            for (String[] replay : new String[][] {{"ghost", "a-node-that-never-joined"}, {"alive", b.nodeId()}}) {
+                records.put("replay/" + replay[0], new DistributedBus.ReplayRecord(replay[0], null, t0, t0 + 60_000,
+                    List.of(), null, ReplayState.RUNNING, null, t0, 0, -1, replay[1]).toBytes());
             }
+            appendControl(broker, config, records);
             a.sync();
             Await.until(() -> a.replay("ghost").state() == ReplayState.FAILED, "the ghost's replay recorded failed");
             final DistributedBus.ReplayRecord ghost = a.replay("ghost");
@@ -363,6 +351,41 @@ class DistributedBusTest {
             assertEquals(DistributedBus.NODE_LEFT, a.replay("alive").stateReason());
             assertEquals(List.of("alive", "ghost"), a.replayRecords().stream().map(r -> r.name()).toList());
             assertEquals(0, a.applyErrors(), a.lastApplyError());
+        }
+    }
+
+    /**
+     * A node that closes while it runs a replay records how it ended: FAILED with the reason, or COMPLETED when it
+     * finished first (a replay's pace cannot be timed against a close); never left RUNNING for other nodes.
+     */
+    @Test
+    void aClosingNodeRecordsTheEndOfTheReplayItRuns() throws Exception {
+        final KafkaBroker broker = KafkaBroker.shared();
+        final DistributedBus.Config config = DistributedBus.Config.of(broker.bootstrapServers(), "closing-" + System
+            .nanoTime() % 100_000).withPartitions(2);
+        try (Router routerA = Router.start(new RouterContext().trackEnds(true));
+             Router routerB = Router.start(new RouterContext().trackEnds(true));
+             DistributedBus a = DistributedBus.join(routerA, config, Map.of());
+             DistributedBus b = DistributedBus.join(routerB, config, Map.of())) {
+            b.createArchive("all", null, null, 0);
+            final java.time.Instant t0 = java.time.Instant.parse("2026-12-03T10:00:00Z");
+            for (int batch = 0; batch < 200; batch++) {   // 2,000 events for the replay to read and append again
+                final List<PutEventsEntry> entries = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    entries.add(new PutEventsEntry("shop", "Order", "{\"n\":" + (batch * 10 + i) + "}",
+                        t0.plusSeconds(batch), List.of(), null));
+                }
+                assertEquals(0, a.putEvents(entries).failedEntryCount());
+            }
+            assertEquals(ReplayState.RUNNING, b.startReplay("long", "all", t0, t0.plusSeconds(3_600), List.of(), null)
+                .state());
+            b.close();
+            a.sync();
+            final DistributedBus.ReplayRecord ended = a.replay("long");
+            assertTrue(ended.state() == ReplayState.COMPLETED && ended.stateReason() == null
+                || ended.state() == ReplayState.FAILED && DistributedBus.NODE_CLOSED.equals(ended.stateReason()),
+                ended.toString());
+            assertTrue(ended.endTime() > 0, ended.toString());
         }
     }
 
@@ -407,6 +430,20 @@ class DistributedBusTest {
     }
 
     /** @return the keys of the topic's first {@code count} records (read from the start in a new group). */
+    /** Appends records (a {@code null} value: a tombstone) to the bus's control topic, as a node would. */
+    private static void appendControl(final KafkaBroker broker, final DistributedBus.Config config,
+                                      final Map<String, byte[]> records) throws Exception {
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                 new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+                     broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                     new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (Map.Entry<String, byte[]> record : records.entrySet()) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.controlTopic(), 0,
+                    record.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8), record.getValue())).get();
+            }
+        }
+    }
+
     private static List<String> keys(final KafkaBroker broker, final String topic, final int count) {
         final List<String> keys = new ArrayList<>();
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
