@@ -37,20 +37,14 @@ public final class ServeChild {
         final Path file = Files.writeString(home.resolve("router.json"), config);
         final Path creds = Files.writeString(home.resolve("creds.json"), "{\"" + accessKey + "\": "
             + "{\"secretAccessKey\": \"" + secret + "\", \"principal\": \"" + account + "\"}}");
-        final Process process = ChildJvm.builder(RouterCli.class, "serve", "--config", file.toString(), "--port",
-            Integer.toString(port), "--credentials", creds.toString(), "--data-dir", home.resolve("data").toString())
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        ChildJvm.killAtExit(process);
-        final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-            StandardCharsets.UTF_8));
-        final List<String> lines = new ArrayList<>();
-        String line;
-        while ((line = stderr.readLine()) != null && !line.startsWith("router serve: listening on")) {
-            lines.add(line);
-        }
-        if (line == null || !line.startsWith("router serve: listening on http://127.0.0.1:" + port)) {
+        final Launched launched = launch(List.of("serve", "--config", file.toString(), "--port",
+            Integer.toString(port), "--credentials", creds.toString(), "--data-dir", home.resolve("data").toString()));
+        final Process process = launched.process();
+        final BufferedReader stderr = launched.stderr();
+        if (launched.port() != port) {
+            process.destroyForcibly();
             throw new IllegalStateException("router serve did not start on port " + port + ": "
-                + String.join("\n", lines) + (line == null ? "" : "\n" + line));
+                + String.join("\n", launched.lines()));
         }
         final Thread drain = new Thread(() -> {
             try {
@@ -64,6 +58,42 @@ public final class ServeChild {
         drain.setDaemon(true);
         drain.start();
         return process;
+    }
+
+    /**
+     * A started {@code router serve}.
+     *
+     * @param stderr its standard error, read up to its listening line (what follows is the caller's to read or drain).
+     * @param lines  what it printed up to and including that line.
+     * @param port   the port it listens on.
+     */
+    public record Launched(Process process, BufferedReader stderr, List<String> lines, int port) {
+    }
+
+    /**
+     * Starts {@code router serve} with these arguments in a child JVM (killed if it still runs when this JVM exits)
+     * and reads its standard error up to its listening line.
+     *
+     * @throws IllegalStateException when it exits before listening (what it printed in the message).
+     */
+    public static Launched launch(final List<String> args) throws IOException {
+        final Process process = ChildJvm.builder(RouterCli.class, args.toArray(new String[0]))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ChildJvm.killAtExit(process);
+        final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+            StandardCharsets.UTF_8));
+        final String listening = "router serve: listening on http://127.0.0.1:";
+        final List<String> lines = new ArrayList<>();
+        String line;
+        while ((line = stderr.readLine()) != null) {
+            lines.add(line);
+            if (line.startsWith(listening)) {
+                final int end = line.indexOf(' ', listening.length());
+                return new Launched(process, stderr, lines, Integer.parseInt(line.substring(listening.length(),
+                    end < 0 ? line.length() : end)));
+            }
+        }
+        throw new IllegalStateException("router serve exited before listening: " + String.join("\n", lines));
     }
 
     /**

@@ -3,12 +3,10 @@ package dev.eventrouter.persist.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.eventrouter.persist.ChildJvm;
+import dev.eventrouter.persist.ServeChild;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,23 +95,12 @@ class ServeProcessTest {
         final List<String> args = new ArrayList<>(List.of("serve", "--config", config.toString(), "--port", "0",
             "--credentials", creds.toString(), "--data-dir", config.getParent().resolve("data").toString()));
         args.addAll(List.of(more));
-        final Process process = ChildJvm.builder(RouterCli.class, args.toArray(new String[0]))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        ChildJvm.killAtExit(process);
-        final BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-            StandardCharsets.UTF_8));
-        final List<String> lines = new ArrayList<>();
-        String line;
-        int port = -1;
-        while (port < 0 && (line = stderr.readLine()) != null) {
-            lines.add(line);
-            if (line.startsWith("router serve: listening on http://127.0.0.1:")) {
-                port = Integer.parseInt(line.substring(44, line.indexOf(' ', 44)));
-            }
-        }
+        final ServeChild.Launched launched = ServeChild.launch(args);
+        final List<String> lines = launched.lines();
+        final int port = launched.port();
         assertTrue(port > 0, "no listening line: " + lines);
         assertEquals("router serve: listening on http://127.0.0.1:" + port + " (SigV4 required)", lines.get(0));
-        return new Served(process, stderr, lines, port);
+        return new Served(launched.process(), launched.stderr(), lines, port);
     }
 
     @Test
