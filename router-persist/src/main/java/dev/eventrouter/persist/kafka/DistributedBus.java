@@ -1273,9 +1273,10 @@ public final class DistributedBus implements AutoCloseable {
     private final String nodeId;
     /** Reads the group's members for {@link #failOrphanedReplays}; made when first needed, closed with the node. */
     private Admin groupReader;
-    /** Guards {@link #groupReader} and {@link #lastOrphanCheck}. */
+    /** Guards {@link #groupReader}, {@link #checkedOrphans} and {@link #lastOrphanCheck}. */
     private final Object orphanLock = new Object();
-    private long lastOrphanCheck = Long.MIN_VALUE;
+    private boolean checkedOrphans;
+    private long lastOrphanCheck;
     /** How often reads of replays may look for replays whose node left the group. */
     private static final long ORPHAN_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final String NODE_LEFT = "The node running the replay left the bus.";
@@ -1570,14 +1571,15 @@ public final class DistributedBus implements AutoCloseable {
                 elsewhere.add(r);
             }
         });
-        final long now = System.nanoTime();
         if (elsewhere.isEmpty() || closed) {
             return;
         }
         synchronized (orphanLock) {
-            if (lastOrphanCheck != Long.MIN_VALUE && now - lastOrphanCheck < ORPHAN_CHECK_NANOS) {
+            final long now = System.nanoTime();
+            if (checkedOrphans && now - lastOrphanCheck < ORPHAN_CHECK_NANOS) {
                 return;
             }
+            checkedOrphans = true;
             lastOrphanCheck = now;
             if (groupReader == null) {
                 final int timeout = (int) Math.min(30_000, config.openTimeout().toMillis());
