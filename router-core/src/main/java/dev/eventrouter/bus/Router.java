@@ -12,6 +12,7 @@ import dev.eventrouter.auth.Tags;
 import dev.eventrouter.event.EventLimits;
 import dev.eventrouter.event.MalformedEventException;
 import dev.eventrouter.match.EventMatcher;
+import dev.eventrouter.match.LayeredRules;
 import dev.eventrouter.match.MatchAutomaton;
 import dev.eventrouter.match.RuleCompiler;
 import dev.eventrouter.pattern.EventPattern;
@@ -366,17 +367,13 @@ public final class Router implements AutoCloseable {
                 }
             }
             // a bus refusing its changes (the wildcard budget) refuses the call before any bus changed
-            final Map<EventBus, Map<String, EventPattern>> automatonChangesByBus = new LinkedHashMap<>();
-            nextByBus.forEach((bus, changes) -> {
-                final Map<String, EventPattern> automatonChanges = automatonChanges(bus, changes);
-                bus.layers.check(automatonChanges);
-                automatonChangesByBus.put(bus, automatonChanges);
-            });
+            final Map<EventBus, LayeredRules.Checked> checkedByBus = new LinkedHashMap<>();
+            nextByBus.forEach((bus, changes) -> checkedByBus.put(bus, checked(bus, changes)));
             scheduleAnchors.clear();
             scheduleAnchors.putAll(anchors);
             nextByBus.forEach((bus, changes) -> {
                 changes.values().forEach(binding -> ruleMetrics.putIfAbsent(binding.arn, binding.metrics));
-                install(bus, changes, automatonChangesByBus.get(bus));
+                install(bus, changes, checkedByBus.get(bus));
             });
             return arns;
         }
@@ -512,16 +509,16 @@ public final class Router implements AutoCloseable {
      * @param patternsChanged whether any pattern or state may have changed ({@code false}: targets only).
      */
     private void install(final EventBus bus, final Map<String, RuleBinding> changes, final boolean patternsChanged) {
-        install(bus, changes, patternsChanged ? automatonChanges(bus, changes) : Map.of());
+        install(bus, changes, patternsChanged ? checked(bus, changes) : null);   // throws before anything changed
     }
 
-    /** @param automatonChanges {@link #automatonChanges} of {@code changes}. */
+    /** @param checked {@link #checked} of {@code changes}, or {@code null} when they leave the automaton as it is. */
     private void install(final EventBus bus, final Map<String, RuleBinding> changes,
-                         final Map<String, EventPattern> automatonChanges) {
+                         final LayeredRules.Checked checked) {
         MatchAutomaton automaton = bus.compiled.automaton;
-        if (!automatonChanges.isEmpty()) {
+        if (checked != null) {
             compilations++;
-            automaton = bus.layers.apply(automatonChanges);   // throws before anything changed
+            automaton = bus.layers.apply(checked);
         }
         changes.forEach((name, binding) -> {
             if (binding == null) {
@@ -539,6 +536,16 @@ public final class Router implements AutoCloseable {
                 bus.compiled = bindings(bus, bus.compiled, compacted, List.of());
             }
         });
+    }
+
+    /**
+     * @return what {@code changes} change in the bus's automaton, checked against the wildcard budget, or {@code null}
+     *         when they change nothing there.
+     * @throws InvalidPatternException when the bus's rules would exceed the budget.
+     */
+    private static LayeredRules.Checked checked(final EventBus bus, final Map<String, RuleBinding> changes) {
+        final Map<String, EventPattern> automatonChanges = automatonChanges(bus, changes);
+        return automatonChanges.isEmpty() ? null : bus.layers.check(automatonChanges);
     }
 
     /** @return what {@code changes} change in the bus's automaton, by rule name ({@code null}: no longer matches). */

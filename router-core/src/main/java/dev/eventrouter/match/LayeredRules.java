@@ -62,6 +62,8 @@ public final class LayeredRules {
     private MatchAutomaton current = MatchAutomaton.EMPTY;
 
     private final Map<FieldCondition, Integer> wildcardConditions = new HashMap<>();
+    /** Counts the changes of the wildcard counts: a {@link Checked} is good for the version it was made at. */
+    private long version;
     private final Map<String, Integer> wildcardTotals = new HashMap<>();
 
     private long baseVersion;
@@ -163,8 +165,20 @@ public final class LayeredRules {
      * @throws InvalidPatternException when the changed set would exceed the wildcard budget; nothing changed then.
      */
     public MatchAutomaton apply(final Map<String, EventPattern> changes) {
-        final Map<FieldCondition, Integer> wildcardDelta = wildcardDelta(changes);
-        final Map<String, Integer> totals = checkedTotals(wildcardDelta);
+        return apply(check(changes));
+    }
+
+    /**
+     * Applies changes {@link #check} accepted, all or nothing.
+     *
+     * @return the new automaton, to publish.
+     * @throws IllegalStateException when the set changed since the check (or it is another set's).
+     */
+    public MatchAutomaton apply(final Checked checked) {
+        if (checked.rules != this || checked.version != version) {
+            throw new IllegalStateException("changes checked against another version of the rule set");
+        }
+        final Map<String, EventPattern> changes = checked.changes;
         // a set no bigger than an overlay may be compiles whole: one layer, at the cost an overlay would have
         if (overlay.size() + changes.size() > overlayLimit
             || size() + changes.size() <= overlayLimit) {
@@ -194,18 +208,39 @@ public final class LayeredRules {
             }
             publish();
         }
-        commitWildcards(wildcardDelta, totals);
+        commitWildcards(checked.wildcardDelta, checked.totals);
+        version++;
         return current;
     }
 
     /**
      * Checks what {@link #apply} would refuse, changing nothing: lets a caller changing several sets refuse before it
-     * changes any.
+     * changes any, then apply what it checked without checking again.
      *
+     * @return the checked changes, for {@link #apply(Checked)} while the set has not changed.
      * @throws InvalidPatternException when the changed set would exceed the wildcard budget.
      */
-    public void check(final Map<String, EventPattern> changes) {
-        checkedTotals(wildcardDelta(changes));
+    public Checked check(final Map<String, EventPattern> changes) {
+        final Map<FieldCondition, Integer> wildcardDelta = wildcardDelta(changes);
+        return new Checked(this, version, changes, wildcardDelta, checkedTotals(wildcardDelta));
+    }
+
+    /** Changes {@link #check} accepted: their wildcard counts, computed once. */
+    public static final class Checked {
+        private final LayeredRules rules;
+        private final long version;
+        private final Map<String, EventPattern> changes;
+        private final Map<FieldCondition, Integer> wildcardDelta;
+        private final Map<String, Integer> totals;
+
+        private Checked(final LayeredRules rules, final long version, final Map<String, EventPattern> changes,
+                        final Map<FieldCondition, Integer> wildcardDelta, final Map<String, Integer> totals) {
+            this.rules = rules;
+            this.version = version;
+            this.changes = changes;
+            this.wildcardDelta = wildcardDelta;
+            this.totals = totals;
+        }
     }
 
     /**
@@ -225,6 +260,7 @@ public final class LayeredRules {
         wildcardConditions.putAll(conditions);
         wildcardTotals.clear();
         wildcardTotals.putAll(totals);
+        version++;
         return current;
     }
 

@@ -261,6 +261,21 @@ class LayeredRulesTest {
     }
 
     @Test
+    void shouldApplyCheckedChangesOnlyToTheVersionTheyWereCheckedAgainst() {
+        final PatternParser parser = new PatternParser(PatternLimits.DEFAULT);
+        final LayeredRules layers = new LayeredRules(new RuleCompiler(PatternLimits.DEFAULT), 3);
+        final LayeredRules.Checked first = layers.check(Map.of("a", parser.parse("{\"source\":[\"a\"]}")));
+        final LayeredRules.Checked second = layers.check(Map.of("b", parser.parse("{\"source\":[\"b\"]}")));
+        assertEquals(Set.of("a"), EventMatcherSupport.names(layers.apply(first), "{\"source\":\"a\"}"));
+        assertEquals("changes checked against another version of the rule set", assertThrows(
+            IllegalStateException.class, () -> layers.apply(second)).getMessage(), "checked before a changed the set");
+        final LayeredRules other = new LayeredRules(new RuleCompiler(PatternLimits.DEFAULT), 3);
+        assertThrows(IllegalStateException.class, () -> other.apply(layers.check(Map.of("c", parser.parse(
+            "{\"source\":[\"c\"]}")))), "another set's check");
+        assertEquals(1, layers.current().liveRuleCount(), "nothing changed by the refused applies");
+    }
+
+    @Test
     void shouldCompileASetNoBiggerThanTheOverlayLimitWhole() {
         final PatternParser parser = new PatternParser(PatternLimits.DEFAULT);
         final LayeredRules layers = new LayeredRules(new RuleCompiler(PatternLimits.DEFAULT), 3);
